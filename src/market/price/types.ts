@@ -1,0 +1,33 @@
+import type { z } from 'zod';
+import type { Stream } from '../../rng.js';
+
+/** What a price model is given to generate one run's index path. */
+export interface PriceContext {
+  /** Number of ticks; the path has `ticks + 1` points, `path[0]` is the start price. */
+  ticks: number;
+  /** Tick duration in seconds. */
+  dtSeconds: number;
+  /** The run's `index` stream: the only randomness a price model may use. */
+  rng: Stream;
+  /** Directory against which relative file paths in the config are resolved. */
+  baseDir: string;
+}
+
+/**
+ * An index price process: one file, registered by name in the price-model registry. `params` is a zod
+ * object schema whose fields carry defaults and `.describe()` texts with units; it must include the
+ * literal `model` discriminator. `generate` fills a path of `ticks + 1` prices, all > 0.
+ */
+export interface PriceModel<P extends { model: string } = { model: string } & Record<string, unknown>> {
+  /** Registry name, equal to the `model` literal in `params`. */
+  readonly name: string;
+  /** One line for `backstop-sim list`. */
+  readonly description: string;
+  /** zod schema of the model's parameters (strict object, defaults, units in descriptions). */
+  readonly params: z.ZodType<P>;
+  /** Generates the index path. Returns a Float64Array of length `ticks + 1`. */
+  generate(params: P, ctx: PriceContext): Float64Array;
+}
+
+/** Seconds in a year; volatilities and drifts are annualised over this. */
+export const SECONDS_PER_YEAR = 31_536_000;

@@ -1,0 +1,91 @@
+import { ConfigError, type InputIssue } from '../errors.js';
+import { getPriceModel, listPriceModels } from '../market/price/registry.js';
+import { getStrategy, listStrategies } from '../strategy.js';
+import { zodIssues } from './format.js';
+import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
+
+/**
+ * Validates a config and fills in every default. Throws a {@link ConfigError} listing every problem with
+ * the dotted path of its field and what is allowed: unknown keys, wrong types, out-of-range values, an
+ * unknown price model or strategy, a strategy in the wrong role, tiers out of order.
+ *
+ * Strategies named in `strategies` must have been loaded (see `loadConfigModules`) before this is called.
+ *
+ * @example parseConfig({ ticks: 100, market: { index: { model: 'gbm', sigma: 0.8 } } })
+ */
+export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimConfig {
+  const r = simConfigSchema.safeParse(input);
+  if (!r.success) throw new ConfigError(zodIssues(r.error, simConfigSchema, input, prefix));
+  const cfg = r.data;
+  const issues: InputIssue[] = [];
+  const at = (p: string) => (prefix ? `${prefix}.${p}` : p);
+
+  // the index price model
+  const idx = cfg.market.index as Record<string, unknown>;
+  const model = getPriceModel(String(idx.model));
+  if (!model) {
+    issues.push({
+      path: at('market.index.model'),
+      message: `unknown price model ${JSON.stringify(idx.model)}; allowed: ${listPriceModels()
+        .map((m) => m.name)
+        .join(', ')}`,
+    });
+  } else {
+    const pr = model.params.safeParse(idx);
+    if (pr.success) cfg.market.index = pr.data as Record<string, unknown>;
+    else issues.push(...zodIssues(pr.error, model.params, idx, at('market.index')));
+  }
+
+  // margin tiers
+  const tiers = cfg.venue.tiers;
+  if (tiers[0].minNotional !== 0) issues.push({ path: at('venue.tiers[0].minNotional'), message: 'the first tier must start at 0' });
+  tiers.forEach((t, i) => {
+    if (i > 0 && !(t.minNotional > tiers[i - 1].minNotional))
+      issues.push({ path: at(`venue.tiers[${i}].minNotional`), message: 'tiers must be in strictly ascending minNotional' });
+    if (!(t.mmr < t.imr)) issues.push({ path: at(`venue.tiers[${i}].mmr`), message: `maintenance rate must be below the initial rate (imr ${t.imr})` });
+  });
+
+  // populations
+  for (const role of ROLES) {
+    const r = cfg.agents[role];
+    const base = at(`agents.${role}`);
+    if (r.capital.dist === 'uniform' && r.capital.min > r.capital.max)
+      issues.push({ path: `${base}.capital.min`, message: `must be ≤ max (${r.capital.max})` });
+    let counted = 0;
+    let fractions = 0;
+    r.mix.forEach((m, k) => {
+      const p = `${base}.mix[${k}]`;
+      const s = getStrategy(m.strategy);
+      if (!s) {
+        const names = listStrategies()
+          .filter((x) => x.role === role)
+          .map((x) => x.name);
+        issues.push({ path: `${p}.strategy`, message: `unknown strategy ${JSON.stringify(m.strategy)}; allowed for ${role}: ${names.join(', ') || 'none registered'}` });
+        return;
+      }
+      if (s.role !== role) {
+        issues.push({ path: `${p}.strategy`, message: `strategy '${m.strategy}' is for ${s.role}, not ${role}` });
+        return;
+      }
+      if ((m.count === undefined) === (m.fraction === undefined))
+        issues.push({ path: p, message: 'give exactly one of count or fraction' });
+      counted += m.count ?? 0;
+      fractions += m.fraction ?? 0;
+      if (m.capital?.dist === 'uniform' && m.capital.min > m.capital.max)
+        issues.push({ path: `${p}.capital.min`, message: `must be ≤ max (${m.capital.max})` });
+      const pr = s.params.safeParse(m.params);
+      if (pr.success) m.params = pr.data;
+      else issues.push(...zodIssues(pr.error, s.params, m.params, `${p}.params`));
+    });
+    if (r.mix.length === 0 && r.count > 0) issues.push({ path: `${base}.mix`, message: `${r.count} agents but no strategy mix` });
+    if (fractions === 0 && r.mix.length > 0) {
+      if (r.count === 0) r.count = counted;
+      else if (counted !== r.count) issues.push({ path: `${base}.count`, message: `is ${r.count} but the mix counts sum to ${counted}` });
+    } else if (fractions > 0) {
+      if (counted > r.count) issues.push({ path: `${base}.count`, message: `is ${r.count} but the mix counts alone sum to ${counted}` });
+      if (Math.abs(fractions - 1) > 1e-9) issues.push({ path: `${base}.mix`, message: `fractions must sum to 1 (they sum to ${fractions})` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return cfg;
+}

@@ -1,0 +1,139 @@
+/**
+ * The simulation config: one zod schema, strict at every level (an unknown key is an error), every field
+ * with a default and its unit in the description. `backstop-sim validate` prints the resolved config.
+ *
+ * Parts that plug in (the price model, strategies' parameters, waterfall stages) are validated against
+ * their own registered schemas by `parseConfig` in `./parse.ts`.
+ */
+import { z } from 'zod';
+import { shockSchema } from '../market/price/shocks.js';
+
+const nonneg = () => z.number().finite().min(0);
+const pos = () => z.number().finite().positive();
+const frac = () => z.number().finite().min(0).max(1);
+
+/** A capital distribution for a population: USD per agent. */
+export const capitalSchema = z.discriminatedUnion('dist', [
+  z.strictObject({ dist: z.literal('fixed'), value: nonneg().describe('capital of every agent (USD)') }),
+  z.strictObject({
+    dist: z.literal('uniform'),
+    min: nonneg().describe('lowest capital (USD)'),
+    max: nonneg().describe('highest capital (USD)'),
+  }),
+  z.strictObject({
+    dist: z.literal('lognormal'),
+    median: pos().describe('median capital (USD)'),
+    sigma: nonneg().describe('standard deviation of log capital'),
+  }),
+]);
+
+/** One strategy in a role's mix. Exactly one of `count` or `fraction`. */
+export const mixEntrySchema = z.strictObject({
+  strategy: z.string().min(1).describe('registered strategy name (see `backstop-sim list`)'),
+  count: z.number().int().min(0).optional().describe('number of agents playing it'),
+  fraction: frac().optional().describe("share of the role's agents playing it (0..1)"),
+  params: z.record(z.string(), z.unknown()).prefault({}).describe("the strategy's parameters"),
+  capital: capitalSchema.optional().describe("overrides the role's capital distribution"),
+});
+
+/** A role's population: how many agents, their capital, and the mix of strategies. */
+export const roleSchema = z.strictObject({
+  count: z.number().int().min(0).default(0).describe('agents in this role'),
+  capital: capitalSchema.prefault({ dist: 'fixed', value: 10_000 }).describe('USD per agent'),
+  mix: z.array(mixEntrySchema).default([]).describe('strategies played, with counts or fractions'),
+});
+
+export const ROLES = ['traders', 'liquidators', 'lps', 'arbitrageurs', 'marketMakers'] as const;
+/** A role: the population an agent belongs to. */
+export type Role = (typeof ROLES)[number];
+
+const tierSchema = z.strictObject({
+  minNotional: nonneg().describe('tier applies from this entry notional |q|·p0 up (USD)'),
+  mmr: z.number().positive().max(1).describe('maintenance margin rate (fraction of notional)'),
+  imr: z.number().positive().max(1).describe('initial margin rate = 1 / max leverage'),
+});
+
+export const simConfigSchema = z.strictObject({
+  ticks: z.number().int().positive().default(1440).describe('number of ticks in a run'),
+  dtSeconds: pos().default(60).describe('tick duration (seconds)'),
+  market: z
+    .strictObject({
+      // validated against the registered price model in parse.ts
+      index: z
+        .record(z.string(), z.unknown())
+        .prefault({ model: 'gbm' })
+        .describe('index price process: { model: gbm | merton | garch | replay, ...its parameters }'),
+      shocks: z.array(shockSchema).default([]).describe('shock overlays on the index path'),
+      oracle: z
+        .strictObject({
+          delaySeconds: nonneg().default(0).describe('oracle reads the index this long ago (seconds)'),
+          heartbeatSeconds: pos().default(3600).describe('oracle updates at least this often (seconds)'),
+          deviation: nonneg().default(0.005).describe('oracle also updates when the index moves this much (fraction)'),
+          noise: nonneg().default(0).describe('relative standard deviation of oracle noise (fraction)'),
+        })
+        .prefault({}),
+      liquidity: z
+        .strictObject({
+          depthUsd: pos().default(20_000_000).describe('signed flow that moves the mark 1% (USD)'),
+          resilience: frac().default(0.9).describe('share of the price impact left after one tick'),
+          volWindowTicks: z.number().int().min(2).default(60).describe('window of realized volatility (ticks)'),
+          refVol: pos().default(0.8).describe('annualised volatility at which depth is at its base level'),
+          thinning: nonneg()
+            .default(0)
+            .describe('depth = depthUsd / (1 + thinning · max(0, realizedVol/refVol − 1)) (dimensionless)'),
+          agentSlippage: z.boolean().default(true).describe("agents' orders pay their own price impact"),
+        })
+        .prefault({}),
+      funding: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe('charge funding'),
+          intervalSeconds: pos().default(3600).describe('funding interval (seconds)'),
+          cap: nonneg().default(0.0005).describe('cap on |rate| per interval (fraction of notional)'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  venue: z
+    .strictObject({
+      marginPrice: z.enum(['mark', 'oracle']).default('mark').describe('price margin is checked against'),
+      tiers: z
+        .array(tierSchema)
+        .min(1)
+        .default([{ minNotional: 0, mmr: 0.02, imr: 0.04 }])
+        .describe('margin tiers, ascending minNotional, the first at 0'),
+      takerFee: nonneg().max(0.1).default(0.0005).describe('taker fee (fraction of notional)'),
+      feeOn: z
+        .enum(['all', 'close'])
+        .default('all')
+        .describe("which trades pay the taker fee: 'all', or 'close' (only reducing trades)"),
+      liquidationFee: nonneg().max(0.5).default(0.01).describe('liquidation fee (fraction of closed notional)'),
+      insuranceFund: nonneg().default(1_000_000).describe('insurance fund at the start (USD)'),
+      insuranceFundShareOfCollateral: nonneg()
+        .default(0)
+        .describe('added to the fund at the start: this share of all initial collateral (fraction)'),
+      liquidationFeeToFund: frac().default(1).describe('share of liquidation fees paid into the insurance fund'),
+    })
+    .prefault({}),
+  agents: z
+    .strictObject({
+      traders: roleSchema.prefault({}),
+      liquidators: roleSchema.prefault({}),
+      lps: roleSchema.prefault({}),
+      arbitrageurs: roleSchema.prefault({}),
+      marketMakers: roleSchema.prefault({}),
+    })
+    .prefault({}),
+  strategies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('extra strategy modules to load (paths to .ts/.js files, relative to the config file)'),
+});
+
+/** The config as the user writes it (every field optional). */
+export type SimConfigInput = z.input<typeof simConfigSchema>;
+/** The resolved config: every default filled in. */
+export type SimConfig = z.output<typeof simConfigSchema>;
+/** One margin tier. */
+export type Tier = z.output<typeof tierSchema>;
+/** A capital distribution. */
+export type Capital = z.output<typeof capitalSchema>;

@@ -1,0 +1,101 @@
+import type { SimConfig } from '../config/schema.js';
+import { applyShocks } from '../market/price/shocks.js';
+import { getPriceModel } from '../market/price/registry.js';
+import { SECONDS_PER_YEAR } from '../market/price/types.js';
+import type { RunStreams, Stream } from '../rng.js';
+
+/**
+ * Prices of one run: the exogenous index path (generated up front from the `index` stream, so it depends
+ * on nothing but the run seed and the price model), the oracle, and the mark from the liquidity model.
+ */
+export class Market {
+  /** Index path, `ticks + 1` points; `index[t]` is the index during tick t (index[0] is the start). */
+  readonly index: Float64Array;
+  /** Current oracle price. */
+  oracle: number;
+  /** Time (seconds) of the oracle's last update. */
+  oracleTime = 0;
+  /** Current mark price. */
+  mark: number;
+  /** Relative price impact carried between ticks: mark = index · (1 + impact). */
+  impact = 0;
+  /** Signed notional traded this tick through the book (USD, buys positive). */
+  flow = 0;
+  /** Effective depth this tick: USD of signed flow that moves the price 1%. */
+  depth: number;
+  /** Annualised realized volatility of the index over the window. */
+  realizedVol: number;
+
+  private readonly cfg: SimConfig['market'];
+  private readonly dt: number;
+  private readonly delayTicks: number;
+  private readonly oracleRng: Stream;
+  private readonly sq: Float64Array;
+  private sqSum = 0;
+  private sqCount = 0;
+  private sqPos = 0;
+
+  constructor(cfg: SimConfig, streams: RunStreams, baseDir: string) {
+    this.cfg = cfg.market;
+    this.dt = cfg.dtSeconds;
+    const model = getPriceModel(String(cfg.market.index.model));
+    if (!model) throw new Error(`price model '${String(cfg.market.index.model)}' is not registered`);
+    this.index = model.generate(cfg.market.index, {
+      ticks: cfg.ticks,
+      dtSeconds: cfg.dtSeconds,
+      rng: streams.stream('index'),
+      baseDir,
+    });
+    applyShocks(this.index, cfg.market.shocks, cfg.dtSeconds);
+    this.oracleRng = streams.stream('oracle');
+    this.delayTicks = Math.round(this.cfg.oracle.delaySeconds / this.dt);
+    this.oracle = this.index[0];
+    this.mark = this.index[0];
+    this.depth = this.cfg.liquidity.depthUsd;
+    this.realizedVol = this.cfg.liquidity.refVol;
+    this.sq = new Float64Array(this.cfg.liquidity.volWindowTicks);
+  }
+
+  /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */
+  beginTick(t: number): void {
+    const p = this.index[t];
+    if (t > 0) {
+      const r = Math.log(p / this.index[t - 1]);
+      const r2 = r * r;
+      this.sqSum += r2 - this.sq[this.sqPos];
+      this.sq[this.sqPos] = r2;
+      this.sqPos = (this.sqPos + 1) % this.sq.length;
+      if (this.sqCount < this.sq.length) this.sqCount++;
+      const yearFraction = this.dt / SECONDS_PER_YEAR;
+      this.realizedVol = Math.sqrt(Math.max(0, this.sqSum) / this.sqCount / yearFraction);
+    }
+    const liq = this.cfg.liquidity;
+    const excess = this.sqCount > 1 ? Math.max(0, this.realizedVol / liq.refVol - 1) : 0;
+    this.depth = liq.depthUsd / (1 + liq.thinning * excess);
+    this.mark = p * (1 + this.impact);
+    this.flow = 0;
+  }
+
+  /** Phase 2 of tick t: the oracle reads the (delayed) index on its heartbeat or past its deviation threshold. */
+  updateOracle(t: number): void {
+    const o = this.cfg.oracle;
+    const now = t * this.dt;
+    const src = this.index[Math.max(0, t - this.delayTicks)];
+    if (now - this.oracleTime >= o.heartbeatSeconds || Math.abs(src / this.oracle - 1) >= o.deviation) {
+      this.oracle = o.noise > 0 ? src * Math.max(1e-9, 1 + o.noise * this.oracleRng.normal()) : src;
+      this.oracleTime = now;
+    }
+  }
+
+  /** Execution price of a signed notional `f` (USD, buys positive) through the book at this tick's mark. */
+  impactPrice(f: number): number {
+    return this.mark * (1 + f / (100 * this.depth));
+  }
+
+  /** Last phase of a tick: the impact decays toward the index and this tick's flow adds to it. */
+  endTick(): void {
+    this.impact = this.cfg.liquidity.resilience * this.impact + this.flow / (100 * this.depth);
+    // the mark can never be pushed through zero
+    if (this.impact < -0.99) this.impact = -0.99;
+  }
+}

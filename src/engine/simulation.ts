@@ -1,0 +1,570 @@
+/**
+ * One run of the venue: the tick loop and every operation agents and waterfall stages perform.
+ *
+ * Phase order of a tick t (fixed; documented in the README):
+ *   1. index   — the index moves to index[t]; realized volatility and book depth update; the mark for the
+ *                tick is index · (1 + impact left by earlier ticks) and stays fixed for the tick.
+ *   2. oracle  — the oracle reads the delayed index on its heartbeat or past its deviation threshold.
+ *   3. agents  — groups act one after another in an order shuffled each tick (stream `order`); each
+ *                order fills at once through the liquidity model and adds its signed notional to the flow.
+ *   4. funding — at each funding interval, rate = clamp((mark − index)/index, ±cap) moves the cumulative
+ *                funding index; accounts settle lazily when touched (and all at the end).
+ *   5. margin  — accounts whose liquidation key is crossed at the checked price (mark or oracle) are
+ *                confirmed by their exact equity and collected.
+ *   6. liquidation — the collected accounts, in a seeded random order (stream `liquidation`), go through
+ *                the waterfall; liquidation orders go through the same liquidity model (cascades).
+ *   7. record  — the impact decays and takes this tick's flow; series and running metrics are updated.
+ */
+import type { SimConfig } from '../config/schema.js';
+import type { RunMetrics } from '../metrics.js';
+import { SERIES, type SeriesName } from '../metrics.js';
+import { RunStreams, type Stream } from '../rng.js';
+import { getStrategy, type AgentGroup, type Strategy } from '../strategy.js';
+import { Accounts } from '../venue/accounts.js';
+import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
+import { EventLog, eventCode } from './events.js';
+import { Market } from './market.js';
+import { buildWaterfall, type Waterfall } from '../waterfall/waterfall.js';
+
+/** Trade flag: charge no fee. */
+export const NO_FEE = 1;
+/** Trade flag: the trade does not count in the book's flow (does not move the mark). */
+export const NO_FLOW = 2;
+/** Trade flag: fill at the mark, without price impact. */
+export const NO_IMPACT = 4;
+
+export { PAYER } from '../venue/ledger.js';
+
+/** Options of one run. */
+export interface RunOptions {
+  /** The run's seed (unsigned 32-bit integer). */
+  seed: number;
+  /** Record per-tick series every `series` ticks (0: none). */
+  series?: number;
+  /** Record events. */
+  events?: boolean;
+  /** Directory against which relative paths in the config (replay files) are resolved. */
+  baseDir?: string;
+}
+
+const ROLE_CODE = { traders: 0, liquidators: 1, lps: 2, arbitrageurs: 3, marketMakers: 4 } as const;
+
+/** One simulation run. Agents and waterfall stages act on it through its public methods. */
+export class Simulation {
+  readonly cfg: SimConfig;
+  readonly seed: number;
+  readonly streams: RunStreams;
+  readonly market: Market;
+  readonly accounts: Accounts;
+  /** Named ledger balances, indexed by {@link LEDGER}. */
+  readonly ledger = new Float64Array(LEDGER_SIZE);
+  /** Shortfall paid, indexed by {@link PAYER}. */
+  readonly paid = new Float64Array(5);
+  readonly groups: AgentGroup[] = [];
+  readonly events: EventLog;
+  readonly waterfall: Waterfall;
+  /** Role code per group (0 traders, 1 liquidators, 2 lps, 3 arbitrageurs, 4 market makers). */
+  private readonly groupRole: Int32Array;
+  private readonly strategies: Strategy[] = [];
+
+  /** Current tick. */
+  tick = 0;
+  /** Cumulative funding index (USD per unit of long position paid so far). */
+  phi = 0;
+  /** Sum of long positions and of short positions (base units, shorts negative). */
+  longQty = 0;
+  shortQty = 0;
+
+  // running metrics
+  liquidations = 0;
+  liquidatedNotional = 0;
+  shortfall = 0;
+  auctions = 0;
+  zeroBidAuctions = 0;
+  adlEvents = 0;
+  adlNotional = 0;
+  insuranceFundStart = 0;
+  insuranceFundMin = 0;
+  minPrice = Number.POSITIVE_INFINITY;
+  maxBasis = 0;
+  vaultReturn = 0;
+  vaultMaxDrawdown = 0;
+  private moneyStart = 0;
+  private grossMoney = 0;
+
+  // per-tick scratch, reused
+  private readonly candidates: Int32Array;
+  private readonly groupOrder: Int32Array;
+  private tickLiquidations = 0;
+  private tickShortfall = 0;
+  private readonly liqRng: Stream;
+  private readonly orderRng: Stream;
+  private readonly fundingEvery: number;
+
+  /** Recorded series (length ticks / every), when requested. */
+  readonly series: Partial<Record<SeriesName, Float64Array>> = {};
+  private readonly seriesEvery: number;
+
+  constructor(cfg: SimConfig, opts: RunOptions) {
+    this.cfg = cfg;
+    this.seed = opts.seed >>> 0;
+    this.streams = new RunStreams(this.seed);
+    this.market = new Market(cfg, this.streams, opts.baseDir ?? process.cwd());
+    this.events = new EventLog(opts.events ?? false);
+    this.liqRng = this.streams.stream('liquidation');
+    this.orderRng = this.streams.stream('order');
+    this.fundingEvery = Math.max(1, Math.round(cfg.market.funding.intervalSeconds / cfg.dtSeconds));
+
+    // population: one group per (role, strategy mix entry), ids contiguous
+    const plan: { role: keyof typeof ROLE_CODE; strategy: Strategy; params: unknown; count: number; capital: SimConfig['agents']['traders']['capital'] }[] = [];
+    for (const role of Object.keys(ROLE_CODE) as (keyof typeof ROLE_CODE)[]) {
+      const r = cfg.agents[role];
+      const counts = mixCounts(r.count, r.mix);
+      r.mix.forEach((m, k) => {
+        const s = getStrategy(m.strategy);
+        if (!s) throw new Error(`strategy '${m.strategy}' is not registered`);
+        plan.push({ role, strategy: s, params: m.params, count: counts[k], capital: m.capital ?? r.capital });
+      });
+    }
+    const n = plan.reduce((a, p) => a + p.count, 0);
+    this.accounts = new Accounts(n, cfg.venue.tiers);
+    this.candidates = new Int32Array(Math.max(16, n));
+    this.groupOrder = new Int32Array(plan.length);
+    this.groupRole = new Int32Array(plan.length);
+    let first = 0;
+    plan.forEach((p, gi) => {
+      const state: Record<string, Float64Array | Int32Array | Uint8Array> = {};
+      for (const [name, type] of Object.entries(p.strategy.state ?? {})) {
+        state[name] = type === 'f64' ? new Float64Array(p.count) : type === 'i32' ? new Int32Array(p.count) : new Uint8Array(p.count);
+      }
+      const group: AgentGroup = {
+        index: gi,
+        strategy: p.strategy.name,
+        role: p.role,
+        params: p.params as Record<string, unknown>,
+        first,
+        count: p.count,
+        state,
+        rng: this.streams.stream(`agents/${gi}/${p.strategy.name}`),
+      };
+      this.groups.push(group);
+      this.strategies.push(p.strategy);
+      this.groupRole[gi] = ROLE_CODE[p.role];
+      this.groupOrder[gi] = gi;
+      // capital: drawn from the group's own capital stream, deposited from outside
+      const capRng = this.streams.stream(`capital/${gi}`);
+      const acc = this.accounts;
+      for (let i = first; i < first + p.count; i++) {
+        acc.group[i] = gi;
+        const c = drawCapital(p.capital, capRng);
+        this.transferIn(i, c);
+      }
+      first += p.count;
+    });
+
+    // insurance fund, funded from outside
+    let collateral = 0;
+    for (let i = 0; i < n; i++) collateral += this.accounts.cash[i];
+    const fund = cfg.venue.insuranceFund + cfg.venue.insuranceFundShareOfCollateral * collateral;
+    this.move(LEDGER.outside, LEDGER.insuranceFund, fund);
+    this.insuranceFundStart = fund;
+    this.insuranceFundMin = fund;
+    this.waterfall = buildWaterfall(this);
+
+    this.seriesEvery = opts.series ?? 0;
+    if (this.seriesEvery > 0) {
+      const len = Math.ceil(cfg.ticks / this.seriesEvery);
+      for (const [name] of SERIES) this.series[name] = new Float64Array(len);
+    }
+  }
+
+  // ---------------------------------------------------------------- prices and reads
+
+  /** Index price this tick. */
+  get indexPrice(): number {
+    return this.market.index[this.tick];
+  }
+  /** Mark price this tick. */
+  get mark(): number {
+    return this.market.mark;
+  }
+  /** Oracle price. */
+  get oracle(): number {
+    return this.market.oracle;
+  }
+  /** Seconds since the oracle's last update. */
+  get oracleAge(): number {
+    return this.tick * this.cfg.dtSeconds - this.market.oracleTime;
+  }
+  /** The price margin is checked against. */
+  get checkPrice(): number {
+    return this.cfg.venue.marginPrice === 'mark' ? this.market.mark : this.market.oracle;
+  }
+  /** Seconds since the start of the run. */
+  get time(): number {
+    return this.tick * this.cfg.dtSeconds;
+  }
+  /** Equity of account i at price p (default: the mark), unsettled funding included. */
+  equity(i: number, p = this.market.mark): number {
+    return this.accounts.equity(i, p, this.phi);
+  }
+  /** Whether account i is below maintenance at the checked price. */
+  isLiquidatable(i: number): boolean {
+    const a = this.accounts;
+    const q = a.qty[i];
+    if (q === 0) return false;
+    const p = this.checkPrice;
+    return a.equity(i, p, this.phi) < a.mmr[i] * Math.abs(q) * p;
+  }
+
+  // ---------------------------------------------------------------- money movements
+
+  /** Moves `amount` between two named ledger accounts. */
+  move(from: number, to: number, amount: number): void {
+    this.ledger[from] -= amount;
+    this.ledger[to] += amount;
+  }
+
+  /** Deposits `amount` of new capital from outside into account i's collateral. */
+  transferIn(i: number, amount: number): void {
+    const a = this.accounts;
+    this.ledger[LEDGER.outside] -= amount;
+    a.cash[i] += amount;
+    a.capitalIn[i] += amount;
+    if (a.qty[i] !== 0) a.rekey(i);
+  }
+
+  /** Withdraws `amount` of account i's collateral to outside. */
+  transferOut(i: number, amount: number): void {
+    const a = this.accounts;
+    a.cash[i] -= amount;
+    this.ledger[LEDGER.outside] += amount;
+    a.capitalOut[i] += amount;
+    if (a.qty[i] !== 0) a.rekey(i);
+  }
+
+  /** Moves `amount` from account i's collateral to a named ledger account (a cost: fee, gas). */
+  charge(i: number, to: number, amount: number): void {
+    const a = this.accounts;
+    a.cash[i] -= amount;
+    a.costs[i] += amount;
+    this.ledger[to] += amount;
+  }
+
+  /** Pays `amount` from a named ledger account into account i's collateral. */
+  credit(from: number, i: number, amount: number): void {
+    this.ledger[from] -= amount;
+    this.accounts.cash[i] += amount;
+  }
+
+  /** Settles account i's accrued funding into its collateral (no change to its liquidation key). */
+  settleFunding(i: number): void {
+    const a = this.accounts;
+    const owed = a.qty[i] * (this.phi - a.fundIdx[i]);
+    if (owed !== 0) {
+      a.cash[i] -= owed;
+      this.ledger[LEDGER.funding] += owed;
+    }
+    a.fundIdx[i] = this.phi;
+  }
+
+  // ---------------------------------------------------------------- trading
+
+  /**
+   * Trades `dq` units (buy > 0) for account i through the liquidity model and returns the fill price.
+   * Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
+   * `feeOn` rule, never taking equity below zero) goes to the venue. `flags`: {@link NO_FEE},
+   * {@link NO_FLOW}, {@link NO_IMPACT}.
+   */
+  trade(i: number, dq: number, flags = 0): number {
+    if (dq === 0 || !Number.isFinite(dq)) return this.market.mark;
+    const m = this.market;
+    const x = (flags & NO_IMPACT) !== 0 || !this.cfg.market.liquidity.agentSlippage ? m.mark : m.impactPrice(dq * m.mark);
+    return this.fill(i, dq, x, flags);
+  }
+
+  /**
+   * Fills `dq` units for account i at price `x` (the caller chose the price: book, auction, takeover).
+   * Counts in the book's flow unless {@link NO_FLOW}; charges the taker fee unless {@link NO_FEE}.
+   */
+  fill(i: number, dq: number, x: number, flags = 0): number {
+    const a = this.accounts;
+    this.settleFunding(i);
+    const q = a.qty[i];
+    const p0 = a.entry[i];
+    let closing = 0;
+    if (q !== 0 && Math.sign(dq) !== Math.sign(q)) {
+      closing = Math.min(Math.abs(dq), Math.abs(q));
+      const realized = Math.sign(q) * closing * (x - p0);
+      a.cash[i] += realized;
+      this.ledger[LEDGER.market] -= realized;
+    }
+    const nq = q + dq;
+    const opening = Math.abs(dq) - closing;
+    if (opening > 0) {
+      // same side grows: average entry; a flip: entry at the fill
+      a.entry[i] = Math.abs(q) > 0 && closing === 0 ? (Math.abs(q) * p0 + opening * x) / Math.abs(nq) : x;
+    }
+    a.qty[i] = Math.abs(nq) < 1e-12 * Math.max(1, Math.abs(q)) ? 0 : nq;
+    this.updateOpenInterest(q, a.qty[i]);
+    if ((flags & NO_FEE) === 0) {
+      const feeQty = this.cfg.venue.feeOn === 'all' ? Math.abs(dq) : closing;
+      const fee = Math.min(this.cfg.venue.takerFee * feeQty * Math.abs(x), Math.max(0, this.equity(i)));
+      if (fee > 0) this.charge(i, LEDGER.venueFees, fee);
+    }
+    if ((flags & NO_FLOW) === 0) this.market.flow += dq * x;
+    if (opening > 0) a.setTier(i);
+    a.rekey(i);
+    return x;
+  }
+
+  private updateOpenInterest(before: number, after: number): void {
+    if (before > 0) this.longQty -= before;
+    else if (before < 0) this.shortQty -= before;
+    if (after > 0) this.longQty += after;
+    else if (after < 0) this.shortQty += after;
+  }
+
+  /** Opens (or adds to) a position of `leverage` × account i's equity at the mark, on `side` (+1 long, −1 short). */
+  openAtLeverage(i: number, leverage: number, side: number, flags = 0): number {
+    const e = this.equity(i);
+    if (e <= 0) return 0;
+    const dq = (side * e * leverage) / this.market.mark;
+    this.trade(i, dq, flags);
+    return dq;
+  }
+
+  /**
+   * Closes account i's whole position through the book. A close that leaves negative collateral makes a
+   * shortfall that goes to the waterfall's payers (with the bankruptcy price from before the close).
+   */
+  close(i: number, flags = 0): void {
+    const a = this.accounts;
+    const q = a.qty[i];
+    if (q === 0) return;
+    const pbk = a.bankruptcyPrice(i, this.phi);
+    this.trade(i, -q, flags);
+    if (a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
+  }
+
+  /** Account i leaves: closes its position, withdraws what is left to outside, and stops acting. */
+  exit(i: number, flags = 0): void {
+    const a = this.accounts;
+    this.close(i, flags);
+    if (a.cash[i] > 0) this.transferOut(i, a.cash[i]);
+    a.active[i] = 0;
+    a.rekey(i);
+  }
+
+  // ---------------------------------------------------------------- the run
+
+  /** Runs every tick and returns the summary metrics. */
+  run(): RunMetrics {
+    for (let gi = 0; gi < this.groups.length; gi++) this.strategies[gi].init?.(this.groups[gi], this);
+    this.accounts.rekeyAll();
+    this.moneyStart = this.money();
+    this.grossMoney = this.grossBalance();
+    const ticks = this.cfg.ticks;
+    for (let t = 0; t < ticks; t++) this.step(t);
+    return this.finish();
+  }
+
+  /** One tick (see the phase order at the top of this file). */
+  step(t: number): void {
+    this.tick = t;
+    const m = this.market;
+    m.beginTick(t);
+    m.updateOracle(t);
+
+    // agents, grouped by strategy, groups in a seeded order
+    const order = this.groupOrder;
+    if (order.length > 1) this.orderRng.shuffle(order);
+    for (let k = 0; k < order.length; k++) {
+      const g = order[k];
+      this.strategies[g].act(this.groups[g], this);
+    }
+
+    // funding
+    if (this.cfg.market.funding.enabled && (t + 1) % this.fundingEvery === 0) this.applyFunding();
+
+    // margin check and liquidation
+    this.tickLiquidations = 0;
+    this.tickShortfall = 0;
+    const p = this.checkPrice;
+    const a = this.accounts;
+    let count = a.crossed(p, this.phi, this.candidates, 0);
+    if (count > 0) {
+      // confirm with the exact equity test; false alarms (rounding) go back into the index
+      let k = 0;
+      for (let j = 0; j < count; j++) {
+        const id = this.candidates[j];
+        if (this.isLiquidatable(id)) this.candidates[k++] = id;
+        else a.rekey(id);
+      }
+      count = k;
+      // a seeded random order
+      this.liqRng.shuffle(this.candidates, count);
+      for (let j = 0; j < count; j++) {
+        const id = this.candidates[j];
+        if (a.qty[id] !== 0) this.waterfall.liquidate(id);
+      }
+    }
+    this.waterfall.endTick?.();
+
+    // record
+    if (m.mark < this.minPrice) this.minPrice = m.mark;
+    const basis = Math.abs(m.mark / m.index[t] - 1);
+    if (basis > this.maxBasis) this.maxBasis = basis;
+    const fund = this.ledger[LEDGER.insuranceFund];
+    if (fund < this.insuranceFundMin) this.insuranceFundMin = fund;
+    if (this.seriesEvery > 0 && t % this.seriesEvery === 0) this.recordSeries(t / this.seriesEvery);
+    m.endTick();
+  }
+
+  private applyFunding(): void {
+    const m = this.market;
+    const p = m.index[this.tick];
+    const cap = this.cfg.market.funding.cap;
+    const rate = Math.min(cap, Math.max(-cap, (m.mark - p) / p));
+    const d = rate * m.mark;
+    this.phi += d;
+    // the book's counterparty holds −(net agent position) and settles at once
+    const marketPos = -(this.longQty + this.shortQty);
+    const owed = marketPos * d;
+    this.ledger[LEDGER.market] -= owed;
+    this.ledger[LEDGER.funding] += owed;
+  }
+
+  /** Records a liquidation in the tick's counters and metrics. */
+  noteLiquidation(notional: number): void {
+    this.liquidations++;
+    this.tickLiquidations++;
+    this.liquidatedNotional += notional;
+  }
+
+  /** Records a shortfall (before it is paid). */
+  noteShortfall(amount: number): void {
+    this.shortfall += amount;
+    this.tickShortfall += amount;
+  }
+
+  /** Logs an event when events are recorded. */
+  log(kind: Parameters<typeof eventCode>[0], account: number, size: number, price: number, amount: number): void {
+    if (this.events.enabled) this.events.push(this.tick, eventCode(kind), account, size, price, amount);
+  }
+
+  private recordSeries(row: number): void {
+    const s = this.series;
+    const m = this.market;
+    s.index![row] = m.index[this.tick];
+    s.oracle![row] = m.oracle;
+    s.mark![row] = m.mark;
+    s.open_interest![row] = this.longQty * m.mark;
+    s.insurance_fund![row] = this.ledger[LEDGER.insuranceFund];
+    s.vault_equity![row] = this.waterfall.vaultEquity?.() ?? this.ledger[LEDGER.vault];
+    s.liquidations![row] = this.tickLiquidations;
+    s.shortfall![row] = this.tickShortfall;
+    s.depth![row] = m.depth;
+    s.funding_index![row] = this.phi;
+  }
+
+  /** All money: agents' collateral and wallets plus every ledger account. */
+  money(): number {
+    const a = this.accounts;
+    let s = 0;
+    for (let i = 0; i < a.n; i++) s += a.cash[i] + a.wallet[i];
+    for (let k = 0; k < LEDGER_SIZE; k++) s += this.ledger[k];
+    return s;
+  }
+
+  private grossBalance(): number {
+    const a = this.accounts;
+    let s = 0;
+    for (let i = 0; i < a.n; i++) s += Math.abs(a.cash[i]) + Math.abs(a.wallet[i]);
+    for (let k = 0; k < LEDGER_SIZE; k++) s += Math.abs(this.ledger[k]);
+    return s;
+  }
+
+  /** Money in the system at the start (gross): the scale of the conservation error. */
+  get moneyScale(): number {
+    return this.grossMoney;
+  }
+
+  private finish(): RunMetrics {
+    const a = this.accounts;
+    for (let i = 0; i < a.n; i++) this.settleFunding(i);
+    this.waterfall.finish?.();
+    const pnl = new Float64Array(5);
+    const mark = this.market.mark;
+    let mmPnl = 0;
+    for (let i = 0; i < a.n; i++) {
+      const v = a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + a.capitalOut[i] - a.capitalIn[i];
+      pnl[this.groupRole[a.group[i]]] += v;
+    }
+    // the book's counterparty: its cash plus its open position −(Σq) marked, relative to zero at the start
+    // (its unrealized PnL is the mirror of the agents': − Σ q·(mark − entry))
+    let agentsUpnl = 0;
+    for (let i = 0; i < a.n; i++) agentsUpnl += a.qty[i] * (mark - a.entry[i]);
+    mmPnl = this.ledger[LEDGER.market] - agentsUpnl;
+    const w = this.waterfall;
+    return {
+      shortfall: this.shortfall,
+      paid_by_insurance_fund: this.paid[PAYER.insuranceFund],
+      paid_by_vault: this.paid[PAYER.vault],
+      paid_by_adl: this.paid[PAYER.adl],
+      socialized_loss: this.paid[PAYER.socialized],
+      unpaid: this.paid[PAYER.unpaid],
+      insurance_fund_start: this.insuranceFundStart,
+      insurance_fund_end: this.ledger[LEDGER.insuranceFund],
+      insurance_fund_min: this.insuranceFundMin,
+      vault_return: w.vaultReturn?.() ?? 0,
+      vault_max_drawdown: w.vaultMaxDrawdown?.() ?? 0,
+      liquidations: this.liquidations,
+      liquidated_notional: this.liquidatedNotional,
+      auctions: this.auctions,
+      zero_bid_auctions: this.zeroBidAuctions,
+      adl_events: this.adlEvents,
+      adl_notional: this.adlNotional,
+      pnl_traders: pnl[0],
+      pnl_liquidators: pnl[1],
+      pnl_lps: pnl[2],
+      pnl_arbitrageurs: pnl[3],
+      pnl_market_makers: pnl[4] + mmPnl,
+      venue_fees: this.ledger[LEDGER.venueFees],
+      max_basis: this.maxBasis,
+      min_price: this.minPrice,
+      conservation_error: this.money() - this.moneyStart,
+    };
+  }
+}
+
+/** Splits a role's `count` among its mix entries (counts as given; fractions by largest remainder). */
+export function mixCounts(total: number, mix: { count?: number; fraction?: number }[]): number[] {
+  const out = mix.map((m) => m.count ?? 0);
+  const fixed = out.reduce((a, b) => a + b, 0);
+  const fr = mix.map((m, i) => ({ i, f: m.count === undefined ? (m.fraction ?? 0) : 0 }));
+  const fsum = fr.reduce((a, b) => a + b.f, 0);
+  if (fsum > 0) {
+    const rest = Math.max(0, total - fixed);
+    const exact = fr.map((x) => (x.f / fsum) * rest);
+    let given = 0;
+    for (const x of fr) {
+      out[x.i] += Math.floor(exact[x.i]);
+      given += Math.floor(exact[x.i]);
+    }
+    const order = fr.filter((x) => x.f > 0).sort((p, q) => exact[q.i] - Math.floor(exact[q.i]) - (exact[p.i] - Math.floor(exact[p.i])) || p.i - q.i);
+    for (let k = 0; given < rest && k < order.length; k++, given++) out[order[k].i]++;
+  }
+  return out;
+}
+
+function drawCapital(c: SimConfig['agents']['traders']['capital'], rng: Stream): number {
+  switch (c.dist) {
+    case 'fixed':
+      return c.value;
+    case 'uniform':
+      return rng.between(c.min, c.max);
+    case 'lognormal':
+      return c.median * Math.exp(c.sigma * rng.normal());
+  }
+}

@@ -1,0 +1,195 @@
+import type { Tier } from '../config/schema.js';
+import { KeyHeap } from './heap.js';
+
+/**
+ * Every agent's venue account as typed-array columns (structure of arrays), plus the index of
+ * liquidation prices that lets the margin check visit only crossed accounts.
+ *
+ * Equity at price P: E = cash + q·(P − entry) − q·(Φ − fundIdx), where Φ is the venue's cumulative funding
+ * index (USD per unit of position). For a long in tier m, E < m·|q|·P  ⇔  (1 − m)·P − Φ < key, and for a
+ * short  ⇔  (1 + m)·P − Φ > key, with key = entry − fundIdx − cash/q. The key of an account changes only
+ * when the account itself changes (funding settlement leaves it unchanged), so one max-heap of long keys
+ * and one min-heap of short keys per tier give the crossed accounts in O(crossed · log n).
+ *
+ * The tier of a position is chosen by its entry notional |q|·entry, so an account's maintenance rate is
+ * fixed between its own trades.
+ */
+export class Accounts {
+  readonly n: number;
+  /** Collateral on the venue (USD). */
+  readonly cash: Float64Array;
+  /** Signed position (base units; > 0 long). */
+  readonly qty: Float64Array;
+  /** Average entry price (USD). */
+  readonly entry: Float64Array;
+  /** Cumulative funding index at the last settlement (USD per unit). */
+  readonly fundIdx: Float64Array;
+  /** Maintenance margin rate of the position's tier. */
+  readonly mmr: Float64Array;
+  /** Initial margin rate of the position's tier. */
+  readonly imr: Float64Array;
+  /** Tier index of the position. */
+  readonly tier: Int32Array;
+  /** Version of the account's liquidation key (heap entries with another version are stale). */
+  readonly ver: Int32Array;
+  /** Which heap holds the live key: 0 none, 1 + 2·tier long, 2 + 2·tier short. */
+  readonly heapOf: Int32Array;
+  /** 1 while the agent takes part; 0 once it has left. */
+  readonly active: Uint8Array;
+  /** Money the agent holds off the venue (USD): deposits and top-ups come from here. */
+  readonly wallet: Float64Array;
+  /** Money put in from outside over the run (USD): capital employed. */
+  readonly capitalIn: Float64Array;
+  /** Money taken out to the outside over the run (USD). */
+  readonly capitalOut: Float64Array;
+  /** Fees and gas paid over the run (USD). */
+  readonly costs: Float64Array;
+  /** Index of the agent's group (strategy). */
+  readonly group: Int32Array;
+
+  readonly tiers: Tier[];
+  private readonly longHeaps: KeyHeap[];
+  private readonly shortHeaps: KeyHeap[];
+  private readonly live: Int32Array;
+
+  constructor(n: number, tiers: Tier[]) {
+    this.n = n;
+    this.cash = new Float64Array(n);
+    this.qty = new Float64Array(n);
+    this.entry = new Float64Array(n);
+    this.fundIdx = new Float64Array(n);
+    this.mmr = new Float64Array(n);
+    this.imr = new Float64Array(n);
+    this.tier = new Int32Array(n);
+    this.ver = new Int32Array(n);
+    this.heapOf = new Int32Array(n);
+    this.active = new Uint8Array(n).fill(1);
+    this.wallet = new Float64Array(n);
+    this.capitalIn = new Float64Array(n);
+    this.capitalOut = new Float64Array(n);
+    this.costs = new Float64Array(n);
+    this.group = new Int32Array(n);
+    this.tiers = tiers;
+    this.longHeaps = tiers.map(() => new KeyHeap(1, Math.max(64, n >> 1)));
+    this.shortHeaps = tiers.map(() => new KeyHeap(-1, Math.max(64, n >> 1)));
+    this.live = new Int32Array(2 * tiers.length + 1);
+    const m0 = tiers[0];
+    this.mmr.fill(m0.mmr);
+    this.imr.fill(m0.imr);
+  }
+
+  /** Equity at price `p` given the venue's funding index `phi`. */
+  equity(i: number, p: number, phi: number): number {
+    const q = this.qty[i];
+    return this.cash[i] + q * (p - this.entry[i]) - q * (phi - this.fundIdx[i]);
+  }
+
+  /** Bankruptcy price (equity zero) of the account's position, NaN without a position. */
+  bankruptcyPrice(i: number, phi: number): number {
+    const q = this.qty[i];
+    if (q === 0) return Number.NaN;
+    return this.entry[i] + (phi - this.fundIdx[i]) - this.cash[i] / q;
+  }
+
+  /** Sets the tier of account `i` from its entry notional. */
+  setTier(i: number): void {
+    const notional = Math.abs(this.qty[i]) * this.entry[i];
+    const tiers = this.tiers;
+    let t = 0;
+    while (t + 1 < tiers.length && notional >= tiers[t + 1].minNotional) t++;
+    this.tier[i] = t;
+    this.mmr[i] = tiers[t].mmr;
+    this.imr[i] = tiers[t].imr;
+  }
+
+  /** Re-indexes account `i` after any change to its cash, position, entry or funding index. */
+  rekey(i: number): void {
+    const v = ++this.ver[i];
+    const old = this.heapOf[i];
+    if (old !== 0) this.live[old]--;
+    const q = this.qty[i];
+    if (q === 0 || this.active[i] === 0) {
+      this.heapOf[i] = 0;
+      return;
+    }
+    const t = this.tier[i];
+    const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
+    if (q > 0) {
+      const h = this.longHeaps[t];
+      h.push(key, i, v);
+      this.heapOf[i] = 1 + 2 * t;
+      this.live[1 + 2 * t]++;
+      if (h.size > 2 * this.live[1 + 2 * t] + 4096) h.compact(this.ver);
+    } else {
+      const h = this.shortHeaps[t];
+      h.push(key, i, v);
+      this.heapOf[i] = 2 + 2 * t;
+      this.live[2 + 2 * t]++;
+      if (h.size > 2 * this.live[2 + 2 * t] + 4096) h.compact(this.ver);
+    }
+  }
+
+  /** Indexes every account at once (O(n)); used after the initial positions are opened. */
+  rekeyAll(): void {
+    for (const h of this.longHeaps) h.size = 0;
+    for (const h of this.shortHeaps) h.size = 0;
+    this.live.fill(0);
+    for (let i = 0; i < this.n; i++) {
+      const v = ++this.ver[i];
+      const q = this.qty[i];
+      if (q === 0 || this.active[i] === 0) {
+        this.heapOf[i] = 0;
+        continue;
+      }
+      const t = this.tier[i];
+      const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
+      if (q > 0) {
+        this.longHeaps[t].append(key, i, v);
+        this.heapOf[i] = 1 + 2 * t;
+      } else {
+        this.shortHeaps[t].append(key, i, v);
+        this.heapOf[i] = 2 + 2 * t;
+      }
+      this.live[this.heapOf[i]]++;
+    }
+    for (const h of this.longHeaps) h.heapify();
+    for (const h of this.shortHeaps) h.heapify();
+  }
+
+  /**
+   * Appends to `out` (from position `count`) the accounts whose liquidation key is crossed at price `p`
+   * and funding index `phi`, removing them from the index; returns the new count. Each candidate must be
+   * confirmed with the exact equity test and, if it holds, re-indexed with {@link rekey}.
+   */
+  crossed(p: number, phi: number, out: Int32Array, count: number): number {
+    const ver = this.ver;
+    for (let t = 0; t < this.tiers.length; t++) {
+      const m = this.tiers[t].mmr;
+      const lh = this.longHeaps[t];
+      const lt = (1 - m) * p - phi;
+      while (lh.size > 0 && lh.topKey() > lt) {
+        const id = lh.ids[0];
+        const live = lh.vers[0] === ver[id];
+        lh.pop();
+        if (live) {
+          this.live[this.heapOf[id]]--;
+          this.heapOf[id] = 0;
+          out[count++] = id;
+        }
+      }
+      const sh = this.shortHeaps[t];
+      const st = (1 + m) * p - phi;
+      while (sh.size > 0 && sh.topKey() < st) {
+        const id = sh.ids[0];
+        const live = sh.vers[0] === ver[id];
+        sh.pop();
+        if (live) {
+          this.live[this.heapOf[id]]--;
+          this.heapOf[id] = 0;
+          out[count++] = id;
+        }
+      }
+    }
+    return count;
+  }
+}

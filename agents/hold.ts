@@ -13,7 +13,12 @@ export default defineStrategy({
   params: z.strictObject({
     leverage: z.number().positive().default(5).describe('leverage of the position (x equity)'),
     side: z.enum(['long', 'short', 'random']).default('long').describe('side of the position'),
-    longProbability: z.number().min(0).max(1).default(0.5).describe("probability of a long when side is 'random'"),
+    longProbability: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe("probability of a long when side is 'random'"),
   }),
   init(g, sim) {
     const { leverage, side, longProbability } = g.params;

@@ -13,11 +13,20 @@ export default defineStrategy({
   role: 'traders',
   description: 'Poisson turnover: close, then reopen at a random leverage and side, or leave when poor',
   params: z.strictObject({
-    arrivalProbability: z.number().min(0).max(1).default(0.002).describe('chance per tick that a trader turns over'),
+    arrivalProbability: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.002)
+      .describe('chance per tick that a trader turns over'),
     leverageMin: z.number().positive().default(2).describe('lowest leverage drawn (x equity)'),
     leverageMax: z.number().positive().default(25).describe('highest leverage drawn (x equity)'),
     longProbability: z.number().min(0).max(1).default(0.6).describe('chance that a position is long'),
-    minEquity: z.number().min(0).default(100).describe('a trader with less equity leaves instead of reopening (USD)'),
+    minEquity: z
+      .number()
+      .min(0)
+      .default(100)
+      .describe('a trader with less equity leaves instead of reopening (USD)'),
     openAtStart: z.boolean().default(true).describe('open a position before the first tick'),
   }),
   init(g, sim) {

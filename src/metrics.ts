@@ -12,7 +12,7 @@ export const METRICS = [
   ['insurance_fund_start', 'insurance fund at the start (USD)'],
   ['insurance_fund_end', 'insurance fund at the end (USD)'],
   ['insurance_fund_min', 'lowest insurance fund over the run (USD)'],
-  ['vault_return', "vault share price at the end over the start, minus 1"],
+  ['vault_return', 'vault share price at the end over the start, minus 1'],
   ['vault_max_drawdown', 'largest peak-to-trough fall of the vault share price (fraction)'],
   ['liquidations', 'liquidation events (count)'],
   ['liquidated_notional', 'notional closed by liquidations (USD)'],

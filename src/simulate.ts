@@ -28,7 +28,7 @@ export interface SimulateResult {
  * console.log(r.metrics.liquidations, r.metrics.conservation_error);
  */
 export function simulate(config: SimConfigInput | SimConfig, opts: RunOptions): SimulateResult {
-  const cfg = parseConfig(config);
+  const cfg = parseConfig(config, { baseDir: opts.baseDir ?? process.cwd() });
   const sim = new Simulation(cfg, opts);
   const metrics = sim.run();
   const out: SimulateResult = { seed: sim.seed, metrics, moneyScale: sim.moneyScale };

@@ -5,16 +5,23 @@
  */
 import type { z } from 'zod';
 import type { Role } from './config/schema.js';
-import type { Stream } from './rng.js';
 import type { Simulation } from './engine/simulation.js';
+import type { Stream } from './rng.js';
 
 /** Column types a strategy can ask for as per-agent state. */
 export type ColumnType = 'f64' | 'i32' | 'u8';
 
-type ColumnOf<T extends ColumnType> = T extends 'f64' ? Float64Array : T extends 'i32' ? Int32Array : Uint8Array;
+type ColumnOf<T extends ColumnType> = T extends 'f64'
+  ? Float64Array
+  : T extends 'i32'
+    ? Int32Array
+    : Uint8Array;
 
 /** The agents playing one strategy in one run: a contiguous block of account ids `first .. first+count-1`. */
-export interface AgentGroup<P = Record<string, unknown>, S extends Record<string, ColumnType> = Record<string, ColumnType>> {
+export interface AgentGroup<
+  P = Record<string, unknown>,
+  S extends Record<string, ColumnType> = Record<string, ColumnType>,
+> {
   /** Position of this group in the run's group list. */
   readonly index: number;
   /** Strategy name. */
@@ -65,9 +72,10 @@ export interface Strategy<
  *   act() {},
  * });
  */
-export function defineStrategy<PS extends z.ZodType, S extends Record<string, ColumnType> = Record<string, never>>(
-  def: Strategy<PS, S>,
-): Strategy<PS, S> {
+export function defineStrategy<
+  PS extends z.ZodType,
+  S extends Record<string, ColumnType> = Record<string, never>,
+>(def: Strategy<PS, S>): Strategy<PS, S> {
   return def;
 }
 

@@ -1,8 +1,16 @@
-import { ConfigError, type InputIssue } from '../errors.js';
+import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { zodIssues } from './format.js';
 import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
+
+/** Options of {@link parseConfig}. */
+export interface ParseOptions {
+  /** Prefix of every reported path (e.g. `base` for an experiment's base config). */
+  prefix?: string;
+  /** Directory of the config file: when given, files the config names are checked now. */
+  baseDir?: string;
+}
 
 /**
  * Validates a config and fills in every default. Throws a {@link ConfigError} listing every problem with
@@ -13,7 +21,8 @@ import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './s
  *
  * @example parseConfig({ ticks: 100, market: { index: { model: 'gbm', sigma: 0.8 } } })
  */
-export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimConfig {
+export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions = {}): SimConfig {
+  const prefix = opts.prefix ?? '';
   const r = simConfigSchema.safeParse(input);
   if (!r.success) throw new ConfigError(zodIssues(r.error, simConfigSchema, input, prefix));
   const cfg = r.data;
@@ -32,17 +41,35 @@ export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimCo
     });
   } else {
     const pr = model.params.safeParse(idx);
-    if (pr.success) cfg.market.index = pr.data as Record<string, unknown>;
-    else issues.push(...zodIssues(pr.error, model.params, idx, at('market.index')));
+    if (pr.success) {
+      cfg.market.index = pr.data as Record<string, unknown>;
+      if (opts.baseDir !== undefined && model.check) {
+        try {
+          model.check(pr.data, opts.baseDir);
+        } catch (e) {
+          if (!(e instanceof BackstopInputError)) throw e;
+          for (const i of e.issues)
+            issues.push({ path: at('market.index'), message: `${i.path}: ${i.message}` });
+        }
+      }
+    } else issues.push(...zodIssues(pr.error, model.params, idx, at('market.index')));
   }
 
   // margin tiers
   const tiers = cfg.venue.tiers;
-  if (tiers[0].minNotional !== 0) issues.push({ path: at('venue.tiers[0].minNotional'), message: 'the first tier must start at 0' });
+  if (tiers[0].minNotional !== 0)
+    issues.push({ path: at('venue.tiers[0].minNotional'), message: 'the first tier must start at 0' });
   tiers.forEach((t, i) => {
     if (i > 0 && !(t.minNotional > tiers[i - 1].minNotional))
-      issues.push({ path: at(`venue.tiers[${i}].minNotional`), message: 'tiers must be in strictly ascending minNotional' });
-    if (!(t.mmr < t.imr)) issues.push({ path: at(`venue.tiers[${i}].mmr`), message: `maintenance rate must be below the initial rate (imr ${t.imr})` });
+      issues.push({
+        path: at(`venue.tiers[${i}].minNotional`),
+        message: 'tiers must be in strictly ascending minNotional',
+      });
+    if (!(t.mmr < t.imr))
+      issues.push({
+        path: at(`venue.tiers[${i}].mmr`),
+        message: `maintenance rate must be below the initial rate (imr ${t.imr})`,
+      });
   });
 
   // populations
@@ -53,6 +80,7 @@ export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimCo
       issues.push({ path: `${base}.capital.min`, message: `must be ≤ max (${r.capital.max})` });
     let counted = 0;
     let fractions = 0;
+    let broken = false;
     r.mix.forEach((m, k) => {
       const p = `${base}.mix[${k}]`;
       const s = getStrategy(m.strategy);
@@ -60,11 +88,19 @@ export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimCo
         const names = listStrategies()
           .filter((x) => x.role === role)
           .map((x) => x.name);
-        issues.push({ path: `${p}.strategy`, message: `unknown strategy ${JSON.stringify(m.strategy)}; allowed for ${role}: ${names.join(', ') || 'none registered'}` });
+        issues.push({
+          path: `${p}.strategy`,
+          message: `unknown strategy ${JSON.stringify(m.strategy)}; allowed for ${role}: ${names.join(', ') || 'none registered'}`,
+        });
+        broken = true;
         return;
       }
       if (s.role !== role) {
-        issues.push({ path: `${p}.strategy`, message: `strategy '${m.strategy}' is for ${s.role}, not ${role}` });
+        issues.push({
+          path: `${p}.strategy`,
+          message: `strategy '${m.strategy}' is for ${s.role}, not ${role}`,
+        });
+        broken = true;
         return;
       }
       if ((m.count === undefined) === (m.fraction === undefined))
@@ -77,13 +113,21 @@ export function parseConfig(input: SimConfigInput | unknown, prefix = ''): SimCo
       if (pr.success) m.params = pr.data;
       else issues.push(...zodIssues(pr.error, s.params, m.params, `${p}.params`));
     });
-    if (r.mix.length === 0 && r.count > 0) issues.push({ path: `${base}.mix`, message: `${r.count} agents but no strategy mix` });
+    if (r.mix.length === 0 && r.count > 0)
+      issues.push({ path: `${base}.mix`, message: `${r.count} agents but no strategy mix` });
+    if (broken) continue;
     if (fractions === 0 && r.mix.length > 0) {
       if (r.count === 0) r.count = counted;
-      else if (counted !== r.count) issues.push({ path: `${base}.count`, message: `is ${r.count} but the mix counts sum to ${counted}` });
+      else if (counted !== r.count)
+        issues.push({ path: `${base}.count`, message: `is ${r.count} but the mix counts sum to ${counted}` });
     } else if (fractions > 0) {
-      if (counted > r.count) issues.push({ path: `${base}.count`, message: `is ${r.count} but the mix counts alone sum to ${counted}` });
-      if (Math.abs(fractions - 1) > 1e-9) issues.push({ path: `${base}.mix`, message: `fractions must sum to 1 (they sum to ${fractions})` });
+      if (counted > r.count)
+        issues.push({
+          path: `${base}.count`,
+          message: `is ${r.count} but the mix counts alone sum to ${counted}`,
+        });
+      if (Math.abs(fractions - 1) > 1e-9)
+        issues.push({ path: `${base}.mix`, message: `fractions must sum to 1 (they sum to ${fractions})` });
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);

@@ -68,7 +68,9 @@ export const simConfigSchema = z.strictObject({
         .strictObject({
           delaySeconds: nonneg().default(0).describe('oracle reads the index this long ago (seconds)'),
           heartbeatSeconds: pos().default(3600).describe('oracle updates at least this often (seconds)'),
-          deviation: nonneg().default(0.005).describe('oracle also updates when the index moves this much (fraction)'),
+          deviation: nonneg()
+            .default(0.005)
+            .describe('oracle also updates when the index moves this much (fraction)'),
           noise: nonneg().default(0).describe('relative standard deviation of oracle noise (fraction)'),
         })
         .prefault({}),
@@ -76,7 +78,12 @@ export const simConfigSchema = z.strictObject({
         .strictObject({
           depthUsd: pos().default(20_000_000).describe('signed flow that moves the mark 1% (USD)'),
           resilience: frac().default(0.9).describe('share of the price impact left after one tick'),
-          volWindowTicks: z.number().int().min(2).default(60).describe('window of realized volatility (ticks)'),
+          volWindowTicks: z
+            .number()
+            .int()
+            .min(2)
+            .default(60)
+            .describe('window of realized volatility (ticks)'),
           refVol: pos().default(0.8).describe('annualised volatility at which depth is at its base level'),
           thinning: nonneg()
             .default(0)
@@ -106,12 +113,17 @@ export const simConfigSchema = z.strictObject({
         .enum(['all', 'close'])
         .default('all')
         .describe("which trades pay the taker fee: 'all', or 'close' (only reducing trades)"),
-      liquidationFee: nonneg().max(0.5).default(0.01).describe('liquidation fee (fraction of closed notional)'),
+      liquidationFee: nonneg()
+        .max(0.5)
+        .default(0.01)
+        .describe('liquidation fee (fraction of closed notional)'),
       insuranceFund: nonneg().default(1_000_000).describe('insurance fund at the start (USD)'),
       insuranceFundShareOfCollateral: nonneg()
         .default(0)
         .describe('added to the fund at the start: this share of all initial collateral (fraction)'),
-      liquidationFeeToFund: frac().default(1).describe('share of liquidation fees paid into the insurance fund'),
+      liquidationFeeToFund: frac()
+        .default(1)
+        .describe('share of liquidation fees paid into the insurance fund'),
     })
     .prefault({}),
   agents: z

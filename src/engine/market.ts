@@ -1,6 +1,6 @@
 import type { SimConfig } from '../config/schema.js';
-import { applyShocks } from '../market/price/shocks.js';
 import { getPriceModel } from '../market/price/registry.js';
+import { applyShocks } from '../market/price/shocks.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import type { RunStreams, Stream } from '../rng.js';
 

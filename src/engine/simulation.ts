@@ -19,12 +19,12 @@ import type { SimConfig } from '../config/schema.js';
 import type { RunMetrics } from '../metrics.js';
 import { SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
-import { getStrategy, type AgentGroup, type Strategy } from '../strategy.js';
+import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
 import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
+import { buildWaterfall, type Waterfall } from '../waterfall/waterfall.js';
 import { EventLog, eventCode } from './events.js';
 import { Market } from './market.js';
-import { buildWaterfall, type Waterfall } from '../waterfall/waterfall.js';
 
 /** Trade flag: charge no fee. */
 export const NO_FEE = 1;
@@ -116,7 +116,13 @@ export class Simulation {
     this.fundingEvery = Math.max(1, Math.round(cfg.market.funding.intervalSeconds / cfg.dtSeconds));
 
     // population: one group per (role, strategy mix entry), ids contiguous
-    const plan: { role: keyof typeof ROLE_CODE; strategy: Strategy; params: unknown; count: number; capital: SimConfig['agents']['traders']['capital'] }[] = [];
+    const plan: {
+      role: keyof typeof ROLE_CODE;
+      strategy: Strategy;
+      params: unknown;
+      count: number;
+      capital: SimConfig['agents']['traders']['capital'];
+    }[] = [];
     for (const role of Object.keys(ROLE_CODE) as (keyof typeof ROLE_CODE)[]) {
       const r = cfg.agents[role];
       const counts = mixCounts(r.count, r.mix);
@@ -135,7 +141,12 @@ export class Simulation {
     plan.forEach((p, gi) => {
       const state: Record<string, Float64Array | Int32Array | Uint8Array> = {};
       for (const [name, type] of Object.entries(p.strategy.state ?? {})) {
-        state[name] = type === 'f64' ? new Float64Array(p.count) : type === 'i32' ? new Int32Array(p.count) : new Uint8Array(p.count);
+        state[name] =
+          type === 'f64'
+            ? new Float64Array(p.count)
+            : type === 'i32'
+              ? new Int32Array(p.count)
+              : new Uint8Array(p.count);
       }
       const group: AgentGroup = {
         index: gi,
@@ -279,7 +290,10 @@ export class Simulation {
   trade(i: number, dq: number, flags = 0): number {
     if (dq === 0 || !Number.isFinite(dq)) return this.market.mark;
     const m = this.market;
-    const x = (flags & NO_IMPACT) !== 0 || !this.cfg.market.liquidity.agentSlippage ? m.mark : m.impactPrice(dq * m.mark);
+    const x =
+      (flags & NO_IMPACT) !== 0 || !this.cfg.market.liquidity.agentSlippage
+        ? m.mark
+        : m.impactPrice(dq * m.mark);
     return this.fill(i, dq, x, flags);
   }
 
@@ -360,13 +374,18 @@ export class Simulation {
 
   /** Runs every tick and returns the summary metrics. */
   run(): RunMetrics {
+    this.start();
+    const ticks = this.cfg.ticks;
+    for (let t = 0; t < ticks; t++) this.step(t);
+    return this.finish();
+  }
+
+  /** Sets up the starting state: strategies' `init` (initial positions), the liquidation index. */
+  start(): void {
     for (let gi = 0; gi < this.groups.length; gi++) this.strategies[gi].init?.(this.groups[gi], this);
     this.accounts.rekeyAll();
     this.moneyStart = this.money();
     this.grossMoney = this.grossBalance();
-    const ticks = this.cfg.ticks;
-    for (let t = 0; t < ticks; t++) this.step(t);
-    return this.finish();
   }
 
   /** One tick (see the phase order at the top of this file). */
@@ -449,7 +468,13 @@ export class Simulation {
   }
 
   /** Logs an event when events are recorded. */
-  log(kind: Parameters<typeof eventCode>[0], account: number, size: number, price: number, amount: number): void {
+  log(
+    kind: Parameters<typeof eventCode>[0],
+    account: number,
+    size: number,
+    price: number,
+    amount: number,
+  ): void {
     if (this.events.enabled) this.events.push(this.tick, eventCode(kind), account, size, price, amount);
   }
 
@@ -490,7 +515,8 @@ export class Simulation {
     return this.grossMoney;
   }
 
-  private finish(): RunMetrics {
+  /** Settles every account's funding and returns the summary metrics (after the last `step`). */
+  finish(): RunMetrics {
     const a = this.accounts;
     for (let i = 0; i < a.n; i++) this.settleFunding(i);
     this.waterfall.finish?.();
@@ -552,7 +578,11 @@ export function mixCounts(total: number, mix: { count?: number; fraction?: numbe
       out[x.i] += Math.floor(exact[x.i]);
       given += Math.floor(exact[x.i]);
     }
-    const order = fr.filter((x) => x.f > 0).sort((p, q) => exact[q.i] - Math.floor(exact[q.i]) - (exact[p.i] - Math.floor(exact[p.i])) || p.i - q.i);
+    const order = fr
+      .filter((x) => x.f > 0)
+      .sort(
+        (p, q) => exact[q.i] - Math.floor(exact[q.i]) - (exact[p.i] - Math.floor(exact[p.i])) || p.i - q.i,
+      );
     for (let k = 0; given < rest && k < order.length; k++, given++) out[order[k].i]++;
   }
   return out;

@@ -14,8 +14,16 @@ export const garchParams = z
       .min(0)
       .default(0.8)
       .describe('annualised long-run (unconditional) volatility; sets omega (1/sqrt(year))'),
-    alpha: z.number().min(0).default(0.08).describe('ARCH weight on the last squared innovation (dimensionless)'),
-    beta: z.number().min(0).default(0.9).describe('GARCH weight on the last conditional variance (dimensionless)'),
+    alpha: z
+      .number()
+      .min(0)
+      .default(0.08)
+      .describe('ARCH weight on the last squared innovation (dimensionless)'),
+    beta: z
+      .number()
+      .min(0)
+      .default(0.9)
+      .describe('GARCH weight on the last conditional variance (dimensionless)'),
   })
   .superRefine((p, ctx) => {
     if (p.alpha + p.beta >= 1) {

@@ -6,10 +6,18 @@ export const mertonParams = z.strictObject({
   model: z.literal('merton'),
   p0: z.number().positive().default(2000).describe('start price (USD)'),
   mu: z.number().default(0).describe('annualised drift of the price, jumps included (1/year)'),
-  sigma: z.number().min(0).default(0.8).describe('annualised volatility of the diffusion part (1/sqrt(year))'),
+  sigma: z
+    .number()
+    .min(0)
+    .default(0.8)
+    .describe('annualised volatility of the diffusion part (1/sqrt(year))'),
   lambda: z.number().min(0).default(10).describe('jump intensity (jumps per year)'),
   jumpMean: z.number().default(-0.05).describe('mean of the log jump size (log-return units)'),
-  jumpStd: z.number().min(0).default(0.1).describe('standard deviation of the log jump size (log-return units)'),
+  jumpStd: z
+    .number()
+    .min(0)
+    .default(0.1)
+    .describe('standard deviation of the log jump size (log-return units)'),
 });
 
 /** Parsed (defaulted) parameters of {@link merton}. */

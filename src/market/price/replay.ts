@@ -10,7 +10,9 @@ export const replayParams = z.strictObject({
   file: z
     .string()
     .min(1)
-    .describe('price CSV `timestamp,price` with a header; relative paths are resolved against the config directory (path)'),
+    .describe(
+      'price CSV `timestamp,price` with a header; relative paths are resolved against the config directory (path)',
+    ),
   scale: z.number().positive().default(1).describe('factor multiplying every price (dimensionless)'),
   startOffsetSeconds: z
     .number()
@@ -51,7 +53,8 @@ function parseIso(s: string): number {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return Number.NaN;
   const ms = Date.UTC(y, mo - 1, d, h, mi, sec);
   const check = new Date(ms);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return Number.NaN;
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
+    return Number.NaN;
   let offset = 0;
   const z = m[8];
   if (z !== undefined && z.toUpperCase() !== 'Z') {
@@ -124,11 +127,18 @@ export function parsePriceCsv(text: string, file: string): PriceSeries {
         `line ${lineNo}: timestamp '${tCell}' is not after the previous row's; timestamps must be strictly increasing`,
       );
     if (!NUMBER_RE.test(pCell))
-      throw new DataFileError(file, `line ${lineNo}: price '${pCell}' is not a number; expected a finite decimal > 0`);
+      throw new DataFileError(
+        file,
+        `line ${lineNo}: price '${pCell}' is not a number; expected a finite decimal > 0`,
+      );
     const p = Number(pCell);
     if (!Number.isFinite(p))
-      throw new DataFileError(file, `line ${lineNo}: price '${pCell}' is not finite; expected a finite decimal > 0`);
-    if (p <= 0) throw new DataFileError(file, `line ${lineNo}: price ${pCell} is not > 0; prices must be positive`);
+      throw new DataFileError(
+        file,
+        `line ${lineNo}: price '${pCell}' is not finite; expected a finite decimal > 0`,
+      );
+    if (p <= 0)
+      throw new DataFileError(file, `line ${lineNo}: price ${pCell} is not > 0; prices must be positive`);
     times.push(t);
     prices.push(p);
   }
@@ -210,6 +220,9 @@ export const replay: PriceModel<ReplayParams> = {
   name: 'replay',
   description: 'historical price replay from a CSV (timestamp,price), previous-value hold on the tick grid',
   params: replayParams,
+  check(params, baseDir) {
+    loadPriceCsv(isAbsolute(params.file) ? params.file : resolve(baseDir, params.file), params.file);
+  },
   generate(params, ctx) {
     const abs = isAbsolute(params.file) ? params.file : resolve(ctx.baseDir, params.file);
     const { times, prices } = loadPriceCsv(abs, params.file);

@@ -3,10 +3,7 @@ import { z } from 'zod';
 /** One deterministic shock laid over an index path. */
 export const shockSchema = z.strictObject({
   atTick: z.number().int().min(0).describe('first tick of the shock (tick index)'),
-  change: z
-    .number()
-    .gt(-1)
-    .describe('total relative price move, e.g. -0.35 for a 35% drop (fraction, > -1)'),
+  change: z.number().gt(-1).describe('total relative price move, e.g. -0.35 for a 35% drop (fraction, > -1)'),
   durationSeconds: z
     .number()
     .positive()

@@ -25,6 +25,12 @@ export interface PriceModel<P extends { model: string } = { model: string } & Re
   readonly description: string;
   /** zod schema of the model's parameters (strict object, defaults, units in descriptions). */
   readonly params: z.ZodType<P>;
+  /**
+   * Optional check of the parameters against the file system (e.g. that a replay file exists and parses),
+   * run when a config is loaded so that a bad file is reported before any run starts. Throws a
+   * `BackstopInputError`.
+   */
+  check?(params: P, baseDir: string): void;
   /** Generates the index path. Returns a Float64Array of length `ticks + 1`. */
   generate(params: P, ctx: PriceContext): Float64Array;
 }

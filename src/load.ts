@@ -33,13 +33,20 @@ function loader() {
  */
 export async function loadModule(path: string, baseDir = process.cwd()): Promise<Record<string, unknown>> {
   const abs = isAbsolute(path) ? path : resolve(baseDir, path);
-  if (!existsSync(abs)) throw new BackstopInputError([{ path, message: `file not found (looked for ${abs})` }], 'cannot load module');
+  if (!existsSync(abs))
+    throw new BackstopInputError(
+      [{ path, message: `file not found (looked for ${abs})` }],
+      'cannot load module',
+    );
   try {
     if (/\.(m|c)?js$/.test(abs)) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
     return (await loader().import(abs)) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof BackstopInputError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    throw new BackstopInputError([{ path, message: `failed to load: ${msg.split('\n')[0]}` }], 'cannot load module');
+    throw new BackstopInputError(
+      [{ path, message: `failed to load: ${msg.split('\n')[0]}` }],
+      'cannot load module',
+    );
   }
 }

@@ -48,6 +48,8 @@ export class Accounts {
   readonly group: Int32Array;
 
   readonly tiers: Tier[];
+  /** While true (setting up the starting state), `rekey` only bumps versions; `rekeyAll` indexes in O(n). */
+  deferIndex = true;
   private readonly longHeaps: KeyHeap[];
   private readonly shortHeaps: KeyHeap[];
   private readonly live: Int32Array;
@@ -105,6 +107,7 @@ export class Accounts {
   /** Re-indexes account `i` after any change to its cash, position, entry or funding index. */
   rekey(i: number): void {
     const v = ++this.ver[i];
+    if (this.deferIndex) return;
     const old = this.heapOf[i];
     if (old !== 0) this.live[old]--;
     const q = this.qty[i];
@@ -131,6 +134,7 @@ export class Accounts {
 
   /** Indexes every account at once (O(n)); used after the initial positions are opened. */
   rekeyAll(): void {
+    this.deferIndex = false;
     for (const h of this.longHeaps) h.size = 0;
     for (const h of this.shortHeaps) h.size = 0;
     this.live.fill(0);

@@ -265,7 +265,7 @@ describe('garch', () => {
 });
 
 describe('replay', () => {
-  const csvUrl = new URL('../../shared/data/eth_usd_coinapi_10m_2020-03-12.csv', import.meta.url);
+  const csvUrl = new URL('../data/eth_usd_coinapi_10m_2020-03-12.csv', import.meta.url);
   const csvPath = fileURLToPath(csvUrl);
   const rows = readFileSync(csvPath, 'utf8')
     .trim()

@@ -9,6 +9,7 @@
 import './market/price/index.js';
 import '../agents/index.js';
 
+/** zod, re-exported so that strategy and experiment files can declare parameter schemas without a direct dependency. */
 export { z } from 'zod';
 export { parseConfig } from './config/parse.js';
 export type { Capital, Role, SimConfig, SimConfigInput, Tier } from './config/schema.js';

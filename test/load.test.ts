@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { BackstopInputError, getStrategy, registerStrategy, simulate } from '../src/index.js';
 import { loadModule } from '../src/load.js';
+import { expectConserved } from './helpers.js';
 
 // A user's own strategy, in TypeScript, in a folder outside the repository, importing the package by name.
 const dir = mkdtempSync(join(tmpdir(), 'backstop-user-'));
@@ -42,6 +43,7 @@ describe('loading user modules written in TypeScript', () => {
     // 20x longs and a 20% fall: every one is liquidated
     const r = simulate(config, { seed: 3 });
     expect(r.metrics.liquidations).toBe(20);
+    expectConserved(r);
   });
 
   it('loads the same file in a worker thread', async () => {

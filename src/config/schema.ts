@@ -27,7 +27,7 @@ export const capitalSchema = z.discriminatedUnion('dist', [
   }),
 ]);
 
-/** One strategy in a role's mix. Exactly one of `count` or `fraction`. */
+/** One strategy in a role's mix (schema). Exactly one of `count` or `fraction`. */
 export const mixEntrySchema = z.strictObject({
   strategy: z.string().min(1).describe('registered strategy name (see `backstop-sim list`)'),
   count: z.number().int().min(0).optional().describe('number of agents playing it'),
@@ -43,6 +43,7 @@ export const roleSchema = z.strictObject({
   mix: z.array(mixEntrySchema).default([]).describe('strategies played, with counts or fractions'),
 });
 
+/** The roles agents play, as keys of the config's `agents` section. */
 export const ROLES = ['traders', 'liquidators', 'lps', 'arbitrageurs', 'marketMakers'] as const;
 /** A role: the population an agent belongs to. */
 export type Role = (typeof ROLES)[number];
@@ -53,6 +54,10 @@ const tierSchema = z.strictObject({
   imr: z.number().positive().max(1).describe('initial margin rate = 1 / max leverage'),
 });
 
+/**
+ * The zod schema of a simulation config. Prefer {@link parseConfig} (`./parse.ts`), which also validates the
+ * parts that plug in (price model, strategies' parameters).
+ */
 export const simConfigSchema = z.strictObject({
   ticks: z.number().int().positive().default(1440).describe('number of ticks in a run'),
   dtSeconds: pos().default(60).describe('tick duration (seconds)'),

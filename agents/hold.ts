@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
+import { manageMargin, marginParams, reserveCapital } from './margin.js';
 
 /**
  * Opens one position before the first tick and holds it: the simplest trader, and the isolated account of
@@ -19,13 +20,17 @@ export default defineStrategy({
       .max(1)
       .default(0.5)
       .describe("probability of a long when side is 'random'"),
+    margin: marginParams,
   }),
   init(g, sim) {
-    const { leverage, side, longProbability } = g.params;
+    const { leverage, side, longProbability, margin } = g.params;
+    reserveCapital(g.first, g.count, margin, sim);
     for (let i = g.first; i < g.first + g.count; i++) {
       const s = side === 'long' ? 1 : side === 'short' ? -1 : g.rng.uniform() < longProbability ? 1 : -1;
       sim.openAtLeverage(i, leverage, s, NO_FEE | NO_FLOW | NO_IMPACT);
     }
   },
-  act() {},
+  act(g, sim) {
+    manageMargin(g.first, g.count, g.params.margin, sim);
+  },
 });

@@ -11,16 +11,19 @@ import '../agents/index.js';
 
 /** zod, re-exported so that strategy and experiment files can declare parameter schemas without a direct dependency. */
 export { z } from 'zod';
+export { loadConfigModules } from './config/modules.js';
+export type { ParseOptions } from './config/parse.js';
 export { parseConfig } from './config/parse.js';
 export type { Capital, Role, SimConfig, SimConfigInput, Tier } from './config/schema.js';
 export { ROLES, simConfigSchema } from './config/schema.js';
 export type { EventKind } from './engine/events.js';
 export { EVENT_KINDS, EventLog } from './engine/events.js';
 export { Market } from './engine/market.js';
-export type { RunOptions } from './engine/simulation.js';
+export type { GroupPayoff, RunOptions } from './engine/simulation.js';
 export { mixCounts, NO_FEE, NO_FLOW, NO_IMPACT, Simulation } from './engine/simulation.js';
 export type { InputIssue } from './errors.js';
 export { BackstopInputError, ConfigError, DataFileError } from './errors.js';
+export { loadModule } from './load.js';
 export { getPriceModel, listPriceModels, registerPriceModel } from './market/price/registry.js';
 export type { PriceContext, PriceModel } from './market/price/types.js';
 export { SECONDS_PER_YEAR } from './market/price/types.js';

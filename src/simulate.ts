@@ -1,6 +1,6 @@
 import { parseConfig } from './config/parse.js';
 import type { SimConfig, SimConfigInput } from './config/schema.js';
-import { type RunOptions, Simulation } from './engine/simulation.js';
+import { type GroupPayoff, type RunOptions, Simulation } from './engine/simulation.js';
 import type { RunMetrics, SeriesName } from './metrics.js';
 
 /** What one run returns. */
@@ -11,6 +11,8 @@ export interface SimulateResult {
   metrics: RunMetrics;
   /** Gross money in the system at the start (USD): the scale against which conservation is judged. */
   moneyScale: number;
+  /** Payoff of each group of agents (one strategy in one role). */
+  groups: GroupPayoff[];
   /** Per-tick series, every `series`-th tick, when asked for. */
   series?: Partial<Record<SeriesName, Float64Array>>;
   /** Logged events as packed columns, when asked for. */
@@ -31,7 +33,12 @@ export function simulate(config: SimConfigInput | SimConfig, opts: RunOptions): 
   const cfg = parseConfig(config, { baseDir: opts.baseDir ?? process.cwd() });
   const sim = new Simulation(cfg, opts);
   const metrics = sim.run();
-  const out: SimulateResult = { seed: sim.seed, metrics, moneyScale: sim.moneyScale };
+  const out: SimulateResult = {
+    seed: sim.seed,
+    metrics,
+    moneyScale: sim.moneyScale,
+    groups: sim.groupPayoffs,
+  };
   if ((opts.series ?? 0) > 0) out.series = sim.series;
   if (opts.events) out.events = sim.events.columns();
   return out;

@@ -57,6 +57,11 @@ export interface Strategy<
   readonly state?: S;
   /** Called once before the first tick (e.g. to open initial positions). */
   init?(group: AgentGroup<z.output<PS>, S>, sim: Simulation): void;
+  /**
+   * Value (USD, at the end of the run) of what agent `id` holds off the venue besides its wallet, e.g. a
+   * spot hedge. Counted in the agent's payoff.
+   */
+  holdings?(group: AgentGroup<z.output<PS>, S>, id: number, sim: Simulation): number;
   /** Called once per tick for all the group's agents. Must not allocate per agent. */
   act(group: AgentGroup<z.output<PS>, S>, sim: Simulation): void;
 }

@@ -103,6 +103,35 @@ export const simConfigSchema = z.strictObject({
           cap: nonneg().default(0.0005).describe('cap on |rate| per interval (fraction of notional)'),
         })
         .prefault({}),
+      congestion: z
+        .strictObject({
+          baseline: nonneg()
+            .default(0)
+            .describe('congestion level in calm markets (dimensionless, 0 = none)'),
+          sensitivity: nonneg()
+            .default(0)
+            .describe(
+              'level added per unit of realized vol above refVol: level = baseline + sensitivity · max(0, rv/refVol − 1)',
+            ),
+          series: z
+            .strictObject({
+              everySeconds: pos().describe('spacing of the replayed levels (seconds)'),
+              values: z.array(nonneg()).min(1).describe('congestion levels, held until the next one'),
+            })
+            .optional()
+            .describe('a replayed congestion series; replaces baseline + sensitivity'),
+          gasUsd: nonneg().default(2).describe('cost of one keeper transaction at level 0 (USD)'),
+          gasPerLevel: nonneg()
+            .default(1)
+            .describe('gas cost multiplier: gas = gasUsd · (1 + gasPerLevel · level)'),
+          delayTicksPerLevel: nonneg()
+            .default(0)
+            .describe('keeper actions land floor(delayTicksPerLevel · level) ticks late'),
+          failureRate: nonneg()
+            .default(0)
+            .describe('keeper actions fail with probability 1 − exp(−failureRate · level)'),
+        })
+        .prefault({}),
     })
     .prefault({}),
   venue: z
@@ -138,6 +167,9 @@ export const simConfigSchema = z.strictObject({
       lps: roleSchema.prefault({}),
       arbitrageurs: roleSchema.prefault({}),
       marketMakers: roleSchema.prefault({}),
+      riskFreeRate: nonneg()
+        .default(0.05)
+        .describe("annual return of agents' outside option: capital × rate × horizon (fraction per year)"),
     })
     .prefault({}),
   strategies: z

@@ -25,6 +25,12 @@ export class Market {
   depth: number;
   /** Annualised realized volatility of the index over the window. */
   realizedVol: number;
+  /** Depth supplied by market-maker agents (USD per 1%), set by their strategy; used from the next tick. */
+  agentDepth = 0;
+  /** Network congestion level this tick (0 = calm); drives keepers' gas, delay and failures. */
+  congestion = 0;
+  /** Mark price of every tick so far: `marks[t]` is the mark of tick t (lookback strategies read it). */
+  readonly marks: Float64Array;
 
   private readonly cfg: SimConfig['market'];
   private readonly dt: number;
@@ -54,6 +60,8 @@ export class Market {
     this.depth = this.cfg.liquidity.depthUsd;
     this.realizedVol = this.cfg.liquidity.refVol;
     this.sq = new Float64Array(this.cfg.liquidity.volWindowTicks);
+    this.marks = new Float64Array(cfg.ticks + 1);
+    this.marks[0] = this.mark;
   }
 
   /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */
@@ -71,9 +79,17 @@ export class Market {
     }
     const liq = this.cfg.liquidity;
     const excess = this.sqCount > 1 ? Math.max(0, this.realizedVol / liq.refVol - 1) : 0;
-    this.depth = liq.depthUsd / (1 + liq.thinning * excess);
+    this.depth = (liq.depthUsd + this.agentDepth) / (1 + liq.thinning * excess);
     this.mark = p * (1 + this.impact);
+    this.marks[t] = this.mark;
     this.flow = 0;
+    const c = this.cfg.congestion;
+    if (c.series) {
+      const v = c.series.values;
+      this.congestion = v[Math.min(v.length - 1, Math.floor((t * this.dt) / c.series.everySeconds))];
+    } else {
+      this.congestion = c.baseline + (this.sqCount > 1 ? c.sensitivity * excess : 0);
+    }
   }
 
   /** Phase 2 of tick t: the oracle reads the (delayed) index on its heartbeat or past its deviation threshold. */

@@ -35,6 +35,26 @@ export const NO_IMPACT = 4;
 
 export { PAYER } from '../venue/ledger.js';
 
+/** What the agents of one group (one strategy in one role) earned over a run; money in USD. */
+export interface GroupPayoff {
+  /** Group index. */
+  group: number;
+  /** Strategy name. */
+  strategy: string;
+  /** Role of the agents. */
+  role: string;
+  /** Number of agents. */
+  count: number;
+  /** Sum of the agents' PnL: value at the end (collateral, open positions at the mark, wallet, other holdings) + withdrawals − deposits. */
+  pnl: number;
+  /** Fees and gas they paid (already inside `pnl`). */
+  costs: number;
+  /** Capital they put in from outside. */
+  capital: number;
+  /** What that capital would have earned outside: capital × riskFreeRate × horizon (years). */
+  outsideOption: number;
+}
+
 /** Options of one run. */
 export interface RunOptions {
   /** The run's seed (unsigned 32-bit integer). */
@@ -89,6 +109,13 @@ export class Simulation {
   maxBasis = 0;
   vaultReturn = 0;
   vaultMaxDrawdown = 0;
+  /**
+   * Shares of the book's counterparty (the `market` ledger account and its position) owned by each agent:
+   * market-maker strategies set them; the book's PnL is split among owners in proportion at the end.
+   */
+  readonly bookShare: Float64Array;
+  /** Payoff of every group, filled by `finish()`. */
+  groupPayoffs: GroupPayoff[] = [];
   private moneyStart = 0;
   private grossMoney = 0;
 
@@ -134,6 +161,7 @@ export class Simulation {
     }
     const n = plan.reduce((a, p) => a + p.count, 0);
     this.accounts = new Accounts(n, cfg.venue.tiers);
+    this.bookShare = new Float64Array(n);
     this.candidates = new Int32Array(Math.max(16, n));
     this.groupOrder = new Int32Array(plan.length);
     this.groupRole = new Int32Array(plan.length);
@@ -228,6 +256,35 @@ export class Simulation {
     return a.equity(i, p, this.phi) < a.mmr[i] * Math.abs(q) * p;
   }
 
+  // ---------------------------------------------------------------- keepers under congestion
+
+  /** Gas cost of one keeper transaction at this tick's congestion (USD). */
+  gasCost(): number {
+    const c = this.cfg.market.congestion;
+    return c.gasUsd * (1 + c.gasPerLevel * this.market.congestion);
+  }
+
+  /** Ticks by which a keeper action submitted now lands late. */
+  keeperDelay(): number {
+    return Math.floor(this.cfg.market.congestion.delayTicksPerLevel * this.market.congestion);
+  }
+
+  /** Probability that a keeper action submitted now fails. */
+  keeperFailureProbability(): number {
+    return 1 - Math.exp(-this.cfg.market.congestion.failureRate * this.market.congestion);
+  }
+
+  /**
+   * Account i sends one keeper transaction: it pays the gas (to the chain) whether or not the action goes
+   * through, and the return value says whether it did (drawn from the keeper's own stream).
+   */
+  keeperTransaction(i: number, rng: Stream): boolean {
+    const gas = this.gasCost();
+    if (gas > 0) this.charge(i, LEDGER.gas, gas);
+    const pf = this.keeperFailureProbability();
+    return pf <= 0 || rng.uniform() >= pf;
+  }
+
   // ---------------------------------------------------------------- money movements
 
   /** Moves `amount` between two named ledger accounts. */
@@ -243,6 +300,35 @@ export class Simulation {
     a.cash[i] += amount;
     a.capitalIn[i] += amount;
     if (a.qty[i] !== 0) a.rekey(i);
+  }
+
+  /** Moves `amount` of account i's collateral to its wallet (off the venue, still the agent's money). */
+  toWallet(i: number, amount: number): void {
+    const a = this.accounts;
+    a.cash[i] -= amount;
+    a.wallet[i] += amount;
+    if (a.qty[i] !== 0) a.rekey(i);
+  }
+
+  /** Deposits `amount` from account i's wallet into its collateral (a margin top-up). */
+  fromWallet(i: number, amount: number): void {
+    const a = this.accounts;
+    a.wallet[i] -= amount;
+    a.cash[i] += amount;
+    if (a.qty[i] !== 0) a.rekey(i);
+  }
+
+  /**
+   * Trades `ds` units of the underlying on the spot market outside the venue at the index price, paid from
+   * or into account i's wallet (a hedge; the strategy keeps the spot inventory and reports its value
+   * through `Strategy.holdings`). Returns the price.
+   */
+  spotTrade(i: number, ds: number): number {
+    const p = this.market.index[this.tick];
+    const cost = ds * p;
+    this.accounts.wallet[i] -= cost;
+    this.ledger[LEDGER.outside] += cost;
+    return p;
   }
 
   /** Withdraws `amount` of account i's collateral to outside. */
@@ -523,15 +609,41 @@ export class Simulation {
     const pnl = new Float64Array(5);
     const mark = this.market.mark;
     let mmPnl = 0;
-    for (let i = 0; i < a.n; i++) {
-      const v = a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + a.capitalOut[i] - a.capitalIn[i];
-      pnl[this.groupRole[a.group[i]]] += v;
-    }
-    // the book's counterparty: its cash plus its open position −(Σq) marked, relative to zero at the start
-    // (its unrealized PnL is the mirror of the agents': − Σ q·(mark − entry))
+    const years = (this.cfg.ticks * this.cfg.dtSeconds) / 31_536_000;
+    this.groupPayoffs = this.groups.map((g) => ({
+      group: g.index,
+      strategy: g.strategy,
+      role: g.role,
+      count: g.count,
+      pnl: 0,
+      costs: 0,
+      capital: 0,
+      outsideOption: 0,
+    }));
+    const extra = this.waterfall.holdingsValue;
+    // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
     let agentsUpnl = 0;
     for (let i = 0; i < a.n; i++) agentsUpnl += a.qty[i] * (mark - a.entry[i]);
-    mmPnl = this.ledger[LEDGER.market] - agentsUpnl;
+    const bookPnl = this.ledger[LEDGER.market] - agentsUpnl;
+    let shares = 0;
+    for (let i = 0; i < a.n; i++) shares += this.bookShare[i];
+    for (let i = 0; i < a.n; i++) {
+      const g = a.group[i];
+      let held = extra ? extra.call(this.waterfall, i) : 0;
+      const hv = this.strategies[g].holdings;
+      if (hv) held += hv(this.groups[g], i, this);
+      if (shares > 0 && this.bookShare[i] > 0) held += (bookPnl * this.bookShare[i]) / shares;
+      const v =
+        a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + held + a.capitalOut[i] - a.capitalIn[i];
+      pnl[this.groupRole[a.group[i]]] += v;
+      const gp = this.groupPayoffs[a.group[i]];
+      gp.pnl += v;
+      gp.costs += a.costs[i];
+      gp.capital += a.capitalIn[i];
+    }
+    for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
+    // without market-maker agents owning it, the book's PnL belongs to the outside market makers
+    mmPnl = shares > 0 ? 0 : bookPnl;
     const w = this.waterfall;
     return {
       shortfall: this.shortfall,

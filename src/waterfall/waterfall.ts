@@ -20,6 +20,8 @@ export interface Waterfall {
   endTick?(): void;
   /** Called once after the last tick. */
   finish?(): void;
+  /** Value (USD) of what account i holds in the waterfall besides its collateral (e.g. vault shares). */
+  holdingsValue?(i: number): number;
   /** Vault equity at the mark (USD), when there is a vault. */
   vaultEquity?(): number;
   /** Vault share price at the end over the start, minus 1. */

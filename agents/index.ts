@@ -1,5 +1,6 @@
 /** The built-in strategies. Importing this module registers them all. */
 import { registerStrategy } from '../src/strategy.js';
+import attacker from './attacker.js';
 import basisArb from './basis-arb.js';
 import fundingCarry from './funding-carry.js';
 import hold from './hold.js';
@@ -16,6 +17,7 @@ export const builtinStrategies = [
   meanReversion,
   hold,
   whale,
+  attacker,
   basisArb,
   fundingCarry,
   passiveMm,

@@ -103,6 +103,17 @@ export const simConfigSchema = z.strictObject({
           cap: nonneg().default(0.0005).describe('cap on |rate| per interval (fraction of notional)'),
         })
         .prefault({}),
+      spot: z
+        .strictObject({
+          depthUsd: nonneg()
+            .default(0)
+            .describe(
+              'spot buying/selling that moves the index 1% (USD); 0 = an infinitely deep spot market',
+            ),
+          resilience: frac().default(0.95).describe('share of the spot price impact left after one tick'),
+        })
+        .prefault({})
+        .describe('the spot market the index is taken from, when agents can move it (manipulation, hedges)'),
       congestion: z
         .strictObject({
           baseline: nonneg()

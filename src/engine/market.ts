@@ -25,6 +25,8 @@ export class Market {
   depth: number;
   /** Annualised realized volatility of the index over the window. */
   realizedVol: number;
+  /** Log spot price impact from agents' spot trades: index[t] = base path · exp(spotImpact). */
+  spotImpact = 0;
   /** Depth supplied by market-maker agents (USD per 1%), set by their strategy; used from the next tick. */
   agentDepth = 0;
   /** Network congestion level this tick (0 = calm); drives keepers' gas, delay and failures. */
@@ -66,6 +68,10 @@ export class Market {
 
   /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */
   beginTick(t: number): void {
+    if (t > 0 && this.spotImpact !== 0) {
+      this.spotImpact *= this.cfg.spot.resilience;
+      this.index[t] *= Math.exp(this.spotImpact);
+    }
     const p = this.index[t];
     if (t > 0) {
       const r = Math.log(p / this.index[t - 1]);
@@ -101,6 +107,21 @@ export class Market {
       this.oracle = o.noise > 0 ? src * Math.max(1e-9, 1 + o.noise * this.oracleRng.normal()) : src;
       this.oracleTime = now;
     }
+  }
+
+  /**
+   * A spot trade of signed notional `f` (USD at the index, buys positive) outside the venue. With a finite
+   * spot depth it moves the log index by m = f / (100 · depth) (from the next tick on, decaying by the spot
+   * resilience; multiplicative, so the index stays positive) and fills at the average price along the move,
+   * p · (e^m − 1) / m; with an infinitely deep spot market it fills at the index. Returns the fill price.
+   */
+  spotFill(t: number, f: number): number {
+    const p = this.index[t];
+    const d = this.cfg.spot.depthUsd;
+    if (d <= 0 || f === 0) return p;
+    const m = f / (100 * d);
+    this.spotImpact += m;
+    return Math.abs(m) < 1e-9 ? p * (1 + m / 2) : (p * Math.expm1(m)) / m;
   }
 
   /** Execution price of a signed notional `f` (USD, buys positive) through the book at this tick's mark. */

@@ -319,12 +319,14 @@ export class Simulation {
   }
 
   /**
-   * Trades `ds` units of the underlying on the spot market outside the venue at the index price, paid from
+   * Trades `ds` units of the underlying on the spot market outside the venue (at the index price, or with
+   * price impact when `market.spot.depthUsd` is set: spot buying pushes the index up), paid from
    * or into account i's wallet (a hedge; the strategy keeps the spot inventory and reports its value
    * through `Strategy.holdings`). Returns the price.
    */
   spotTrade(i: number, ds: number): number {
-    const p = this.market.index[this.tick];
+    const m = this.market;
+    const p = m.spotFill(this.tick, ds * m.index[this.tick]);
     const cost = ds * p;
     this.accounts.wallet[i] -= cost;
     this.ledger[LEDGER.outside] += cost;

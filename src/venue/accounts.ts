@@ -1,5 +1,5 @@
 import type { Tier } from '../config/schema.js';
-import { KeyHeap } from './heap.js';
+import { BucketIndex } from './bucket-index.js';
 
 /**
  * Every agent's venue account as typed-array columns (structure of arrays), plus the index of
@@ -9,7 +9,8 @@ import { KeyHeap } from './heap.js';
  * index (USD per unit of position). For a long in tier m, E < m·|q|·P  ⇔  (1 − m)·P − Φ < key, and for a
  * short  ⇔  (1 + m)·P − Φ > key, with key = entry − fundIdx − cash/q. The key of an account changes only
  * when the account itself changes (funding settlement leaves it unchanged), so one max-heap of long keys
- * and one min-heap of short keys per tier give the crossed accounts in O(crossed · log n).
+ * and one index of short keys per tier (log-spaced bucket queues, {@link BucketIndex}) give the crossed
+ * accounts in O(crossed + one bucket).
  *
  * The tier of a position is chosen by its entry notional |q|·entry, so an account's maintenance rate is
  * fixed between its own trades.
@@ -50,11 +51,16 @@ export class Accounts {
   readonly tiers: Tier[];
   /** While true (setting up the starting state), `rekey` only bumps versions; `rekeyAll` indexes in O(n). */
   deferIndex = true;
-  private readonly longHeaps: KeyHeap[];
-  private readonly shortHeaps: KeyHeap[];
+  private readonly longHeaps: BucketIndex[];
+  private readonly shortHeaps: BucketIndex[];
   private readonly live: Int32Array;
 
-  constructor(n: number, tiers: Tier[]) {
+  /**
+   * @param n number of accounts
+   * @param tiers margin tiers
+   * @param refPrice a typical price (the start of the index): centres the liquidation-price index
+   */
+  constructor(n: number, tiers: Tier[], refPrice = 1000) {
     this.n = n;
     this.cash = new Float64Array(n);
     this.qty = new Float64Array(n);
@@ -72,8 +78,8 @@ export class Accounts {
     this.costs = new Float64Array(n);
     this.group = new Int32Array(n);
     this.tiers = tiers;
-    this.longHeaps = tiers.map(() => new KeyHeap(1, Math.max(64, n >> 1)));
-    this.shortHeaps = tiers.map(() => new KeyHeap(-1, Math.max(64, n >> 1)));
+    this.longHeaps = tiers.map(() => new BucketIndex(1, refPrice, Math.max(64, n)));
+    this.shortHeaps = tiers.map(() => new BucketIndex(-1, refPrice, Math.max(64, n)));
     this.live = new Int32Array(2 * tiers.length + 1);
     const m0 = tiers[0];
     this.mmr.fill(m0.mmr);
@@ -117,26 +123,19 @@ export class Accounts {
     }
     const t = this.tier[i];
     const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
-    if (q > 0) {
-      const h = this.longHeaps[t];
-      h.push(key, i, v);
-      this.heapOf[i] = 1 + 2 * t;
-      this.live[1 + 2 * t]++;
-      if (h.size > 2 * this.live[1 + 2 * t] + 4096) h.compact(this.ver);
-    } else {
-      const h = this.shortHeaps[t];
-      h.push(key, i, v);
-      this.heapOf[i] = 2 + 2 * t;
-      this.live[2 + 2 * t]++;
-      if (h.size > 2 * this.live[2 + 2 * t] + 4096) h.compact(this.ver);
-    }
+    const slot = q > 0 ? 1 + 2 * t : 2 + 2 * t;
+    const h = q > 0 ? this.longHeaps[t] : this.shortHeaps[t];
+    h.insert(key, i, v);
+    this.heapOf[i] = slot;
+    this.live[slot]++;
+    if (h.size > 2 * this.live[slot] + 65_536) h.compact(this.ver);
   }
 
   /** Indexes every account at once (O(n)); used after the initial positions are opened. */
   rekeyAll(): void {
     this.deferIndex = false;
-    for (const h of this.longHeaps) h.size = 0;
-    for (const h of this.shortHeaps) h.size = 0;
+    for (const h of this.longHeaps) h.clear();
+    for (const h of this.shortHeaps) h.clear();
     this.live.fill(0);
     for (let i = 0; i < this.n; i++) {
       const v = ++this.ver[i];
@@ -148,16 +147,14 @@ export class Accounts {
       const t = this.tier[i];
       const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
       if (q > 0) {
-        this.longHeaps[t].append(key, i, v);
+        this.longHeaps[t].insert(key, i, v);
         this.heapOf[i] = 1 + 2 * t;
       } else {
-        this.shortHeaps[t].append(key, i, v);
+        this.shortHeaps[t].insert(key, i, v);
         this.heapOf[i] = 2 + 2 * t;
       }
       this.live[this.heapOf[i]]++;
     }
-    for (const h of this.longHeaps) h.heapify();
-    for (const h of this.shortHeaps) h.heapify();
   }
 
   /**
@@ -166,32 +163,15 @@ export class Accounts {
    * confirmed with the exact equity test and, if it holds, re-indexed with {@link rekey}.
    */
   crossed(p: number, phi: number, out: Int32Array, count: number): number {
-    const ver = this.ver;
     for (let t = 0; t < this.tiers.length; t++) {
       const m = this.tiers[t].mmr;
-      const lh = this.longHeaps[t];
-      const lt = (1 - m) * p - phi;
-      while (lh.size > 0 && lh.topKey() > lt) {
-        const id = lh.ids[0];
-        const live = lh.vers[0] === ver[id];
-        lh.pop();
-        if (live) {
-          this.live[this.heapOf[id]]--;
-          this.heapOf[id] = 0;
-          out[count++] = id;
-        }
-      }
-      const sh = this.shortHeaps[t];
-      const st = (1 + m) * p - phi;
-      while (sh.size > 0 && sh.topKey() < st) {
-        const id = sh.ids[0];
-        const live = sh.vers[0] === ver[id];
-        sh.pop();
-        if (live) {
-          this.live[this.heapOf[id]]--;
-          this.heapOf[id] = 0;
-          out[count++] = id;
-        }
+      const from = count;
+      count = this.longHeaps[t].crossed((1 - m) * p - phi, this.ver, out, count);
+      count = this.shortHeaps[t].crossed((1 + m) * p - phi, this.ver, out, count);
+      for (let j = from; j < count; j++) {
+        const id = out[j];
+        this.live[this.heapOf[id]]--;
+        this.heapOf[id] = 0;
       }
     }
     return count;

@@ -68,7 +68,7 @@ function paramsOf(entry: StageEntry): Record<string, unknown> {
 /**
  * Validates `waterfall.stages`: each stage's parameters against its registered schema (defaults filled in,
  * in place), and the order: at least one stage that closes positions; no stage listed twice; no payer
- * before every closer (nothing could ever reach it); no closer after one that always takes charge.
+ * before every closer (nothing could ever reach it); no pure closer after one that always takes charge.
  */
 export function checkStages(stages: StageEntry[], at: (p: string) => string): InputIssue[] {
   const issues: InputIssue[] = [];
@@ -105,7 +105,8 @@ export function checkStages(stages: StageEntry[], at: (p: string) => string): In
         message: `'${def.name}' pays shortfalls but is listed before any stage that closes positions, so no shortfall can reach it; move it after one (e.g. 'market')`,
       });
     if (closes) {
-      if (terminal >= 0)
+      // a stage that also pays (the vault) still has work after a terminal closer
+      if (terminal >= 0 && def.role === 'close')
         issues.push({
           path: `${p}.stage`,
           message: `'${def.name}' can never run: '${String(stages[terminal].stage)}' before it (stages[${terminal}]) takes charge of every account`,

@@ -37,5 +37,16 @@ export { defineStrategy, getStrategy, listStrategies, registerStrategy } from '.
 export { Accounts } from './venue/accounts.js';
 export type { LedgerAccount } from './venue/ledger.js';
 export { LEDGER, LEDGER_SIZE, PAYER } from './venue/ledger.js';
-export type { Waterfall } from './waterfall/waterfall.js';
-export { leaveUnpaid, marketClose } from './waterfall/waterfall.js';
+export type {
+  AdlPolicy,
+  DeleveragingAllocation,
+  DeleveragingWinner,
+} from './waterfall/allocate.js';
+export { ADL_POLICIES, allocateDeleveraging } from './waterfall/allocate.js';
+export type { AuctionCurve } from './waterfall/curves.js';
+export { auctionCurveSchema, auctionPrice } from './waterfall/curves.js';
+export { Keepers, keepers } from './waterfall/keepers.js';
+export type { StageContext, StageDef, StageInstance, StageRole } from './waterfall/stage.js';
+export { defineStage, getStage, listStages, registerStage } from './waterfall/stage.js';
+export type { StageEntry, Waterfall } from './waterfall/waterfall.js';
+export { DEFAULT_STAGES, leaveUnpaid, marketClose, StagedWaterfall } from './waterfall/waterfall.js';

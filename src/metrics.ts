@@ -20,6 +20,7 @@ export const METRICS = [
   ['zero_bid_auctions', 'auctions won with a zero bid (count)'],
   ['adl_events', 'winner reductions by auto-deleveraging (count)'],
   ['adl_notional', 'notional closed by auto-deleveraging (USD)'],
+  ['adl_overshoot', 'USD taken from deleveraged winners beyond the shortfall (USD)'],
   ['pnl_traders', "traders' PnL (USD)"],
   ['pnl_liquidators', "liquidators' PnL (USD)"],
   ['pnl_lps', "backstop LPs' PnL (USD)"],

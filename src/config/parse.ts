@@ -1,6 +1,7 @@
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
+import { checkStages, type StageEntry } from '../waterfall/waterfall.js';
 import { zodIssues } from './format.js';
 import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
 
@@ -130,6 +131,8 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
         issues.push({ path: `${base}.mix`, message: `fractions must sum to 1 (they sum to ${fractions})` });
     }
   }
+  // the waterfall: each stage's parameters, and an order that can work
+  issues.push(...checkStages(cfg.waterfall.stages as StageEntry[], at));
   if (issues.length > 0) throw new ConfigError(issues);
   return cfg;
 }

@@ -183,6 +183,22 @@ export const simConfigSchema = z.strictObject({
         .describe("annual return of agents' outside option: capital × rate × horizon (fraction per year)"),
     })
     .prefault({}),
+  waterfall: z
+    .strictObject({
+      // each entry validated against its registered stage's schema in parse.ts
+      stages: z
+        .array(z.looseObject({ stage: z.string().min(1).describe('registered stage name') }))
+        .default(() => [
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+          { stage: 'adl' },
+          { stage: 'socialized' },
+        ])
+        .describe(
+          'stages in order: { stage: market | takeover | dutch-auction | english-auction | capacity-providers | vault | insurance-fund | adl | socialized, ...its parameters }',
+        ),
+    })
+    .prefault({}),
   strategies: z
     .array(z.string().min(1))
     .default([])

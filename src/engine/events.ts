@@ -13,6 +13,7 @@ export const EVENT_KINDS = [
   'withdrawal',
   'insurance',
   'unpaid',
+  'vault',
 ] as const;
 /** An event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -22,7 +22,7 @@ import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
 import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
-import { buildWaterfall, type Waterfall } from '../waterfall/waterfall.js';
+import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { EventLog, eventCode } from './events.js';
 import { Market } from './market.js';
 
@@ -83,6 +83,8 @@ export class Simulation {
   readonly groups: AgentGroup[] = [];
   readonly events: EventLog;
   readonly waterfall: Waterfall;
+  /** Number of agents; account rows from here on belong to waterfall stages (vault, auction lots). */
+  readonly nAgents: number;
   /** Role code per group (0 traders, 1 liquidators, 2 lps, 3 arbitrageurs, 4 market makers). */
   private readonly groupRole: Int32Array;
   private readonly strategies: Strategy[] = [];
@@ -128,6 +130,7 @@ export class Simulation {
   private readonly liqRng: Stream;
   private readonly orderRng: Stream;
   private readonly fundingEvery: number;
+  private readonly feeToFund: number;
 
   /** Recorded series (length ticks / every), when requested. */
   readonly series: Partial<Record<SeriesName, Float64Array>> = {};
@@ -161,9 +164,14 @@ export class Simulation {
       });
     }
     const n = plan.reduce((a, p) => a + p.count, 0);
-    this.accounts = new Accounts(n, cfg.venue.tiers, this.market.index[0]);
-    this.bookShare = new Float64Array(n);
-    this.candidates = new Int32Array(Math.max(16, n));
+    // system rows of the waterfall's stages after the agents: inactive (never margin-checked or acted on)
+    const rows = systemRows(cfg);
+    this.nAgents = n;
+    this.accounts = new Accounts(n + rows, cfg.venue.tiers, this.market.index[0]);
+    this.accounts.active.fill(0, n);
+    this.accounts.group.fill(-1, n);
+    this.bookShare = new Float64Array(n + rows);
+    this.candidates = new Int32Array(Math.max(16, n + rows));
     this.groupOrder = new Int32Array(plan.length);
     this.groupRole = new Int32Array(plan.length);
     let first = 0;
@@ -210,6 +218,7 @@ export class Simulation {
     this.insuranceFundStart = fund;
     this.insuranceFundMin = fund;
     this.waterfall = buildWaterfall(this);
+    this.feeToFund = this.waterfall.tradingFeeToFund ?? 0;
 
     this.seriesEvery = opts.series ?? 0;
     if (this.seriesEvery > 0) {
@@ -415,7 +424,13 @@ export class Simulation {
     if ((flags & NO_FEE) === 0) {
       const feeQty = this.cfg.venue.feeOn === 'all' ? Math.abs(dq) : closing;
       const fee = Math.min(this.cfg.venue.takerFee * feeQty * Math.abs(x), Math.max(0, this.equity(i)));
-      if (fee > 0) this.charge(i, LEDGER.venueFees, fee);
+      if (fee > 0) {
+        if (this.feeToFund > 0) {
+          const f = fee * this.feeToFund;
+          this.charge(i, LEDGER.insuranceFund, f);
+          this.charge(i, LEDGER.venueFees, fee - f);
+        } else this.charge(i, LEDGER.venueFees, fee);
+      }
     }
     if ((flags & NO_FLOW) === 0) this.market.flow += dq * x;
     if (opening > 0 && a.tiers.length > 1) a.setTier(i);
@@ -633,20 +648,30 @@ export class Simulation {
     const bookPnl = this.ledger[LEDGER.market] - agentsUpnl;
     let shares = 0;
     for (let i = 0; i < a.n; i++) shares += this.bookShare[i];
+    // claims of agents on system rows (vault shares): in the agents' payoffs, netted out of the LP role's
+    // system rows so that nothing is counted twice
+    let claims = 0;
     for (let i = 0; i < a.n; i++) {
       const g = a.group[i];
+      const own = a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + a.capitalOut[i] - a.capitalIn[i];
+      if (g < 0) {
+        // a system row (vault, auction lot): its value belongs to the role the waterfall names
+        pnl[this.waterfall.rowRole?.(i) ?? ROLE_CODE.lps] += own;
+        continue;
+      }
       let held = extra ? extra.call(this.waterfall, i) : 0;
+      claims += held;
       const hv = this.strategies[g].holdings;
       if (hv) held += hv(this.groups[g], i, this);
       if (shares > 0 && this.bookShare[i] > 0) held += (bookPnl * this.bookShare[i]) / shares;
-      const v =
-        a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + held + a.capitalOut[i] - a.capitalIn[i];
-      pnl[this.groupRole[a.group[i]]] += v;
-      const gp = this.groupPayoffs[a.group[i]];
+      const v = own + held;
+      pnl[this.groupRole[g]] += v;
+      const gp = this.groupPayoffs[g];
       gp.pnl += v;
       gp.costs += a.costs[i];
       gp.capital += a.capitalIn[i];
     }
+    pnl[ROLE_CODE.lps] -= claims;
     for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
     // without market-maker agents owning it, the book's PnL belongs to the outside market makers
     mmPnl = shares > 0 ? 0 : bookPnl;
@@ -669,6 +694,7 @@ export class Simulation {
       zero_bid_auctions: this.zeroBidAuctions,
       adl_events: this.adlEvents,
       adl_notional: this.adlNotional,
+      adl_overshoot: w.adlOvershoot?.() ?? 0,
       pnl_traders: pnl[0],
       pnl_liquidators: pnl[1],
       pnl_lps: pnl[2],

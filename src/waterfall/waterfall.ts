@@ -1,10 +1,23 @@
 /**
  * The liquidation waterfall seen from the engine: the tick loop hands each liquidatable account to
  * `liquidate`, and every negative balance left after a close to `coverShortfall`. The engine knows
- * nothing else about stages.
+ * nothing else about stages: {@link StagedWaterfall} runs the configured list (`waterfall.stages`).
+ *
+ * - Closers (stages that close or take over positions) are tried in list order until one takes charge;
+ *   an account none takes charge of is found again next tick.
+ * - A shortfall goes to the payers in list order; each pays what it can; the rest is left unpaid (bad
+ *   debt). shortfall = insurance fund + vault + ADL + socialized + unpaid, per event and per run.
+ * - Stages that hold positions (the vault, auction lots) do so in system account rows appended after the
+ *   agents' rows (inactive: never margin-checked, never acted on by strategies).
  */
+import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
+import type { InputIssue } from '../errors.js';
 import { LEDGER, PAYER } from '../venue/ledger.js';
+import { Keepers, type VaultService } from './keepers.js';
+import { getStage, listStages, type StageInstance } from './stage.js';
+import './stages/index.js';
+import { zodIssues } from '../config/format.js';
 
 /** What the engine calls; built from the config by {@link buildWaterfall}. */
 export interface Waterfall {
@@ -28,12 +41,226 @@ export interface Waterfall {
   vaultReturn?(): number;
   /** Vault's largest share-price drawdown (fraction). */
   vaultMaxDrawdown?(): number;
+  /** USD taken from ADL'd winners beyond what the shortfalls needed. */
+  adlOvershoot?(): number;
+  /** Share of trading fees paid into the insurance fund (the rest to the venue). */
+  readonly tradingFeeToFund?: number;
+  /** Role (0 traders, 2 lps) of system account row `i` in the PnL by role. */
+  rowRole?(i: number): number;
+  /** The keeper/LP API. */
+  readonly keepers?: Keepers;
+}
+
+/** A stage entry of the resolved config: `{ stage: name, ...its parameters }`. */
+export type StageEntry = { stage: string } & Record<string, unknown>;
+
+/** The default waterfall: market liquidation → insurance fund → ADL → socialized loss. */
+export const DEFAULT_STAGES: StageEntry[] = [
+  { stage: 'market' },
+  { stage: 'insurance-fund' },
+  { stage: 'adl' },
+  { stage: 'socialized' },
+];
+
+function paramsOf(entry: StageEntry): Record<string, unknown> {
+  const { stage: _stage, ...rest } = entry;
+  return rest;
+}
+
+/**
+ * Validates `waterfall.stages`: each stage's parameters against its registered schema (defaults filled in,
+ * in place), and the order: at least one stage that closes positions; no stage listed twice; no payer
+ * before every closer (nothing could ever reach it); no pure closer after one that always takes charge.
+ */
+export function checkStages(stages: StageEntry[], at: (p: string) => string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const seen = new Map<string, number>();
+  let firstCloser = -1;
+  let terminal = -1;
+  stages.forEach((entry, i) => {
+    const p = at(`waterfall.stages[${i}]`);
+    const def = getStage(String(entry.stage));
+    if (!def) {
+      issues.push({
+        path: `${p}.stage`,
+        message: `unknown stage ${JSON.stringify(entry.stage)}; allowed: ${listStages()
+          .map((s) => s.name)
+          .join(', ')}`,
+      });
+      return;
+    }
+    const prev = seen.get(def.name);
+    if (prev !== undefined)
+      issues.push({ path: `${p}.stage`, message: `'${def.name}' is listed twice (also at stages[${prev}])` });
+    seen.set(def.name, i);
+    const params = paramsOf(entry);
+    const r = def.params.safeParse(params);
+    if (!r.success) {
+      issues.push(...zodIssues(r.error, def.params, params, p));
+      return;
+    }
+    stages[i] = { stage: def.name, ...(r.data as Record<string, unknown>) };
+    const closes = def.role !== 'pay';
+    if (def.role === 'pay' && firstCloser < 0)
+      issues.push({
+        path: `${p}.stage`,
+        message: `'${def.name}' pays shortfalls but is listed before any stage that closes positions, so no shortfall can reach it; move it after one (e.g. 'market')`,
+      });
+    if (closes) {
+      // a stage that also pays (the vault) still has work after a terminal closer
+      if (terminal >= 0 && def.role === 'close')
+        issues.push({
+          path: `${p}.stage`,
+          message: `'${def.name}' can never run: '${String(stages[terminal].stage)}' before it (stages[${terminal}]) takes charge of every account`,
+        });
+      if (firstCloser < 0) firstCloser = i;
+      if (def.alwaysHandles?.(r.data) && terminal < 0) terminal = i;
+    }
+  });
+  if (stages.length > 0 && firstCloser < 0 && issues.length === 0)
+    issues.push({
+      path: at('waterfall.stages'),
+      message: `no stage can close a position; add one of: ${listStages()
+        .filter((s) => s.role !== 'pay')
+        .map((s) => s.name)
+        .join(', ')}`,
+    });
+  if (stages.length === 0)
+    issues.push({ path: at('waterfall.stages'), message: 'the waterfall needs at least one stage' });
+  return issues;
+}
+
+/** Number of system account rows the configured stages need. */
+export function systemRows(cfg: SimConfig): number {
+  let n = 0;
+  for (const entry of cfg.waterfall.stages as StageEntry[]) {
+    const def = getStage(entry.stage);
+    if (def?.rows) n += def.rows(paramsOf(entry));
+  }
+  return n;
+}
+
+/** The waterfall built from `cfg.waterfall.stages` (see the module comment). */
+export class StagedWaterfall implements Waterfall {
+  readonly keepers: Keepers;
+  /** Stage instances, in config order. */
+  readonly stages: StageInstance[] = [];
+  /** Stage names, in config order. */
+  readonly names: string[] = [];
+  tradingFeeToFund = 0;
+  /** @internal the vault stage, when configured (liquidation-fee share, vault metrics). */
+  vault: (VaultService & { cashRow: number; ret(): number; drawdown(): number }) | undefined;
+  /** @internal USD debt in auctions now (all auction stages: MakerDAO's `Dirt`). */
+  auctionDebt = 0;
+  /** @internal overshoot of ADL (USD). */
+  overshoot = 0;
+  private readonly closers: StageInstance[] = [];
+  private readonly closerAt: Int32Array;
+  private readonly payers: StageInstance[] = [];
+  private readonly roles: Int32Array;
+  private readonly firstRow: number;
+
+  constructor(readonly sim: Simulation) {
+    this.keepers = new Keepers(sim);
+    const entries = sim.cfg.waterfall.stages as StageEntry[];
+    this.firstRow = sim.nAgents;
+    this.roles = new Int32Array(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
+    const at: number[] = [];
+    let row = this.firstRow;
+    entries.forEach((entry, index) => {
+      const def = getStage(entry.stage);
+      if (!def) throw new Error(`stage '${entry.stage}' is not registered`);
+      const params = paramsOf(entry);
+      const rows = def.rows?.(params) ?? 0;
+      const inst = def.build({ sim, params, waterfall: this, index, firstRow: rows > 0 ? row : -1 });
+      if (def.rowRole === 'traders') this.roles.fill(0, row - this.firstRow, row - this.firstRow + rows);
+      row += rows;
+      this.stages.push(inst);
+      this.names.push(def.name);
+      if (def.role !== 'pay' && inst.liquidate) {
+        this.closers.push(inst);
+        at.push(index);
+      }
+      if (def.role !== 'close' && inst.cover) this.payers.push(inst);
+    });
+    this.closerAt = Int32Array.from(at);
+  }
+
+  liquidate(id: number): void {
+    this.runClosers(id, 0, false);
+  }
+
+  /** Hands account `id` to the closers listed after stage position `stageIndex` (an earlier one gave up). */
+  passOn(id: number, stageIndex: number): void {
+    let k = 0;
+    while (k < this.closerAt.length && this.closerAt[k] <= stageIndex) k++;
+    this.runClosers(id, k, true);
+  }
+
+  /** Whether a closer is listed after stage position `stageIndex`. */
+  hasCloserAfter(stageIndex: number): boolean {
+    return this.closerAt.length > 0 && this.closerAt[this.closerAt.length - 1] > stageIndex;
+  }
+
+  private runClosers(id: number, k0: number, declined: boolean): void {
+    const a = this.sim.accounts;
+    const c = this.closers;
+    for (let k = k0; k < c.length && a.qty[id] !== 0; k++) {
+      if (c[k].liquidate!(id, declined)) break;
+      declined = true;
+    }
+    // still holding a position (a slice sent, waiting for keepers, or nobody took it): look again next tick
+    if (a.qty[id] !== 0) a.rekey(id);
+  }
+
+  coverShortfall(id: number, amount: number, side: number, pbk: number): void {
+    const sim = this.sim;
+    sim.noteShortfall(amount);
+    sim.log('shortfall', id, 0, pbk, amount);
+    let rem = amount;
+    const p = this.payers;
+    for (let k = 0; k < p.length && rem > 0; k++) rem -= p[k].cover!(id, rem, side, pbk);
+    leaveUnpaid(sim, id, rem);
+  }
+
+  endTick(): void {
+    const s = this.stages;
+    for (let k = 0; k < s.length; k++) s[k].endTick?.();
+  }
+
+  finish(): void {
+    for (const s of this.stages) s.finish?.();
+  }
+
+  vaultEquity(): number {
+    return this.vault ? this.vault.equity() : this.sim.ledger[LEDGER.vault];
+  }
+  vaultReturn(): number {
+    return this.vault ? this.vault.ret() : 0;
+  }
+  vaultMaxDrawdown(): number {
+    return this.vault ? this.vault.drawdown() : 0;
+  }
+  adlOvershoot(): number {
+    return this.overshoot;
+  }
+  rowRole(i: number): number {
+    return this.roles[i - this.firstRow] ?? 2;
+  }
+  /** Value of account i's vault shares at the share price (USD); 0 without a vault. */
+  holdingsValue(i: number): number {
+    const v = this.vault;
+    if (!v) return 0;
+    const s = v.shares(i);
+    return s > 0 ? s * v.sharePrice() : 0;
+  }
 }
 
 /**
  * Closes account `id`'s whole position through the book at the impact price, charges the liquidation fee
- * (from what equity is left, never below zero; the configured share to the insurance fund, the rest to
- * the venue) and returns the shortfall left (≥ 0). The shared building block of market liquidation.
+ * (from what equity is left, never below zero; the venue's `liquidationFeeToFund` share to the insurance
+ * fund, the rest to the venue) and returns the shortfall left (≥ 0), which goes to the waterfall's payers.
+ * The `market` stage with its default parameters does exactly this.
  */
 export function marketClose(sim: Simulation, id: number): number {
   const a = sim.accounts;
@@ -67,19 +294,7 @@ export function leaveUnpaid(sim: Simulation, id: number, amount: number): void {
   sim.log('unpaid', id, 0, 0, amount);
 }
 
-/**
- * The engine's plain waterfall (before stages are configured): a full market close; any shortfall is
- * recorded and left unpaid.
- */
+/** Builds the configured waterfall (`cfg.waterfall.stages`) for a run. */
 export function buildWaterfall(sim: Simulation): Waterfall {
-  return {
-    liquidate(id) {
-      marketClose(sim, id);
-    },
-    coverShortfall(id, amount) {
-      sim.noteShortfall(amount);
-      sim.log('shortfall', id, 0, 0, amount);
-      leaveUnpaid(sim, id, amount);
-    },
-  };
+  return new StagedWaterfall(sim);
 }

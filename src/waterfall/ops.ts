@@ -1,0 +1,48 @@
+/** Money and position movements shared by the stages. Every one has a payer and a payee in the ledger. */
+import { NO_FEE, NO_FLOW, type Simulation } from '../engine/simulation.js';
+
+/**
+ * Moves `dq` units of position (signed, as seen by `to`) from account `from` to account `to` at price `x`:
+ * `from` trades −dq and `to` trades +dq at `x`, with no fee and no book flow. Each side's realized PnL is
+ * settled against the book's ledger as in any fill, so the two legs together leave it where it was
+ * relative to the agents' open positions (the book's counterparty is untouched).
+ */
+export function transferPosition(sim: Simulation, from: number, to: number, dq: number, x: number): void {
+  if (dq === 0) return;
+  sim.fill(from, -dq, x, NO_FEE | NO_FLOW);
+  sim.fill(to, dq, x, NO_FEE | NO_FLOW);
+}
+
+/** Moves `amount` USD of collateral from account `from` to account `to` (either may then be negative). */
+export function moveCash(sim: Simulation, from: number, to: number, amount: number): void {
+  if (amount === 0) return;
+  const a = sim.accounts;
+  a.cash[from] -= amount;
+  a.cash[to] += amount;
+  if (a.qty[from] !== 0) a.rekey(from);
+  if (a.qty[to] !== 0) a.rekey(to);
+}
+
+/**
+ * Whether account `k` could take `dq` more units at price `x` and still meet the initial margin of the tier
+ * of its new position at the mark.
+ */
+export function canHold(sim: Simulation, k: number, dq: number, x: number): boolean {
+  const a = sim.accounts;
+  const m = sim.mark;
+  const q = a.qty[k] + dq;
+  const e = sim.equity(k) + dq * (m - x);
+  const notional = Math.abs(q) * m;
+  const tiers = a.tiers;
+  let t = 0;
+  while (t + 1 < tiers.length && notional >= tiers[t + 1].minNotional) t++;
+  return e >= tiers[t].imr * notional;
+}
+
+/** Equity per unit of maintenance requirement at the checked price (< 1: liquidatable). */
+export function health(sim: Simulation, id: number): number {
+  const a = sim.accounts;
+  const p = sim.checkPrice;
+  const mm = a.mmr[id] * Math.abs(a.qty[id]) * p;
+  return mm > 0 ? sim.accounts.equity(id, p, sim.phi) / mm : Number.POSITIVE_INFINITY;
+}

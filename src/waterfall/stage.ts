@@ -1,0 +1,98 @@
+/**
+ * The stage plug-in point. A stage is one file in `./stages/` that registers a {@link StageDef}: a name, a
+ * role (does it close positions, pay shortfalls, or both), a strict zod schema of its parameters (every
+ * field with a default and its unit), and `build`, which returns the {@link StageInstance} the waterfall
+ * calls. The engine never names a stage; the config lists them (`waterfall.stages`), in order.
+ */
+import type { z } from 'zod';
+import type { Simulation } from '../engine/simulation.js';
+import type { StagedWaterfall } from './waterfall.js';
+
+/** What a stage does: closes (or takes over) positions, pays shortfalls, or both. */
+export type StageRole = 'close' | 'pay' | 'both';
+
+/** A built stage: the calls the waterfall makes on it. All optional but those of its role. */
+export interface StageInstance {
+  /**
+   * Handles account `id`, found below maintenance (or passed on by an earlier closer). Returns true when the
+   * stage took charge of it this tick (closed it, took it over, sent a slice, started an auction, or is
+   * waiting for keepers), false to pass it to the next closer. `declined`: an earlier closer passed.
+   */
+  liquidate?(id: number, declined: boolean): boolean;
+  /**
+   * Pays up to `amount` USD of account `id`'s shortfall into its collateral (its position, sign `side`,
+   * is closed; `pbk` was its bankruptcy price), adds what it paid to the run's `paid` counter of its payer,
+   * and returns what it paid (0 ≤ paid ≤ amount).
+   */
+  cover?(id: number, amount: number, side: number, pbk: number): number;
+  /** Once per tick, after the liquidations. */
+  endTick?(): void;
+  /** Once after the last tick. */
+  finish?(): void;
+}
+
+/** What `build` gets. */
+export interface StageContext<P> {
+  readonly sim: Simulation;
+  /** The validated parameters. */
+  readonly params: P;
+  /** The waterfall the stage belongs to. */
+  readonly waterfall: StagedWaterfall;
+  /** Position of the stage in `waterfall.stages`. */
+  readonly index: number;
+  /** First of the system account rows the stage asked for with `rows` (−1 when none). */
+  readonly firstRow: number;
+}
+
+/** A stage definition; create one with {@link defineStage}. */
+export interface StageDef<PS extends z.ZodType = z.ZodType> {
+  /** Name used in configs (`{ stage: name, ...params }`). */
+  readonly name: string;
+  /** One line for `backstop-sim list`. */
+  readonly description: string;
+  readonly role: StageRole;
+  /**
+   * Whether the stage always takes charge of the accounts it is given (then no closer after it can ever
+   * run, and the config is rejected if one is listed).
+   */
+  alwaysHandles?(params: z.output<PS>): boolean;
+  /** zod object of the parameters (without `stage`); every field has a default and a unit. */
+  readonly params: PS;
+  /** System account rows the stage needs (e.g. the vault's position, one per auction lot). */
+  rows?(params: z.output<PS>): number;
+  /** Role of the stage's system rows in the run's PnL by role (default 'lps'). */
+  readonly rowRole?: 'traders' | 'lps';
+  build(ctx: StageContext<z.output<PS>>): StageInstance;
+}
+
+/**
+ * Declares a stage with full type inference of its parameters.
+ *
+ * @example
+ * registerStage(defineStage({
+ *   name: 'nothing', description: 'passes every account on', role: 'close',
+ *   params: z.strictObject({}), build: () => ({ liquidate: () => false }),
+ * }));
+ */
+export function defineStage<PS extends z.ZodType>(def: StageDef<PS>): StageDef<PS> {
+  return def;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds stages of heterogeneous parameter types
+type AnyStage = StageDef<any>;
+const registry = new Map<string, AnyStage>();
+
+/** Registers a stage under its name (a later registration of the same name replaces the earlier). */
+export function registerStage(def: AnyStage): void {
+  registry.set(def.name, def);
+}
+
+/** The stage called `name`, or undefined. */
+export function getStage(name: string): AnyStage | undefined {
+  return registry.get(name);
+}
+
+/** Every registered stage, in registration order. */
+export function listStages(): AnyStage[] {
+  return [...registry.values()];
+}

@@ -1,0 +1,118 @@
+/**
+ * Market liquidation: the venue sends closing orders into its own book (through the liquidity model, so
+ * they move the mark and can cascade). Full, or partial: positions above `sliceAboveUsd` of notional go
+ * `fraction` at a time with `cooldownSeconds` between steps (Hyperliquid: 20% above 100,000 USDC, then
+ * 30 s; FTX: about 10% every 6 s). A liquidation fee is charged from the equity left (never below zero)
+ * and split between the insurance fund, the vault, the liquidator (a keeper bot, see `Keepers.watch`)
+ * and the venue (the rest).
+ */
+import { z } from 'zod';
+import { NO_FEE } from '../../engine/simulation.js';
+import { LEDGER } from '../../venue/ledger.js';
+import { moveCash } from '../ops.js';
+import { defineStage } from '../stage.js';
+
+const frac = () => z.number().finite().min(0).max(1);
+
+export default defineStage({
+  name: 'market',
+  description: 'closes positions through the book: full, or a fraction per step with a cooldown',
+  role: 'close',
+  params: z.strictObject({
+    fraction: z
+      .number()
+      .finite()
+      .positive()
+      .max(1)
+      .default(1)
+      .describe('share of the position sent per step (1: the whole position at once)'),
+    sliceAboveUsd: z
+      .number()
+      .finite()
+      .min(0)
+      .default(0)
+      .describe('only positions above this notional are sliced; smaller ones close whole (USD)'),
+    cooldownSeconds: z.number().finite().min(0).default(30).describe('wait between two steps (seconds)'),
+    fee: z
+      .number()
+      .finite()
+      .min(0)
+      .max(0.5)
+      .optional()
+      .describe('liquidation fee (fraction of closed notional); default: venue.liquidationFee'),
+    feeSplit: z
+      .strictObject({
+        insuranceFund: frac()
+          .optional()
+          .describe('share of the fee to the insurance fund; default: venue.liquidationFeeToFund'),
+        vault: frac().default(0).describe('share of the fee to the backstop vault (needs a vault stage)'),
+        liquidator: frac().default(0).describe('share of the fee to the liquidator (a keeper bot), if any'),
+      })
+      .prefault({})
+      .describe('how the fee is split; what is left goes to the venue'),
+  }),
+  alwaysHandles: () => true,
+  build({ sim, params, waterfall }) {
+    const a = sim.accounts;
+    const v = sim.cfg.venue;
+    const rate = params.fee ?? v.liquidationFee;
+    const toFund = params.feeSplit.insuranceFund ?? v.liquidationFeeToFund;
+    const toVault = params.feeSplit.vault;
+    const toLiq = params.feeSplit.liquidator;
+    if (toFund + toVault + toLiq > 1 + 1e-12) throw new Error('market.feeSplit shares sum to more than 1');
+    const partial = params.fraction < 1;
+    const lastStep = partial ? new Float64Array(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
+
+    function chargeFee(id: number, notional: number): void {
+      const fee = Math.min(rate * notional, Math.max(0, sim.equity(id)));
+      if (!(fee > 0)) return;
+      let rest = fee;
+      const f = fee * toFund;
+      if (f > 0) {
+        sim.charge(id, LEDGER.insuranceFund, f);
+        rest -= f;
+      }
+      const vault = waterfall.vault;
+      if (toVault > 0 && vault) {
+        const x = fee * toVault;
+        moveCash(sim, id, vault.cashRow, x);
+        a.costs[id] += x;
+        rest -= x;
+      }
+      const k = toLiq > 0 ? waterfall.keepers.nextWatcher() : -1;
+      if (k >= 0) {
+        const x = fee * toLiq;
+        moveCash(sim, id, k, x);
+        a.costs[id] += x;
+        rest -= x;
+      }
+      if (rest > 0) sim.charge(id, LEDGER.venueFees, rest);
+    }
+
+    return {
+      liquidate(id) {
+        const q = a.qty[id];
+        const m = sim.market;
+        let dq = -q;
+        if (partial && Math.abs(q) * m.mark > params.sliceAboveUsd) {
+          const now = sim.time;
+          if (now - lastStep![id] < params.cooldownSeconds) return true; // waiting out the cooldown
+          lastStep![id] = now;
+          dq = -q * params.fraction;
+        }
+        const pbk = a.bankruptcyPrice(id, sim.phi);
+        const x = m.impactPrice(dq * m.mark);
+        sim.fill(id, dq, x, NO_FEE);
+        const notional = Math.abs(dq) * Math.abs(x);
+        sim.noteLiquidation(notional);
+        sim.log('liquidation', id, dq, x, notional);
+        chargeFee(id, notional);
+        if (a.qty[id] === 0) {
+          if (lastStep) lastStep[id] = Number.NEGATIVE_INFINITY;
+          if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], Math.sign(q), pbk);
+        }
+        return true;
+      },
+    };
+  },
+});

@@ -1,0 +1,194 @@
+/**
+ * Backstop vault (Hyperliquid's HLP): takes over a position and its margin when the account's equity falls
+ * below `takeoverBelow` × maintenance, or when it is reached because an earlier closer passed. The margin is
+ * kept (not returned); a negative equity goes to the payers as a shortfall. The vault unwinds its inventory
+ * through the book (`unwind`), and, listed as a payer too, pays shortfalls from its own cash. LPs hold
+ * shares priced at vault equity (cash + inventory at the mark); deposits and withdrawals move at the share
+ * price, with a lock-up after each deposit, a withdrawal delay and a cap on vault equity.
+ *
+ * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
+ */
+import { z } from 'zod';
+import { NO_FEE } from '../../engine/simulation.js';
+import { PAYER } from '../../venue/ledger.js';
+import type { VaultService } from '../keepers.js';
+import { health, moveCash, transferPosition } from '../ops.js';
+import { defineStage } from '../stage.js';
+
+const nonneg = () => z.number().finite().min(0);
+
+export default defineStage({
+  name: 'vault',
+  description: 'backstop vault: takes over positions and margin, unwinds them, pays shortfalls; LP shares',
+  role: 'both',
+  params: z.strictObject({
+    initialUsd: nonneg()
+      .default(0)
+      .describe('vault equity at the start, from outside (USD; shares at 1 USD)'),
+    takeoverBelow: z
+      .number()
+      .finite()
+      .min(0)
+      .default(2 / 3)
+      .describe('takes over when equity < this × maintenance margin (fraction; Hyperliquid 2/3)'),
+    takeOnDecline: z
+      .boolean()
+      .default(true)
+      .describe('also takes over any account an earlier closer passed on'),
+    maxPositionUsd: nonneg().default(0).describe('largest notional one takeover may take (USD; 0: no cap)'),
+    maxInventoryUsd: nonneg()
+      .default(0)
+      .describe("largest notional of the vault's inventory (USD; 0: no cap)"),
+    unwind: z
+      .enum(['hold', 'immediate', 'twap'])
+      .default('twap')
+      .describe(
+        "how inventory is sold: 'hold' (never), 'immediate' (next tick), 'twap' (a fraction per tick)",
+      ),
+    unwindFraction: z
+      .number()
+      .finite()
+      .positive()
+      .max(1)
+      .default(0.1)
+      .describe("share of the inventory sold per tick with 'twap'"),
+    maxPayShare: z
+      .number()
+      .finite()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe('as a payer: most one shortfall may take, as a share of vault cash'),
+    lockupSeconds: nonneg()
+      .default(4 * 86_400)
+      .describe('lock-up after a deposit (seconds; HLP 4 days)'),
+    withdrawalDelaySeconds: nonneg()
+      .default(0)
+      .describe('delay between a withdrawal request and payment (seconds)'),
+    depositCapUsd: nonneg().default(0).describe('deposits stop at this vault equity (USD; 0: no cap)'),
+  }),
+  rows: () => 1,
+  rowRole: 'lps',
+  build({ sim, params, waterfall, firstRow }) {
+    const a = sim.accounts;
+    const row = firstRow;
+    const n = a.n;
+    const lpShares = new Float64Array(n);
+    const lockedUntil = new Float64Array(n);
+    const pendingShares = new Float64Array(n);
+    const pendingAt = new Float64Array(n);
+    const pendingList = new Int32Array(n);
+    let pendingN = 0;
+    let totalShares = params.initialUsd;
+    if (params.initialUsd > 0) sim.transferIn(row, params.initialUsd);
+    let peak = 1;
+    let maxDd = 0;
+
+    const equity = () => sim.equity(row);
+    const price = () => (totalShares > 0 ? equity() / totalShares : 1);
+
+    function takeover(id: number): boolean {
+      const q = a.qty[id];
+      const mark = sim.mark;
+      const notional = Math.abs(q) * mark;
+      if (params.maxPositionUsd > 0 && notional > params.maxPositionUsd) return false;
+      if (params.maxInventoryUsd > 0 && Math.abs(a.qty[row] + q) * mark > params.maxInventoryUsd)
+        return false;
+      const pbk = a.bankruptcyPrice(id, sim.phi);
+      transferPosition(sim, id, row, q, mark);
+      const e = a.cash[id];
+      sim.noteLiquidation(notional);
+      sim.log('takeover', id, q, mark, e);
+      if (e > 0) moveCash(sim, id, row, e);
+      else if (e < 0) sim.waterfall.coverShortfall(id, -e, Math.sign(q), pbk);
+      return true;
+    }
+
+    const service: VaultService = {
+      deposit(lp, usd) {
+        const p = price();
+        if (!(p > 0) || !(usd > 0)) return 0;
+        const free =
+          a.qty[lp] === 0
+            ? a.cash[lp]
+            : Math.min(a.cash[lp], sim.equity(lp) - a.imr[lp] * Math.abs(a.qty[lp]) * sim.mark);
+        let x = Math.min(usd, free);
+        if (params.depositCapUsd > 0) x = Math.min(x, params.depositCapUsd - equity());
+        if (!(x > 0)) return 0;
+        const s = x / p;
+        moveCash(sim, lp, row, x);
+        lpShares[lp] += s;
+        totalShares += s;
+        lockedUntil[lp] = sim.time + params.lockupSeconds;
+        sim.log('deposit', lp, s, p, x);
+        return s;
+      },
+      requestWithdrawal(lp, shares) {
+        if (!(shares > 0) || sim.time < lockedUntil[lp]) return false;
+        if (shares > lpShares[lp] - pendingShares[lp] + 1e-12 * lpShares[lp]) return false;
+        if (pendingShares[lp] === 0) pendingList[pendingN++] = lp;
+        pendingShares[lp] = Math.min(lpShares[lp], pendingShares[lp] + shares);
+        pendingAt[lp] = sim.time + params.withdrawalDelaySeconds;
+        return true;
+      },
+      sharePrice: price,
+      shares: (lp) => lpShares[lp],
+      pending: (lp) => pendingShares[lp],
+      equity,
+    };
+    waterfall.keepers.vaultStage = service;
+    waterfall.vault = { ...service, cashRow: row, ret: () => price() - 1, drawdown: () => maxDd };
+
+    return {
+      liquidate(id, declined) {
+        if (health(sim, id) < params.takeoverBelow || (declined && params.takeOnDecline)) return takeover(id);
+        return false;
+      },
+      cover(id, amount) {
+        const room = Math.max(0, Math.min(a.cash[row], equity())) * params.maxPayShare;
+        const pay = Math.min(amount, room);
+        if (!(pay > 0)) return 0;
+        moveCash(sim, row, id, pay);
+        sim.paid[PAYER.vault] += pay;
+        sim.log('vault', id, 0, price(), pay);
+        return pay;
+      },
+      endTick() {
+        // unwind inventory through the book
+        const q = a.qty[row];
+        if (q !== 0 && params.unwind !== 'hold') {
+          const small = Math.abs(q) * sim.mark < 1;
+          const dq = params.unwind === 'immediate' || small ? -q : -q * params.unwindFraction;
+          sim.trade(row, dq, NO_FEE);
+        }
+        // withdrawals that are due, at the share price now, as far as vault cash goes
+        if (pendingN > 0) {
+          const now = sim.time;
+          let k = 0;
+          for (let j = 0; j < pendingN; j++) {
+            const lp = pendingList[j];
+            let s = pendingShares[lp];
+            if (pendingAt[lp] <= now) {
+              const p = price();
+              const cash = Math.max(0, a.cash[row]);
+              if (p > 0 && s * p > cash) s = cash / p;
+              const pay = p > 0 ? s * p : 0;
+              moveCash(sim, row, lp, pay);
+              lpShares[lp] -= s;
+              totalShares -= s;
+              pendingShares[lp] -= s;
+              sim.log('withdrawal', lp, s, p, pay);
+            }
+            if (pendingShares[lp] > 1e-12 * Math.max(1, lpShares[lp])) pendingList[k++] = lp;
+            else pendingShares[lp] = 0;
+          }
+          pendingN = k;
+        }
+        const p = price();
+        if (p > peak) peak = p;
+        const dd = 1 - p / peak;
+        if (dd > maxDd) maxDd = dd;
+      },
+    };
+  },
+});

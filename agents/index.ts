@@ -2,6 +2,13 @@
 import { registerStrategy } from '../src/strategy.js';
 import attacker from './attacker.js';
 import basisArb from './basis-arb.js';
+import dutchTaker from './dutch-taker.js';
+import englishBidder from './english-bidder.js';
+import fixedSpreadTaker from './fixed-spread-taker.js';
+import lpFrontRunner from './lp-front-runner.js';
+import lpPanic from './lp-panic.js';
+import lpPassive from './lp-passive.js';
+import lpYieldChaser from './lp-yield-chaser.js';
 import fundingCarry from './funding-carry.js';
 import hold from './hold.js';
 import meanReversion from './mean-reversion.js';
@@ -21,5 +28,12 @@ export const builtinStrategies = [
   basisArb,
   fundingCarry,
   passiveMm,
+  fixedSpreadTaker,
+  dutchTaker,
+  englishBidder,
+  lpPassive,
+  lpYieldChaser,
+  lpPanic,
+  lpFrontRunner,
 ];
 for (const s of builtinStrategies) registerStrategy(s);

@@ -57,6 +57,8 @@ export interface VaultService {
   shares(lp: number): number;
   pending(lp: number): number;
   equity(): number;
+  /** The vault's signed position (base units). */
+  position(): number;
 }
 
 /** The backstop capacity providers' stage, as providers see it. */
@@ -224,6 +226,10 @@ export class Keepers {
   /** Vault equity at the mark (USD); NaN without a vault. */
   vaultEquity(): number {
     return this.vaultStage?.equity() ?? Number.NaN;
+  }
+  /** The vault's signed position (base units): what it has taken over and not yet unwound; 0 without a vault. */
+  vaultPosition(): number {
+    return this.vaultStage?.position() ?? 0;
   }
 
   // ------------------------------------------------------------ capacity providers

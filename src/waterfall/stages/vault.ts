@@ -135,6 +135,7 @@ export default defineStage({
       shares: (lp) => lpShares[lp],
       pending: (lp) => pendingShares[lp],
       equity,
+      position: () => a.qty[row],
     };
     waterfall.keepers.vaultStage = service;
     waterfall.vault = { ...service, cashRow: row, ret: () => price() - 1, drawdown: () => maxDd };

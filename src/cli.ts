@@ -36,8 +36,8 @@ export function parseShard(v: string, env: NodeJS.ProcessEnv = process.env): Sha
   if (count < 1) throw badOption('--shard', `N must be at least 1 (got ${count})`);
   let index: number;
   if (m[1] === 'auto') {
-    const slurm = env.SLURM_ARRAY_TASK_ID;
-    const raw = slurm ?? env.JOB_COMPLETION_INDEX ?? env.AWS_BATCH_JOB_ARRAY_INDEX;
+    const slurm = env.SLURM_ARRAY_TASK_ID || undefined;
+    const raw = slurm ?? (env.JOB_COMPLETION_INDEX || env.AWS_BATCH_JOB_ARRAY_INDEX || undefined);
     if (raw === undefined)
       throw badOption(
         '--shard',

@@ -15,7 +15,7 @@ import { loadModule } from '../load.js';
 import { registerPriceModel } from '../market/price/registry.js';
 import { registerStrategy } from '../strategy.js';
 import { type Experiment, experimentSchema } from './define.js';
-import { checkSchemaPath, clone, parsePath, setPath } from './paths.js';
+import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
   gridPoints,
   lhsPoints,
@@ -247,6 +247,9 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   const issues: InputIssue[] = [];
   const baseInput = clone(exp.base) as Record<string, unknown>;
   let runs = exp.runs;
+  // overrides are checked now and applied to the config with its defaults filled in (so that e.g.
+  // market.index.sigma can be set when the base config names no index model)
+  const sets: [string, PathSegment[], unknown][] = [];
 
   const applySet = (where: string, path: string, value: unknown) => {
     const p = path.startsWith('base.') ? path.slice(5) : path;
@@ -257,8 +260,9 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
         message:
           'malformed path; write it like venue.liquidationFee or agents.traders.mix[0].params.leverage',
       });
-    const bad = checkSchemaPath(simConfigSchema, segs) ?? setPath(baseInput, segs, value);
+    const bad = checkSchemaPath(simConfigSchema, segs);
     if (bad) issues.push({ path: `${where}${path}`, message: bad });
+    else sets.push([`${where}${path}`, segs, value]);
     return 0;
   };
 
@@ -365,15 +369,27 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   const strategies = (baseInput.strategies as string[] | undefined) ?? [];
   if (Array.isArray(strategies) && strategies.every((s) => typeof s === 'string'))
     await loadConfigModules(strategies, baseDir);
-  const base = parseConfig(baseInput, { prefix: 'base', baseDir });
+  let base = parseConfig(baseInput, { prefix: 'base', baseDir });
+  if (sets.length > 0) {
+    const target = clone(base) as unknown as Record<string, unknown>;
+    for (const [where, segs, v] of sets) {
+      const bad = setPath(target, segs, v);
+      if (bad) issues.push({ path: where, message: bad });
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
+    base = parseConfig(target, { prefix: 'base', baseDir });
+  }
   const configs: SimConfig[] = [];
   for (const [i, pt] of points.entries()) {
     if (fields.length === 0) {
       configs.push(base);
       continue;
     }
-    const input = clone(baseInput);
-    for (const [p, v] of Object.entries(pt)) setPath(input, parsePath(p)!, v);
+    const input = clone(base) as unknown as Record<string, unknown>;
+    const bad = Object.entries(pt)
+      .map(([p, v]) => setPath(input, parsePath(p)!, v))
+      .find((x) => x !== undefined);
+    if (bad) throw new ConfigError([{ path: `sweep.${sweepKind}`, message: bad }]);
     try {
       configs.push(parseConfig(input, { prefix: 'base', baseDir }));
     } catch (e) {

@@ -21,7 +21,12 @@ interface ChildResult {
   peakRssMb: number;
 }
 
-async function child(runs: number, workers: number, preset: string | undefined, set: string[]): Promise<void> {
+async function child(
+  runs: number,
+  workers: number,
+  preset: string | undefined,
+  set: string[],
+): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'backstop-bench-'));
   try {
     const spec = { file: findExperiment('baseline'), overrides: { runs, preset, set } };
@@ -40,7 +45,14 @@ async function child(runs: number, workers: number, preset: string | undefined, 
 }
 
 function spawnChild(runs: number, workers: number, preset?: string, set: string[] = []): ChildResult {
-  const args = [fileURLToPath(import.meta.url), '--child', String(runs), String(workers), preset ?? '-', ...set];
+  const args = [
+    fileURLToPath(import.meta.url),
+    '--child',
+    String(runs),
+    String(workers),
+    preset ?? '-',
+    ...set,
+  ];
   return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 }));
 }
 
@@ -55,7 +67,11 @@ async function main(): Promise<void> {
   const log = (s: string) => {
     if (!json) process.stdout.write(`${s}\n`);
   };
-  const machine = { cpus: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', node: process.version };
+  const machine = {
+    cpus: availableParallelism(),
+    model: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
   log(`machine: ${machine.cpus} CPUs, ${machine.model}, Node ${machine.node}`);
 
   // (a) memory: summary-only runs of a small venue, all cores
@@ -63,7 +79,9 @@ async function main(): Promise<void> {
   for (const runs of quick ? [1000, 5000] : [1000, 5000, 20000]) {
     const r = spawnChild(runs, machine.cpus, 'small', ['ticks=120']);
     memory.push(r);
-    log(`memory: ${runs} runs, ${r.workers} workers: peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.runsPerSec.toFixed(0)} runs/s)`);
+    log(
+      `memory: ${runs} runs, ${r.workers} workers: peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.runsPerSec.toFixed(0)} runs/s)`,
+    );
   }
 
   // (b) speed of the default experiment with 1 and 2 workers (best of `reps`)

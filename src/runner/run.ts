@@ -5,7 +5,6 @@
  * directories. Results never depend on the worker count, the shard split or the completion order.
  */
 import { execFileSync } from 'node:child_process';
-import { setMaxListeners } from 'node:events';
 import {
   existsSync,
   mkdirSync,
@@ -301,9 +300,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       maxThreads: Math.min(workers, todo.length),
       idleTimeout: 60_000,
     });
-    const abort = new AbortController();
-    setMaxListeners(0, abort.signal);
-    const run = (task: ChunkTask) => pool.run(task, { signal: abort.signal }) as Promise<Uint8Array>;
+    const run = (task: ChunkTask) => pool.run(task) as Promise<Uint8Array>;
     const onChunk = (c: number, body: Uint8Array) => {
       writePart(pdir, c, body);
       const h = chunkHeader(body);
@@ -312,34 +309,34 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
         stopped = true;
         const [i, msg] = h.errors[0];
         firstFailure = `run ${h.start + i} failed: ${msg}`;
-        abort.abort();
       }
     };
-    try {
-      await Promise.all(
-        todo.map(async (c) => {
-          const { start, count } = chunkRange(plan, c);
-          let body: Uint8Array;
+    const doChunk = async (c: number) => {
+      const { start, count } = chunkRange(plan, c);
+      let body: Uint8Array;
+      try {
+        body = await run({ spec, start, count });
+      } catch (e) {
+        // the worker died (piscina replaces it): run the chunk's runs one by one to isolate the culprit
+        const singles: Uint8Array[] = [];
+        for (let g = start; g < start + count; g++) {
           try {
-            body = await run({ spec, start, count });
-          } catch (e) {
-            if (stopped || abort.signal.aborted) return;
-            // the worker died (piscina replaces it): run the chunk's runs one by one to isolate the culprit
-            const singles: Uint8Array[] = [];
-            for (let g = start; g < start + count; g++) {
-              try {
-                singles.push(await run({ spec, start: g, count: 1 }));
-              } catch (e2) {
-                if (abort.signal.aborted) return;
-                singles.push(crashedRun(plan, g, (e2 as Error).message ?? String(e)));
-              }
-            }
-            body = combine(start, singles);
+            singles.push(await run({ spec, start: g, count: 1 }));
+          } catch (e2) {
+            singles.push(crashedRun(plan, g, (e2 as Error).message ?? String(e)));
           }
-          if (stopped) return;
-          onChunk(c, body);
-        }),
-      );
+        }
+        body = combine(start, singles);
+      }
+      onChunk(c, body);
+    };
+    // a few tasks in flight per worker keep every worker busy; stopping (fail-fast) only stops feeding
+    let next = 0;
+    const lane = async () => {
+      while (!stopped && next < todo.length) await doChunk(todo[next++]);
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(todo.length, 2 * workers) }, lane));
     } finally {
       await pool.destroy();
     }

@@ -16,7 +16,12 @@ export default defineStrategy({
   description: 'bids in English auctions with increments; may open with a zero bid',
   params: z.strictObject({
     ...keeperParams,
-    openingFraction: z.number().min(0).max(1).default(0).describe("first bid as a share of the lot's value to it (0: a zero bid)"),
+    openingFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("first bid as a share of the lot's value to it (0: a zero bid)"),
     increment: z.number().positive().default(0.05).describe('raise over the high bid, as a share of the tab'),
   }),
   init(g, sim) {

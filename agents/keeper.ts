@@ -8,9 +8,21 @@ import type { Simulation } from '../src/engine/simulation.js';
 /** Parameters every liquidator strategy has. */
 export const keeperParams = {
   margin: z.number().min(0).default(0.02).describe('profit required over its valuation (fraction of value)'),
-  capitalLimitUsd: z.number().positive().default(5_000_000).describe('largest inventory it will hold (USD of notional)'),
-  unwindFraction: z.number().min(0).max(1).default(0.1).describe('share of its inventory sold back through the book each tick'),
-  runsBot: z.boolean().default(true).describe('runs a keeper bot: starts and resets auctions for their incentive'),
+  capitalLimitUsd: z
+    .number()
+    .positive()
+    .default(5_000_000)
+    .describe('largest inventory it will hold (USD of notional)'),
+  unwindFraction: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.1)
+    .describe('share of its inventory sold back through the book each tick'),
+  runsBot: z
+    .boolean()
+    .default(true)
+    .describe('runs a keeper bot: starts and resets auctions for their incentive'),
 };
 
 /**

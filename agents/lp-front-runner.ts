@@ -13,7 +13,13 @@ export default defineStrategy({
   role: 'lps',
   description: 'withdraws on seeing large takeovers by the vault',
   params: z.strictObject({
-    takeoverShare: z.number().positive().default(0.2).describe("growth of the vault's inventory in one tick, as a share of its equity, that triggers the exit"),
+    takeoverShare: z
+      .number()
+      .positive()
+      .default(0.2)
+      .describe(
+        "growth of the vault's inventory in one tick, as a share of its equity, that triggers the exit",
+      ),
   }),
   state: { prevQty: 'f64', running: 'u8' },
   init(g, sim) {

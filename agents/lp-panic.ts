@@ -13,8 +13,17 @@ export default defineStrategy({
   role: 'lps',
   description: 'withdraws everything on a vault drawdown or a volatility spike',
   params: z.strictObject({
-    drawdown: z.number().positive().max(1).default(0.05).describe('share-price fall from its peak that triggers the run (fraction)'),
-    volThreshold: z.number().positive().default(3).describe('annualised realized volatility that triggers the run'),
+    drawdown: z
+      .number()
+      .positive()
+      .max(1)
+      .default(0.05)
+      .describe('share-price fall from its peak that triggers the run (fraction)'),
+    volThreshold: z
+      .number()
+      .positive()
+      .default(3)
+      .describe('annualised realized volatility that triggers the run'),
   }),
   state: { peak: 'f64', running: 'u8' },
   init(g, sim) {
@@ -26,7 +35,10 @@ export default defineStrategy({
     const st = g.state;
     const p = keepers(sim).sharePrice();
     if (p > st.peak[0]) st.peak[0] = p;
-    if (!st.running[0] && (p < st.peak[0] * (1 - g.params.drawdown) || sim.market.realizedVol > g.params.volThreshold)) {
+    if (
+      !st.running[0] &&
+      (p < st.peak[0] * (1 - g.params.drawdown) || sim.market.realizedVol > g.params.volThreshold)
+    ) {
       st.running[0] = 1;
     }
     if (st.running[0]) for (let i = g.first; i < g.first + g.count; i++) withdrawAll(sim, i);

@@ -9,6 +9,10 @@ export const METRICS = [
   ['paid_by_adl', 'shortfall paid by auto-deleveraged winners (USD)'],
   ['socialized_loss', 'shortfall spread over accounts (USD)'],
   ['unpaid', 'shortfall nobody paid: bad debt (USD)'],
+  [
+    'open_deficit',
+    'negative equity still open at the end: underwater positions not yet closed, unsold auction lots, an insolvent vault (USD)',
+  ],
   ['insurance_fund_start', 'insurance fund at the start (USD)'],
   ['insurance_fund_end', 'insurance fund at the end (USD)'],
   ['insurance_fund_min', 'lowest insurance fund over the run (USD)'],

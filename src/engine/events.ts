@@ -14,6 +14,8 @@ export const EVENT_KINDS = [
   'insurance',
   'unpaid',
   'vault',
+  'levy',
+  'reclassify',
 ] as const;
 /** An event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -675,6 +675,13 @@ export class Simulation {
     for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
     // without market-maker agents owning it, the book's PnL belongs to the outside market makers
     mmPnl = shares > 0 ? 0 : bookPnl;
+    // losses not yet realised: every open position (agents' and system rows') with negative equity
+    let openDeficit = 0;
+    for (let i = 0; i < a.n; i++) {
+      if (a.qty[i] === 0) continue;
+      const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
+      if (e < 0) openDeficit -= e;
+    }
     const w = this.waterfall;
     return {
       shortfall: this.shortfall,
@@ -695,6 +702,7 @@ export class Simulation {
       adl_events: this.adlEvents,
       adl_notional: this.adlNotional,
       adl_overshoot: w.adlOvershoot?.() ?? 0,
+      open_deficit: openDeficit,
       pnl_traders: pnl[0],
       pnl_liquidators: pnl[1],
       pnl_lps: pnl[2],

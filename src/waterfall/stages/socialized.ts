@@ -6,9 +6,8 @@
  * The accounts are listed lazily, once per tick, at the first use.
  */
 import { z } from 'zod';
-import { PAYER } from '../../venue/ledger.js';
+import { LEDGER, PAYER } from '../../venue/ledger.js';
 import { allocateInto, policyCode } from '../allocate.js';
-import { moveCash } from '../ops.js';
 import { defineStage } from '../stage.js';
 
 const DAY = 86_400;
@@ -29,9 +28,6 @@ export default defineStage({
     const winners = params.over === 'winners';
     const dayBase = new Float64Array(nA); // equity + out − in at the start of the day (0 on day 0: since the start)
     let day = 0;
-    const list = new Int32Array(nA);
-    let listN = 0;
-    let builtAt = -1;
     const ids = new Int32Array(nA);
     const w = new Float64Array(nA);
     const cap = new Float64Array(nA);
@@ -41,46 +37,63 @@ export default defineStage({
     const code = policyCode('capped-pro-rata');
     const gain = (i: number) => sim.equity(i) + a.capitalOut[i] - a.capitalIn[i] - dayBase[i];
 
+    // Each shortfall is paid at once from the socialized-loss pool (so who paid is exact per event); the
+    // pool's deficit is collected from the winners once per tick, capped pro rata — one O(winners) pass a
+    // tick instead of one per event. A deficit no winner can cover waits for the next tick; what is still
+    // owed at the end of the run is reclassified from socialized to unpaid (a `reclassify` event).
+    // Events: `haircut` (on the bankrupt account: its shortfall's socialized share), `levy` (on each
+    // winner: what it paid into the pool).
+    function collect(): void {
+      const deficit = -sim.ledger[LEDGER.socializedPool];
+      if (!(deficit > 0)) return;
+      const mark = sim.mark;
+      let n = 0;
+      for (let i = 0; i < nA; i++) {
+        if (a.active[i] === 0) continue;
+        if (winners ? !(gain(i) > 0) : a.qty[i] === 0) continue;
+        const e = sim.equity(i);
+        const notional = Math.abs(a.qty[i]) * mark;
+        const excess = e - a.mmr[i] * notional;
+        const weight = winners ? gain(i) : notional;
+        const most = winners ? Math.min(weight, excess) : excess;
+        if (!(weight > 0) || !(most > 0)) continue;
+        ids[n] = i;
+        w[n] = weight;
+        cap[n] = Math.min(1, most / weight);
+        n++;
+      }
+      if (n === 0) return;
+      allocateInto(code, n, w, cap, rw, order, deficit, h);
+      for (let k = 0; k < n; k++) {
+        const x = w[k] * h[k];
+        if (!(x > 0)) continue;
+        a.cash[ids[k]] -= x;
+        sim.ledger[LEDGER.socializedPool] += x;
+        if (a.qty[ids[k]] !== 0) a.rekey(ids[k]);
+        sim.log('levy', ids[k], 0, 0, x);
+      }
+    }
+
     return {
       cover(id, amount) {
-        if (builtAt !== sim.tick) {
-          listN = 0;
-          for (let i = 0; i < nA; i++) {
-            if (a.active[i] === 0) continue;
-            if (winners ? gain(i) > 0 : a.qty[i] !== 0) list[listN++] = i;
-          }
-          builtAt = sim.tick;
+        if (!(amount > 0)) return 0;
+        sim.credit(LEDGER.socializedPool, id, amount);
+        sim.paid[PAYER.socialized] += amount;
+        sim.log('haircut', id, 0, 0, amount);
+        return amount;
+      },
+      finish() {
+        collect();
+        const owed = -sim.ledger[LEDGER.socializedPool];
+        if (owed > 0) {
+          sim.move(LEDGER.badDebt, LEDGER.socializedPool, owed);
+          sim.paid[PAYER.socialized] -= owed;
+          sim.paid[PAYER.unpaid] += owed;
+          sim.log('reclassify', -1, 0, 0, owed);
         }
-        const mark = sim.mark;
-        let n = 0;
-        for (let k = 0; k < listN; k++) {
-          const i = list[k];
-          if (i === id) continue;
-          const e = sim.equity(i);
-          const notional = Math.abs(a.qty[i]) * mark;
-          const excess = e - a.mmr[i] * notional;
-          const weight = winners ? gain(i) : notional;
-          const most = winners ? Math.min(weight, excess) : excess;
-          if (!(weight > 0) || !(most > 0)) continue;
-          ids[n] = i;
-          w[n] = weight;
-          cap[n] = Math.min(1, most / weight);
-          n++;
-        }
-        if (n === 0) return 0;
-        allocateInto(code, n, w, cap, rw, order, amount, h);
-        let paid = 0;
-        for (let k = 0; k < n; k++) {
-          const x = w[k] * h[k];
-          if (!(x > 0)) continue;
-          moveCash(sim, ids[k], id, x);
-          sim.log('haircut', ids[k], 0, 0, x);
-          paid += x;
-        }
-        sim.paid[PAYER.socialized] += paid;
-        return paid;
       },
       endTick() {
+        collect();
         if (!winners) return;
         const d = Math.floor(((sim.tick + 1) * sim.cfg.dtSeconds) / DAY);
         if (d === day) return;

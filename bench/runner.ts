@@ -1,0 +1,109 @@
+/**
+ * Runner benchmark (`npm run bench:runner`, `-- --quick` for a short version, `-- --json` for JSON):
+ *  (a) peak RSS of the runner's process (main thread and worker threads together: one process) from 1,000
+ *      to 20,000 summary-only runs — must stay flat and under 300 MB;
+ *  (b) runs per second of the default experiment with 1 and with 2 workers (target: ratio ≥ 1.8).
+ * Each measurement runs in a fresh child process, so one cannot warm or pollute another.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findExperiment } from '../src/experiment/resolve.js';
+import { runBatch } from '../src/runner/run.js';
+
+interface ChildResult {
+  runs: number;
+  workers: number;
+  seconds: number;
+  runsPerSec: number;
+  peakRssMb: number;
+}
+
+async function child(
+  runs: number,
+  workers: number,
+  preset: string | undefined,
+  set: string[],
+): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'backstop-bench-'));
+  try {
+    const spec = { file: findExperiment('baseline'), overrides: { runs, preset, set } };
+    const r = await runBatch(spec, { out, workers, progress: 'none', log: () => {} });
+    const res: ChildResult = {
+      runs: r.totalRuns,
+      workers,
+      seconds: r.seconds,
+      runsPerSec: r.totalRuns / r.seconds,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+    };
+    process.stdout.write(JSON.stringify(res));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function spawnChild(runs: number, workers: number, preset?: string, set: string[] = []): ChildResult {
+  const args = [
+    fileURLToPath(import.meta.url),
+    '--child',
+    String(runs),
+    String(workers),
+    preset ?? '-',
+    ...set,
+  ];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 }));
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    const [runs, workers, preset, ...set] = argv.slice(1);
+    return child(Number(runs), Number(workers), preset === '-' ? undefined : preset, set);
+  }
+  const quick = argv.includes('--quick');
+  const json = argv.includes('--json');
+  const log = (s: string) => {
+    if (!json) process.stdout.write(`${s}\n`);
+  };
+  const machine = {
+    cpus: availableParallelism(),
+    model: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+  };
+  log(`machine: ${machine.cpus} CPUs, ${machine.model}, Node ${machine.node}`);
+
+  // (a) memory: summary-only runs of a small venue, all cores
+  const memory: ChildResult[] = [];
+  for (const runs of quick ? [1000, 5000] : [1000, 5000, 20000]) {
+    const r = spawnChild(runs, machine.cpus, 'small', ['ticks=120']);
+    memory.push(r);
+    log(
+      `memory: ${runs} runs, ${r.workers} workers: peak RSS ${r.peakRssMb.toFixed(0)} MB (${r.runsPerSec.toFixed(0)} runs/s)`,
+    );
+  }
+
+  // (b) speed of the default experiment with 1 and 2 workers (best of `reps`)
+  const runs = quick ? 16 : 48;
+  const reps = quick ? 1 : 3;
+  const best = (w: number) => {
+    let b: ChildResult | undefined;
+    for (let k = 0; k < reps; k++) {
+      const r = spawnChild(runs, w);
+      log(`speed: baseline, ${runs} runs, ${w} worker(s): ${r.runsPerSec.toFixed(2)} runs/s`);
+      if (!b || r.runsPerSec > b.runsPerSec) b = r;
+    }
+    return b!;
+  };
+  const one = best(1);
+  const two = best(2);
+  const speedup = two.runsPerSec / one.runsPerSec;
+  log(`speed-up with 2 workers: ${speedup.toFixed(2)}x (efficiency ${(speedup / 2).toFixed(2)})`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ machine, memory, parallel: [one, two].map((r) => ({ workers: r.workers, runs_per_s: r.runsPerSec, efficiency: r.runsPerSec / (r.workers * one.runsPerSec) })), speedup })}\n`,
+    );
+}
+
+await main();

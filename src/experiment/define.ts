@@ -1,0 +1,155 @@
+/**
+ * Experiments: a base config, a sweep over config fields, runs per sweep point, a master seed, what to
+ * record, and named presets. The same zod schema checks a TypeScript `defineExperiment({...})` and a JSON
+ * experiment file, so both get the same errors with the same dotted paths.
+ */
+import { z } from 'zod';
+import type { SimConfigInput } from '../config/schema.js';
+
+/** A swept value: config fields swept by the runner are scalars. */
+const scalar = z.union([z.number().finite(), z.string(), z.boolean()]);
+
+/** A range of a space-filling design: `[min, max]` or `{ min, max, scale, integer }`. */
+const rangeSchema = z.union([
+  z.tuple([z.number().finite(), z.number().finite()]),
+  z.strictObject({
+    min: z.number().finite().describe('lower end of the range'),
+    max: z.number().finite().describe('upper end of the range'),
+    scale: z.enum(['linear', 'log']).default('linear').describe("'log' spreads points evenly in log(value)"),
+    integer: z.boolean().default(false).describe('round values to integers'),
+  }),
+]);
+
+const designSchema = z.strictObject({
+  points: z.number().int().positive().max(1_000_000).describe('number of sweep points'),
+  ranges: z
+    .record(z.string(), rangeSchema)
+    .refine((r) => Object.keys(r).length > 0, 'give at least one range')
+    .describe('dotted config path → range'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('seed of the design (LHS only; default: the master seed)'),
+});
+
+/** The sweep: exactly one of `grid`, `zip`, `lhs`, `sobol`. */
+export const sweepSchema = z
+  .strictObject({
+    grid: z
+      .record(z.string(), z.array(scalar).min(1))
+      .optional()
+      .describe('every combination of the listed values (the last field varies fastest)'),
+    zip: z
+      .record(z.string(), z.array(scalar).min(1))
+      .optional()
+      .describe('lists of equal length, taken element by element'),
+    lhs: designSchema.optional().describe('Latin hypercube over ranges'),
+    sobol: designSchema.optional().describe('Sobol sequence over ranges (up to 16 dimensions)'),
+  })
+  .refine((s) => [s.grid, s.zip, s.lhs, s.sobol].filter((x) => x !== undefined).length <= 1, {
+    message: 'give one of grid, zip, lhs or sobol',
+  });
+
+/** What each run records besides its summary metrics. */
+export const recordSchema = z.strictObject({
+  series: z.number().int().min(0).default(0).describe('record per-tick series every K ticks (0: none)'),
+  events: z.boolean().default(false).describe('record events (liquidations, auctions, ADL, ...)'),
+});
+
+/** A named preset: overrides of runs, ticks, agents or any config field. */
+export const presetSchema = z.strictObject({
+  description: z.string().optional().describe('one line about the preset'),
+  runs: z.number().int().positive().optional().describe('runs per sweep point'),
+  ticks: z.number().int().positive().optional().describe('ticks per run'),
+  agents: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("merged into the base config's agents (roles' count, capital, mix)"),
+  set: z.record(z.string(), z.unknown()).optional().describe('dotted config path → value'),
+});
+
+/** The experiment schema (strict: unknown keys are errors). `base` is checked by the config schema. */
+export const experimentSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .describe('name (default output directory results/<name>/)'),
+  description: z.string().default('').describe('what the experiment asks'),
+  base: z.record(z.string(), z.unknown()).prefault({}).describe('the base simulation config'),
+  sweep: sweepSchema.optional().describe('the sweep over config fields (none: one point)'),
+  runs: z.number().int().positive().max(100_000_000).default(100).describe('runs per sweep point'),
+  seed: z.number().int().min(0).max(0xffffffff).default(1).describe('master seed (unsigned 32-bit)'),
+  crn: z
+    .boolean()
+    .default(true)
+    .describe('common random numbers: run i sees the same market path at every sweep point'),
+  record: recordSchema.prefault({}).describe('what each run records besides its summary'),
+  presets: z.record(z.string(), presetSchema).default({}).describe('named presets (`--preset NAME`)'),
+});
+
+type Scalar = number | string | boolean;
+type Range = [number, number] | { min: number; max: number; scale?: 'linear' | 'log'; integer?: boolean };
+interface Design {
+  points: number;
+  ranges: Record<string, Range>;
+  seed?: number;
+}
+
+/** An experiment as written by a user; see {@link defineExperiment}. */
+export interface ExperimentInput {
+  /** Name; also the default output directory `results/<name>/`. */
+  name: string;
+  /** What the experiment asks. */
+  description?: string;
+  /** The base simulation config. */
+  base?: SimConfigInput;
+  /** The sweep (one of grid, zip, lhs, sobol), its fields addressed by dotted config paths. */
+  sweep?: {
+    grid?: Record<string, Scalar[]>;
+    zip?: Record<string, Scalar[]>;
+    lhs?: Design;
+    sobol?: Design;
+  };
+  /** Runs per sweep point (default 100). */
+  runs?: number;
+  /** Master seed (default 1). */
+  seed?: number;
+  /** Common random numbers (default true). */
+  crn?: boolean;
+  /** What each run records besides its summary metrics. */
+  record?: { series?: number; events?: boolean };
+  /** Named presets. */
+  presets?: Record<
+    string,
+    {
+      description?: string;
+      runs?: number;
+      ticks?: number;
+      agents?: SimConfigInput['agents'];
+      set?: Record<string, unknown>;
+    }
+  >;
+}
+
+/** The validated experiment with defaults filled in. */
+export type Experiment = z.output<typeof experimentSchema>;
+
+/**
+ * Declares an experiment with full type checking of its base config. The default export of an experiment
+ * module is what the CLI runs.
+ *
+ * @example
+ * import { defineExperiment } from 'backstop-sim';
+ * export default defineExperiment({
+ *   name: 'fee-sweep',
+ *   base: { ticks: 1440, agents: { traders: { count: 1000, mix: [{ strategy: 'noise', fraction: 1 }] } } },
+ *   sweep: { grid: { 'venue.liquidationFee': [0.005, 0.01, 0.02] } },
+ *   runs: 200,
+ *   seed: 42,
+ * });
+ */
+export function defineExperiment<const E extends ExperimentInput>(experiment: E): E {
+  return experiment;
+}

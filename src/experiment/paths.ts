@@ -1,0 +1,113 @@
+/**
+ * Dotted config paths (`venue.liquidationFee`, `agents.traders.mix[0].params.leverage`): parsing, checking
+ * that a path exists in the config schema, and setting a value at a path of a config input.
+ */
+import type { z } from 'zod';
+
+/** One segment of a dotted path: a key or an array index. */
+export type PathSegment = string | number;
+
+/** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`; returns undefined when the path is malformed. */
+export function parsePath(path: string): PathSegment[] | undefined {
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(path)) return undefined;
+  const out: PathSegment[] = [];
+  for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) out.push(m[1] ?? Number(m[2]));
+  return out;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: walking zod internals
+type AnySchema = any;
+
+function unwrap(s: AnySchema): AnySchema {
+  let cur = s;
+  for (let i = 0; i < 10 && cur?._zod?.def; i++) {
+    const def = cur._zod.def;
+    if (def.innerType) cur = def.innerType;
+    else if (def.type === 'pipe' && def.in) cur = def.in;
+    else break;
+  }
+  return cur;
+}
+
+/**
+ * Checks that `segments` address a field of `schema`. Returns undefined when it does, else what went
+ * wrong (the first segment that is not a field, with the keys allowed there). Below a free-form record
+ * (a price model's or strategy's parameters) any key is accepted here; the values are checked when each
+ * sweep point's config is parsed.
+ */
+export function checkSchemaPath(schema: z.ZodType, segments: PathSegment[]): string | undefined {
+  let cur: AnySchema = unwrap(schema);
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k];
+    const def = cur?._zod?.def;
+    const where = k === 0 ? 'at the top level' : `under ${joinPath(segments.slice(0, k))}`;
+    if (!def) return undefined;
+    if (def.type === 'object') {
+      if (typeof seg !== 'string' || !(seg in def.shape))
+        return `no field ${JSON.stringify(seg)} ${where}; allowed: ${Object.keys(def.shape).join(', ')}`;
+      cur = unwrap(def.shape[seg]);
+    } else if (def.type === 'array') {
+      if (typeof seg !== 'number') return `${joinPath(segments.slice(0, k))} is a list: use [index]`;
+      cur = unwrap(def.element);
+    } else if (def.type === 'record' || def.type === 'unknown' || def.type === 'any') {
+      return undefined;
+    } else if (def.type === 'union') {
+      // a discriminated union (capital): accept a key that any option has
+      const opts = (def.options as AnySchema[]).map((o) => unwrap(o)).filter((o) => o?._zod?.def?.shape);
+      const hit = opts.find((o) => typeof seg === 'string' && seg in o._zod.def.shape);
+      if (!hit) {
+        const keys = [...new Set(opts.flatMap((o) => Object.keys(o._zod.def.shape)))];
+        return `no field ${JSON.stringify(seg)} ${where}; allowed: ${keys.join(', ')}`;
+      }
+      cur = unwrap(hit._zod.def.shape[seg as string]);
+    } else {
+      return `${joinPath(segments.slice(0, k))} is a value, not a group of fields`;
+    }
+  }
+  return undefined;
+}
+
+/** Joins segments back into a dotted path. */
+export function joinPath(segments: PathSegment[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
+  return out;
+}
+
+/**
+ * Sets `value` at `segments` inside `target` (a plain JSON-like config input), creating missing objects
+ * on the way. Returns an error message when the path runs through a missing list element or a non-object.
+ */
+export function setPath(
+  target: Record<string, unknown>,
+  segments: PathSegment[],
+  value: unknown,
+): string | undefined {
+  // biome-ignore lint/suspicious/noExplicitAny: generic JSON walk
+  let cur: any = target;
+  for (let k = 0; k < segments.length - 1; k++) {
+    const seg = segments[k];
+    const next = segments[k + 1];
+    if (typeof seg === 'number') {
+      if (!Array.isArray(cur) || seg >= cur.length)
+        return `${joinPath(segments.slice(0, k + 1))} does not exist in the config: write the list in the base config first`;
+    }
+    if (cur[seg] === undefined || cur[seg] === null) {
+      if (typeof next === 'number')
+        return `${joinPath(segments.slice(0, k + 1))} is not set in the config: write the list in the base config first`;
+      cur[seg] = {};
+    }
+    cur = cur[seg];
+    if (typeof cur !== 'object') return `${joinPath(segments.slice(0, k + 1))} is not a group of fields`;
+  }
+  const last = segments[segments.length - 1];
+  if (typeof last === 'number' && (!Array.isArray(cur) || last >= cur.length))
+    return `${joinPath(segments)} does not exist in the config: write the list in the base config first`;
+  cur[last] = value;
+  return undefined;
+}
+
+/** Deep copy of a JSON-like value (configs hold only plain data). */
+export function clone<T>(v: T): T {
+  return structuredClone(v);
+}

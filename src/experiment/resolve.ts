@@ -1,0 +1,434 @@
+/**
+ * Finding, loading and resolving an experiment: the file (a path, or a name in `experiments/`), its
+ * preset and command-line overrides, the config modules it names, every sweep point's config. Runs the
+ * same way in the main thread and in each worker, so workers rebuild exactly the plan the main thread
+ * checked.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { zodIssues } from '../config/format.js';
+import { parseConfig } from '../config/parse.js';
+import { type SimConfig, simConfigSchema } from '../config/schema.js';
+import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
+import { loadModule } from '../load.js';
+import { registerPriceModel } from '../market/price/registry.js';
+import { registerStrategy } from '../strategy.js';
+import { type Experiment, experimentSchema } from './define.js';
+import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
+import {
+  gridPoints,
+  lhsPoints,
+  type Range,
+  SOBOL_MAX_DIMS,
+  type SweepPoint,
+  type SweepValue,
+  sobolPoints,
+  zipPoints,
+} from './sweep.js';
+
+/** Overrides of an experiment from the command line. */
+export interface ExperimentOverrides {
+  /** Name of a preset of the experiment. */
+  preset?: string;
+  /** Runs per sweep point. */
+  runs?: number;
+  /** Master seed. */
+  seed?: number;
+  /** `path=value` config overrides (value parsed as JSON when it parses, else a string). */
+  set?: string[];
+  /** Record series every K ticks. */
+  series?: number;
+  /** Record events. */
+  events?: boolean;
+}
+
+/** What identifies an experiment run: the absolute file and the overrides. Sent to workers as is. */
+export interface ExperimentSpec {
+  file: string;
+  overrides: ExperimentOverrides;
+}
+
+/** Type of a swept column in `runs.arrow`. */
+export type FieldType = 'f64' | 'utf8' | 'bool';
+
+/** An experiment with its preset and overrides applied and every sweep point resolved. */
+export interface ResolvedExperiment {
+  name: string;
+  description: string;
+  file: string;
+  /** Directory of the experiment file: relative paths in its config resolve against it. */
+  baseDir: string;
+  preset: string | null;
+  /** The base config as written, after preset and overrides. */
+  baseInput: Record<string, unknown>;
+  /** The base config with every default filled in. */
+  base: SimConfig;
+  sweepKind: 'none' | 'grid' | 'zip' | 'lhs' | 'sobol';
+  /** Swept fields (dotted paths), in column order. */
+  fields: string[];
+  fieldTypes: FieldType[];
+  points: SweepPoint[];
+  runs: number;
+  seed: number;
+  crn: boolean;
+  record: { series: number; events: boolean };
+  /** The resolved config of each sweep point. */
+  configs: SimConfig[];
+}
+
+/** Root of this package (the directory of its package.json). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('backstop-sim: cannot find the package root');
+}
+
+const EXTS = ['.ts', '.mts', '.js', '.mjs', '.json'];
+
+/** Names of the experiments shipped in `experiments/` (and their built copies). */
+export function listExperimentNames(root = packageRoot()): string[] {
+  const names = new Set<string>();
+  for (const d of [join(root, 'experiments'), join(root, 'dist', 'experiments')]) {
+    if (!existsSync(d)) continue;
+    for (const f of readdirNames(d)) {
+      const ext = extname(f);
+      if (EXTS.includes(ext) && !f.endsWith('.d.ts')) names.add(f.slice(0, -ext.length));
+    }
+  }
+  return [...names].sort();
+}
+
+function readdirNames(d: string): string[] {
+  try {
+    return readdirSync(d);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Finds the experiment file for `arg`: a path to a .ts/.js/.json file, or the name of one in this
+ * package's `experiments/` (the built copy in `dist/experiments/` when there is one).
+ *
+ * @throws BackstopInputError naming the experiment and what exists
+ */
+export function findExperiment(arg: string, cwd = process.cwd()): string {
+  const looksLikePath = /[\\/]/.test(arg) || EXTS.includes(extname(arg));
+  if (looksLikePath) {
+    const abs = resolve(cwd, arg);
+    if (!existsSync(abs) || !statSync(abs).isFile())
+      throw new BackstopInputError(
+        [{ path: arg, message: `no such experiment file (looked for ${abs})` }],
+        'unknown experiment',
+      );
+    return abs;
+  }
+  const root = packageRoot();
+  const candidates = [
+    join(root, 'dist', 'experiments', `${arg}.js`),
+    ...EXTS.map((e) => join(root, 'experiments', `${arg}${e}`)),
+    ...EXTS.map((e) => join(cwd, 'experiments', `${arg}${e}`)),
+  ];
+  const hit = candidates.find((c) => existsSync(c));
+  if (!hit)
+    throw new BackstopInputError(
+      [
+        {
+          path: arg,
+          message: `no experiment of that name; known: ${listExperimentNames(root).join(', ') || 'none'}`,
+        },
+      ],
+      'unknown experiment',
+    );
+  return hit;
+}
+
+/** Loads an experiment file's raw definition (the default export, or the JSON). */
+export async function loadExperimentFile(file: string): Promise<unknown> {
+  if (file.endsWith('.json')) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new BackstopInputError(
+        [{ path: file, message: `cannot read: ${(e as Error).message}` }],
+        'unknown experiment',
+      );
+    }
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new BackstopInputError(
+        [{ path: file, message: `malformed JSON: ${(e as Error).message}` }],
+        'invalid experiment',
+      );
+    }
+  }
+  const mod = await loadModule(file);
+  const def = mod.default ?? mod.experiment;
+  if (def === undefined || typeof def !== 'object' || def === null)
+    throw new BackstopInputError(
+      [{ path: file, message: 'the module has no default export made by defineExperiment({...})' }],
+      'invalid experiment',
+    );
+  return def;
+}
+
+/**
+ * Loads the modules a config names in `strategies` (paths relative to the experiment file) and registers
+ * every strategy and price model they export.
+ */
+export async function loadConfigModules(paths: string[], baseDir: string): Promise<void> {
+  for (const [k, p] of paths.entries()) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = await loadModule(p, baseDir);
+    } catch (e) {
+      if (e instanceof BackstopInputError)
+        throw new BackstopInputError(
+          e.issues.map((i) => ({ path: `base.strategies[${k}]`, message: `${i.path}: ${i.message}` })),
+          'invalid configuration',
+        );
+      throw e;
+    }
+    for (const v of Object.values(mod)) {
+      if (!v || typeof v !== 'object') continue;
+      const o = v as Record<string, unknown>;
+      if (typeof o.name === 'string' && typeof o.act === 'function' && typeof o.role === 'string')
+        registerStrategy(o as never);
+      else if (typeof o.name === 'string' && typeof o.generate === 'function') registerPriceModel(o as never);
+    }
+  }
+}
+
+function parseSetValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function deepMerge(target: Record<string, unknown>, src: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(src)) {
+    const t = target[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && t && typeof t === 'object' && !Array.isArray(t))
+      deepMerge(t as Record<string, unknown>, v as Record<string, unknown>);
+    else target[k] = clone(v);
+  }
+}
+
+function normRange(
+  r: [number, number] | { min: number; max: number; scale: 'linear' | 'log'; integer: boolean },
+): Range {
+  return Array.isArray(r) ? { min: r[0], max: r[1], scale: 'linear', integer: false } : r;
+}
+
+/**
+ * Validates an experiment definition and resolves it: preset, overrides, config modules, sweep points and
+ * the config of every point. Every problem is reported with its dotted path (`base.` for the base config,
+ * `sweep.grid.<path>` for the sweep, `--set <path>` for an override).
+ *
+ * @throws BackstopInputError (a ConfigError for config problems)
+ */
+export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedExperiment> {
+  const raw = await loadExperimentFile(spec.file);
+  const r = experimentSchema.safeParse(raw);
+  if (!r.success) {
+    const issues = zodIssues(r.error, experimentSchema, raw);
+    throw new BackstopInputError(issues, `invalid experiment ${spec.file}`);
+  }
+  const exp: Experiment = r.data;
+  const o = spec.overrides;
+  const issues: InputIssue[] = [];
+  const baseInput = clone(exp.base) as Record<string, unknown>;
+  let runs = exp.runs;
+  // overrides are checked now and applied to the config with its defaults filled in (so that e.g.
+  // market.index.sigma can be set when the base config names no index model)
+  const sets: [string, PathSegment[], unknown][] = [];
+
+  const applySet = (where: string, path: string, value: unknown) => {
+    const p = path.startsWith('base.') ? path.slice(5) : path;
+    const segs = parsePath(p);
+    if (!segs)
+      return issues.push({
+        path: `${where}${path}`,
+        message:
+          'malformed path; write it like venue.liquidationFee or agents.traders.mix[0].params.leverage',
+      });
+    const bad = checkSchemaPath(simConfigSchema, segs);
+    if (bad) issues.push({ path: `${where}${path}`, message: bad });
+    else sets.push([`${where}${path}`, segs, value]);
+    return 0;
+  };
+
+  // preset
+  if (o.preset !== undefined) {
+    const pr = exp.presets[o.preset];
+    if (!pr) {
+      const names = Object.keys(exp.presets);
+      throw new BackstopInputError(
+        [
+          {
+            path: '--preset',
+            message: `no preset ${JSON.stringify(o.preset)} in ${exp.name}; known: ${names.join(', ') || 'none'}`,
+          },
+        ],
+        'invalid option',
+      );
+    }
+    if (pr.runs !== undefined) runs = pr.runs;
+    if (pr.ticks !== undefined) baseInput.ticks = pr.ticks;
+    if (pr.agents) {
+      baseInput.agents ??= {};
+      deepMerge(baseInput.agents as Record<string, unknown>, pr.agents);
+    }
+    for (const [p, v] of Object.entries(pr.set ?? {})) applySet(`presets.${o.preset}.set.`, p, v);
+  }
+
+  // command-line overrides
+  for (const s of o.set ?? []) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) {
+      issues.push({ path: `--set ${s}`, message: 'expected path=value' });
+      continue;
+    }
+    applySet('--set ', s.slice(0, eq), parseSetValue(s.slice(eq + 1)));
+  }
+  if (o.runs !== undefined) runs = o.runs;
+  const seed = o.seed ?? exp.seed;
+  const record = {
+    series: o.series ?? exp.record.series,
+    events: o.events === true || exp.record.events,
+  };
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // the sweep
+  const sw = exp.sweep ?? {};
+  let sweepKind: ResolvedExperiment['sweepKind'] = 'none';
+  let points: SweepPoint[] = [{}];
+  const checkFields = (kind: string, fields: string[]) => {
+    for (const f of fields) {
+      const segs = parsePath(f);
+      const bad = segs ? checkSchemaPath(simConfigSchema, segs) : 'malformed path';
+      if (bad) issues.push({ path: `sweep.${kind}.${f}`, message: bad });
+    }
+  };
+  if (sw.grid) {
+    sweepKind = 'grid';
+    checkFields('grid', Object.keys(sw.grid));
+    points = gridPoints(sw.grid);
+  } else if (sw.zip) {
+    sweepKind = 'zip';
+    checkFields('zip', Object.keys(sw.zip));
+    const lens = Object.values(sw.zip).map((v) => v.length);
+    if (new Set(lens).size > 1)
+      issues.push({ path: 'sweep.zip', message: `lists must have equal lengths (got ${lens.join(', ')})` });
+    points = zipPoints(sw.zip);
+  } else if (sw.lhs || sw.sobol) {
+    const kind = sw.lhs ? 'lhs' : 'sobol';
+    const d = (sw.lhs ?? sw.sobol)!;
+    sweepKind = kind;
+    checkFields(kind, Object.keys(d.ranges));
+    const ranges: Record<string, Range> = {};
+    for (const [p, rr] of Object.entries(d.ranges)) {
+      const rg = normRange(rr as never);
+      if (!(rg.max > rg.min))
+        issues.push({
+          path: `sweep.${kind}.ranges.${p}`,
+          message: `max must be above min (got ${rg.min}..${rg.max})`,
+        });
+      if (rg.scale === 'log' && !(rg.min > 0))
+        issues.push({ path: `sweep.${kind}.ranges.${p}`, message: 'a log range needs min > 0' });
+      ranges[p] = rg;
+    }
+    if (kind === 'sobol' && Object.keys(ranges).length > SOBOL_MAX_DIMS)
+      issues.push({ path: 'sweep.sobol.ranges', message: `at most ${SOBOL_MAX_DIMS} dimensions` });
+    if (issues.length === 0)
+      points = kind === 'lhs' ? lhsPoints(d.points, ranges, d.seed ?? seed) : sobolPoints(d.points, ranges);
+  }
+  const fields = Object.keys(points[0] ?? {});
+  for (const s of o.set ?? []) {
+    const p = s.slice(0, Math.max(0, s.indexOf('='))).replace(/^base\./, '');
+    if (fields.includes(p))
+      issues.push({ path: `--set ${p}`, message: 'this field is swept; change the sweep instead' });
+  }
+  if (runs * points.length > 2 ** 31 - 1)
+    issues.push({
+      path: 'runs',
+      message: `${runs} runs × ${points.length} points is more than 2^31 − 1 runs`,
+    });
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  // config modules, then every point's config
+  const baseDir = dirname(spec.file);
+  const strategies = (baseInput.strategies as string[] | undefined) ?? [];
+  if (Array.isArray(strategies) && strategies.every((s) => typeof s === 'string'))
+    await loadConfigModules(strategies, baseDir);
+  let base = parseConfig(baseInput, { prefix: 'base', baseDir });
+  if (sets.length > 0) {
+    const target = clone(base) as unknown as Record<string, unknown>;
+    for (const [where, segs, v] of sets) {
+      const bad = setPath(target, segs, v);
+      if (bad) issues.push({ path: where, message: bad });
+    }
+    if (issues.length > 0) throw new ConfigError(issues);
+    base = parseConfig(target, { prefix: 'base', baseDir });
+  }
+  const configs: SimConfig[] = [];
+  for (const [i, pt] of points.entries()) {
+    if (fields.length === 0) {
+      configs.push(base);
+      continue;
+    }
+    const input = clone(base) as unknown as Record<string, unknown>;
+    const bad = Object.entries(pt)
+      .map(([p, v]) => setPath(input, parsePath(p)!, v))
+      .find((x) => x !== undefined);
+    if (bad) throw new ConfigError([{ path: `sweep.${sweepKind}`, message: bad }]);
+    try {
+      configs.push(parseConfig(input, { prefix: 'base', baseDir }));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const at = Object.entries(pt)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ');
+      throw new ConfigError(
+        e.issues.map((x) => ({ path: x.path, message: `${x.message} [sweep point ${i}: ${at}]` })),
+      );
+    }
+  }
+  const fieldTypes: FieldType[] = fields.map((f) => {
+    const vals = points.map((p) => p[f]);
+    if (vals.every((v) => typeof v === 'number')) return 'f64';
+    if (vals.every((v) => typeof v === 'boolean')) return 'bool';
+    return 'utf8';
+  });
+  return {
+    name: exp.name,
+    description: exp.description,
+    file: spec.file,
+    baseDir,
+    preset: o.preset ?? null,
+    baseInput,
+    base,
+    sweepKind,
+    fields,
+    fieldTypes,
+    points: points.map(
+      (p) =>
+        Object.fromEntries(
+          fields.map((f, k) => [f, fieldTypes[k] === 'utf8' ? String(p[f]) : p[f]]),
+        ) as Record<string, SweepValue>,
+    ),
+    runs,
+    seed,
+    crn: exp.crn,
+    record,
+    configs,
+  };
+}

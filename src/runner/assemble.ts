@@ -1,0 +1,133 @@
+/**
+ * Assembles the result files from part files, chunk by chunk in run order: the same parts give the same
+ * bytes, whichever worker, process or machine made them. Memory holds one part and one batch per file.
+ */
+import { join } from 'node:path';
+import { EVENT_KINDS } from '../engine/events.js';
+import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { type ColSpec, TableSink } from './arrow.js';
+import { unpackChunk } from './pack.js';
+import type { Plan } from './plan.js';
+
+/** Metrics that are counts: written as Int32. */
+export const COUNT_METRICS = new Set(['liquidations', 'auctions', 'zero_bid_auctions', 'adl_events']);
+
+/** Columns of `runs.arrow` for a plan. */
+export function runsColumns(plan: Plan): ColSpec[] {
+  return [
+    { name: 'run_id', type: 'i32', nullable: false },
+    { name: 'point_id', type: 'i32', nullable: false },
+    { name: 'run', type: 'i32', nullable: false },
+    { name: 'seed', type: 'f64', nullable: false },
+    ...plan.sweep.fields.map((f, k) => ({ name: f, type: plan.sweep.fieldTypes[k], nullable: false })),
+    { name: 'status', type: 'utf8', nullable: false },
+    { name: 'error', type: 'utf8', nullable: true },
+    ...METRIC_NAMES.map(
+      (m) => ({ name: m, type: COUNT_METRICS.has(m) ? 'i32' : 'f64', nullable: true }) as ColSpec,
+    ),
+  ];
+}
+
+/** Columns of `series.arrow`. */
+export const SERIES_COLUMNS: ColSpec[] = [
+  { name: 'run_id', type: 'i32', nullable: false },
+  { name: 'tick', type: 'i32', nullable: false },
+  ...SERIES.map(([n]) => ({ name: n, type: 'f64', nullable: false }) as ColSpec),
+];
+
+/** Columns of `events.arrow`. */
+export const EVENT_COLUMNS: ColSpec[] = [
+  { name: 'run_id', type: 'i32', nullable: false },
+  { name: 'tick', type: 'i32', nullable: false },
+  { name: 'kind', type: 'utf8', nullable: false },
+  { name: 'account', type: 'i32', nullable: false },
+  { name: 'size', type: 'f64', nullable: false },
+  { name: 'price', type: 'f64', nullable: false },
+  { name: 'amount', type: 'f64', nullable: false },
+];
+
+/** Counts over the assembled runs. */
+export interface RunCounts {
+  ok: number;
+  failed: number;
+  /** The first failed runs (at most 20): run_id, seed, message. */
+  failures: { run_id: number; seed: number; error: string }[];
+}
+
+/**
+ * Writes runs.arrow (and series.arrow, events.arrow when the plan records them) into `out` from the parts
+ * of `chunks`, read by `part(c)`, in chunk order.
+ */
+export function assemble(
+  plan: Plan,
+  chunks: number[],
+  part: (c: number) => Uint8Array,
+  out: string,
+): RunCounts {
+  const runs = new TableSink(join(out, 'runs.arrow'), runsColumns(plan));
+  const series =
+    plan.record.series > 0 ? new TableSink(join(out, 'series.arrow'), SERIES_COLUMNS) : undefined;
+  const events = plan.record.events ? new TableSink(join(out, 'events.arrow'), EVENT_COLUMNS) : undefined;
+  const sinks = [runs, series, events].filter((s): s is TableSink => s !== undefined);
+  const counts: RunCounts = { ok: 0, failed: 0, failures: [] };
+  const M = METRIC_NAMES.length;
+  const K = plan.record.series;
+  try {
+    const row: (number | string | boolean | null)[] = [];
+    for (const c of chunks) {
+      const d = unpackChunk(part(c));
+      const n = d.header.count;
+      const errors = new Map(d.header.errors);
+      for (let i = 0; i < n; i++) {
+        const g = d.header.start + i;
+        const point = Math.floor(g / plan.runs);
+        row.length = 0;
+        row.push(g, point, g % plan.runs, d.seeds[i]);
+        const pt = plan.sweep.points[point];
+        for (const f of plan.sweep.fields) row.push(pt[f]);
+        const ok = d.status[i] === 1;
+        const err = errors.get(i) ?? null;
+        row.push(ok ? 'ok' : 'failed', err);
+        for (let m = 0; m < M; m++) row.push(ok ? d.metrics[m * n + i] : null);
+        runs.push(row);
+        if (ok) counts.ok++;
+        else {
+          counts.failed++;
+          if (counts.failures.length < 20)
+            counts.failures.push({ run_id: g, seed: d.seeds[i], error: err ?? '' });
+        }
+      }
+      if (series) {
+        const rows = d.header.seriesRows;
+        let r = 0;
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k < d.seriesLen[i]; k++, r++) {
+            row.length = 0;
+            row.push(d.header.start + i, k * K);
+            for (let s = 0; s < SERIES.length; s++) row.push(d.series[s * rows + r]);
+            series.push(row);
+          }
+        }
+      }
+      if (events) {
+        const e = d.ev;
+        for (let j = 0; j < d.header.events; j++) {
+          events.push([
+            d.header.start + e.run[j],
+            e.tick[j],
+            EVENT_KINDS[e.kind[j]] ?? String(e.kind[j]),
+            e.account[j],
+            e.size[j],
+            e.price[j],
+            e.amount[j],
+          ]);
+        }
+      }
+    }
+    for (const s of sinks) s.close();
+  } catch (e) {
+    for (const s of sinks) s.abort();
+    throw e;
+  }
+  return counts;
+}

@@ -1,0 +1,104 @@
+/**
+ * Durable part files: one per chunk of runs, in `<out>/.parts/`. A part is the chunk's packed buffer
+ * followed by a 16-byte footer (CRC-32 of the body, body length as two u32, magic `BSPE`). It is written
+ * to a temporary name, fsynced and renamed, so a part either exists whole or not at all; on resume a
+ * part whose footer, length or checksum does not match (a truncated or corrupt file) is run again.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE) of bytes. */
+export function crc32(u8: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < u8.length; i++) c = CRC_TABLE[(c ^ u8[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const FOOTER = 16;
+const MAGIC = [0x42, 0x53, 0x50, 0x45]; // BSPE
+
+/** Directory of the part files inside an output directory. */
+export function partsDir(out: string): string {
+  return join(out, '.parts');
+}
+
+/** File name of chunk `c`'s part. */
+export function partName(c: number): string {
+  return `chunk-${String(c).padStart(8, '0')}.part`;
+}
+
+/** Writes chunk `c`'s part atomically and durably. */
+export function writePart(dir: string, c: number, body: Uint8Array): void {
+  const footer = new Uint8Array(FOOTER);
+  const dv = new DataView(footer.buffer);
+  dv.setUint32(0, crc32(body), true);
+  dv.setUint32(4, body.byteLength % 2 ** 32, true);
+  dv.setUint32(8, Math.floor(body.byteLength / 2 ** 32), true);
+  footer.set(MAGIC, 12);
+  const final = join(dir, partName(c));
+  const tmp = `${final}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, body);
+    writeSync(fd, footer);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, final);
+}
+
+/** Reads chunk `c`'s part; undefined when it is missing, truncated or corrupt. */
+export function readPart(dir: string, c: number): Uint8Array | undefined {
+  let u8: Uint8Array;
+  try {
+    u8 = readFileSync(join(dir, partName(c)));
+  } catch {
+    return undefined;
+  }
+  if (u8.byteLength < FOOTER + 16) return undefined;
+  const f = u8.subarray(u8.byteLength - FOOTER);
+  const dv = new DataView(f.buffer, f.byteOffset, FOOTER);
+  for (let i = 0; i < 4; i++) if (f[12 + i] !== MAGIC[i]) return undefined;
+  const len = dv.getUint32(4, true) + dv.getUint32(8, true) * 2 ** 32;
+  if (len !== u8.byteLength - FOOTER) return undefined;
+  const body = u8.subarray(0, len);
+  if (crc32(body) !== dv.getUint32(0, true)) return undefined;
+  return body;
+}
+
+/** Chunk indices that have a part file (not yet validated), after removing stale temporary files. */
+export function listParts(dir: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const n of names) {
+    if (n.endsWith('.tmp')) rmSync(join(dir, n), { force: true });
+    const m = /^chunk-(\d+)\.part$/.exec(n);
+    if (m) out.push(Number(m[1]));
+  }
+  return out.sort((a, b) => a - b);
+}

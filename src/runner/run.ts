@@ -1,0 +1,473 @@
+/**
+ * The batch runner: a piscina pool runs chunks of runs; each finished chunk becomes a durable part file;
+ * when every chunk of the batch (or of its shard) has a part, the result files are assembled from the parts
+ * in run order. Resume re-runs only chunks without a valid part; merge assembles parts from several shard
+ * directories. Results never depend on the worker count, the shard split or the completion order.
+ */
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { BackstopInputError } from '../errors.js';
+import {
+  type ExperimentSpec,
+  packageRoot,
+  type ResolvedExperiment,
+  resolveExperiment,
+} from '../experiment/resolve.js';
+import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { deriveRunSeed } from '../rng.js';
+import { assemble, type RunCounts } from './assemble.js';
+import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
+import { listParts, partsDir, readPart, writePart } from './parts.js';
+import { buildPlan, chunkRange, type Plan, readPlan, shardChunks } from './plan.js';
+import { Progress, type ProgressMode } from './progress.js';
+import type { ChunkTask } from './worker.js';
+
+/** A shard of a batch: `index` of `count`. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Options of {@link runBatch}. */
+export interface BatchOptions {
+  /** Output directory (default `results/<experiment name>`). */
+  out?: string;
+  /** Worker threads (default: one per core). */
+  workers?: number;
+  /** Run only this shard's share of the runs. */
+  shard?: Shard | null;
+  /** Keep valid parts of an interrupted batch in `out` and run only the missing runs. */
+  resume?: boolean;
+  /** Stop at the first failed run. */
+  failFast?: boolean;
+  /** Progress display (default: none). */
+  progress?: ProgressMode;
+  /** Where notes go (default: stderr). */
+  log?: (line: string) => void;
+  /** An already resolved experiment (skips resolving `spec` again in the main thread). */
+  resolved?: ResolvedExperiment;
+}
+
+/** What a batch did. */
+export interface BatchResult extends RunCounts {
+  out: string;
+  plan: Plan;
+  /** Runs run now (the rest came from parts of an earlier, interrupted attempt). */
+  ranRuns: number;
+  /** Runs of this batch (its shard's share when sharded). */
+  totalRuns: number;
+  seconds: number;
+  /** True when `failFast` stopped the batch: no result files were written. */
+  stopped: boolean;
+}
+
+/** This package's version. */
+export function packageVersion(): string {
+  try {
+    return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: packageRoot(),
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+function workerFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
+  return join(packageRoot(), 'dist', 'src', 'runner', 'worker.js');
+}
+
+/**
+ * Checks, without creating anything, that `out` can be created (or is) a writable directory.
+ * @throws BackstopInputError naming the directory and the problem
+ */
+export function checkOutDir(out: string, flag = '--out'): void {
+  const fail = (message: string) => {
+    throw new BackstopInputError([{ path: `${flag} ${out}`, message }], 'invalid option');
+  };
+  let dir = resolve(out);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) fail('exists and is not a directory');
+  while (!existsSync(dir)) {
+    const up = dirname(dir);
+    if (up === dir) fail('no existing parent directory');
+    dir = up;
+  }
+  if (!statSync(dir).isDirectory()) fail(`${dir} is a file, not a directory`);
+  // probe: the only reliable test (root ignores permission bits; read-only mounts do not)
+  try {
+    rmdirSync(mkdtempSync(join(dir, '.backstop-probe-')));
+  } catch (e) {
+    fail(`not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} in ${dir})`);
+  }
+}
+
+function writeJsonAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+/** Result files a plan produces. */
+function resultFiles(plan: Plan): string[] {
+  return [
+    'runs.arrow',
+    ...(plan.record.series > 0 ? ['series.arrow'] : []),
+    ...(plan.record.events ? ['events.arrow'] : []),
+  ];
+}
+
+interface ManifestExtra {
+  shard: Shard | null;
+  shards?: unknown[];
+  startedAt: string;
+  endedAt: string;
+  counts: RunCounts;
+  totalRuns: number;
+}
+
+function manifest(plan: Plan, x: ManifestExtra) {
+  return {
+    experiment: plan.name,
+    description: plan.description,
+    file: plan.file,
+    preset: plan.preset,
+    planHash: plan.hash,
+    config: plan.base,
+    sweep: plan.sweep,
+    runsPerPoint: plan.runs,
+    points: plan.sweep.points.length,
+    totalRuns: x.totalRuns,
+    masterSeed: plan.seed,
+    crn: plan.crn,
+    record: plan.record,
+    chunkRuns: plan.chunkRuns,
+    shard: x.shard,
+    ...(x.shards ? { shards: x.shards } : {}),
+    files: resultFiles(plan),
+    columns: { metrics: METRIC_NAMES, series: SERIES.map((s) => s[0]) },
+    version: plan.version,
+    gitCommit: gitCommit(),
+    node: process.version,
+    startedAt: x.startedAt,
+    endedAt: x.endedAt,
+    ok: x.counts.ok,
+    failed: x.counts.failed,
+    failures: x.counts.failures,
+    complete: true,
+  };
+}
+
+/** Rebuilds a chunk from single-run chunks (after a worker crash). */
+function combine(start: number, parts: Uint8Array[]): Uint8Array {
+  const out = new ChunkCollector(start);
+  for (const p of parts) {
+    const d = unpackChunk(p);
+    const n = d.header.count;
+    const errs = new Map(d.header.errors);
+    for (let i = 0; i < n; i++) {
+      const r: RunResult = { seed: d.seeds[i] };
+      if (d.status[i] === 1)
+        r.metrics = Object.fromEntries(METRIC_NAMES.map((m, k) => [m, d.metrics[k * n + i]]));
+      else r.error = errs.get(i) ?? 'failed';
+      if (d.seriesLen[i] > 0) {
+        r.series = Object.fromEntries(
+          SERIES.map(([s], k) => [s, d.series.slice(k * d.header.seriesRows, (k + 1) * d.header.seriesRows)]),
+        );
+      }
+      if (d.header.events > 0) r.events = { ...d.ev };
+      delete (r.events as { run?: unknown } | undefined)?.run;
+      out.add(r);
+    }
+  }
+  return out.pack();
+}
+
+function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
+  const c = new ChunkCollector(g);
+  const point = Math.floor(g / plan.runs);
+  c.add({
+    seed: deriveRunSeed(plan.seed, point, g % plan.runs, plan.crn),
+    error: `worker crashed: ${message}`,
+  });
+  return c.pack();
+}
+
+/**
+ * Runs an experiment (or one shard of it) into an output directory.
+ *
+ * @throws BackstopInputError for bad input, before anything is created or changed
+ */
+export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): Promise<BatchResult> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
+  const exp = opts.resolved ?? (await resolveExperiment(spec));
+  const plan = buildPlan(exp, packageVersion());
+  const out = resolve(opts.out ?? join('results', exp.name));
+  const shard = opts.shard ?? null;
+  const workers = opts.workers ?? availableParallelism();
+  if (!(Number.isInteger(workers) && workers >= 1))
+    throw new BackstopInputError(
+      [{ path: '--workers', message: `must be a positive integer (got ${workers})` }],
+      'invalid option',
+    );
+  checkOutDir(out);
+  const pdir = partsDir(out);
+  const mine = shardChunks(plan, shard);
+  const shardRuns = mine.reduce((a, c) => a + chunkRange(plan, c).count, 0);
+
+  // resume: keep the valid parts of the same plan
+  const done = new Set<number>();
+  if (opts.resume) {
+    const old = readPlan(pdir);
+    if (old && old.hash !== plan.hash)
+      throw new BackstopInputError(
+        [
+          {
+            path: `--resume ${out}`,
+            message: `the parts there belong to a different plan (experiment ${old.name}, ${old.totalRuns} runs); use another --out or drop --resume`,
+          },
+        ],
+        'invalid option',
+      );
+    if (!old) {
+      // a finished batch keeps no parts: nothing to do when its manifest matches
+      try {
+        const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+        if (m.planHash === plan.hash && JSON.stringify(m.shard) === JSON.stringify(shard) && m.complete) {
+          log(`${out}: already complete (${m.ok} ok, ${m.failed} failed)`);
+          return {
+            out,
+            plan,
+            ok: m.ok,
+            failed: m.failed,
+            failures: m.failures ?? [],
+            ranRuns: 0,
+            totalRuns: shardRuns,
+            seconds: 0,
+            stopped: false,
+          };
+        }
+      } catch {}
+    }
+    if (old) {
+      const mineSet = new Set(mine);
+      for (const c of listParts(pdir)) if (mineSet.has(c) && readPart(pdir, c)) done.add(c);
+    }
+  } else if (existsSync(pdir)) {
+    rmSync(pdir, { recursive: true, force: true });
+  }
+  mkdirSync(pdir, { recursive: true });
+  writeJsonAtomic(join(pdir, 'plan.json'), plan);
+
+  const todo = mine.filter((c) => !done.has(c));
+  const doneRuns = shardRuns - todo.reduce((a, c) => a + chunkRange(plan, c).count, 0);
+  if (done.size > 0) log(`resuming: ${doneRuns} of ${shardRuns} runs already done`);
+  const progress = new Progress(shardRuns, doneRuns, opts.progress ?? 'none');
+  let stopped = false;
+  let firstFailure: string | undefined;
+
+  if (todo.length > 0) {
+    const pool = new Piscina({
+      filename: workerFile(),
+      minThreads: Math.min(workers, todo.length),
+      maxThreads: Math.min(workers, todo.length),
+      idleTimeout: 60_000,
+    });
+    const run = (task: ChunkTask) => pool.run(task) as Promise<Uint8Array>;
+    const onChunk = (c: number, body: Uint8Array) => {
+      writePart(pdir, c, body);
+      const h = chunkHeader(body);
+      progress.add(h.count, h.errors.length);
+      if (h.errors.length > 0 && opts.failFast && !stopped) {
+        stopped = true;
+        const [i, msg] = h.errors[0];
+        firstFailure = `run ${h.start + i} failed: ${msg}`;
+      }
+    };
+    const doChunk = async (c: number) => {
+      const { start, count } = chunkRange(plan, c);
+      let body: Uint8Array;
+      try {
+        body = await run({ spec, start, count });
+      } catch (e) {
+        // the worker died (piscina replaces it): run the chunk's runs one by one to isolate the culprit
+        const singles: Uint8Array[] = [];
+        for (let g = start; g < start + count; g++) {
+          try {
+            singles.push(await run({ spec, start: g, count: 1 }));
+          } catch (e2) {
+            singles.push(crashedRun(plan, g, (e2 as Error).message ?? String(e)));
+          }
+        }
+        body = combine(start, singles);
+      }
+      onChunk(c, body);
+    };
+    // a few tasks in flight per worker keep every worker busy; stopping (fail-fast) only stops feeding
+    let next = 0;
+    const lane = async () => {
+      while (!stopped && next < todo.length) await doChunk(todo[next++]);
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(todo.length, 2 * workers) }, lane));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  progress.finish();
+  if (stopped) {
+    log(`stopped at the first failure (--fail-fast): ${firstFailure}`);
+    const counts = { ok: 0, failed: 1, failures: [] };
+    return {
+      out,
+      plan,
+      ...counts,
+      ranRuns: 0,
+      totalRuns: shardRuns,
+      seconds: (performance.now() - t0) / 1000,
+      stopped,
+    };
+  }
+
+  // assemble the result files from the parts, in run order
+  const counts = assemble(
+    plan,
+    mine,
+    (c) => {
+      const p = readPart(pdir, c);
+      if (!p) throw new Error(`part of chunk ${c} in ${pdir} is missing or corrupt`);
+      return p;
+    },
+    out,
+  );
+  for (const f of ['runs.arrow', 'series.arrow', 'events.arrow'])
+    if (!resultFiles(plan).includes(f)) rmSync(join(out, f), { force: true });
+  writeJsonAtomic(
+    join(out, 'manifest.json'),
+    manifest(plan, { shard, startedAt, endedAt: new Date().toISOString(), counts, totalRuns: shardRuns }),
+  );
+  // a whole batch needs its parts no more; a shard keeps them for `merge`
+  if (!shard) rmSync(pdir, { recursive: true, force: true });
+  return {
+    out,
+    plan,
+    ...counts,
+    ranRuns: shardRuns - doneRuns,
+    totalRuns: shardRuns,
+    seconds: (performance.now() - t0) / 1000,
+    stopped: false,
+  };
+}
+
+/**
+ * Joins the part files of shard output directories into what one machine would have written.
+ *
+ * @throws BackstopInputError when a directory holds no shard parts, the shards are of different plans, or
+ * runs are missing — before anything is created
+ */
+export function mergeShards(dirs: string[], outDir: string): BatchResult {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const out = resolve(outDir);
+  const plans = dirs.map((d) => {
+    const p = readPlan(partsDir(d));
+    if (!p)
+      throw new BackstopInputError(
+        [{ path: d, message: 'holds no shard parts (.parts/plan.json); was it made by run --shard?' }],
+        'cannot merge',
+      );
+    return p;
+  });
+  const plan = plans[0];
+  plans.forEach((p, k) => {
+    if (p.hash !== plan.hash)
+      throw new BackstopInputError(
+        [{ path: dirs[k], message: `is from a different plan than ${dirs[0]} (experiment ${p.name})` }],
+        'cannot merge',
+      );
+  });
+  const where = new Map<number, string>();
+  const mineAll = shardChunks(plan, null);
+  for (const d of dirs) {
+    const pd = partsDir(d);
+    for (const c of listParts(pd)) if (!where.has(c) && readPart(pd, c)) where.set(c, pd);
+  }
+  const missing = mineAll.filter((c) => !where.has(c));
+  if (missing.length > 0) {
+    const runs = missing.reduce((a, c) => a + chunkRange(plan, c).count, 0);
+    throw new BackstopInputError(
+      [
+        {
+          path: dirs.join(' '),
+          message: `${runs} of ${plan.totalRuns} runs are missing (${missing.length} chunks, first ${missing[0]}); is a shard missing or unfinished?`,
+        },
+      ],
+      'cannot merge',
+    );
+  }
+  checkOutDir(out);
+  mkdirSync(out, { recursive: true });
+  const counts = assemble(plan, mineAll, (c) => readPart(where.get(c)!, c)!, out);
+  const shards = dirs.map((d) => {
+    try {
+      const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
+      return {
+        dir: resolve(d),
+        shard: m.shard,
+        startedAt: m.startedAt,
+        endedAt: m.endedAt,
+        ok: m.ok,
+        failed: m.failed,
+      };
+    } catch {
+      return { dir: resolve(d) };
+    }
+  });
+  writeJsonAtomic(
+    join(out, 'manifest.json'),
+    manifest(plan, {
+      shard: null,
+      shards,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      counts,
+      totalRuns: plan.totalRuns,
+    }),
+  );
+  return {
+    out,
+    plan,
+    ...counts,
+    ranRuns: 0,
+    totalRuns: plan.totalRuns,
+    seconds: (performance.now() - t0) / 1000,
+    stopped: false,
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The piscina worker: loads the experiment file itself (so strategies and price models it registers exist
+ * in this thread too), runs a chunk of consecutive runs and moves back one packed buffer.
+ */
+import { move } from 'piscina';
+import '../index.js';
+import { type ExperimentSpec, type ResolvedExperiment, resolveExperiment } from '../experiment/resolve.js';
+import { deriveRunSeed } from '../rng.js';
+import { simulate } from '../simulate.js';
+import { ChunkCollector } from './pack.js';
+
+/** One task: runs `start .. start+count-1` (global run indices, point-major) of the experiment. */
+export interface ChunkTask {
+  spec: ExperimentSpec;
+  start: number;
+  count: number;
+}
+
+const experiments = new Map<string, Promise<ResolvedExperiment>>();
+
+/** Runs one chunk; also usable in-process (the runner's fallback for a run that crashes its worker). */
+export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
+  const key = JSON.stringify(task.spec);
+  let p = experiments.get(key);
+  if (!p) {
+    p = resolveExperiment(task.spec);
+    experiments.set(key, p);
+  }
+  const exp = await p;
+  const out = new ChunkCollector(task.start);
+  const { series, events } = exp.record;
+  for (let g = task.start; g < task.start + task.count; g++) {
+    const point = Math.floor(g / exp.runs);
+    const run = g % exp.runs;
+    const seed = deriveRunSeed(exp.seed, point, run, exp.crn);
+    try {
+      const r = simulate(exp.configs[point], { seed, series, events, baseDir: exp.baseDir });
+      out.add({ seed, metrics: r.metrics, series: r.series, events: r.events });
+    } catch (e) {
+      out.add({ seed, error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out.pack();
+}
+
+export default async function runChunk(task: ChunkTask): Promise<unknown> {
+  return move(await runChunkPacked(task));
+}

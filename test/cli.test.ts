@@ -1,0 +1,268 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseShard } from '../src/cli.js';
+import { resolveExperiment } from '../src/experiment/resolve.js';
+import { gridPoints, lhsPoints, sobolUnit } from '../src/experiment/sweep.js';
+import { cli, FIX, tmp } from './cli-helpers.js';
+
+const SWEEP = join(FIX, 'sweep.json');
+
+describe('cli: bad input exits 2, names the problem and creates or changes nothing', () => {
+  const dir = tmp();
+  writeFileSync(join(dir, 'malformed.json'), '{"name": "x", ');
+  writeFileSync(
+    join(dir, 'unknown-field.json'),
+    JSON.stringify({ name: 'x', base: { venue: { liquidationFeee: 0.01 } } }),
+  );
+  writeFileSync(join(dir, 'mistyped.json'), JSON.stringify({ name: 'x', base: { ticks: 'ten' } }));
+  writeFileSync(
+    join(dir, 'bad-sweep.json'),
+    JSON.stringify({ name: 'x', sweep: { grid: { 'venue.nope': [1, 2] } } }),
+  );
+  writeFileSync(join(dir, 'bad-key.json'), JSON.stringify({ name: 'x', runz: 3 }));
+  writeFileSync(join(dir, 'a-file'), 'not a directory');
+  const cases: [string, string[], RegExp][] = [
+    [
+      'unknown experiment',
+      ['run', 'no-such-experiment'],
+      /unknown experiment[\s\S]*no-such-experiment[\s\S]*known: .*baseline/,
+    ],
+    ['missing file', ['run', join(dir, 'nope.json')], /no such experiment file/],
+    ['malformed JSON', ['run', join(dir, 'malformed.json')], /malformed JSON/],
+    [
+      'unknown config field',
+      ['run', join(dir, 'unknown-field.json')],
+      /base\.venue\.liquidationFeee: unknown key; allowed keys here: .*liquidationFee/,
+    ],
+    ['mistyped config field', ['run', join(dir, 'mistyped.json')], /base\.ticks: .*expected number/],
+    ['unknown experiment key', ['run', join(dir, 'bad-key.json')], /runz: unknown key/],
+    [
+      'unknown swept field',
+      ['run', join(dir, 'bad-sweep.json')],
+      /sweep\.grid\.venue\.nope: no field "nope" under venue/,
+    ],
+    [
+      'unknown field via --set',
+      ['run', SWEEP, '--set', 'venue.liquidationFeex=0.1'],
+      /--set venue\.liquidationFeex: no field/,
+    ],
+    ['mistyped field via --set', ['run', SWEEP, '--set', 'ticks=abc'], /base\.ticks: .*expected number/],
+    ['out-of-range field via --set', ['run', SWEEP, '--set', 'venue.takerFee=-1'], /base\.venue\.takerFee/],
+    ['swept field via --set', ['run', SWEEP, '--set', 'venue.liquidationFee=0.1'], /this field is swept/],
+    ['--runs -1', ['run', SWEEP, '--runs', '-1'], /--runs: must be an integer from 1/],
+    ['--runs abc', ['run', SWEEP, '--runs', 'abc'], /--runs/],
+    ['--workers 0', ['run', SWEEP, '--workers', '0'], /--workers/],
+    ['bad --shard', ['run', SWEEP, '--shard', '3/2'], /--shard: index must be 0\.\.1/],
+    ['malformed --shard', ['run', SWEEP, '--shard', 'half'], /--shard: expected i\/N/],
+    ['--shard auto without an index', ['run', SWEEP, '--shard', 'auto/4'], /SLURM_ARRAY_TASK_ID/],
+    ['unknown preset', ['run', SWEEP, '--preset', 'huge'], /no preset "huge".*known: tiny/],
+    ['unwritable --out', ['run', SWEEP, '--out', join(dir, 'a-file', 'x')], /--out .*a-file is a file/],
+    ['unknown option', ['run', SWEEP, '--frobnicate'], /unknown option '--frobnicate'/],
+    ['merge without shards', ['merge', dir, '--out', join(dir, 'merged')], /holds no shard parts/],
+  ];
+  for (const [name, args, message] of cases) {
+    it(name, () => {
+      const out = join(dir, `out-${name.replace(/\W+/g, '-')}`);
+      const full = args.includes('--out') || args[0] === 'merge' ? args : [...args, '--out', out];
+      const before = readdirSync(dir).sort();
+      const r = cli(full, {
+        env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '', AWS_BATCH_JOB_ARRAY_INDEX: '' },
+      });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(readdirSync(dir).sort()).toEqual(before);
+    });
+  }
+
+  it('leaves an earlier result untouched when a later run has bad input', () => {
+    const out = join(dir, 'kept');
+    expect(cli(['run', SWEEP, '--preset', 'tiny', '--out', out, '--quiet']).code).toBe(0);
+    const bytes = readFileSync(join(out, 'runs.arrow'));
+    const mtime = statSync(join(out, 'runs.arrow')).mtimeMs;
+    const r = cli(['run', SWEEP, '--preset', 'tiny', '--out', out, '--set', 'ticks=-3']);
+    expect(r.code).toBe(2);
+    expect(readFileSync(join(out, 'runs.arrow')).equals(bytes)).toBe(true);
+    expect(statSync(join(out, 'runs.arrow')).mtimeMs).toBe(mtime);
+    expect(readdirSync(out).sort()).toEqual(['manifest.json', 'runs.arrow']);
+  });
+});
+
+describe('cli: commands', () => {
+  it('has --help on every command', () => {
+    for (const c of [[], ['run'], ['validate'], ['list'], ['merge']]) {
+      const r = cli([...c, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: backstop-sim/);
+    }
+    expect(cli(['run', '--help']).stdout).toMatch(/--shard <i\/N>[\s\S]*--resume[\s\S]*--fail-fast/);
+  });
+
+  it('validate prints the resolved config and sweep', () => {
+    const r = cli(['validate', SWEEP, '--preset', 'tiny', '--set', 'venue.takerFee=0.001']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v).toMatchObject({ experiment: 'tiny-sweep', runsPerPoint: 3, points: 4, totalRuns: 12 });
+    expect(v.config.ticks).toBe(60);
+    expect(v.config.venue.takerFee).toBe(0.001);
+    expect(v.config.market.oracle.heartbeatSeconds).toBe(3600); // defaults filled in
+    expect(v.sweep.points[1]).toEqual({
+      'venue.liquidationFee': 0.005,
+      'agents.traders.mix[1].params.leverage': 20,
+    });
+  });
+
+  it('validate of the baseline experiment by name', () => {
+    const r = cli(['validate', 'baseline']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).totalRuns).toBe(1000);
+  });
+
+  it('list shows price models and strategies with parameters, defaults and units', () => {
+    const j = JSON.parse(cli(['list', '--format', 'json']).stdout);
+    const gbm = j.priceModels.find((m: { name: string }) => m.name === 'gbm');
+    expect(gbm.params.find((p: { name: string }) => p.name === 'sigma')).toMatchObject({
+      default: 0.8,
+      description: expect.stringMatching(/year/),
+    });
+    const noise = j.strategies.find((s: { name: string }) => s.name === 'noise');
+    expect(noise.role).toBe('traders');
+    expect(noise.params.map((p: { name: string }) => p.name)).toContain('arrivalProbability');
+    const text = cli(['list']).stdout;
+    expect(text).toMatch(/Price models[\s\S]*gbm[\s\S]*Strategies[\s\S]*noise \[traders\]/);
+  });
+
+  it('writes series.arrow and events.arrow on request, with the manifest', () => {
+    const out = tmp();
+    const r = cli([
+      'run',
+      SWEEP,
+      '--preset',
+      'tiny',
+      '--out',
+      out,
+      '--series',
+      '10',
+      '--events',
+      '--quiet',
+      '--seed',
+      '5',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(m).toMatchObject({
+      experiment: 'tiny-sweep',
+      masterSeed: 5,
+      ok: 12,
+      failed: 0,
+      node: process.version,
+    });
+    expect(m.files).toEqual(['runs.arrow', 'series.arrow', 'events.arrow']);
+    expect(existsSync(join(out, 'series.arrow'))).toBe(true);
+  });
+});
+
+describe('experiments and sweeps', () => {
+  it('grid: every combination, the last field fastest', () => {
+    expect(gridPoints({ a: [1, 2], b: ['x', 'y', 'z'] }).map((p) => `${p.a}${p.b}`)).toEqual([
+      '1x',
+      '1y',
+      '1z',
+      '2x',
+      '2y',
+      '2z',
+    ]);
+  });
+
+  it('Latin hypercube: each stratum once per dimension, deterministic', () => {
+    const pts = lhsPoints(
+      20,
+      {
+        a: { min: 0, max: 1, scale: 'linear', integer: false },
+        b: { min: 10, max: 30, scale: 'linear', integer: false },
+      },
+      3,
+    );
+    for (const [k, lo, w] of [
+      ['a', 0, 1 / 20],
+      ['b', 10, 1],
+    ] as const) {
+      const strata = pts.map((p) => Math.floor(((p[k] as number) - lo) / w)).sort((x, y) => x - y);
+      expect(strata).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    }
+    expect(lhsPoints(5, { a: { min: 0, max: 1, scale: 'linear', integer: false } }, 3)).toEqual(
+      lhsPoints(5, { a: { min: 0, max: 1, scale: 'linear', integer: false } }, 3),
+    );
+  });
+
+  it('Sobol: the standard sequence (scipy.stats.qmc.Sobol, unscrambled, origin skipped)', () => {
+    const p = sobolUnit(4, 3).map((x) => [...x]);
+    expect(p).toEqual([
+      [0.5, 0.5, 0.5],
+      [0.75, 0.25, 0.25],
+      [0.25, 0.75, 0.75],
+      [0.375, 0.375, 0.625],
+    ]);
+  });
+
+  it('resolves zip, LHS and Sobol sweeps over config paths, with integer and log ranges', async () => {
+    const dir = tmp();
+    const base = { ticks: 10, agents: { traders: { count: 10, mix: [{ strategy: 'noise', fraction: 1 }] } } };
+    const write = (name: string, sweep: unknown) => {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, base, sweep, runs: 2 }));
+      return join(dir, `${name}.json`);
+    };
+    const zip = await resolveExperiment({
+      file: write('z', { zip: { ticks: [5, 6], 'venue.takerFee': [0, 0.001] } }),
+      overrides: {},
+    });
+    expect(zip.points).toEqual([
+      { ticks: 5, 'venue.takerFee': 0 },
+      { ticks: 6, 'venue.takerFee': 0.001 },
+    ]);
+    expect(zip.configs[1].ticks).toBe(6);
+    const sob = await resolveExperiment({
+      file: write('s', {
+        sobol: {
+          points: 8,
+          ranges: {
+            'agents.traders.count': { min: 10, max: 100, integer: true },
+            'market.index.sigma': { min: 0.1, max: 1, scale: 'log' },
+          },
+        },
+      }),
+      overrides: {},
+    });
+    expect(sob.points).toHaveLength(8);
+    for (const p of sob.points) {
+      expect(Number.isInteger(p['agents.traders.count'])).toBe(true);
+      expect(p['market.index.sigma']).toBeGreaterThanOrEqual(0.1);
+    }
+    expect(sob.configs[0].agents.traders.count).toBe(sob.points[0]['agents.traders.count']);
+    const lhs = await resolveExperiment({
+      file: write('l', { lhs: { points: 5, ranges: { 'venue.liquidationFee': [0, 0.05] } } }),
+      overrides: { seed: 9 },
+    });
+    expect(lhs.points).toHaveLength(5);
+    await expect(
+      resolveExperiment({
+        file: write('bad', { zip: { ticks: [1, 2], 'venue.takerFee': [0] } }),
+        overrides: {},
+      }),
+    ).rejects.toThrow(/sweep\.zip: lists must have equal lengths/);
+    await expect(
+      resolveExperiment({ file: write('bad2', { grid: { ticks: [0] } }), overrides: {} }),
+    ).rejects.toThrow(/base\.ticks.*sweep point 0: ticks=0/);
+  });
+
+  it('parses shard specifications, from the flag and from array-job variables', () => {
+    expect(parseShard('1/3', {})).toEqual({ index: 1, count: 3 });
+    expect(parseShard('auto/4', { JOB_COMPLETION_INDEX: '2' })).toEqual({ index: 2, count: 4 });
+    expect(parseShard('auto/4', { AWS_BATCH_JOB_ARRAY_INDEX: '3' })).toEqual({ index: 3, count: 4 });
+    expect(parseShard('auto/4', { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_MIN: '1' })).toEqual({
+      index: 3,
+      count: 4,
+    });
+    expect(() => parseShard('auto/4', { SLURM_ARRAY_TASK_ID: '4' })).toThrow(/index must be 0\.\.3/);
+  });
+});

@@ -11,6 +11,95 @@ import '../agents/index.js';
 
 /** zod, re-exported so that strategy and experiment files can declare parameter schemas without a direct dependency. */
 export { z } from 'zod';
+export type {
+  Analysis,
+  AnalyzeOptions,
+  Comparison,
+  FieldValue,
+  GroupAnalysis,
+  ManifestLike,
+  RolePayoff,
+} from './analysis/analyze.js';
+export {
+  analyze,
+  keyLabel,
+  ROLE_PNL_COLUMNS,
+  readManifest,
+  rolesOfConfig,
+  setPath,
+} from './analysis/analyze.js';
+export type { ColumnTable, ReadColumn, WriteColumn } from './analysis/arrow-io.js';
+export { arrowFileBytes, readArrowFile } from './analysis/arrow-io.js';
+export type { BandRow, Figure } from './analysis/figures.js';
+export { renderSvg } from './analysis/figures.js';
+export type {
+  Deviation,
+  MixedEquilibrium,
+  MixedProfile,
+  PayoffEstimate,
+  PayoffTable,
+  PriceOfAnarchy,
+  ProfileEntry,
+  ProfileRegret,
+  RegretOptions,
+  ReplicatorOptions,
+} from './analysis/game.js';
+export {
+  priceOfAnarchy,
+  profileLabel,
+  profileRegrets,
+  profileWeights,
+  pureEquilibria,
+  replicatorEquilibrium,
+} from './analysis/game.js';
+export type {
+  EquilibriaFile,
+  GameDriver,
+  GameExperiment,
+  MixedVenueOutcome,
+  PointEquilibria,
+  ProfileJob,
+  ProfileRun,
+  ProfileSummary,
+  RunGameOptions,
+  StrategyCandidate,
+  VenueOutcome,
+} from './analysis/game-run.js';
+export {
+  gameArrowBytes,
+  gameProfiles,
+  inProcessDriver,
+  profileConfig,
+  runGame,
+  writeGameFiles,
+} from './analysis/game-run.js';
+export type { AnalysisFormat, AnalysisRow } from './analysis/render.js';
+export {
+  analysisArrow,
+  analysisCsv,
+  analysisJson,
+  analysisRows,
+  analysisTable,
+  fmtNumber,
+  renderAnalysis,
+  textTable,
+} from './analysis/render.js';
+export type { ReportOptions, ReportResult } from './analysis/report.js';
+export { report, reportFigures } from './analysis/report.js';
+export type { ColumnSummary, Interval, MeanInterval, PairedDifference, TailRisk } from './analysis/stats.js';
+export {
+  finiteValues,
+  incompleteBeta,
+  meanInterval,
+  pairedDifference,
+  quantileOfSorted,
+  sortedCopy,
+  studentTCdf,
+  studentTQuantile,
+  summarize,
+  tailRisk,
+  wilsonInterval,
+} from './analysis/stats.js';
 export { loadConfigModules } from './config/modules.js';
 export type { ParseOptions } from './config/parse.js';
 export { parseConfig } from './config/parse.js';

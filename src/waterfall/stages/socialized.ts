@@ -38,9 +38,9 @@ export default defineStage({
     const gain = (i: number) => sim.equity(i) + a.capitalOut[i] - a.capitalIn[i] - dayBase[i];
 
     // Each shortfall is paid at once from the socialized-loss pool (so who paid is exact per event); the
-    // pool's deficit is collected from the winners once per tick, capped pro rata — one O(winners) pass a
-    // tick instead of one per event. A deficit no winner can cover waits for the next tick; what is still
-    // owed at the end of the run is reclassified from socialized to unpaid (a `reclassify` event).
+    // pool's deficit is collected from that tick's winners at the end of the tick, capped pro rata — one
+    // O(winners) pass a tick instead of one per event. What they cannot cover is reclassified from
+    // socialized to unpaid at once (a `reclassify` event), as if no winner had been there to pay it.
     // Events: `haircut` (on the bankrupt account: its shortfall's socialized share), `levy` (on each
     // winner: what it paid into the pool).
     function collect(): void {
@@ -74,6 +74,16 @@ export default defineStage({
       }
     }
 
+    /** What this tick's winners could not cover was never socialized: it is unpaid. */
+    function settleUncollected(): void {
+      const owed = -sim.ledger[LEDGER.socializedPool];
+      if (!(owed > 0)) return;
+      sim.move(LEDGER.badDebt, LEDGER.socializedPool, owed);
+      sim.paid[PAYER.socialized] -= owed;
+      sim.paid[PAYER.unpaid] += owed;
+      sim.log('reclassify', -1, 0, 0, owed);
+    }
+
     return {
       cover(id, amount) {
         if (!(amount > 0)) return 0;
@@ -82,18 +92,9 @@ export default defineStage({
         sim.log('haircut', id, 0, 0, amount);
         return amount;
       },
-      finish() {
-        collect();
-        const owed = -sim.ledger[LEDGER.socializedPool];
-        if (owed > 0) {
-          sim.move(LEDGER.badDebt, LEDGER.socializedPool, owed);
-          sim.paid[PAYER.socialized] -= owed;
-          sim.paid[PAYER.unpaid] += owed;
-          sim.log('reclassify', -1, 0, 0, owed);
-        }
-      },
       endTick() {
         collect();
+        settleUncollected();
         if (!winners) return;
         const d = Math.floor(((sim.tick + 1) * sim.cfg.dtSeconds) / DAY);
         if (d === day) return;

@@ -1,0 +1,386 @@
+/**
+ * `analyze(dir)`: per sweep point (or per chosen fields) statistics of a runner output directory
+ * (`runs.arrow` + `manifest.json`, the contract of the runner issue).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simConfigSchema } from '../config/schema.js';
+import { mixCounts } from '../engine/simulation.js';
+import { SECONDS_PER_YEAR } from '../market/price/types.js';
+import { METRIC_NAMES } from '../metrics.js';
+import { type ColumnTable, readArrowFile } from './arrow-io.js';
+import {
+  type ColumnSummary,
+  type Interval,
+  type MeanInterval,
+  meanInterval,
+  pairedDifference,
+  sortedCopy,
+  summarize,
+  type TailRisk,
+  tailRisk,
+  wilsonInterval,
+} from './stats.js';
+
+/** A value of a swept field. */
+export type FieldValue = number | string | boolean | null;
+
+/** Options of {@link analyze}. */
+export interface AnalyzeOptions {
+  /** Group runs by these columns (swept fields) instead of by sweep point. */
+  by?: string[];
+  /** Confidence level of every interval (0.95). */
+  level?: number;
+  /** Metrics compared between groups on common random numbers (default: loss, shortfall, insurance_fund_min, vault_return, pnl_liquidators, pnl_lps). */
+  compare?: string[];
+  /** Groups are compared with the first group (default) or each with the one before it. */
+  reference?: 'first' | 'previous';
+}
+
+/** A role's payoff against its outside option in one group. */
+export interface RolePayoff {
+  /** Role (config key, e.g. `liquidators`). */
+  role: string;
+  /** The runs.arrow column holding the role's PnL. */
+  column: string;
+  /** Agents in the role (from the config), null when the config is unknown. */
+  agents: number | null;
+  /** Mean expected outside option of the role (USD; from the config's capital × riskFreeRate × horizon), null when unknown. */
+  outsideOption: number | null;
+  /** Mean over runs of (role PnL − outside option), USD for the whole role, with its t-interval. */
+  excess: MeanInterval;
+  /** The same per agent (excess / agents), null when the agent count is unknown. */
+  perAgent: Interval | null;
+}
+
+/** Statistics of one group of runs. */
+export interface GroupAnalysis {
+  /** The group's values of the grouping fields. */
+  key: Record<string, FieldValue>;
+  /** Printable label of the key (`field=value, …`; `all` without fields). */
+  label: string;
+  /** Sweep points (point_id) in the group. */
+  points: number[];
+  /** Runs in the group. */
+  runs: number;
+  /** Runs with status `ok`. */
+  ok: number;
+  /** Runs that failed. */
+  failed: number;
+  /** Every metric (plus `loss` = socialized_loss + unpaid): mean with interval and quantiles, over ok runs. */
+  metrics: Record<string, ColumnSummary>;
+  /** Probability of insolvency (loss > 0) with its Wilson interval. */
+  insolvency: Interval;
+  /** VaR and ES of the loss at 95% and 99%. */
+  risk: TailRisk[];
+  /** Per role with agents: payoff against the outside option. */
+  roles: RolePayoff[];
+}
+
+/** A paired comparison of one metric between two groups on common random numbers. */
+export interface Comparison {
+  /** The metric compared. */
+  metric: string;
+  /** Label of the group. */
+  group: string;
+  /** Label of the reference group. */
+  reference: string;
+  /** Mean of (group − reference) over matched runs, with its t-interval. */
+  difference: MeanInterval;
+}
+
+/** The result of {@link analyze}. */
+export interface Analysis {
+  /** The directory analysed. */
+  dir: string;
+  /** Experiment name from the manifest, when present. */
+  experiment: string | null;
+  /** Swept fields (dotted config paths). */
+  fields: string[];
+  /** Grouping fields ([] for one group; the swept fields when grouping by sweep point). */
+  by: string[];
+  /** Confidence level of the intervals. */
+  level: number;
+  /** Metric names summarised, `loss` first. */
+  metrics: string[];
+  /** One entry per group, in order of first appearance. */
+  groups: GroupAnalysis[];
+  /** Paired comparisons between groups. */
+  comparisons: Comparison[];
+}
+
+/** Role → its PnL column in runs.arrow. */
+export const ROLE_PNL_COLUMNS: Record<string, string> = {
+  traders: 'pnl_traders',
+  liquidators: 'pnl_liquidators',
+  lps: 'pnl_lps',
+  arbitrageurs: 'pnl_arbitrageurs',
+  marketMakers: 'pnl_market_makers',
+};
+
+const DEFAULT_COMPARE = [
+  'loss',
+  'shortfall',
+  'insurance_fund_min',
+  'vault_return',
+  'pnl_liquidators',
+  'pnl_lps',
+];
+
+/** What analyze needs from manifest.json (every field optional: the file may be absent). */
+export interface ManifestLike {
+  experiment?: string;
+  config?: Record<string, unknown>;
+  sweep?: { fields?: string[]; points?: Record<string, FieldValue>[] };
+  [k: string]: unknown;
+}
+
+/** Reads `dir/manifest.json` when it exists. */
+export function readManifest(dir: string): ManifestLike | null {
+  const p = join(dir, 'manifest.json');
+  if (!existsSync(p)) return null;
+  return JSON.parse(readFileSync(p, 'utf8')) as ManifestLike;
+}
+
+/** Sets a dotted path in a (deep-copied) plain object. */
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let o: Record<string, unknown> = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i];
+    const next = o[k];
+    if (next === null || typeof next !== 'object') o[k] = /^\d+$/.test(parts[i + 1]) ? [] : {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = value;
+}
+
+/** Expected capital per agent of a capital distribution. */
+function expectedCapital(c: {
+  dist: string;
+  value?: number;
+  min?: number;
+  max?: number;
+  median?: number;
+  sigma?: number;
+}) {
+  if (c.dist === 'fixed') return c.value ?? 0;
+  if (c.dist === 'uniform') return ((c.min ?? 0) + (c.max ?? 0)) / 2;
+  return (c.median ?? 0) * Math.exp(((c.sigma ?? 0) * (c.sigma ?? 0)) / 2);
+}
+
+/** Per role: agents and expected outside option (capital put in at the start × riskFreeRate × horizon). */
+export function rolesOfConfig(
+  config: unknown,
+): Record<string, { agents: number; outsideOption: number }> | null {
+  const parsed = simConfigSchema.safeParse(config ?? {});
+  if (!parsed.success) return null;
+  const cfg = parsed.data;
+  const years = (cfg.ticks * cfg.dtSeconds) / SECONDS_PER_YEAR;
+  const out: Record<string, { agents: number; outsideOption: number }> = {};
+  for (const role of Object.keys(ROLE_PNL_COLUMNS)) {
+    const r = cfg.agents[role as keyof typeof ROLE_PNL_COLUMNS & keyof typeof cfg.agents] as
+      | {
+          count: number;
+          capital: Parameters<typeof expectedCapital>[0];
+          mix: { count?: number; fraction?: number; capital?: Parameters<typeof expectedCapital>[0] }[];
+        }
+      | undefined;
+    if (!r || typeof r !== 'object') continue;
+    const counts = r.mix.length ? mixCounts(r.count, r.mix) : [];
+    let agents = 0;
+    let capital = 0;
+    r.mix.forEach((m, i) => {
+      agents += counts[i];
+      capital += counts[i] * expectedCapital(m.capital ?? r.capital);
+    });
+    out[role] = { agents, outsideOption: capital * cfg.agents.riskFreeRate * years };
+  }
+  return out;
+}
+
+function deepCopy<T>(x: T): T {
+  return x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T);
+}
+
+/** Printable label of a group key. */
+export function keyLabel(key: Record<string, FieldValue>): string {
+  const ks = Object.keys(key);
+  return ks.length ? ks.map((k) => `${k}=${key[k]}`).join(', ') : 'all';
+}
+
+function num(col: ColumnTable['columns'][string] | undefined, i: number): number {
+  if (!col) return Number.NaN;
+  const v = col[i];
+  return typeof v === 'number' ? v : Number.NaN;
+}
+
+/**
+ * Analyses a runner output directory: `runs.arrow` (required) and `manifest.json` (optional: experiment
+ * name, swept fields, base config for the outside options).
+ *
+ * Groups are the sweep points (`point_id`), or the distinct values of the `by` columns. For each group:
+ * the number of runs; every metric's mean with a t-interval and its p50/p95/p99 (over ok runs); the
+ * probability of insolvency (socialized_loss + unpaid > 0) with a Wilson interval; VaR and ES at 95% and
+ * 99% of that loss; per role with agents, the mean of (PnL − outside option) with a t-interval. Paired
+ * comparisons: for each compared metric, each group against the reference group, runs matched by `run`
+ * index (and the values of swept fields not grouped by), mean difference with its t-interval.
+ *
+ * @throws Error when runs.arrow is missing or a `by` field is not a column
+ */
+export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
+  const level = opts.level ?? 0.95;
+  const runsPath = join(dir, 'runs.arrow');
+  if (!existsSync(runsPath)) throw new Error(`no runs.arrow in ${dir}`);
+  const t = readArrowFile(runsPath);
+  const manifest = readManifest(dir);
+  const C = t.columns;
+  const metricCols = METRIC_NAMES.filter((m) => m in C);
+  // swept fields: from the manifest, else the columns between `seed` and `status`
+  let fields = manifest?.sweep?.fields?.filter((f) => f in C) ?? [];
+  if (!manifest?.sweep?.fields) {
+    const a = t.names.indexOf('seed');
+    const b = t.names.indexOf('status');
+    if (a >= 0 && b > a) fields = t.names.slice(a + 1, b);
+  }
+  for (const f of opts.by ?? [])
+    if (!(f in C))
+      throw new Error(
+        `--by ${f}: no such column in runs.arrow; swept fields: ${fields.join(', ') || '(none)'}`,
+      );
+  const byPoint = opts.by === undefined;
+  const by = opts.by ?? fields;
+  const n = t.rows;
+  const status = C.status as (string | null)[] | undefined;
+  const isOk = (i: number) => !status || status[i] === 'ok';
+  const loss = new Float64Array(n);
+  for (let i = 0; i < n; i++) loss[i] = num(C.socialized_loss, i) + num(C.unpaid, i);
+  const cols: Record<string, ArrayLike<number>> = { loss };
+  for (const m of metricCols) cols[m] = C[m] as Float64Array;
+  const metrics = ['loss', ...metricCols];
+
+  // group rows
+  const pointCol = C.point_id as Float64Array | undefined;
+  const groupOf = new Map<string, number>();
+  const groupRows: number[][] = [];
+  const groupKeys: Record<string, FieldValue>[] = [];
+  for (let i = 0; i < n; i++) {
+    const key: Record<string, FieldValue> = {};
+    for (const f of by) key[f] = (C[f][i] as FieldValue) ?? null;
+    const id = byPoint && pointCol ? `p${pointCol[i]}` : JSON.stringify(by.map((f) => key[f]));
+    let g = groupOf.get(id);
+    if (g === undefined) {
+      g = groupRows.length;
+      groupOf.set(id, g);
+      groupRows.push([]);
+      groupKeys.push(key);
+    }
+    groupRows[g].push(i);
+  }
+
+  // outside options per sweep point, from the base config with the point's overrides
+  const outsideCache = new Map<string, ReturnType<typeof rolesOfConfig>>();
+  const rolesAt = (i: number) => {
+    if (!manifest?.config) return null;
+    const id = pointCol ? String(pointCol[i]) : '0';
+    if (!outsideCache.has(id)) {
+      const cfg = deepCopy(manifest.config);
+      for (const f of fields) setPath(cfg, f, C[f][i]);
+      outsideCache.set(id, rolesOfConfig(cfg));
+    }
+    return outsideCache.get(id) ?? null;
+  };
+
+  const groups: GroupAnalysis[] = groupRows.map((rows, g) => {
+    const okRows = rows.filter(isOk);
+    const pick = (col: ArrayLike<number>) => Float64Array.from(okRows, (i) => col[i]);
+    const ms: Record<string, ColumnSummary> = {};
+    for (const m of metrics) ms[m] = summarize(pick(cols[m]), level);
+    const sortedLoss = sortedCopy(pick(loss));
+    let insolvent = 0;
+    for (const v of sortedLoss) if (v > 0) insolvent++;
+    const roles: RolePayoff[] = [];
+    for (const [role, column] of Object.entries(ROLE_PNL_COLUMNS)) {
+      if (!(column in C)) continue;
+      const pnl = C[column] as Float64Array;
+      const known = okRows.length > 0 && rolesAt(okRows[0]) !== null;
+      let agents = 0;
+      let outside = 0;
+      const excess = new Float64Array(okRows.length);
+      okRows.forEach((i, k) => {
+        const r = rolesAt(i)?.[role];
+        agents += r?.agents ?? 0;
+        outside += r?.outsideOption ?? 0;
+        excess[k] = pnl[i] - (r?.outsideOption ?? 0);
+      });
+      const meanAgents = okRows.length ? agents / okRows.length : 0;
+      if (known ? meanAgents === 0 : excess.every((v) => v === 0)) continue;
+      const mi = meanInterval(excess, level);
+      roles.push({
+        role,
+        column,
+        agents: known ? meanAgents : null,
+        outsideOption: known ? outside / okRows.length : null,
+        excess: mi,
+        perAgent:
+          known && meanAgents > 0
+            ? {
+                n: mi.n,
+                estimate: mi.estimate / meanAgents,
+                low: mi.low / meanAgents,
+                high: mi.high / meanAgents,
+              }
+            : null,
+      });
+    }
+    const points = pointCol ? [...new Set(rows.map((i) => pointCol[i]))] : [0];
+    return {
+      key: groupKeys[g],
+      label: keyLabel(groupKeys[g]),
+      points,
+      runs: rows.length,
+      ok: okRows.length,
+      failed: rows.length - okRows.length,
+      metrics: ms,
+      insolvency: wilsonInterval(insolvent, sortedLoss.length, level),
+      risk: [tailRisk(sortedLoss, 0.95), tailRisk(sortedLoss, 0.99)],
+      roles,
+    };
+  });
+
+  // paired comparisons: match by run index and the swept fields not grouped by
+  const comparisons: Comparison[] = [];
+  const runCol = C.run as Float64Array | undefined;
+  const rest = fields.filter((f) => !by.includes(f));
+  const pairKey = (i: number) => `${runCol ? runCol[i] : i}|${rest.map((f) => String(C[f][i])).join('|')}`;
+  const compare = (opts.compare ?? DEFAULT_COMPARE).filter((m) => m in cols);
+  for (let g = 1; g < groups.length; g++) {
+    const r = opts.reference === 'previous' ? g - 1 : 0;
+    const a = groupRows[g].filter(isOk);
+    const b = groupRows[r].filter(isOk);
+    const ak = a.map(pairKey);
+    const bk = b.map(pairKey);
+    for (const m of compare) {
+      const col = cols[m];
+      const d = pairedDifference(
+        a.map((i) => col[i]),
+        ak,
+        b.map((i) => col[i]),
+        bk,
+        level,
+      );
+      comparisons.push({ metric: m, group: groups[g].label, reference: groups[r].label, difference: d });
+    }
+  }
+
+  return {
+    dir,
+    experiment: typeof manifest?.experiment === 'string' ? manifest.experiment : null,
+    fields,
+    by,
+    level,
+    metrics,
+    groups,
+    comparisons,
+  };
+}

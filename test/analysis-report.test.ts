@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GameDriver, type ProfileRun, report, runGame } from '../src/index.js';
+import { writeFixture } from './analysis-fixture.js';
+
+/** Debian's chromium; CI (.ci/run) installs it with apt-get. Nothing is downloaded at test time. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * A fake driver for the report's equilibrium map: payoffs given by a formula, so no simulation runs.
+ * Liquidators earn fee·(notional) − cost when they liquidate, 0 when idle.
+ */
+const fakeDriver: GameDriver = {
+  async run(jobs) {
+    return jobs.map((j) => {
+      const cfg = j.config as {
+        venue: { liquidationFee: number };
+        agents: { liquidators: { mix: { strategy: string }[] } };
+      };
+      const active = cfg.agents.liquidators.mix[0].strategy === 'hold';
+      return j.seeds.map((seed, i): ProfileRun => {
+        const noise = ((seed % 1000) / 1000 - 0.5) * 10;
+        const pnl = active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : noise * 0.1;
+        const metrics = { socialized_loss: active ? 0 : 1000 + i, unpaid: 0, vault_return: 0 } as never;
+        return {
+          metrics,
+          groups: [
+            {
+              group: 0,
+              strategy: 'x',
+              role: 'liquidators',
+              count: 1,
+              pnl,
+              costs: 0,
+              capital: 0,
+              outsideOption: 0,
+            },
+          ],
+        };
+      });
+    });
+  },
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bs-report-'));
+  writeFixture(dir, { series: true });
+  await runGame(
+    {
+      name: 'fake',
+      base: { agents: { liquidators: { count: 1 } } },
+      roles: {
+        liquidators: [
+          { strategy: 'hold', label: 'liquidate' },
+          { strategy: 'noise', label: 'idle' },
+        ],
+      },
+      runs: 20,
+      seed: 3,
+      sweep: { 'venue.liquidationFee': [0.001, 0.01, 0.05] },
+    },
+    { out: dir, driver: fakeDriver },
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('report', () => {
+  it('writes SVG figures and an index.html that a headless chromium renders with every figure and no errors', async () => {
+    const r = await report(dir);
+    const names = r.figures.map((f) => f.split('/').pop());
+    expect(names).toEqual([
+      'loss-distribution.svg',
+      'loss-tail.svg',
+      'sweep-venue.insuranceFund.svg',
+      'who-paid.svg',
+      'series.svg',
+      'equilibrium-map.svg',
+    ]);
+    for (const f of r.figures) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[^>]*class="marks"/);
+    const html = readFileSync(r.index, 'utf8');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} not found: the report test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`,
+      );
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('requestfailed', (q) => errors.push(`request failed: ${q.url()}`));
+      page.on('request', (q) => requests.push(q.url()));
+      await page.goto(pathToFileURL(r.index).href, { waitUntil: 'load' });
+      const figures = await page.$$eval('figure.figure', (els) =>
+        els.map((el) => {
+          const svg = el.querySelector('svg');
+          const box = svg?.getBoundingClientRect();
+          return {
+            id: el.id,
+            width: box?.width ?? 0,
+            height: box?.height ?? 0,
+            marks: svg
+              ? svg.querySelectorAll(
+                  'g.role-mark > path, g.role-mark > g, g.role-mark > text, g.role-mark > line',
+                ).length
+              : 0,
+          };
+        }),
+      );
+      expect(figures.map((f) => f.id)).toEqual(names.map((n) => `fig-${n!.replace('.svg', '')}`));
+      for (const f of figures) {
+        expect(f.width, f.id).toBeGreaterThan(100);
+        expect(f.height, f.id).toBeGreaterThan(50);
+        expect(f.marks, f.id).toBeGreaterThan(0);
+      }
+      expect(await page.$$eval('table', (t) => t.length)).toBeGreaterThanOrEqual(3);
+      expect(errors).toEqual([]);
+      expect(requests.every((u) => u.startsWith('file:'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+});

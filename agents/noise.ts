@@ -3,9 +3,10 @@ import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 
 /**
- * Noise trader: each tick, each trader with an open position turns over with a fixed probability
- * (Poisson arrivals): it closes at the book price and at once reopens with its whole equity at a fresh
- * leverage and side, or leaves if its equity is below `minEquity`. Selection skips geometrically over
+ * Noise trader: each tick, each trader turns over with a fixed probability (Poisson arrivals): it closes
+ * its position (if any) at the book price and at once reopens with its whole equity at a fresh leverage
+ * and side, or leaves if its equity is below `minEquity`. A liquidated trader leaves (or, with
+ * `afterLiquidation: 'return'`, comes back at its next arrival). Selection skips geometrically over
  * the group, so a tick costs O(arrivals), not O(agents).
  */
 export default defineStrategy({
@@ -28,6 +29,10 @@ export default defineStrategy({
       .default(100)
       .describe('a trader with less equity leaves instead of reopening (USD)'),
     openAtStart: z.boolean().default(true).describe('open a position before the first tick'),
+    afterLiquidation: z
+      .enum(['leave', 'return'])
+      .default('leave')
+      .describe('a liquidated trader leaves, or returns at its next arrival with what equity it has left'),
   }),
   init(g, sim) {
     if (!g.params.openAtStart) return;
@@ -40,13 +45,23 @@ export default defineStrategy({
     }
   },
   act(g, sim) {
-    const { arrivalProbability: p, leverageMin, leverageMax, longProbability, minEquity } = g.params;
+    const {
+      arrivalProbability: p,
+      leverageMin,
+      leverageMax,
+      longProbability,
+      minEquity,
+      afterLiquidation,
+    } = g.params;
+    const leave = afterLiquidation === 'leave';
     if (p <= 0) return;
     const a = sim.accounts;
     const rng = g.rng;
     const end = g.first + g.count;
     for (let i = g.first + rng.geometricSkip(p); i < end; i += 1 + rng.geometricSkip(p)) {
-      if (a.active[i] === 0 || a.qty[i] === 0) continue;
+      // a trader without a position (never opened, or closed by ADL) arrives and opens one; a liquidated
+      // trader has left unless it returns
+      if (a.active[i] === 0 || (a.qty[i] === 0 && leave && a.liquidated[i] === 1)) continue;
       sim.close(i);
       if (a.cash[i] < minEquity) {
         sim.exit(i);

@@ -531,7 +531,10 @@ export class Simulation {
       this.liqRng.shuffle(this.candidates, count);
       for (let j = 0; j < count; j++) {
         const id = this.candidates[j];
-        if (a.qty[id] !== 0) this.waterfall.liquidate(id);
+        if (a.qty[id] !== 0) {
+          a.liquidated[id] = 1;
+          this.waterfall.liquidate(id);
+        }
       }
     }
     this.waterfall.endTick?.();

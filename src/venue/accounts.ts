@@ -37,6 +37,8 @@ export class Accounts {
   readonly heapOf: Int32Array;
   /** 1 while the agent takes part; 0 once it has left. */
   readonly active: Uint8Array;
+  /** 1 once the account has been handed to the waterfall (liquidated at least once). */
+  readonly liquidated: Uint8Array;
   /** Money the agent holds off the venue (USD): deposits and top-ups come from here. */
   readonly wallet: Float64Array;
   /** Money put in from outside over the run (USD): capital employed. */
@@ -72,6 +74,7 @@ export class Accounts {
     this.ver = new Int32Array(n);
     this.heapOf = new Int32Array(n);
     this.active = new Uint8Array(n).fill(1);
+    this.liquidated = new Uint8Array(n);
     this.wallet = new Float64Array(n);
     this.capitalIn = new Float64Array(n);
     this.capitalOut = new Float64Array(n);

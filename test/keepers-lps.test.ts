@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import {
+  keepers,
+  LEDGER,
+  parseConfig,
+  SECONDS_PER_YEAR,
+  type SimConfigInput,
+  Simulation,
+  simulate,
+} from '../src/index.js';
+import { expectConserved, expectWhoPaid } from './helpers.js';
+
+/** Flat at 2,000 with a one-tick gap of `gap` at tick 5 (sigma 0), then a steady drift of `drift` in total. */
+function gapPath(gap: number, ticks: number, drift = 0) {
+  return {
+    index: { model: 'gbm', p0: 2000, sigma: 0, mu: drift / ((ticks * 60) / SECONDS_PER_YEAR) },
+    shocks: [{ atTick: 5, change: gap, durationSeconds: 60 }],
+    liquidity: { depthUsd: 1e12 },
+    funding: { enabled: false },
+  };
+}
+
+const oneLong = {
+  count: 1,
+  capital: { dist: 'fixed' as const, value: 10_000 },
+  mix: [{ strategy: 'hold', count: 1, params: { leverage: 10 } }],
+};
+
+function start(cfg: SimConfigInput, seed = 1): Simulation {
+  const s = new Simulation(parseConfig(cfg), { seed });
+  s.start();
+  return s;
+}
+
+describe('liquidator decision rules', () => {
+  it('a Dutch-auction taker takes at the first price under its limit, and not before', () => {
+    const margin = 0.05;
+    const tau = 3600;
+    const s = start({
+      ticks: 120,
+      market: gapPath(-0.12, 120),
+      venue: { insuranceFund: 0 },
+      waterfall: {
+        stages: [
+          { stage: 'dutch-auction', buf: 1.2, curve: { type: 'linear', tau }, tail: 7200, cusp: 0.05 },
+          { stage: 'insurance-fund' },
+          { stage: 'socialized' },
+        ],
+      },
+      agents: {
+        traders: oneLong,
+        liquidators: {
+          count: 1,
+          capital: { dist: 'fixed', value: 1e7 },
+          mix: [{ strategy: 'dutch-taker', count: 1, params: { margin, runsBot: false } }],
+        },
+      },
+    });
+    const k = keepers(s);
+    const taker = 1;
+    const buf = new Int32Array(s.accounts.n);
+    let kick = -1;
+    let top = 0;
+    let took = -1;
+    for (let t = 0; t < 120 && took < 0; t++) {
+      s.step(t);
+      if (kick < 0 && k.openAuctions(buf) > 0) {
+        kick = t;
+        top = k.auctionPrice(buf[0]); // elapsed 0: the top
+      }
+      if (s.accounts.qty[taker] !== 0) took = t;
+    }
+    expect(kick).toBe(6); // the gap lands on tick 6 and the 10x long is below maintenance
+    expect(top).toBeCloseTo(s.oracle * 1.2, 6);
+    // the linear curve: top·(tau − elapsed)/tau; the limit: the lot's value (the mark, deep book) × (1 − margin)
+    const limit = s.mark * (1 - margin);
+    const price = (t: number) => (top * (tau - (t - kick) * 60)) / tau;
+    let first = kick + 1;
+    while (price(first) > limit) first++;
+    expect(took).toBe(first);
+    expect(price(first - 1)).toBeGreaterThan(limit);
+  });
+
+  it('a fixed-spread taker takes over when the discount beats its margin and gas, and not otherwise', () => {
+    const run = (margin: number) =>
+      simulate(
+        {
+          ticks: 40,
+          market: { ...gapPath(-0.085, 40), congestion: { gasUsd: 10 } },
+          waterfall: {
+            stages: [{ stage: 'takeover', bonus: 0.05 }, { stage: 'market' }, { stage: 'insurance-fund' }],
+          },
+          agents: {
+            traders: oneLong,
+            liquidators: {
+              count: 1,
+              capital: { dist: 'fixed', value: 1e6 },
+              mix: [{ strategy: 'fixed-spread-taker', count: 1, params: { margin, unwindFraction: 0 } }],
+            },
+          },
+        },
+        { seed: 1, events: true },
+      );
+    const takeovers = (r: ReturnType<typeof run>) => Array.from(r.events!.kind).filter((k) => k === 6).length;
+    const yes = run(0.02); // the 5% bonus beats a 2% margin
+    const no = run(0.08); // ...but not an 8% one: the position goes to the market stage instead
+    expect(takeovers(yes)).toBeGreaterThan(0);
+    expect(takeovers(no)).toBe(0);
+    expect(no.metrics.liquidations).toBe(1);
+    for (const r of [yes, no]) {
+      expectConserved(r);
+      expectWhoPaid(r);
+    }
+  });
+
+  it('an English bidder alone opens with a zero bid, and the zero bid wins', () => {
+    const r = simulate(
+      {
+        ticks: 200,
+        market: gapPath(-0.12, 200),
+        venue: { insuranceFund: 0 },
+        waterfall: {
+          stages: [{ stage: 'english-auction' }, { stage: 'insurance-fund' }, { stage: 'socialized' }],
+        },
+        agents: {
+          traders: oneLong,
+          liquidators: {
+            count: 1,
+            capital: { dist: 'fixed', value: 1e6 },
+            mix: [{ strategy: 'english-bidder', count: 1, params: { openingFraction: 0 } }],
+          },
+        },
+      },
+      { seed: 1 },
+    );
+    expect(r.metrics.auctions).toBe(1);
+    expect(r.metrics.zero_bid_auctions).toBe(1);
+    expectConserved(r);
+    expectWhoPaid(r);
+  });
+});
+
+describe('backstop LP decision rules', () => {
+  it('a panic LP withdraws at its drawdown threshold and not before; a passive LP stays', () => {
+    const s = start({
+      ticks: 50,
+      market: gapPath(0, 50),
+      waterfall: {
+        stages: [{ stage: 'vault', lockupSeconds: 0, withdrawalDelaySeconds: 0 }, { stage: 'market' }],
+      },
+      agents: {
+        lps: {
+          count: 2,
+          capital: { dist: 'fixed', value: 1e6 },
+          mix: [
+            { strategy: 'lp-panic', count: 1, params: { drawdown: 0.05 } },
+            { strategy: 'lp-passive', count: 1 },
+          ],
+        },
+      },
+    });
+    const k = keepers(s);
+    const [panic, passive] = [0, 1];
+    expect(k.vaultShares(panic)).toBeCloseTo(1e6, 6);
+    const row = s.waterfall.vault!.cashRow;
+    // a loss of x USD taken out of the vault (to outside: money stays conserved)
+    const lose = (x: number) => {
+      s.accounts.cash[row] -= x;
+      s.ledger[LEDGER.outside] += x;
+    };
+    const out = () => k.vaultShares(panic) < 1e6 - 1e-6 || k.pendingWithdrawal(panic) > 0;
+    for (let t = 0; t < 10; t++) s.step(t);
+    lose(0.049 * 2e6); // 4.9% drawdown: not yet
+    for (let t = 10; t < 20; t++) s.step(t);
+    expect(out()).toBe(false);
+    lose(0.002 * 2e6); // past 5%
+    s.step(20);
+    expect(out()).toBe(true);
+    for (let t = 21; t < 50; t++) s.step(t);
+    expect(k.vaultShares(passive)).toBeCloseTo(1e6, 6);
+  });
+});
+
+/** A crash the vault backstops: 10x longs gap down 12% (below 2/3 of maintenance) and the price keeps falling. */
+function vaultCrash(lps: unknown): SimConfigInput {
+  return {
+    ticks: 300,
+    market: { ...gapPath(-0.12, 300, Math.log(0.8)), liquidity: { depthUsd: 5e6 } },
+    waterfall: {
+      stages: [
+        { stage: 'vault', lockupSeconds: 3600, withdrawalDelaySeconds: 600, unwindFraction: 0.01 },
+        { stage: 'market' },
+        { stage: 'insurance-fund' },
+        { stage: 'socialized' },
+      ],
+    },
+    agents: {
+      traders: {
+        count: 200,
+        capital: { dist: 'fixed', value: 10_000 },
+        mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 10 } }],
+      },
+      lps: lps as never,
+    },
+  };
+}
+
+describe('LPs in a crash', () => {
+  it('panic LPs withdraw during a crash that hits the vault, passive LPs do not', () => {
+    const s = start(
+      vaultCrash({
+        count: 10,
+        capital: { dist: 'fixed', value: 200_000 },
+        mix: [
+          { strategy: 'lp-panic', count: 5, params: { drawdown: 0.02 } },
+          { strategy: 'lp-passive', count: 5 },
+        ],
+      }),
+    );
+    for (let t = 0; t < 300; t++) s.step(t);
+    const k = keepers(s);
+    const m = s.finish();
+    expect(m.vault_max_drawdown).toBeGreaterThan(0.02);
+    const panic = s.groups.find((g) => g.strategy === 'lp-panic')!;
+    const passive = s.groups.find((g) => g.strategy === 'lp-passive')!;
+    for (let i = panic.first; i < panic.first + panic.count; i++) expect(k.vaultShares(i)).toBeLessThan(1e-6); // all redeemed
+    for (let i = passive.first; i < passive.first + passive.count; i++)
+      expect(k.vaultShares(i)).toBeCloseTo(200_000, 6);
+    expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * s.moneyScale);
+  });
+});
+
+describe('liquidators in a crash', () => {
+  /** Dutch auctions as the only closer (Maker's design), noise traders through a 30% crash. */
+  const cfg = (liquidators: number, failureRate: number): SimConfigInput => ({
+    ticks: 600,
+    market: {
+      index: { model: 'gbm', sigma: 0.8 },
+      shocks: [{ atTick: 200, change: -0.3, durationSeconds: 3600 }],
+      liquidity: { depthUsd: 2e6 },
+      congestion: { sensitivity: 2, failureRate, gasUsd: 5 },
+    },
+    venue: { insuranceFund: 0 },
+    waterfall: {
+      stages: [
+        {
+          stage: 'dutch-auction',
+          buf: 1.1,
+          curve: { type: 'exponential', cut: 0.9995 },
+          tail: 3600,
+          cusp: 0.5,
+        },
+        { stage: 'insurance-fund' },
+        { stage: 'socialized' },
+      ],
+    },
+    agents: {
+      traders: {
+        count: 500,
+        capital: { dist: 'lognormal', median: 10_000, sigma: 1 },
+        mix: [{ strategy: 'noise', fraction: 1, params: { leverageMax: 20 } }],
+      },
+      liquidators: {
+        count: liquidators,
+        capital: { dist: 'fixed', value: 2e6 },
+        mix: liquidators ? [{ strategy: 'dutch-taker', fraction: 1 }] : [],
+      },
+    },
+  });
+  // the loss the venue is left with: realized shortfall plus losses still open at the end (unsold lots)
+  const loss = (c: SimConfigInput, seed: number) => {
+    const r = simulate(c, { seed });
+    expectConserved(r);
+    expectWhoPaid(r);
+    return r.metrics.shortfall + r.metrics.open_deficit;
+  };
+
+  it('removing them, or crippling them with congestion, leaves a larger loss (paired over seeds, mean difference > 3 SE)', () => {
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    for (const worse of [cfg(0, 0), cfg(5, 20)]) {
+      const d = seeds.map((s) => loss(worse, s) - loss(cfg(5, 0), s));
+      const mean = d.reduce((a, b) => a + b, 0) / d.length;
+      const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1));
+      expect(mean).toBeGreaterThan(3 * (sd / Math.sqrt(d.length)));
+    }
+  });
+});

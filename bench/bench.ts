@@ -1,36 +1,35 @@
 /**
- * `npm run bench`: the engine's cost per account per tick next to a plain typed-array loop doing the
- * margin arithmetic for every account every tick, measured in the same process.
+ * `npm run bench`: the numbers of the performance section of the README.
  *
- *   npm run bench                 # readable table
+ *   npm run bench                 # readable tables
  *   npm run bench -- --json       # one JSON object on stdout
- *   npm run bench -- --quick      # only what finishes in about a minute
+ *   npm run bench -- --quick      # only what finishes in about a minute (no xl, fewer runs)
  *
- * Times are wall-clock medians of seeded runs after a warm-up run, single thread.
+ * - kernel_ns_per_agent_tick: a plain typed-array loop doing the margin arithmetic for every account every
+ *   tick (what a vectorised implementation does per tick), measured in this process.
+ * - engine: the benchmark model (experiments/bench-cascade.ts) at small, large and xl; median wall time of
+ *   at least 5 seeded runs after a warm-up, single thread, each size in a fresh child process so that its
+ *   peak RSS is its own.
+ * - reference: the numpy implementation of the same model (bench/reference/cascade_numpy.py) timed on this
+ *   machine, when `python3` with numpy is available.
+ * - features: a venue with every built-in strategy and every kind of waterfall stage active.
+ * - parallel: runs per second of the default experiment through the runner with 1 worker and with one
+ *   worker per core; efficiency = runs/s ÷ (workers × single-worker runs/s).
+ * - arrow_write_share: share of that batch's wall time the main thread spent writing results.
  */
-import { cpus } from 'node:os';
-import { simulate } from '../src/index.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CASCADE_SIZES, cascadeConfig } from '../experiments/bench-cascade.js';
+import { findExperiment } from '../src/experiment/resolve.js';
+import { type SimConfigInput, simulate } from '../src/index.js';
+import { runBatch } from '../src/runner/run.js';
 
-interface Args {
-  json: boolean;
-  quick: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const a: Args = { json: false, quick: false };
-  for (const s of argv) {
-    if (s === '--json') a.json = true;
-    else if (s === '--quick') a.quick = true;
-    else if (s === '--help' || s === '-h') {
-      console.log('usage: npm run bench -- [--json] [--quick]');
-      process.exit(0);
-    } else {
-      console.error(`unknown option ${s}; allowed: --json, --quick`);
-      process.exit(2);
-    }
-  }
-  return a;
-}
+type Size = keyof typeof CASCADE_SIZES;
+const SELF = fileURLToPath(import.meta.url);
+const REFERENCE = fileURLToPath(new URL('../../bench/reference/cascade_numpy.py', import.meta.url));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -38,10 +37,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/**
- * The reference kernel: every account, every tick, equity at the mark and the maintenance test, on
- * Float64Array columns — what a vectorised implementation does per tick. Returns ns per account-tick.
- */
+/** The reference kernel: every account, every tick, equity at the mark and the maintenance test. */
 export function kernelNsPerAccountTick(n: number, ticks: number): number {
   const cash = new Float64Array(n);
   const qty = new Float64Array(n);
@@ -54,8 +50,7 @@ export function kernelNsPerAccountTick(n: number, ticks: number): number {
   };
   for (let i = 0; i < n; i++) {
     cash[i] = 1000 + 99000 * rnd();
-    const lev = 2 + 23 * rnd();
-    qty[i] = ((rnd() < 0.6 ? 1 : -1) * cash[i] * lev) / 2000;
+    qty[i] = ((rnd() < 0.6 ? 1 : -1) * cash[i] * (2 + 23 * rnd())) / 2000;
     entry[i] = 2000;
   }
   const run = (T: number) => {
@@ -65,8 +60,7 @@ export function kernelNsPerAccountTick(n: number, ticks: number): number {
       p *= 1 + 0.0005 * (rnd() - 0.5);
       for (let i = 0; i < n; i++) {
         const q = qty[i];
-        const e = cash[i] + q * (p - entry[i]);
-        if (e < mmr[i] * Math.abs(q) * p) hits++;
+        if (cash[i] + q * (p - entry[i]) < mmr[i] * Math.abs(q) * p) hits++;
       }
     }
     return hits;
@@ -79,95 +73,264 @@ export function kernelNsPerAccountTick(n: number, ticks: number): number {
   return ns / (n * ticks);
 }
 
-/** The engine on a venue of `n` noise traders through a 35% crash (the benchmark model's shape). */
-export function engineConfig(n: number, ticks: number) {
-  return {
-    ticks,
-    dtSeconds: 60,
-    market: {
-      index: { model: 'gbm', p0: 2000, sigma: 0.8 },
-      shocks: [{ atTick: Math.floor(ticks / 2), change: -0.35, durationSeconds: 7200 }],
-      liquidity: { depthUsd: (2e6 * n) / 100, resilience: 0.9, agentSlippage: false },
-      funding: { enabled: false },
-    },
-    venue: {
-      takerFee: 0.0005,
-      feeOn: 'close' as const,
-      liquidationFee: 0.01,
-      insuranceFund: 0,
-      insuranceFundShareOfCollateral: 0.005,
-    },
-    agents: {
-      traders: {
-        count: n,
-        capital: { dist: 'uniform' as const, min: 1000, max: 100000 },
-        mix: [{ strategy: 'noise', fraction: 1 }],
-      },
-    },
-  };
-}
-
-export function engineRun(n: number, ticks: number, seeds: number) {
-  const cfg = engineConfig(n, ticks);
-  // warm-up: until the JIT has settled (at least 1 s and 2 runs; small runs need many)
+/** Median single-thread wall time of `runs` seeded runs of `cfg` after warming up (≥ 1 s and ≥ 2 runs). */
+function timeRuns(cfg: SimConfigInput, runs: number): number {
   const w0 = performance.now();
   for (let k = 0; k < 2 || performance.now() - w0 < 1000; k++) simulate(cfg, { seed: 1_000_000 + k });
   const walls: number[] = [];
-  for (let s = 1; s <= seeds; s++) {
+  for (let s = 1; s <= runs; s++) {
     const t0 = performance.now();
     simulate(cfg, { seed: s });
     walls.push((performance.now() - t0) / 1000);
   }
-  const med = median(walls);
+  return median(walls);
+}
+
+/** A venue with every built-in strategy and every kind of stage active (the full-featured cost). */
+export function fullFeaturedConfig(traders: number, ticks: number): SimConfigInput {
   return {
-    size: n,
+    ticks,
+    market: {
+      index: { model: 'merton', sigma: 0.8, lambda: 20 },
+      shocks: [{ atTick: Math.floor(ticks / 2), change: -0.3, durationSeconds: 3600 }],
+      oracle: { delaySeconds: 60, noise: 0.0005 },
+      liquidity: { depthUsd: 200 * traders, thinning: 1 },
+      funding: { intervalSeconds: 3600 },
+      congestion: { sensitivity: 1, failureRate: 0.2, delayTicksPerLevel: 1 },
+      spot: { depthUsd: 1e7 },
+    },
+    venue: {
+      tiers: [
+        { minNotional: 0, mmr: 0.02, imr: 0.04 },
+        { minNotional: 500_000, mmr: 0.05, imr: 0.1 },
+      ],
+      insuranceFund: 1e6,
+    },
+    waterfall: {
+      stages: [
+        { stage: 'takeover', bonus: 0.05 },
+        { stage: 'dutch-auction' },
+        { stage: 'vault', initialUsd: 1e6 },
+        { stage: 'market' },
+        { stage: 'insurance-fund' },
+        { stage: 'adl' },
+        { stage: 'socialized' },
+      ],
+    },
+    agents: {
+      traders: {
+        count: traders,
+        capital: { dist: 'lognormal', median: 10_000, sigma: 1 },
+        mix: [
+          { strategy: 'noise', fraction: 0.5 },
+          { strategy: 'momentum', fraction: 0.15 },
+          { strategy: 'mean-reversion', fraction: 0.15 },
+          { strategy: 'hold', fraction: 0.1996, params: { side: 'random', margin: { policy: 'topup' } } },
+          { strategy: 'whale', fraction: 0.0002, params: { leverage: 20 } },
+          { strategy: 'attacker', fraction: 0.0002 },
+        ],
+      },
+      liquidators: {
+        count: 30,
+        capital: { dist: 'fixed', value: 2e6 },
+        mix: [
+          { strategy: 'fixed-spread-taker', count: 10 },
+          { strategy: 'dutch-taker', count: 10 },
+          { strategy: 'english-bidder', count: 10 },
+        ],
+      },
+      lps: {
+        count: 40,
+        capital: { dist: 'fixed', value: 250_000 },
+        mix: [
+          { strategy: 'lp-passive', count: 10 },
+          { strategy: 'lp-yield-chaser', count: 10 },
+          { strategy: 'lp-panic', count: 10 },
+          { strategy: 'lp-front-runner', count: 10 },
+        ],
+      },
+      arbitrageurs: {
+        count: 10,
+        capital: { dist: 'fixed', value: 1e6 },
+        mix: [
+          { strategy: 'basis-arb', count: 5 },
+          { strategy: 'funding-carry', count: 5 },
+        ],
+      },
+      marketMakers: { count: 5, mix: [{ strategy: 'passive-mm', count: 5 }] },
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------------ child modes
+
+function childEngine(size: Size, runs: number): void {
+  const [n, ticks] = CASCADE_SIZES[size];
+  const med = timeRuns(cascadeConfig(n, ticks), runs);
+  const out = {
+    size,
     agents: n,
     ticks,
     median_run_s: med,
     ns_per_agent_tick: (med * 1e9) / (n * ticks),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
+  process.stdout.write(JSON.stringify(out));
 }
 
-function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const c = cpus();
-  const machine = { cpus: c.length, model: c[0]?.model ?? 'unknown', node: process.version };
-  const sizes: [number, number, number][] = args.quick
+function childFeatures(traders: number, ticks: number, runs: number): void {
+  const cfg = fullFeaturedConfig(traders, ticks);
+  const med = timeRuns(cfg, runs);
+  const agents = traders + 30 + 40 + 10 + 5;
+  process.stdout.write(
+    JSON.stringify({ agents, ticks, median_run_s: med, ns_per_agent_tick: (med * 1e9) / (agents * ticks) }),
+  );
+}
+
+async function childParallel(workers: number, runs: number): Promise<void> {
+  const out = mkdtempSync(join(tmpdir(), 'backstop-bench-'));
+  try {
+    const spec = { file: findExperiment('baseline'), overrides: { runs } };
+    const r = await runBatch(spec, { out, workers, progress: 'none', log: () => {} });
+    process.stdout.write(
+      JSON.stringify({ workers, runs: r.totalRuns, seconds: r.seconds, writeSeconds: r.writeSeconds }),
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function child<T>(args: string[]): T {
+  return JSON.parse(
+    execFileSync(process.execPath, [SELF, ...args], { encoding: 'utf8', maxBuffer: 1 << 22 }),
+  );
+}
+
+/** Median wall time of the numpy reference at `size`, or undefined without python3 + numpy. */
+function reference(size: Size, runs: number): number | undefined {
+  const r = spawnSync('python3', [REFERENCE, '--size', size, '--runs', String(runs), '--seed', '1'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) return undefined;
+  const summary = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((x) => x.summary);
+  return summary?.median_wall_s;
+}
+
+// ------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--engine-child') return childEngine(argv[1] as Size, Number(argv[2]));
+  if (argv[0] === '--features-child') return childFeatures(Number(argv[1]), Number(argv[2]), Number(argv[3]));
+  if (argv[0] === '--parallel-child') return childParallel(Number(argv[1]), Number(argv[2]));
+  for (const a of argv) {
+    if (!['--json', '--quick'].includes(a)) {
+      console.error(`unknown option ${a}; allowed: --json, --quick`);
+      process.exit(2);
+    }
+  }
+  const json = argv.includes('--json');
+  const quick = argv.includes('--quick');
+  const log = (s: string) => {
+    if (!json) process.stdout.write(`${s}\n`);
+  };
+  const cores = availableParallelism();
+  const machine = { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version };
+  log(`machine: ${machine.cpus} CPUs, ${machine.model}, Node ${machine.node}${quick ? ' (--quick)' : ''}\n`);
+
+  const kernel = kernelNsPerAccountTick(1_000_000, quick ? 30 : 100);
+  log(`kernel (typed-array margin loop over every account): ${kernel.toFixed(2)} ns per account-tick\n`);
+
+  const sizes: [Size, number][] = quick
     ? [
-        [10_000, 1440, 5],
-        [1_000_000, 240, 5],
+        ['small', 20],
+        ['large', 5],
       ]
     : [
-        [10_000, 1440, 9],
-        [1_000_000, 1440, 5],
+        ['small', 20],
+        ['large', 9],
+        ['xl', 5],
       ];
-  const kernel = sizes.map(([n, t]) => ({
-    n,
-    ns: kernelNsPerAccountTick(n, Math.min(t, n >= 1e6 ? 100 : 1000)),
-  }));
-  const engine = sizes.map(([n, t, s]) => engineRun(n, t, s));
-  const out = {
-    machine,
-    kernel_ns_per_agent_tick: median(kernel.map((k) => k.ns)),
-    kernel: kernel.map((k) => ({ agents: k.n, ns_per_agent_tick: k.ns })),
-    engine,
-  };
-  if (args.json) {
-    console.log(JSON.stringify(out));
-    return;
-  }
-  console.log(`machine: ${machine.cpus} × ${machine.model}, node ${machine.node}`);
-  console.log(
-    '| accounts | ticks | kernel ns/account-tick | engine median run (s) | engine ns/account-tick | engine / kernel | peak RSS (MB) |',
+  const engine = sizes.map(([s, runs]) =>
+    child<{
+      size: Size;
+      agents: number;
+      ticks: number;
+      median_run_s: number;
+      ns_per_agent_tick: number;
+      peak_rss_mb: number;
+    }>(['--engine-child', s, String(runs)]),
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|');
+  const refs = sizes.map(([s]) => (s === 'small' ? undefined : reference(s, quick ? 3 : 5)));
+  log(
+    '| size | accounts | ticks | median run (s) | ns/account-tick | vs kernel | peak RSS (MB) | numpy median (s) | speed-up |',
+  );
+  log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   engine.forEach((e, i) => {
-    const k = kernel[i].ns;
-    console.log(
-      `| ${e.agents.toLocaleString('en')} | ${e.ticks} | ${k.toFixed(2)} | ${e.median_run_s.toFixed(3)} | ${e.ns_per_agent_tick.toFixed(2)} | ${(e.ns_per_agent_tick / k).toFixed(2)} | ${e.peak_rss_mb.toFixed(0)} |`,
+    const ref = refs[i];
+    log(
+      `| ${e.size} | ${e.agents.toLocaleString('en')} | ${e.ticks} | ${e.median_run_s.toFixed(3)} | ${e.ns_per_agent_tick.toFixed(3)} | ${(e.ns_per_agent_tick / kernel).toFixed(2)} | ${e.peak_rss_mb.toFixed(0)} | ${ref?.toFixed(3) ?? 'n/a'} | ${ref ? `${(ref / e.median_run_s).toFixed(1)}×` : 'n/a'} |`,
     );
   });
+  const first = engine[0];
+  const last = engine[engine.length - 1];
+  const exponent =
+    Math.log(last.median_run_s / last.ticks / (first.median_run_s / first.ticks)) /
+    Math.log(last.agents / first.agents);
+  log(`\ncost per tick grows as accounts^${exponent.toFixed(2)} from ${first.size} to ${last.size}`);
+
+  const features = child<{ agents: number; ticks: number; median_run_s: number; ns_per_agent_tick: number }>([
+    '--features-child',
+    String(quick ? 10_000 : 50_000),
+    '1440',
+    quick ? '3' : '5',
+  ]);
+  log(
+    `full-featured venue (every built-in strategy and stage): ${features.agents.toLocaleString('en')} agents × ${features.ticks} ticks, ${features.median_run_s.toFixed(3)} s a run, ${features.ns_per_agent_tick.toFixed(2)} ns per agent-tick = ${(features.ns_per_agent_tick / kernel).toFixed(2)}× the kernel\n`,
+  );
+
+  const runs = quick ? 24 : 96;
+  const one = child<{ workers: number; runs: number; seconds: number; writeSeconds: number }>([
+    '--parallel-child',
+    '1',
+    String(runs),
+  ]);
+  const all = child<{ workers: number; runs: number; seconds: number; writeSeconds: number }>([
+    '--parallel-child',
+    String(cores),
+    String(runs),
+  ]);
+  const rate = (r: typeof one) => r.runs / r.seconds;
+  const parallel = [one, all].map((r) => ({
+    workers: r.workers,
+    runs_per_s: rate(r),
+    efficiency: rate(r) / (r.workers * rate(one)),
+  }));
+  for (const p of parallel)
+    log(
+      `parallel: default experiment, ${runs} runs, ${p.workers} worker(s): ${p.runs_per_s.toFixed(2)} runs/s, efficiency ${p.efficiency.toFixed(2)}`,
+    );
+  const arrowWriteShare = all.writeSeconds / all.seconds;
+  log(`writing results: ${(100 * arrowWriteShare).toFixed(2)}% of the batch's wall time`);
+
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({
+        machine,
+        kernel_ns_per_agent_tick: kernel,
+        engine,
+        reference: engine.map((e, i) => ({ size: e.size, median_run_s: refs[i] ?? null })),
+        scaling_exponent: exponent,
+        features,
+        parallel,
+        arrow_write_share: arrowWriteShare,
+      })}\n`,
+    );
 }
 
-if (process.argv[1]?.endsWith('bench.js')) main();
+await main();

@@ -71,6 +71,11 @@ export interface BatchResult extends RunCounts {
   /** Runs of this batch (its shard's share when sharded). */
   totalRuns: number;
   seconds: number;
+  /**
+   * Main-thread seconds spent writing results: part files during the batch, then assembling the Arrow
+   * files and the manifest. Its share of `seconds` is the cost of writing results.
+   */
+  writeSeconds: number;
   /** True when `failFast` stopped the batch: no result files were written. */
   stopped: boolean;
 }
@@ -225,6 +230,7 @@ function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
  */
 export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
+  let writeMs = 0;
   const startedAt = new Date().toISOString();
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const exp = opts.resolved ?? (await resolveExperiment(spec));
@@ -271,6 +277,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
             ranRuns: 0,
             totalRuns: shardRuns,
             seconds: 0,
+            writeSeconds: 0,
             stopped: false,
           };
         }
@@ -302,7 +309,9 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     });
     const run = (task: ChunkTask) => pool.run(task) as Promise<Uint8Array>;
     const onChunk = (c: number, body: Uint8Array) => {
+      const w0 = performance.now();
       writePart(pdir, c, body);
+      writeMs += performance.now() - w0;
       const h = chunkHeader(body);
       progress.add(h.count, h.errors.length);
       if (h.errors.length > 0 && opts.failFast && !stopped) {
@@ -352,11 +361,13 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       ranRuns: 0,
       totalRuns: shardRuns,
       seconds: (performance.now() - t0) / 1000,
+      writeSeconds: writeMs / 1000,
       stopped,
     };
   }
 
   // assemble the result files from the parts, in run order
+  const a0 = performance.now();
   const counts = assemble(
     plan,
     mine,
@@ -375,6 +386,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   );
   // a whole batch needs its parts no more; a shard keeps them for `merge`
   if (!shard) rmSync(pdir, { recursive: true, force: true });
+  writeMs += performance.now() - a0;
   return {
     out,
     plan,
@@ -382,6 +394,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     ranRuns: shardRuns - doneRuns,
     totalRuns: shardRuns,
     seconds: (performance.now() - t0) / 1000,
+    writeSeconds: writeMs / 1000,
     stopped: false,
   };
 }
@@ -468,6 +481,7 @@ export function mergeShards(dirs: string[], outDir: string): BatchResult {
     ranRuns: 0,
     totalRuns: plan.totalRuns,
     seconds: (performance.now() - t0) / 1000,
+    writeSeconds: (performance.now() - t0) / 1000, // merging is all reading and writing
     stopped: false,
   };
 }

@@ -285,3 +285,156 @@ describe('liquidators in a crash', () => {
     }
   });
 });
+
+describe('more decision rules', () => {
+  it('a yield-chasing LP deposits when the trailing return beats its hurdle and withdraws when it falls below', () => {
+    const s = start({
+      ticks: 400,
+      market: gapPath(0, 400),
+      waterfall: {
+        stages: [
+          { stage: 'vault', initialUsd: 1e6, lockupSeconds: 0, withdrawalDelaySeconds: 0 },
+          { stage: 'market' },
+        ],
+      },
+      agents: {
+        lps: {
+          count: 1,
+          capital: { dist: 'fixed', value: 1e5 },
+          mix: [
+            {
+              strategy: 'lp-yield-chaser',
+              count: 1,
+              params: { hurdle: 0.5, lookbackTicks: 20, reviewEveryTicks: 50, startIn: false },
+            },
+          ],
+        },
+      },
+    });
+    const k = keepers(s);
+    const row = s.waterfall.vault!.cashRow;
+    // the vault earns (or loses) a steady x per tick, from (to) outside
+    const drift = (x: number) => {
+      s.accounts.cash[row] += x;
+      s.ledger[LEDGER.outside] -= x;
+    };
+    // +0.01% a tick ≈ 52% a year: not above a 50% hurdle... use +0.02% (≈ 105%/yr) to be clearly above
+    for (let t = 0; t < 100; t++) {
+      drift(200);
+      s.step(t);
+    }
+    expect(k.vaultShares(0)).toBeGreaterThan(0); // deposited at the review of tick 50
+    for (let t = 100; t < 300; t++) {
+      drift(-400);
+      s.step(t);
+    }
+    expect(k.vaultShares(0)).toBeLessThan(1e-9); // withdrew once the return turned negative
+  });
+
+  it('a front-running LP withdraws on the tick after a large takeover and not before', () => {
+    const cfg = vaultCrash({
+      count: 2,
+      capital: { dist: 'fixed', value: 1e6 },
+      mix: [{ strategy: 'lp-front-runner', count: 2, params: { takeoverShare: 0.2 } }],
+    });
+    // no lock-up, so that the request is visible at once
+    (cfg.waterfall!.stages![0] as { lockupSeconds: number }).lockupSeconds = 0;
+    const s = start(cfg);
+    const k = keepers(s);
+    const lp = s.groups.find((g) => g.strategy === 'lp-front-runner')!.first;
+    let grew = -1;
+    let prev = 0;
+    for (let t = 0; t < 40; t++) {
+      s.step(t);
+      const q = Math.abs(k.vaultPosition());
+      if (grew < 0 && (q - prev) * s.mark > 0.2 * k.vaultEquity()) grew = t;
+      prev = q;
+      const asked = k.pendingWithdrawal(lp) > 0 || k.vaultShares(lp) < 1e6 - 1e-6;
+      // it sees the takeover (phase 6 of tick `grew`) when it acts in phase 3 of the next tick
+      if (grew < 0 || t <= grew) expect(asked).toBe(false);
+      else expect(asked).toBe(true);
+    }
+    expect(grew).toBe(6); // the gap lands on tick 6 and the vault takes the 10x longs over
+  });
+
+  it('a basis arbitrageur sells a rich perp (hedged on spot) and unwinds once the basis has closed', () => {
+    const s = start({
+      ticks: 200,
+      market: { ...gapPath(0, 200), liquidity: { depthUsd: 1e9, resilience: 1 } },
+      agents: {
+        arbitrageurs: {
+          count: 1,
+          capital: { dist: 'fixed', value: 1e6 },
+          mix: [{ strategy: 'basis-arb', count: 1 }],
+        },
+      },
+    });
+    const g = s.groups[0];
+    s.market.impact = 0.005; // mark 0.5% over the index: above the 0.15% entry threshold
+    s.step(0);
+    expect(s.accounts.qty[0]).toBeLessThan(0);
+    expect(g.state.spot[0]).toBeCloseTo(-s.accounts.qty[0], 9);
+    s.market.impact = 0.0001; // under the 0.03% exit threshold
+    for (let t = 1; t < 200; t++) s.step(t);
+    expect(s.accounts.qty[0]).toBe(0);
+    expect(g.state.spot[0]).toBe(0);
+    const m = s.finish();
+    expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * s.moneyScale);
+  });
+
+  it('an attacker opens both legs, pushes the index with spot buys, the vault takes the bait, and the long exits', () => {
+    const s = start({
+      ticks: 150,
+      market: {
+        index: { model: 'gbm', p0: 2000, sigma: 0 },
+        spot: { depthUsd: 1e6, resilience: 1 },
+        liquidity: { depthUsd: 1e8 },
+        funding: { enabled: false },
+      },
+      waterfall: {
+        stages: [
+          { stage: 'vault', initialUsd: 2e7, unwind: 'hold', takeoverBelow: 1 },
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+          { stage: 'socialized' },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 2,
+          capital: { dist: 'fixed', value: 3e6 },
+          mix: [
+            {
+              strategy: 'attacker',
+              count: 2,
+              params: {
+                notionalUsd: 5e6,
+                baitLeverage: 20,
+                startTick: 5,
+                pushStartTick: 10,
+                pushTicks: 40,
+                pushUsdPerTick: 5e5,
+                exitTick: 100,
+              },
+            },
+          ],
+        },
+      },
+    });
+    const [bait, leg] = [0, 1];
+    const k = keepers(s);
+    for (let t = 0; t <= 5; t++) s.step(t);
+    expect(s.accounts.qty[bait]).toBeCloseTo(-s.accounts.qty[leg], 9);
+    expect(s.accounts.qty[leg] * s.mark).toBeCloseTo(5e6, -3);
+    const p0 = s.indexPrice;
+    for (let t = 6; t < 50; t++) s.step(t);
+    expect(s.indexPrice).toBeGreaterThan(p0 * 1.2); // 40 × 500k of spot against 1M per 1%: pushed up
+    expect(s.accounts.qty[bait]).toBe(0); // the bait is gone...
+    expect(k.vaultPosition()).toBeLessThan(0); // ...into the vault, which now holds the short
+    for (let t = 50; t < 150; t++) s.step(t);
+    expect(s.accounts.qty[leg]).toBe(0); // the profiting leg closed at its exit tick
+    const m = s.finish();
+    expect(m.vault_max_drawdown).toBeGreaterThan(0);
+    expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * s.moneyScale);
+  });
+});

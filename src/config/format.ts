@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { ConfigError, type InputIssue } from '../errors.js';
 
-/** Unwraps default/prefault/optional/nullable/pipe wrappers to the schema underneath. */
+/** Unwraps default/prefault/optional/nullable/pipe wrappers to the schema underneath (zod internals). */
 // biome-ignore lint/suspicious/noExplicitAny: walking zod internals
-function unwrap(s: any): any {
+export function unwrap(s: any): any {
   let cur = s;
   for (let i = 0; i < 10 && cur?._zod?.def; i++) {
     const def = cur._zod.def;

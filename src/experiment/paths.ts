@@ -3,6 +3,7 @@
  * that a path exists in the config schema, and setting a value at a path of a config input.
  */
 import type { z } from 'zod';
+import { unwrap } from '../config/format.js';
 
 /** One segment of a dotted path: a key or an array index. */
 export type PathSegment = string | number;
@@ -17,17 +18,6 @@ export function parsePath(path: string): PathSegment[] | undefined {
 
 // biome-ignore lint/suspicious/noExplicitAny: walking zod internals
 type AnySchema = any;
-
-function unwrap(s: AnySchema): AnySchema {
-  let cur = s;
-  for (let i = 0; i < 10 && cur?._zod?.def; i++) {
-    const def = cur._zod.def;
-    if (def.innerType) cur = def.innerType;
-    else if (def.type === 'pipe' && def.in) cur = def.in;
-    else break;
-  }
-  return cur;
-}
 
 /**
  * Checks that `segments` address a field of `schema`. Returns undefined when it does, else what went

@@ -119,19 +119,8 @@ export class Accounts {
     if (this.deferIndex) return;
     const old = this.heapOf[i];
     if (old !== 0) this.live[old]--;
-    const q = this.qty[i];
-    if (q === 0 || this.active[i] === 0) {
-      this.heapOf[i] = 0;
-      return;
-    }
-    const t = this.tier[i];
-    const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
-    const slot = q > 0 ? 1 + 2 * t : 2 + 2 * t;
-    const h = q > 0 ? this.longHeaps[t] : this.shortHeaps[t];
-    h.insert(key, i, v);
-    this.heapOf[i] = slot;
-    this.live[slot]++;
-    if (h.size > 2 * this.live[slot] + 65_536) h.compact(this.ver);
+    const h = this.index(i, v);
+    if (h && h.size > 2 * this.live[this.heapOf[i]] + 65_536) h.compact(this.ver);
   }
 
   /** Indexes every account at once (O(n)); used after the initial positions are opened. */
@@ -140,24 +129,23 @@ export class Accounts {
     for (const h of this.longHeaps) h.clear();
     for (const h of this.shortHeaps) h.clear();
     this.live.fill(0);
-    for (let i = 0; i < this.n; i++) {
-      const v = ++this.ver[i];
-      const q = this.qty[i];
-      if (q === 0 || this.active[i] === 0) {
-        this.heapOf[i] = 0;
-        continue;
-      }
-      const t = this.tier[i];
-      const key = this.entry[i] - this.fundIdx[i] - this.cash[i] / q;
-      if (q > 0) {
-        this.longHeaps[t].insert(key, i, v);
-        this.heapOf[i] = 1 + 2 * t;
-      } else {
-        this.shortHeaps[t].insert(key, i, v);
-        this.heapOf[i] = 2 + 2 * t;
-      }
-      this.live[this.heapOf[i]]++;
+    for (let i = 0; i < this.n; i++) this.index(i, ++this.ver[i]);
+  }
+
+  /** Inserts account i's key at version v into its side's and tier's index; returns that index (none: flat or gone). */
+  private index(i: number, v: number): BucketIndex | undefined {
+    const q = this.qty[i];
+    if (q === 0 || this.active[i] === 0) {
+      this.heapOf[i] = 0;
+      return undefined;
     }
+    const t = this.tier[i];
+    const slot = q > 0 ? 1 + 2 * t : 2 + 2 * t;
+    const h = q > 0 ? this.longHeaps[t] : this.shortHeaps[t];
+    h.insert(this.entry[i] - this.fundIdx[i] - this.cash[i] / q, i, v);
+    this.heapOf[i] = slot;
+    this.live[slot]++;
+    return h;
   }
 
   /**

@@ -14,7 +14,8 @@ import { defineExperiment } from '../src/index.js';
 
 export default defineExperiment({
   name: 'liquidator-participation',
-  description: 'Liquidation incentive (takeover bonus) swept: is liquidating an equilibrium, and what does the venue lose?',
+  description:
+    'Liquidation incentive (takeover bonus) swept: is liquidating an equilibrium, and what does the venue lose?',
   base: {
     ticks: 720,
     dtSeconds: 60,

@@ -175,3 +175,33 @@ describe('poolDriver', () => {
     expect(strip(b)).toBe(strip(a));
   });
 });
+
+describe('backstop-sim game experiments/lp-run --preset small', () => {
+  it('a lock-up that outlasts the crash removes the run: staying becomes an equilibrium, panicking gains nothing', () => {
+    const out = join(dir, 'lp-run');
+    const r = cli(['game', 'experiments/lp-run.ts', '--preset', 'small', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readArrow(join(out, 'game.arrow')).numRows).toBe(9 * 3);
+    const eq = JSON.parse(readFileSync(join(out, 'equilibria.json'), 'utf8')) as EquilibriaFile;
+    const LOCK = 'waterfall.stages[0].lockupSeconds';
+    const DELAY = 'waterfall.stages[0].withdrawalDelaySeconds';
+    const at = (lock: number, delay: number) =>
+      eq.points.find((p) => p.point[LOCK] === lock && p.point[DELAY] === delay)!;
+    const prof = (p: ReturnType<typeof at>, s: string) => p.profiles.find((x) => x.label === `lps=${s}`)!;
+    const advantage = (p: ReturnType<typeof at>) =>
+      prof(p, 'panic').payoffs.lps.estimate - prof(p, 'stay').payoffs.lps.estimate;
+    const open = at(0, 0);
+    const locked = at(86_400, 0);
+    // no lock-up, no delay: running pays — staying is not an equilibrium (a significant gain from panicking)
+    expect(advantage(open)).toBeGreaterThan(0);
+    expect(prof(open, 'stay').equilibrium).toBe(false);
+    // a one-day lock-up (the crash is 4 hours in): nobody can leave, every strategy earns the same
+    expect(prof(locked, 'stay').equilibrium).toBe(true);
+    expect(advantage(locked)).toBeLessThan(advantage(open));
+    expect(Math.abs(advantage(locked))).toBeLessThanOrEqual(
+      1e-6 * Math.abs(prof(locked, 'stay').payoffs.lps.estimate),
+    );
+    // a withdrawal delay pays the runner at the later share price: its advantage does not grow with the delay
+    expect(advantage(at(0, 14_400))).toBeLessThanOrEqual(advantage(open));
+  });
+});

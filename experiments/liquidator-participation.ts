@@ -26,7 +26,8 @@ export default defineExperiment({
       // keepers pay more gas, and wait, when the crash congests the chain
       congestion: { sensitivity: 1, gasUsd: 5, gasPerLevel: 2 },
     },
-    venue: { insuranceFund: 0 },
+    // an insurance fund of 0.2% of the traders' collateral pays shortfalls first
+    venue: { insuranceFund: 0, insuranceFundShareOfCollateral: 0.002 },
     waterfall: {
       stages: [{ stage: 'takeover', bonus: 0.05 }, { stage: 'market' }, { stage: 'insurance-fund' }],
     },

@@ -302,6 +302,7 @@ export function program(): Command {
         crn: e.crn,
         record: e.record,
         sweep: { kind: e.sweepKind, fields: e.fields, points: e.points },
+        ...(e.game ? { game: e.game } : {}),
         config: e.base,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -1,14 +1,21 @@
 /**
- * The command line: `backstop-sim run | validate | list | merge`. Exit codes: 0 success, 1 runs failed,
- * 2 bad input (nothing created or changed).
+ * The command line: `backstop-sim run | validate | list | merge | analyze | game | report`. Exit codes:
+ * 0 success, 1 runs failed, 2 bad input (nothing created or changed).
  */
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import './index.js';
+import { type Analysis, analyze } from './analysis/analyze.js';
+import { type EquilibriaFile, runGame } from './analysis/game-run.js';
+import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
+import { report } from './analysis/report.js';
 import { BackstopInputError } from './errors.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
 import { listPriceModels } from './market/price/registry.js';
-import { mergeShards, runBatch, type Shard } from './runner/run.js';
+import { poolDriver } from './runner/game-pool.js';
+import { checkOutDir, mergeShards, runBatch, type Shard } from './runner/run.js';
 import { listStrategies } from './strategy.js';
 
 const badOption = (flag: string, message: string) =>
@@ -53,6 +60,88 @@ export function parseShard(v: string, env: NodeJS.ProcessEnv = process.env): Sha
   return { index, count };
 }
 
+/** Checks that `dir` is an existing directory holding at least one of `files`. */
+function checkResultsDir(dir: string, files: string[], hint: string): string {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory())
+    throw new BackstopInputError([{ path: dir, message: 'no such directory' }], 'invalid results directory');
+  if (!files.some((f) => existsSync(join(abs, f))))
+    throw new BackstopInputError(
+      [{ path: dir, message: `holds no ${files.join(' or ')}; ${hint}` }],
+      'invalid results directory',
+    );
+  return abs;
+}
+
+/** Checks that a file can be written at `file` (its directory exists or can be made; it is not a directory). */
+function checkOutFile(file: string, flag = '--out'): string {
+  const abs = resolve(file);
+  if (existsSync(abs) && statSync(abs).isDirectory())
+    throw badOption(flag, `${file} is a directory; give a file name`);
+  checkOutDir(dirname(abs), flag);
+  return abs;
+}
+
+/** Writes a file via a temporary name in the same directory, then renames it (no partial file). */
+function writeAtomic(file: string, data: string | Uint8Array): void {
+  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.tmp`);
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
+}
+
+/** Runs `analyze`, turning its input errors (an unknown --by column) into exit-2 errors. */
+function analyzeDir(dir: string, by?: string[]): Analysis {
+  try {
+    return analyze(dir, { by });
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    if (/^--by /.test(m))
+      throw new BackstopInputError(
+        [{ path: m.slice(0, m.indexOf(':')), message: m.slice(m.indexOf(':') + 2) }],
+        'invalid option',
+      );
+    throw e;
+  }
+}
+
+/** The terminal summary of a game: per sweep point the equilibria, the mixed one and the venue's view. */
+export function gameTable(f: EquilibriaFile): string {
+  const rows = [
+    ['sweep point', 'pure equilibria', 'mixed (replicator)', 'best for the venue', 'price of anarchy'],
+  ];
+  for (const p of f.points)
+    rows.push([
+      p.label,
+      p.pure.join('; ') || '(none)',
+      p.mixed
+        ? Object.entries(p.mixed.mix)
+            .map(([r, x]) => x.map((v, i) => `${f.strategies[r][i]} ${v.toFixed(2)}`).join(', '))
+            .join('; ')
+        : '–',
+      p.best ?? '–',
+      p.priceOfAnarchy === null ? '–' : p.priceOfAnarchy.toPrecision(3),
+    ]);
+  const pay = [
+    ['sweep point', 'profile', 'role', 'payoff per agent [95% CI]', 'regret', 'P(insolvency)', 'equilibrium'],
+  ];
+  const n = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : '–');
+  for (const p of f.points)
+    for (const s of p.profiles)
+      for (const r of f.roles) {
+        const m = s.payoffs[r];
+        pay.push([
+          p.label,
+          s.label,
+          r,
+          `${n(m.estimate)} [${n(m.low)}, ${n(m.high)}]`,
+          n(s.regret),
+          `${(s.venue.insolvency.estimate * 100).toFixed(1)}%`,
+          s.equilibrium ? 'yes' : '',
+        ]);
+      }
+  return `Equilibria\n${textTable(rows)}\nPayoffs (PnL − outside option per agent, USD)\n${textTable(pay)}\n`;
+}
+
 interface RunFlags {
   runs?: number;
   workers?: number;
@@ -66,6 +155,8 @@ interface RunFlags {
   failFast?: boolean;
   quiet?: boolean;
   preset?: string;
+  analyze?: boolean;
+  report?: boolean;
 }
 
 function overrides(f: RunFlags): ExperimentOverrides {
@@ -149,8 +240,15 @@ export function program(): Command {
     .option('--resume', 'keep the runs an interrupted batch finished in --out and run only the rest')
     .option('--fail-fast', 'stop at the first failed run')
     .option('--quiet', 'no progress output')
+    .option('--analyze', 'after the runs, print the analysis table (as `analyze <out>` does)')
+    .option('--report', 'after the runs, write the report into <out>/report (as `report <out>` does)')
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
+      if (f.shard !== undefined && (f.analyze || f.report))
+        throw badOption(
+          '--shard',
+          '--analyze and --report need the whole batch: merge the shards, then analyze',
+        );
       const shard = f.shard !== undefined ? parseShard(f.shard) : null;
       const file = findExperiment(arg);
       const spec = { file, overrides: overrides(f) };
@@ -176,6 +274,11 @@ export function program(): Command {
       for (const x of r.failures.slice(0, 5))
         process.stderr.write(`  failed run ${x.run_id} (seed ${x.seed}): ${x.error}\n`);
       if (r.failed > 0) exitCode = 1;
+      if (f.analyze && r.ok > 0) process.stdout.write(renderAnalysis(analyze(r.out), 'table'));
+      if (f.report && r.ok > 0) {
+        const rep = await report(r.out);
+        process.stderr.write(`report: ${rep.figures.length} figures → ${rep.index}\n`);
+      }
     });
 
   addRunOptions(
@@ -199,6 +302,7 @@ export function program(): Command {
         crn: e.crn,
         record: e.record,
         sweep: { kind: e.sweepKind, fields: e.fields, points: e.points },
+        ...(e.game ? { game: e.game } : {}),
         config: e.base,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -258,6 +362,135 @@ export function program(): Command {
         `${r.plan.name}: merged ${dirs.length} shard(s): ${r.ok} ok, ${r.failed} failed of ${r.totalRuns} runs → ${r.out}\n`,
       );
       if (r.failed > 0) exitCode = 1;
+    });
+
+  prog
+    .command('analyze')
+    .description(
+      'statistics of a results directory: per sweep point (or --by fields) means with 95% intervals, quantiles, ' +
+        'probability of insolvency (Wilson), VaR/ES of the loss, each role against its outside option, and ' +
+        'paired differences between points on common random numbers',
+    )
+    .argument('<dir>', 'a results directory (runs.arrow, manifest.json) written by run or merge')
+    .option(
+      '--by <fields>',
+      'group by these comma-separated swept fields (others pooled) instead of by sweep point',
+      (v: string) => {
+        const fs = v
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+        if (fs.length === 0)
+          throw badOption('--by', `expected field names separated by commas (got ${JSON.stringify(v)})`);
+        return fs;
+      },
+    )
+    .addOption(
+      new Option('--format <format>', 'table for people; csv, json or arrow for tools')
+        .choices(['table', 'csv', 'json', 'arrow'])
+        .default('table'),
+    )
+    .option('--out <file>', 'write to this file instead of stdout')
+    .exitOverride()
+    .action((dirArg: string, f: { by?: string[]; format: AnalysisFormat; out?: string }) => {
+      const dir = checkResultsDir(
+        dirArg,
+        ['runs.arrow'],
+        'run an experiment into it first (backstop-sim run)',
+      );
+      const out = f.out !== undefined ? checkOutFile(f.out) : undefined;
+      if (f.format === 'arrow' && !out && process.stdout.isTTY)
+        throw badOption('--format', 'arrow is binary: give --out FILE or pipe stdout');
+      const data = renderAnalysis(analyzeDir(dir, f.by), f.format);
+      if (out) {
+        writeAtomic(out, data);
+        process.stderr.write(`analysis (${f.format}) → ${out}\n`);
+      } else process.stdout.write(data);
+    });
+
+  addRunOptions(
+    prog
+      .command('game')
+      .description(
+        'empirical game of an experiment that declares one (its `game` section): simulates every strategy ' +
+          'profile at every sweep point on common random numbers; writes game.arrow (payoffs, intervals, ' +
+          'regrets) and equilibria.json (pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
+      )
+      .argument('<experiment>', 'path to a .ts/.js/.json experiment file, or a name in experiments/'),
+  )
+    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
+    .option('--out <dir>', 'output directory (default: results/<experiment>)')
+    .option('--quiet', 'no progress output and no summary table')
+    .exitOverride()
+    .action(async (arg: string, f: RunFlags) => {
+      const file = findExperiment(arg);
+      const e = await resolveExperiment({ file, overrides: overrides(f) });
+      if (!e.game)
+        throw new BackstopInputError(
+          [
+            {
+              path: arg,
+              message: 'declares no game; add a `game: { roles: { <role>: [candidates] } }` section',
+            },
+          ],
+          'invalid experiment',
+        );
+      const out = resolve(f.out ?? join('results', e.name));
+      checkOutDir(out);
+      const profiles = Object.values(e.game.roles).reduce((p, c) => p * c.length, 1);
+      const t0 = performance.now();
+      const eq = await runGame(
+        {
+          name: e.name,
+          base: e.base as never,
+          roles: e.game.roles,
+          runs: e.runs,
+          seed: e.seed,
+          crn: e.crn,
+          points: e.fields.length ? e.points : undefined,
+        },
+        {
+          out,
+          level: e.game.level,
+          baseDir: e.baseDir,
+          driver: poolDriver({
+            workers: f.workers,
+            progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
+          }),
+        },
+      );
+      if (!f.quiet) process.stdout.write(gameTable(eq));
+      const failed = eq.points.reduce((s, p) => s + p.profiles.reduce((t, x) => t + x.failed, 0), 0);
+      process.stderr.write(
+        `${e.name}: game of ${profiles} profile(s) × ${e.points.length} point(s) × ${e.runs} runs (${((performance.now() - t0) / 1000).toFixed(1)} s)${failed ? `, ${failed} runs failed` : ''} → ${out}\n`,
+      );
+      if (failed > 0) exitCode = 1;
+    });
+
+  prog
+    .command('report')
+    .description(
+      'write <dir>/report/: SVG figures (loss distribution and tail, metrics against swept fields, who paid, ' +
+        'sample time series, the equilibrium map of a game) and an index.html with the summary tables; works offline',
+    )
+    .argument('<dir>', 'a results directory written by run/merge (runs.arrow) and/or game (equilibria.json)')
+    .option('--out <dir>', 'write the report here (default: <dir>/report)')
+    .option(
+      '--sample-runs <n>',
+      'sample runs drawn in the time-series figure (default 6)',
+      intOption('--sample-runs', 1, 1000),
+    )
+    .exitOverride()
+    .action(async (dirArg: string, f: { out?: string; sampleRuns?: number }) => {
+      const dir = checkResultsDir(
+        dirArg,
+        ['runs.arrow', 'equilibria.json'],
+        'run an experiment (backstop-sim run) or a game (backstop-sim game) into it first',
+      );
+      const out = resolve(f.out ?? join(dir, 'report'));
+      checkOutDir(out);
+      const r = await report(dir, { out, sampleRuns: f.sampleRuns });
+      process.stderr.write(`report: ${r.figures.length} figures → ${r.index}\n`);
     });
   return prog;
 }

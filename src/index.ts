@@ -113,8 +113,13 @@ export { mixCounts, NO_FEE, NO_FLOW, NO_IMPACT, Simulation } from './engine/simu
 export type { InputIssue } from './errors.js';
 export { BackstopInputError, ConfigError, DataFileError } from './errors.js';
 export type { Experiment, ExperimentInput } from './experiment/define.js';
-export { defineExperiment, experimentSchema } from './experiment/define.js';
-export type { ExperimentOverrides, ExperimentSpec, ResolvedExperiment } from './experiment/resolve.js';
+export { candidateSchema, defineExperiment, experimentSchema, gameSchema } from './experiment/define.js';
+export type {
+  ExperimentOverrides,
+  ExperimentSpec,
+  ResolvedExperiment,
+  ResolvedGame,
+} from './experiment/resolve.js';
 export { findExperiment, resolveExperiment } from './experiment/resolve.js';
 export { loadModule } from './load.js';
 export { getPriceModel, listPriceModels, registerPriceModel } from './market/price/registry.js';
@@ -123,6 +128,8 @@ export { SECONDS_PER_YEAR } from './market/price/types.js';
 export type { MetricName, RunMetrics, SeriesName } from './metrics.js';
 export { METRIC_NAMES, METRICS, SERIES } from './metrics.js';
 export { deriveRunSeed, RunStreams, Stream } from './rng.js';
+export type { PoolDriverOptions } from './runner/game-pool.js';
+export { poolDriver } from './runner/game-pool.js';
 export type { BatchOptions, BatchResult, Shard } from './runner/run.js';
 export { mergeShards, runBatch } from './runner/run.js';
 export type { SimulateResult } from './simulate.js';

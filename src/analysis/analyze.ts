@@ -142,9 +142,9 @@ export function readManifest(dir: string): ManifestLike | null {
   return JSON.parse(readFileSync(p, 'utf8')) as ManifestLike;
 }
 
-/** Sets a dotted path in a (deep-copied) plain object. */
+/** Sets a dotted path (`a.b.0.c` or `a.b[0].c`) in a (deep-copied) plain object. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i];

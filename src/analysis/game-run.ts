@@ -55,6 +55,8 @@ export interface GameExperiment {
   crn?: boolean;
   /** Mechanism sweep: a grid over listed values of dotted config paths. */
   sweep?: Record<string, FieldValue[]>;
+  /** Explicit sweep points (dotted config path → value), used instead of `sweep` (e.g. a zip or LHS design). */
+  points?: Record<string, FieldValue>[];
 }
 
 /** One profile to simulate at one sweep point. */
@@ -265,7 +267,7 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
   const strategies = Object.fromEntries(
     roles.map((r) => [r, exp.roles[r].map((c) => c.label ?? c.strategy)]),
   );
-  const points = gridPoints(exp.sweep);
+  const points = exp.points?.length ? exp.points : gridPoints(exp.sweep);
   const profiles = gameProfiles(exp.roles);
   const jobs: ProfileJob[] = [];
   points.forEach((point, pointId) => {
@@ -368,7 +370,7 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
     strategies,
     runs: exp.runs,
     seed: exp.seed,
-    fields: Object.keys(exp.sweep ?? {}),
+    fields: Object.keys(points[0] ?? {}),
     level,
     points: out,
   };

@@ -165,19 +165,22 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
 
   // equilibrium map
   const eqPath = join(dir, 'equilibria.json');
-  if (existsSync(eqPath)) {
-    const eq = JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile;
-    const rows = eq.points.flatMap((p) =>
-      p.profiles.map((s) => ({
-        point: p.label,
-        profile: s.label,
-        regret: s.regret,
-        equilibrium: s.equilibrium,
-      })),
-    );
-    if (rows.length) figs.push(equilibriumMapFigure(rows));
-  }
+  if (existsSync(eqPath))
+    figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile));
   return figs;
+}
+
+/** The figures of a game (equilibria.json): the equilibrium map. */
+function gameFigures(eq: EquilibriaFile): Figure[] {
+  const rows = eq.points.flatMap((p) =>
+    p.profiles.map((s) => ({
+      point: p.label,
+      profile: s.label,
+      regret: s.regret,
+      equilibrium: s.equilibrium,
+    })),
+  );
+  return rows.length ? [equilibriumMapFigure(rows)] : [];
 }
 
 function summaryTables(a: Analysis): string {
@@ -272,16 +275,20 @@ function gameTables(eq: EquilibriaFile): string {
  * inline, summary tables, the equilibria when equilibria.json exists). Figures: the loss distribution
  * and its tail; the loss, shortfall and probability of insolvency against each swept field with 95%
  * intervals; who paid the shortfall (stacked shares); time series of sample runs when series.arrow
- * exists; the equilibrium map when equilibria.json exists.
+ * exists; the equilibrium map when equilibria.json exists. A directory written by `game` alone (equilibria.json,
+ * no runs.arrow) gets the equilibrium map and the game's tables.
  *
- * @throws Error when runs.arrow is missing
+ * @throws Error when neither runs.arrow nor equilibria.json is there
  */
 export async function report(dir: string, opts: ReportOptions = {}): Promise<ReportResult> {
-  const a = analyze(dir);
+  const eqPath = join(dir, 'equilibria.json');
+  const gameOnly = !existsSync(join(dir, 'runs.arrow')) && existsSync(eqPath);
+  const a = gameOnly ? null : analyze(dir);
+  const eq = existsSync(eqPath) ? (JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile) : null;
   const out = opts.out ?? join(dir, 'report');
   const figDir = join(out, 'figures');
   mkdirSync(figDir, { recursive: true });
-  const figs = reportFigures(dir, a, opts);
+  const figs = a ? reportFigures(dir, a, opts) : eq ? gameFigures(eq) : [];
   const written: string[] = [];
   const sections: string[] = [];
   for (const f of figs) {
@@ -295,9 +302,7 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
       )}.svg">SVG</a></figcaption></figure>`,
     );
   }
-  const eqPath = join(dir, 'equilibria.json');
-  const eq = existsSync(eqPath) ? (JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile) : null;
-  const title = `backstop-sim report: ${a.experiment ?? dir}`;
+  const title = `backstop-sim report: ${a?.experiment ?? eq?.experiment ?? dir}`;
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -314,11 +319,15 @@ figcaption { font-size: 0.9rem; color: #555; }
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<p>${a.groups.reduce((s, g) => s + g.runs, 0)} runs in ${a.groups.length} group(s)${
-    a.by.length ? ` by ${esc(a.by.join(', '))}` : ''
-  }. Loss = socialized loss + unpaid (USD). Intervals are 95%: t-intervals for means, Wilson for probabilities.
+${
+  a
+    ? `<p>${a.groups.reduce((s, g) => s + g.runs, 0)} runs in ${a.groups.length} group(s)${
+        a.by.length ? ` by ${esc(a.by.join(', '))}` : ''
+      }. Loss = socialized loss + unpaid (USD). Intervals are 95%: t-intervals for means, Wilson for probabilities.
 VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.</p>
-${summaryTables(a)}
+${summaryTables(a)}`
+    : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid (USD).</p>`
+}
 ${eq ? gameTables(eq) : ''}
 <h2>Figures</h2>
 ${sections.join('\n')}

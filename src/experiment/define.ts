@@ -70,6 +70,37 @@ export const presetSchema = z.strictObject({
   set: z.record(z.string(), z.unknown()).optional().describe('dotted config path → value'),
 });
 
+/** One candidate strategy of a role in a game. */
+export const candidateSchema = z.strictObject({
+  strategy: z.string().min(1).describe('registered strategy name of the role (see `backstop-sim list`)'),
+  label: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .optional()
+    .describe('name of the candidate in the game (default: the strategy name)'),
+  params: z.record(z.string(), z.unknown()).default({}).describe("the strategy's parameters"),
+});
+
+const candidates = z.array(candidateSchema).min(1, 'give at least one candidate strategy');
+
+/**
+ * The game an experiment declares (`backstop-sim game`): per role, the candidate strategies its whole
+ * population may play. Every profile (one candidate per role) is simulated at every sweep point.
+ */
+export const gameSchema = z.strictObject({
+  roles: z
+    .strictObject({
+      traders: candidates.optional(),
+      liquidators: candidates.optional(),
+      lps: candidates.optional(),
+      arbitrageurs: candidates.optional(),
+      marketMakers: candidates.optional(),
+    })
+    .refine((r) => Object.values(r).some((c) => c !== undefined), 'give candidates for at least one role')
+    .describe('role → candidate strategies'),
+  level: z.number().gt(0).lt(1).default(0.95).describe('confidence level of intervals and equilibria'),
+});
+
 /** The experiment schema (strict: unknown keys are errors). `base` is checked by the config schema. */
 export const experimentSchema = z.strictObject({
   name: z
@@ -87,6 +118,11 @@ export const experimentSchema = z.strictObject({
     .describe('common random numbers: run i sees the same market path at every sweep point'),
   record: recordSchema.prefault({}).describe('what each run records besides its summary'),
   presets: z.record(z.string(), presetSchema).default({}).describe('named presets (`--preset NAME`)'),
+  game: gameSchema
+    .optional()
+    .describe(
+      'the game `backstop-sim game` analyses: candidate strategies per role (the sweep is its mechanism sweep)',
+    ),
 });
 
 type Scalar = number | string | boolean;
@@ -120,6 +156,21 @@ export interface ExperimentInput {
   crn?: boolean;
   /** What each run records besides its summary metrics. */
   record?: { series?: number; events?: boolean };
+  /**
+   * The game `backstop-sim game` analyses: per role (config key), the candidate strategies its whole
+   * population may play, each with an optional `label` and `params`. The experiment's sweep is the
+   * mechanism sweep; `runs` are runs per profile and sweep point.
+   */
+  game?: {
+    roles: Partial<
+      Record<
+        'traders' | 'liquidators' | 'lps' | 'arbitrageurs' | 'marketMakers',
+        { strategy: string; label?: string; params?: Record<string, unknown> }[]
+      >
+    >;
+    /** Confidence level (default 0.95). */
+    level?: number;
+  };
   /** Named presets. */
   presets?: Record<
     string,

@@ -33,6 +33,10 @@ export function checkSchemaPath(schema: z.ZodType, segments: PathSegment[]): str
     const where = k === 0 ? 'at the top level' : `under ${joinPath(segments.slice(0, k))}`;
     if (!def) return undefined;
     if (def.type === 'object') {
+      // a loose object (a waterfall stage entry: its parameters depend on the stage) accepts any key here;
+      // the value is checked when each sweep point's config is parsed
+      const loose = def.catchall && unwrap(def.catchall)?._zod?.def?.type !== 'never';
+      if (loose && typeof seg === 'string' && !(seg in def.shape)) return undefined;
       if (typeof seg !== 'string' || !(seg in def.shape))
         return `no field ${JSON.stringify(seg)} ${where}; allowed: ${Object.keys(def.shape).join(', ')}`;
       cur = unwrap(def.shape[seg]);

@@ -13,7 +13,7 @@ import { type SimConfig, simConfigSchema } from '../config/schema.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
 import { registerPriceModel } from '../market/price/registry.js';
-import { registerStrategy } from '../strategy.js';
+import { getStrategy, listStrategies, registerStrategy } from '../strategy.js';
 import { type Experiment, experimentSchema } from './define.js';
 import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
@@ -75,6 +75,66 @@ export interface ResolvedExperiment {
   record: { series: number; events: boolean };
   /** The resolved config of each sweep point. */
   configs: SimConfig[];
+  /** The game the experiment declares (validated: strategies exist for their roles, parameters parse). */
+  game: ResolvedGame | null;
+}
+
+/** A validated game section: per role, its candidates with parameters as written. */
+export interface ResolvedGame {
+  roles: Record<string, { strategy: string; label?: string; params: Record<string, unknown> }[]>;
+  level: number;
+}
+
+/** Checks a game section against the registry and the base config; problems are pushed to `issues`. */
+function checkGame(
+  game: NonNullable<Experiment['game']>,
+  baseInput: Record<string, unknown>,
+  issues: InputIssue[],
+): ResolvedGame {
+  const roles: ResolvedGame['roles'] = {};
+  for (const [role, cands] of Object.entries(game.roles)) {
+    if (!cands) continue;
+    roles[role] = cands;
+    const agents = (baseInput.agents ?? {}) as Record<string, { count?: unknown } | undefined>;
+    const count = agents[role]?.count;
+    if (!(typeof count === 'number' && count > 0))
+      issues.push({
+        path: `game.roles.${role}`,
+        message: `the base config has no ${role} (give base.agents.${role}.count > 0)`,
+      });
+    const seen = new Set<string>();
+    cands.forEach((c, i) => {
+      const at = `game.roles.${role}[${i}]`;
+      const label = c.label ?? c.strategy;
+      if (seen.has(label))
+        issues.push({
+          path: `${at}.label`,
+          message: `${JSON.stringify(label)} is used twice in ${role}; give each candidate a distinct label`,
+        });
+      seen.add(label);
+      const s = getStrategy(c.strategy);
+      if (!s) {
+        const known = listStrategies()
+          .filter((x) => x.role === role)
+          .map((x) => x.name);
+        issues.push({
+          path: `${at}.strategy`,
+          message: `unknown strategy ${JSON.stringify(c.strategy)}; strategies of ${role}: ${known.join(', ') || 'none'}`,
+        });
+        return;
+      }
+      if (s.role !== role) {
+        issues.push({
+          path: `${at}.strategy`,
+          message: `${c.strategy} is a strategy of ${s.role}, not ${role}`,
+        });
+        return;
+      }
+      const r = s.params.safeParse(c.params);
+      if (!r.success) issues.push(...zodIssues(r.error, s.params, c.params, `${at}.params`));
+    });
+  }
+  return { roles, level: game.level };
 }
 
 /** Root of this package (the directory of its package.json). */
@@ -369,6 +429,18 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   const strategies = (baseInput.strategies as string[] | undefined) ?? [];
   if (Array.isArray(strategies) && strategies.every((s) => typeof s === 'string'))
     await loadConfigModules(strategies, baseDir);
+  const game = exp.game ? checkGame(exp.game, baseInput, issues) : null;
+  if (issues.length > 0) throw new ConfigError(issues);
+  // a game role without a mix in the base config plays its first candidate there (what `run` simulates)
+  for (const [role, cands] of Object.entries(exp.game?.roles ?? {})) {
+    const agents = (baseInput.agents ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const r = agents[role];
+    if (cands?.length && r && typeof r === 'object' && r.mix === undefined) {
+      const c = cands[0];
+      r.mix = [{ strategy: c.strategy, fraction: 1, params: clone(c.params) }];
+    }
+  }
+
   let base = parseConfig(baseInput, { prefix: 'base', baseDir });
   if (sets.length > 0) {
     const target = clone(base) as unknown as Record<string, unknown>;
@@ -430,5 +502,6 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     crn: exp.crn,
     record,
     configs,
+    game,
   };
 }

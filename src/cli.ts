@@ -1,6 +1,7 @@
 /**
  * The command line: `backstop-sim run | validate | list | merge | analyze | game | report`. Exit codes:
- * 0 success, 1 runs failed, 2 bad input (nothing created or changed).
+ * 0 success, 1 runs failed (or the output directory could not be written), 2 bad input (nothing created or
+ * changed), 130/143 stopped by SIGINT/SIGTERM (finished runs kept; `--resume` completes the batch).
  */
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -15,7 +16,7 @@ import { BackstopInputError } from './errors.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
 import { listPriceModels } from './market/price/registry.js';
 import { poolDriver } from './runner/game-pool.js';
-import { checkOutDir, mergeShards, runBatch, type Shard } from './runner/run.js';
+import { checkOutDir, mergeShards, OutputWriteError, runBatch, type Shard } from './runner/run.js';
 import { listStrategies } from './strategy.js';
 
 const badOption = (flag: string, message: string) =>
@@ -254,6 +255,14 @@ export function program(): Command {
       const spec = { file, overrides: overrides(f) };
       const resolved = await resolveExperiment(spec);
       const progress = f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines';
+      // SIGINT/SIGTERM: finish the runs in flight, keep them, exit non-zero (a second signal: at once)
+      const stop = new AbortController();
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (stop.signal.aborted) process.exit(signalCode(sig));
+        process.stderr.write(`backstop-sim: ${sig}: stopping after the runs in flight (again to quit now)\n`);
+        stop.abort(sig);
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
       const r = await runBatch(spec, {
         resolved,
         out: f.out,
@@ -262,7 +271,12 @@ export function program(): Command {
         resume: f.resume,
         failFast: f.failFast,
         progress,
-      });
+        signal: stop.signal,
+      }).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+      if (r.interrupted) {
+        exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
+        return;
+      }
       if (r.stopped) {
         exitCode = 1;
         return;
@@ -496,6 +510,8 @@ export function program(): Command {
 }
 
 let exitCode = 0;
+/** Exit code after a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+const signalCode = (sig: NodeJS.Signals) => (sig === 'SIGINT' ? 130 : 143);
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -517,6 +533,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof BackstopInputError) {
       process.stderr.write(`backstop-sim: ${e.message}\n`);
       return 2;
+    }
+    if (e instanceof OutputWriteError) {
+      process.stderr.write(`backstop-sim: ${e.message}\n`);
+      return 1;
     }
     process.stderr.write(`backstop-sim: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;

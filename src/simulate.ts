@@ -9,7 +9,7 @@ export interface SimulateResult {
   seed: number;
   /** Summary metrics (see `METRICS`). */
   metrics: RunMetrics;
-  /** Gross money in the system at the start (USD): the scale against which conservation is judged. */
+  /** Gross money in the system, the larger of start and end (USD): the scale against which conservation is judged. */
   moneyScale: number;
   /** Payoff of each group of agents (one strategy in one role). */
   groups: GroupPayoff[];

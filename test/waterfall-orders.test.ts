@@ -112,7 +112,14 @@ describe('the waterfall as a whole', () => {
     const base = crashConfig(400, 600);
     const cfg = {
       ...base,
-      market: { ...base.market, shocks: [{ atTick: 300, change: -0.5, durationSeconds: 3600 }] },
+      market: {
+        ...base.market,
+        shocks: [{ atTick: 300, change: -0.5, durationSeconds: 3600 }],
+        // each close pays its own impact against the tick's mark (the benchmark model's book rule): with
+        // the default shared book a tick's cascade walks the book together and most closes slip past the
+        // bankruptcy price, where ADL cannot pay (g ≤ 0); the order of the payers is what is tested here
+        liquidity: { ...base.market.liquidity, impact: 'own' as const },
+      },
       venue: { ...base.venue, insuranceFundShareOfCollateral: 0.0005 },
       waterfall: { stages: [{ stage: 'market' }, ...order.map((k) => stages[k])] },
     };

@@ -133,6 +133,18 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
   }
   // the waterfall: each stage's parameters, and an order that can work
   issues.push(...checkStages(cfg.waterfall.stages as StageEntry[], at));
+  // the market stage's fee split, whose insurance-fund share defaults to the venue's
+  (cfg.waterfall.stages as StageEntry[]).forEach((s, i) => {
+    const split = s.feeSplit as { insuranceFund?: number; vault?: number; liquidator?: number } | undefined;
+    if (s.stage !== 'market' || !split) return;
+    const fund = split.insuranceFund ?? cfg.venue.liquidationFeeToFund;
+    const sum = fund + (split.vault ?? 0) + (split.liquidator ?? 0);
+    if (sum > 1 + 1e-12)
+      issues.push({
+        path: at(`waterfall.stages[${i}].feeSplit`),
+        message: `shares sum to ${sum} (insuranceFund ${fund}${split.insuranceFund === undefined ? ' from venue.liquidationFeeToFund' : ''} + vault ${split.vault ?? 0} + liquidator ${split.liquidator ?? 0}); allowed: a total of at most 1 (the rest goes to the venue)`,
+      });
+  });
   if (issues.length > 0) throw new ConfigError(issues);
   return cfg;
 }

@@ -94,6 +94,12 @@ export const simConfigSchema = z.strictObject({
             .default(0)
             .describe('depth = depthUsd / (1 + thinning · max(0, realizedVol/refVol − 1)) (dimensionless)'),
           agentSlippage: z.boolean().default(true).describe("agents' orders pay their own price impact"),
+          impact: z
+            .enum(['shared', 'own'])
+            .default('shared')
+            .describe(
+              "'shared': an order walks the book from where the tick's earlier orders left it; 'own': each order pays only its own impact against the tick's mark (the benchmark model's rule)",
+            ),
         })
         .prefault({}),
       funding: z

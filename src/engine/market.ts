@@ -4,6 +4,11 @@ import { applyShocks } from '../market/price/shocks.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import type { RunStreams, Stream } from '../rng.js';
 
+/** The mark and every fill through the book stay within these multiples of the index / the mark. */
+export const MIN_IMPACT_FACTOR = 0.01;
+export const MAX_IMPACT_FACTOR = 100;
+const LN_MIN_IMPACT = Math.log(MIN_IMPACT_FACTOR);
+const LN_MAX_IMPACT = Math.log(MAX_IMPACT_FACTOR);
 /**
  * Prices of one run: the exogenous index path (generated up front from the `index` stream, so it depends
  * on nothing but the run seed and the price model), the oracle, and the mark from the liquidity model.
@@ -35,6 +40,8 @@ export class Market {
   readonly marks: Float64Array;
 
   private readonly cfg: SimConfig['market'];
+  /** `liquidity.impact === 'shared'`: orders in one tick walk the book together. */
+  private readonly sharedBook: boolean;
   private readonly dt: number;
   private readonly delayTicks: number;
   private readonly oracleRng: Stream;
@@ -56,6 +63,7 @@ export class Market {
     });
     applyShocks(this.index, cfg.market.shocks, cfg.dtSeconds);
     this.oracleRng = streams.stream('oracle');
+    this.sharedBook = cfg.market.liquidity.impact === 'shared';
     this.delayTicks = Math.round(this.cfg.oracle.delaySeconds / this.dt);
     this.oracle = this.index[0];
     this.mark = this.index[0];
@@ -119,20 +127,37 @@ export class Market {
     const p = this.index[t];
     const d = this.cfg.spot.depthUsd;
     if (d <= 0 || f === 0) return p;
-    const m = f / (100 * d);
-    this.spotImpact += m;
+    // like the mark, the index moved by spot trades stays within [1%, 100×] of its own path: a spot
+    // trade far larger than the spot book (pushing e^500) overflowed the index to Infinity
+    const before = this.spotImpact;
+    const after = Math.min(LN_MAX_IMPACT, Math.max(LN_MIN_IMPACT, before + f / (100 * d)));
+    const m = after - before;
+    this.spotImpact = after;
     return Math.abs(m) < 1e-9 ? p * (1 + m / 2) : (p * Math.expm1(m)) / m;
   }
 
-  /** Execution price of a signed notional `f` (USD, buys positive) through the book at this tick's mark. */
+  /**
+   * Execution price of a signed notional `f` (USD, buys positive) through the book at this tick's mark. An
+   * order walks the book from where this tick's earlier orders left it: it pays the impact of the tick's
+   * flow so far plus its own, so N orders on one side together pay the impact they cause (each paying only
+   * its own was a money pump: a crowd trading together moved the next mark N times further than it paid
+   * for, and at thin depth fed on itself until prices and balances overflowed). Like the mark, the price
+   * stays within [1%, 100×] of the mark: a sale larger than the book cannot fill at zero or a negative
+   * price, and a buy larger than the book cannot fill at an unbounded one. With `liquidity.impact: 'own'`
+   * each order pays only its own impact against the tick's mark (the declared benchmark model's rule; it
+   * lets a crowd trading together move the next mark further than it paid for).
+   */
   impactPrice(f: number): number {
-    return this.mark * (1 + f / (100 * this.depth));
+    const k = 1 + (this.sharedBook ? this.flow + f : f) / (100 * this.depth);
+    return this.mark * Math.min(MAX_IMPACT_FACTOR, Math.max(MIN_IMPACT_FACTOR, k));
   }
 
   /** Last phase of a tick: the impact decays toward the index and this tick's flow adds to it. */
   endTick(): void {
     this.impact = this.cfg.liquidity.resilience * this.impact + this.flow / (100 * this.depth);
-    // the mark can never be pushed through zero
-    if (this.impact < -0.99) this.impact = -0.99;
+    // the mark can never be pushed through zero, nor (symmetrically in log terms) past 100× the index:
+    // linear impact means nothing that far out, and unbounded it let a thin book overflow every balance
+    if (this.impact < MIN_IMPACT_FACTOR - 1) this.impact = MIN_IMPACT_FACTOR - 1;
+    else if (this.impact > MAX_IMPACT_FACTOR - 1) this.impact = MAX_IMPACT_FACTOR - 1;
   }
 }

@@ -623,7 +623,12 @@ export class Simulation {
     return s;
   }
 
-  /** Money in the system at the start (gross): the scale of the conservation error. */
+  /**
+   * Gross money in the system (the sum of |balance| over every account and ledger entry), the larger of its
+   * value at the start and, once `finish()` ran, at the end: the scale of the conservation error. Rounding
+   * error is relative to the balances a run holds, so a run whose debts grow far beyond its starting money
+   * (a huge position against a thin book) is judged against them.
+   */
   get moneyScale(): number {
     return this.grossMoney;
   }
@@ -689,6 +694,7 @@ export class Simulation {
       if (e < 0) openDeficit -= e;
     }
     const w = this.waterfall;
+    this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
     return {
       shortfall: this.shortfall,
       paid_by_insurance_fund: this.paid[PAYER.insuranceFund],

@@ -229,7 +229,16 @@ export async function loadExperimentFile(file: string): Promise<unknown> {
     }
   }
   const mod = await loadModule(file);
-  const def = mod.default ?? mod.experiment;
+  // the loader's default interop hands a module without a default export its own namespace as `default`
+  const named = Object.keys(mod).filter((k) => k !== 'default');
+  const ns = mod.default as Record<string, unknown> | undefined;
+  const isNamespace =
+    ns !== null &&
+    typeof ns === 'object' &&
+    named.length > 0 &&
+    named.every((k) => ns[k] === mod[k]) &&
+    Object.keys(ns).every((k) => k === 'default' || named.includes(k));
+  const def = (isNamespace ? undefined : mod.default) ?? mod.experiment;
   if (def === undefined || typeof def !== 'object' || def === null)
     throw new BackstopInputError(
       [{ path: file, message: 'the module has no default export made by defineExperiment({...})' }],

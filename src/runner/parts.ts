@@ -46,8 +46,26 @@ export function partName(c: number): string {
   return `chunk-${String(c).padStart(8, '0')}.part`;
 }
 
+let partsWritten = 0;
+/**
+ * Test hook for faults a test cannot cause without root (a full disk, a read-only mount):
+ * `BACKSTOP_TEST_FAULT=ENOSPC:<n>` makes every part write after the first n fail with ENOSPC, and
+ * `BACKSTOP_TEST_FAULT=EROFS` makes every write to the output directory fail with EROFS.
+ */
+export function injectedFault(what: 'part' | 'probe'): void {
+  const f = process.env.BACKSTOP_TEST_FAULT;
+  if (!f) return;
+  const [code, n] = f.split(':');
+  if (code === 'EROFS' || (code === 'ENOSPC' && what === 'part' && partsWritten >= Number(n))) {
+    const e = new Error(`${code}: injected by BACKSTOP_TEST_FAULT`) as NodeJS.ErrnoException;
+    e.code = code;
+    throw e;
+  }
+}
+
 /** Writes chunk `c`'s part atomically and durably. */
 export function writePart(dir: string, c: number, body: Uint8Array): void {
+  injectedFault('part');
   const footer = new Uint8Array(FOOTER);
   const dv = new DataView(footer.buffer);
   dv.setUint32(0, crc32(body), true);
@@ -61,10 +79,14 @@ export function writePart(dir: string, c: number, body: Uint8Array): void {
     writeSync(fd, body);
     writeSync(fd, footer);
     fsyncSync(fd);
-  } finally {
+  } catch (e) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
   }
+  closeSync(fd);
   renameSync(tmp, final);
+  partsWritten++;
 }
 
 /** Reads chunk `c`'s part; undefined when it is missing, truncated or corrupt. */

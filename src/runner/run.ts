@@ -16,7 +16,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -31,7 +31,7 @@ import { METRIC_NAMES, SERIES } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { assemble, type RunCounts } from './assemble.js';
 import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
-import { listParts, partsDir, readPart, writePart } from './parts.js';
+import { injectedFault, listParts, partsDir, readPart, writePart } from './parts.js';
 import { buildPlan, chunkRange, type Plan, readPlan, shardChunks } from './plan.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { ChunkTask } from './worker.js';
@@ -60,6 +60,26 @@ export interface BatchOptions {
   log?: (line: string) => void;
   /** An already resolved experiment (skips resolving `spec` again in the main thread). */
   resolved?: ResolvedExperiment;
+  /**
+   * Stops the batch when aborted (the CLI aborts it on SIGINT/SIGTERM): no new runs are started, the runs
+   * in flight finish and are written as parts, and the batch returns `interrupted` without result files,
+   * resumable with `resume`.
+   */
+  signal?: AbortSignal;
+  /**
+   * Heap limit of each worker thread (MB): a runaway run is killed at it (and recorded as failed) instead
+   * of taking the machine. Default: `BACKSTOP_WORKER_MEMORY_MB`, else 3/4 of the machine's memory shared
+   * among the workers (at least 256).
+   */
+  workerMemoryMb?: number;
+}
+
+/** The output directory cannot be written (a full disk, a read-only mount): what was there is kept. */
+export class OutputWriteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputWriteError';
+  }
 }
 
 /** What a batch did. */
@@ -78,6 +98,8 @@ export interface BatchResult extends RunCounts {
   writeSeconds: number;
   /** True when `failFast` stopped the batch: no result files were written. */
   stopped: boolean;
+  /** True when `signal` stopped the batch: finished runs are kept as parts; resume to complete it. */
+  interrupted?: boolean;
 }
 
 /** This package's version. */
@@ -126,6 +148,7 @@ export function checkOutDir(out: string, flag = '--out'): void {
   if (!statSync(dir).isDirectory()) fail(`${dir} is a file, not a directory`);
   // probe: the only reliable test (root ignores permission bits; read-only mounts do not)
   try {
+    injectedFault('probe');
     rmdirSync(mkdtempSync(join(dir, '.backstop-probe-')));
   } catch (e) {
     fail(`not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message} in ${dir})`);
@@ -218,9 +241,23 @@ function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
   const point = Math.floor(g / plan.runs);
   c.add({
     seed: deriveRunSeed(plan.seed, point, g % plan.runs, plan.crn),
-    error: `worker crashed: ${message}`,
+    error: `worker crashed: ${message} (retried once)`,
   });
   return c.pack();
+}
+
+/** Runs `f`; a failed write (full disk, read-only mount) becomes an {@link OutputWriteError}. */
+function assembleOrFail<T>(out: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code && ['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'].includes(code))
+      throw new OutputWriteError(
+        `cannot write the result files in ${out}: ${code} ${(e as Error).message}; the parts are kept: free space (or make it writable) and run again with --resume`,
+      );
+    throw e;
+  }
 }
 
 /**
@@ -299,19 +336,36 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   const progress = new Progress(shardRuns, doneRuns, opts.progress ?? 'none');
   let stopped = false;
   let firstFailure: string | undefined;
+  let writeError: NodeJS.ErrnoException | undefined;
+  const halted = () => stopped || writeError !== undefined || opts.signal?.aborted === true;
 
   if (todo.length > 0) {
+    const threads = Math.min(workers, todo.length);
+    const memory =
+      opts.workerMemoryMb ??
+      (Number(process.env.BACKSTOP_WORKER_MEMORY_MB) ||
+        Math.max(256, Math.floor((0.75 * totalmem()) / 2 ** 20 / threads)));
     const pool = new Piscina({
       filename: workerFile(),
-      minThreads: Math.min(workers, todo.length),
-      maxThreads: Math.min(workers, todo.length),
+      minThreads: threads,
+      maxThreads: threads,
       idleTimeout: 60_000,
+      // a runaway run (a strategy that allocates without end) kills its worker, not the machine
+      resourceLimits: { maxOldGenerationSizeMb: memory },
     });
     const run = (task: ChunkTask) => pool.run(task) as Promise<Uint8Array>;
     const onChunk = (c: number, body: Uint8Array) => {
+      if (writeError) return;
       const w0 = performance.now();
-      writePart(pdir, c, body);
-      writeMs += performance.now() - w0;
+      try {
+        writePart(pdir, c, body);
+      } catch (e) {
+        // a full disk or a read-only mount: stop feeding, keep the parts written so far
+        writeError = e as NodeJS.ErrnoException;
+        return;
+      } finally {
+        writeMs += performance.now() - w0;
+      }
       const h = chunkHeader(body);
       progress.add(h.count, h.errors.length);
       if (h.errors.length > 0 && opts.failFast && !stopped) {
@@ -342,7 +396,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     // a few tasks in flight per worker keep every worker busy; stopping (fail-fast) only stops feeding
     let next = 0;
     const lane = async () => {
-      while (!stopped && next < todo.length) await doChunk(todo[next++]);
+      while (!halted() && next < todo.length) await doChunk(todo[next++]);
     };
     try {
       await Promise.all(Array.from({ length: Math.min(todo.length, 2 * workers) }, lane));
@@ -351,6 +405,31 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     }
   }
   progress.finish();
+  if (writeError) {
+    const kept = listParts(pdir).length;
+    throw new OutputWriteError(
+      `cannot write to ${out}: ${writeError.code ?? ''} ${writeError.message}; ${kept} finished chunk(s) are kept in ${pdir} and the files already there are untouched: free space (or make it writable) and run again with --resume`,
+    );
+  }
+  if (opts.signal?.aborted && !stopped) {
+    const done = mine.reduce((a, c) => a + (readPart(pdir, c) ? chunkRange(plan, c).count : 0), 0);
+    log(
+      `interrupted: ${done} of ${shardRuns} runs done and kept in ${pdir}; run again with --resume to finish`,
+    );
+    return {
+      out,
+      plan,
+      ok: 0,
+      failed: 0,
+      failures: [],
+      ranRuns: 0,
+      totalRuns: shardRuns,
+      seconds: (performance.now() - t0) / 1000,
+      writeSeconds: writeMs / 1000,
+      stopped: false,
+      interrupted: true,
+    };
+  }
   if (stopped) {
     log(`stopped at the first failure (--fail-fast): ${firstFailure}`);
     const counts = { ok: 0, failed: 1, failures: [] };
@@ -366,17 +445,19 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     };
   }
 
-  // assemble the result files from the parts, in run order
+  // assemble the result files from the parts, in run order (each written to a temporary name and renamed)
   const a0 = performance.now();
-  const counts = assemble(
-    plan,
-    mine,
-    (c) => {
-      const p = readPart(pdir, c);
-      if (!p) throw new Error(`part of chunk ${c} in ${pdir} is missing or corrupt`);
-      return p;
-    },
-    out,
+  const counts = assembleOrFail(out, () =>
+    assemble(
+      plan,
+      mine,
+      (c) => {
+        const p = readPart(pdir, c);
+        if (!p) throw new Error(`part of chunk ${c} in ${pdir} is missing or corrupt`);
+        return p;
+      },
+      out,
+    ),
   );
   for (const f of ['runs.arrow', 'series.arrow', 'events.arrow'])
     if (!resultFiles(plan).includes(f)) rmSync(join(out, f), { force: true });

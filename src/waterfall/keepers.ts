@@ -55,6 +55,8 @@ export interface VaultService {
   requestWithdrawal(lp: number, shares: number): boolean;
   sharePrice(): number;
   shares(lp: number): number;
+  /** Shares outstanding, all LPs together (read-only; the tests hold it ≥ 0). */
+  totalShares(): number;
   pending(lp: number): number;
   equity(): number;
   /** The vault's signed position (base units). */

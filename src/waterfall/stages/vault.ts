@@ -133,6 +133,7 @@ export default defineStage({
       },
       sharePrice: price,
       shares: (lp) => lpShares[lp],
+      totalShares: () => totalShares,
       pending: (lp) => pendingShares[lp],
       equity,
       position: () => a.qty[row],

@@ -32,8 +32,8 @@ function unwrap(s: AnySchema): AnySchema {
 /**
  * Checks that `segments` address a field of `schema`. Returns undefined when it does, else what went
  * wrong (the first segment that is not a field, with the keys allowed there). Below a free-form record
- * (a price model's or strategy's parameters) any key is accepted here; the values are checked when each
- * sweep point's config is parsed.
+ * (a price model's or strategy's parameters) and inside a loose object (a waterfall stage entry) any key
+ * is accepted here; the values are checked when each sweep point's config is parsed.
  */
 export function checkSchemaPath(schema: z.ZodType, segments: PathSegment[]): string | undefined {
   let cur: AnySchema = unwrap(schema);
@@ -43,6 +43,10 @@ export function checkSchemaPath(schema: z.ZodType, segments: PathSegment[]): str
     const where = k === 0 ? 'at the top level' : `under ${joinPath(segments.slice(0, k))}`;
     if (!def) return undefined;
     if (def.type === 'object') {
+      // a loose object (a waterfall stage entry: `{ stage, ...its parameters }`) takes any key; as below a
+      // record, the value is checked when each sweep point's config is parsed
+      const loose = def.catchall !== undefined && def.catchall._zod?.def?.type !== 'never';
+      if (loose && typeof seg === 'string' && !(seg in def.shape)) return undefined;
       if (typeof seg !== 'string' || !(seg in def.shape))
         return `no field ${JSON.stringify(seg)} ${where}; allowed: ${Object.keys(def.shape).join(', ')}`;
       cur = unwrap(def.shape[seg]);

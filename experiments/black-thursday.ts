@@ -30,6 +30,37 @@ const VAULTS = 7000;
 /** Collateralization ratios r of the five vault groups → leverage r/(r − 1). */
 const RATIOS = [1.6, 1.8, 2.0, 2.3, 2.7];
 
+/**
+ * The keepers, in proportion to the vaults (per 1,000 vaults: 40 honest English bidders, 34 zero-bid
+ * agents, 40 Dutch takers), so that keeper capacity per auction is the same at every scale. An agent
+ * attends one auction per tick, so these counts are keeper throughput, not firms.
+ */
+function keepers(vaults: number) {
+  const k = vaults / 1000;
+  const honest = Math.round(40 * k);
+  const zero = Math.round(34 * k);
+  return {
+    count: 2 * honest + zero,
+    capital: { dist: 'fixed' as const, value: 75_000 }, // DAI per keeper (USD): 3M DAI per 1,000 vaults
+    mix: [
+      // keepers that bid honestly in English auctions: open at 80% of the lot's value to them and
+      // raise by 5% of the tab while the lot is worth it
+      { strategy: 'english-bidder', count: honest, params: { openingFraction: 0.8, increment: 0.05 } },
+      // zero bidders: a bot placing zero bids on every auction it can reach; margin 1 values lots at
+      // nothing, so they never raise. A zero bid wins when no honest keeper outbids it within ttl.
+      // Capital: gas money only (USD)
+      {
+        strategy: 'english-bidder',
+        count: zero,
+        params: { openingFraction: 0, margin: 1, runsBot: false },
+        capital: { dist: 'fixed' as const, value: 10_000 },
+      },
+      // the honest keepers' capital as Dutch takers (each strategy acts only on its kind of auction)
+      { strategy: 'dutch-taker', count: honest, params: { margin: 0.02 } },
+    ],
+  };
+}
+
 export default defineExperiment({
   name: 'black-thursday',
   description:
@@ -72,26 +103,7 @@ export default defineExperiment({
           params: { side: 'long' as const, leverage: r / (r - 1) },
         })),
       },
-      liquidators: {
-        count: 114,
-        capital: { dist: 'fixed', value: 75_000 }, // DAI per keeper (USD): 3M DAI among 40 keepers
-        mix: [
-          // keepers that bid honestly in English auctions: open at 80% of the lot's value to them and
-          // raise by 5% of the tab while the lot is worth it; one auction per keeper per tick
-          { strategy: 'english-bidder', count: 40, params: { openingFraction: 0.8, increment: 0.05 } },
-          // zero bidders: a bot placing zero bids on every auction it can reach (one agent per auction
-          // and tick); margin 1 values lots at nothing, so they never raise. A zero bid wins when no honest
-          // keeper outbids it within ttl. Capital: gas money only (USD)
-          {
-            strategy: 'english-bidder',
-            count: 34,
-            params: { openingFraction: 0, margin: 1, runsBot: false },
-            capital: { dist: 'fixed', value: 10_000 },
-          },
-          // the same 40 keepers' capital as Dutch takers (each acts only on its own kind of auction)
-          { strategy: 'dutch-taker', count: 40, params: { margin: 0.02 } },
-        ],
-      },
+      liquidators: keepers(VAULTS),
     },
     waterfall: {
       stages: [
@@ -135,7 +147,7 @@ export default defineExperiment({
     small: {
       description: 'a quick look: 1,000 vaults, 3 runs per point',
       runs: 3,
-      agents: { traders: { count: 1000 } },
+      agents: { traders: { count: 1000 }, liquidators: keepers(1000) },
       set: { 'waterfall.stages[0].slots': 1024, 'waterfall.stages[1].slots': 1024 },
     },
   },

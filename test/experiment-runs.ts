@@ -9,6 +9,8 @@ import {
   pairedDifference,
   type RunMetrics,
   resolveExperiment,
+  type SimConfig,
+  type SimulateResult,
   simulate,
 } from '../src/index.js';
 
@@ -16,6 +18,10 @@ import {
 export interface PointRuns {
   point: Record<string, unknown>;
   runs: RunMetrics[];
+  /** Per run, the logged events (when the experiment records them). */
+  events: NonNullable<SimulateResult['events']>[];
+  /** The resolved config of the point. */
+  config: SimConfig;
 }
 
 /** Runs `experiments/<name>.ts` at `preset`: every point for which `keep` is true, `runs` runs each. */
@@ -30,12 +36,14 @@ export async function runPreset(
   e.points.forEach((point, p) => {
     if (opts.keep && !opts.keep(point)) return;
     const metrics: RunMetrics[] = [];
+    const events: PointRuns['events'] = [];
     for (let r = 0; r < runs; r++) {
       const seed = deriveRunSeed(e.seed, p, r, e.crn);
-      const res = simulate(e.configs[p], { seed, baseDir: e.baseDir });
+      const res = simulate(e.configs[p], { seed, baseDir: e.baseDir, events: e.record.events });
       metrics.push(res.metrics);
+      if (res.events) events.push(res.events);
     }
-    out.push({ point, runs: metrics });
+    out.push({ point, runs: metrics, events, config: e.configs[p] });
   });
   return out;
 }
@@ -46,8 +54,18 @@ export async function runPreset(
  * interval is on one side of zero.
  */
 export function paired(a: PointRuns, b: PointRuns, f: (m: RunMetrics) => number) {
-  const keys = a.runs.map((_, i) => i);
-  const d = pairedDifference(a.runs.map(f), keys, b.runs.map(f), keys);
+  return pairedValues(a.runs.map(f), b.runs.map(f));
+}
+
+/** {@link paired} over per-run values already computed (element i of both lists is run i). */
+export function pairedValues(a: number[], b: number[]) {
+  const keys = a.map((_, i) => i);
+  const d = pairedDifference(
+    a,
+    keys,
+    b,
+    b.map((_, i) => i),
+  );
   return { mean: d.estimate, se: d.se, low: d.low, high: d.high, n: d.pairs };
 }
 

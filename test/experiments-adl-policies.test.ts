@@ -59,7 +59,7 @@ function groupShare(m: Map<number, number>, g: Int32Array, k: number): number {
 }
 
 describe('adl-policies (small preset)', () => {
-  it('queue: overshoot and concentration; PnL queue hits low-leverage winners', async () => {
+  it('queue: overshoot and concentration; risk-aware pro-rata spares low-leverage winners', async () => {
     const pts = await runPreset('adl-policies');
     const at = (policy: string, close: string) =>
       pts.find(

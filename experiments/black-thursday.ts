@@ -145,8 +145,8 @@ export default defineExperiment({
   crn: true,
   presets: {
     small: {
-      description: 'a quick look: 1,000 vaults, 3 runs per point',
-      runs: 3,
+      description: 'a quick look: 1,000 vaults, 2 runs per point',
+      runs: 2,
       agents: { traders: { count: 1000 }, liquidators: keepers(1000) },
       set: { 'waterfall.stages[0].slots': 1024, 'waterfall.stages[1].slots': 1024 },
     },

@@ -11,6 +11,7 @@ import { deficit, paired, runPreset } from './experiment-runs.js';
 describe('black-thursday (small preset)', () => {
   it('English auctions with failing keepers: many zero bids and a deficit; Dutch: far less', async () => {
     const pts = await runPreset('black-thursday', {
+      runs: 3,
       keep: (p) => p['market.congestion.failureRate'] !== 0,
     });
     expect(pts).toHaveLength(2);

@@ -201,7 +201,7 @@ export const simConfigSchema = z.strictObject({
           { stage: 'socialized' },
         ])
         .describe(
-          'stages in order: { stage: market | takeover | dutch-auction | english-auction | capacity-providers | vault | insurance-fund | adl | socialized, ...its parameters }',
+          'stages in order: { stage: market | takeover | dutch-auction | english-auction | capacity-providers | vault | insurance-fund | adl | socialized | settlement, ...its parameters }',
         ),
     })
     .prefault({}),

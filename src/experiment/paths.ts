@@ -22,8 +22,8 @@ type AnySchema = any;
 /**
  * Checks that `segments` address a field of `schema`. Returns undefined when it does, else what went
  * wrong (the first segment that is not a field, with the keys allowed there). Below a free-form record
- * (a price model's or strategy's parameters) any key is accepted here; the values are checked when each
- * sweep point's config is parsed.
+ * (a price model's or strategy's parameters) and inside a loose object (a waterfall stage entry) any key
+ * is accepted here; the values are checked when each sweep point's config is parsed.
  */
 export function checkSchemaPath(schema: z.ZodType, segments: PathSegment[]): string | undefined {
   let cur: AnySchema = unwrap(schema);

@@ -6,6 +6,7 @@ import dutchAuction from './dutch-auction.js';
 import englishAuction from './english-auction.js';
 import insuranceFund from './insurance-fund.js';
 import market from './market.js';
+import settlement from './settlement.js';
 import socialized from './socialized.js';
 import takeover from './takeover.js';
 import vault from './vault.js';
@@ -20,5 +21,6 @@ export const builtinStages = [
   insuranceFund,
   adl,
   socialized,
+  settlement,
 ];
 for (const s of builtinStages) registerStage(s);

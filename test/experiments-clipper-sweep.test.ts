@@ -1,0 +1,36 @@
+/**
+ * Direction test of experiments/clipper-sweep.ts at its small preset: on the same paths (common random
+ * numbers), Gauntlet's recommended Clipper terms (buf 1.10, cut 0.997 / 30 s, cusp 0.6, tail 5,200 s)
+ * leave a smaller deficit than ETH-B's (buf 1.3, cut 0.99 / 90 s, cusp 0.4, tail 8,400 s), pooled over
+ * the three volatilities (paired differences ETH-B − Gauntlet by run and volatility: 95% t-interval above
+ * zero); and the deficit grows with volatility (ETH-B terms, 2.4 against 0.6, paired by run).
+ */
+import { describe, expect, it } from 'vitest';
+import { deficit, type PointRuns, pairedValues, runPreset } from './experiment-runs.js';
+
+const ETH_B = { buf: 1.3, cut: 0.99, step: 90, cusp: 0.4, tail: 8400 };
+const GAUNTLET = { buf: 1.1, cut: 0.997, step: 30, cusp: 0.6, tail: 5200 };
+type Terms = typeof ETH_B;
+
+const is = (p: Record<string, unknown>, t: Terms) =>
+  p['waterfall.stages[0].buf'] === t.buf &&
+  p['waterfall.stages[0].curve.cut'] === t.cut &&
+  p['waterfall.stages[0].curve.step'] === t.step &&
+  p['waterfall.stages[0].cusp'] === t.cusp &&
+  p['waterfall.stages[0].tail'] === t.tail;
+
+describe('clipper-sweep (small preset)', () => {
+  it("Gauntlet's terms leave less deficit than ETH-B's; the deficit grows with volatility", async () => {
+    const pts = await runPreset('clipper-sweep', { runs: 4, keep: (p) => is(p, ETH_B) || is(p, GAUNTLET) });
+    expect(pts).toHaveLength(6);
+    const at = (t: Terms, sigma: number): PointRuns =>
+      pts.find((p) => is(p.point, t) && p.point['market.index.sigma'] === sigma)!;
+    const sigmas = [0.6, 1.2, 2.4];
+    const ethB = sigmas.flatMap((s) => at(ETH_B, s).runs.map(deficit));
+    const gauntlet = sigmas.flatMap((s) => at(GAUNTLET, s).runs.map(deficit));
+    expect(pairedValues(ethB, gauntlet).low).toBeGreaterThan(0);
+    const hi = at(ETH_B, 2.4).runs.map(deficit);
+    const lo = at(ETH_B, 0.6).runs.map(deficit);
+    expect(pairedValues(hi, lo).low).toBeGreaterThan(0);
+  });
+});

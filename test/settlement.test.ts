@@ -1,0 +1,80 @@
+/**
+ * The settlement stage (a delisting: every position closed at one chosen price at one tick) and sweeps
+ * over a waterfall stage's parameters.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkSchemaPath, parsePath } from '../src/experiment/paths.js';
+import { simConfigSchema, simulate } from '../src/index.js';
+import { expectConserved, expectWhoPaid } from './helpers.js';
+
+function config(settlement: Record<string, unknown>, leverage = 5) {
+  return {
+    ticks: 20,
+    dtSeconds: 60,
+    market: {
+      index: { model: 'gbm', p0: 100, sigma: 0 },
+      shocks: [{ atTick: 2, change: -0.1, durationSeconds: 60 }],
+      funding: { enabled: false },
+    },
+    venue: { insuranceFund: 0, takerFee: 0 },
+    agents: {
+      traders: {
+        count: 2,
+        capital: { dist: 'fixed' as const, value: 10_000 },
+        mix: [
+          { strategy: 'hold', count: 1, params: { side: 'long' as const, leverage } },
+          { strategy: 'hold', count: 1, params: { side: 'short' as const, leverage } },
+        ],
+      },
+    },
+    waterfall: {
+      stages: [{ stage: 'market' }, { stage: 'insurance-fund' }, { stage: 'socialized' }, settlement],
+    },
+  };
+}
+
+describe('settlement stage', () => {
+  it('closes every position at a fixed price at its tick, conserving money', () => {
+    const r = simulate(config({ stage: 'settlement', atTick: 5, price: 100 }), { seed: 1, events: true });
+    expectConserved(r);
+    expectWhoPaid(r);
+    // both accounts closed at 100 = their entry: no PnL for either trader
+    for (const g of r.groups) expect(Math.abs(g.pnl)).toBeLessThan(1e-6);
+    const e = r.events!;
+    const settled = [...e.tick].filter((t, j) => t === 5 && e.price[j] === 100).length;
+    expect(settled).toBe(2);
+  });
+
+  it('without the settlement the same run keeps its PnL; the oracle price settles at the market', () => {
+    const none = simulate(config({ stage: 'settlement', atTick: 1000, price: 100 }), { seed: 1 });
+    const atOracle = simulate(config({ stage: 'settlement', atTick: 5, price: 'oracle' }), { seed: 1 });
+    expectConserved(none);
+    expectConserved(atOracle);
+    // the long lost and the short gained 10% of 50,000 USD, settled or not
+    for (const r of [none, atOracle]) {
+      expect(r.groups[0].pnl).toBeCloseTo(-5000, 6);
+      expect(r.groups[1].pnl).toBeCloseTo(5000, 6);
+    }
+  });
+
+  it('a shortfall left by the settlement goes to the payers', () => {
+    // 20x accounts settled at 80 (−20%): the long is bankrupt (equity 10,000 − 200,000·0.2 < 0)
+    const r = simulate(config({ stage: 'settlement', atTick: 1, price: 80 }, 20), { seed: 1 });
+    expectConserved(r);
+    expectWhoPaid(r);
+    expect(r.metrics.shortfall).toBeGreaterThan(0);
+  });
+
+  it('rejects a bad price', () => {
+    expect(() => simulate(config({ stage: 'settlement', atTick: 1, price: 'vwap' }), { seed: 1 })).toThrow(
+      /price/,
+    );
+  });
+});
+
+describe('sweep paths into a stage entry', () => {
+  it("accepts any key of a stage's entry (checked when the point's config is parsed)", () => {
+    expect(checkSchemaPath(simConfigSchema, parsePath('waterfall.stages[0].hole')!)).toBeUndefined();
+    expect(checkSchemaPath(simConfigSchema, parsePath('venue.nope')!)).toMatch(/no field "nope"/);
+  });
+});

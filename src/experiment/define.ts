@@ -55,6 +55,12 @@ export const sweepSchema = z
 /** What each run records besides its summary metrics. */
 export const recordSchema = z.strictObject({
   series: z.number().int().min(0).default(0).describe('record per-tick series every K ticks (0: none)'),
+  seriesRuns: z
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .describe('record series only for the first N runs of each sweep point (0: every run)'),
   events: z.boolean().default(false).describe('record events (liquidations, auctions, ADL, ...)'),
 });
 

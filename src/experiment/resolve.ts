@@ -72,7 +72,7 @@ export interface ResolvedExperiment {
   runs: number;
   seed: number;
   crn: boolean;
-  record: { series: number; events: boolean };
+  record: { series: number; events: boolean; seriesRuns: number };
   /** The resolved config of each sweep point. */
   configs: SimConfig[];
   /** The game the experiment declares (validated: strategies exist for their roles, parameters parse). */
@@ -373,6 +373,8 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   const record = {
     series: o.series ?? exp.record.series,
     events: o.events === true || exp.record.events,
+    // `--series K` on the command line asks for every run's series
+    seriesRuns: o.series !== undefined ? 0 : exp.record.seriesRuns,
   };
   if (issues.length > 0) throw new ConfigError(issues);
 

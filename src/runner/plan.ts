@@ -24,7 +24,7 @@ export interface Plan {
   runs: number;
   seed: number;
   crn: boolean;
-  record: { series: number; events: boolean };
+  record: { series: number; events: boolean; seriesRuns: number };
   totalRuns: number;
   chunkRuns: number;
   chunks: number;

@@ -28,13 +28,19 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
   }
   const exp = await p;
   const out = new ChunkCollector(task.start);
-  const { series, events } = exp.record;
+  const { series, events, seriesRuns } = exp.record;
   for (let g = task.start; g < task.start + task.count; g++) {
     const point = Math.floor(g / exp.runs);
     const run = g % exp.runs;
     const seed = deriveRunSeed(exp.seed, point, run, exp.crn);
     try {
-      const r = simulate(exp.configs[point], { seed, series, events, baseDir: exp.baseDir });
+      const sampled = seriesRuns === 0 || run < seriesRuns;
+      const r = simulate(exp.configs[point], {
+        seed,
+        series: sampled ? series : 0,
+        events,
+        baseDir: exp.baseDir,
+      });
       out.add({ seed, metrics: r.metrics, series: r.series, events: r.events });
     } catch (e) {
       out.add({ seed, error: e instanceof Error ? e.message : String(e) });

@@ -112,15 +112,61 @@ export default defineStage({
         c[m++] = w;
         if (queued) score[w] = scoreOf(w, mark);
       }
-      if (queued) c.subarray(0, m).sort((x, y) => score[y] - score[x] || x - y);
-      for (let k = 0; k < m; k++) {
-        cv[k] = a.ver[c[k]];
-        liveVer[c[k]] = cv[k];
-      }
-      candN[s] = m;
-      pos[s] = 0;
       hn[s] = 0;
+      if (queued) {
+        // the queue is a heap of every winner, built in O(m): a tick's ADL pops only the few it needs, where
+        // sorting all winners cost O(m log m) a tick (the largest cost of a 1M-account crash)
+        if (hs[s].length < m) {
+          const cap = Math.max(m, 2 * hs[s].length);
+          hs[s] = new Float64Array(cap);
+          hi[s] = new Int32Array(cap);
+          hv[s] = new Int32Array(cap);
+        }
+        const S = hs[s];
+        const I = hi[s];
+        const V = hv[s];
+        for (let k = 0; k < m; k++) {
+          const w = c[k];
+          S[k] = score[w];
+          I[k] = w;
+          V[k] = a.ver[w];
+          liveVer[w] = V[k];
+        }
+        hn[s] = m;
+        for (let j = (m >> 1) - 1; j >= 0; j--) siftDown(s, j, m, S[j], I[j], V[j]);
+        candN[s] = 0;
+      } else {
+        for (let k = 0; k < m; k++) {
+          cv[k] = a.ver[c[k]];
+          liveVer[c[k]] = cv[k];
+        }
+        candN[s] = m;
+      }
+      pos[s] = 0;
       builtAt[s] = sim.tick;
+    }
+    /** Heap order: the higher score first; equal scores, the lower account id first. */
+    function above(sa: number, ia: number, sb: number, ib: number): boolean {
+      return sa > sb || (sa === sb && ia < ib);
+    }
+    /** Sifts (ks, ki, kv) down from slot j of side s's heap of n entries. */
+    function siftDown(s: number, j: number, n: number, ks: number, ki: number, kv: number): void {
+      const S = hs[s];
+      const I = hi[s];
+      const V = hv[s];
+      for (;;) {
+        let c = 2 * j + 1;
+        if (c >= n) break;
+        if (c + 1 < n && above(S[c + 1], I[c + 1], S[c], I[c])) c++;
+        if (!above(S[c], I[c], ks, ki)) break;
+        S[j] = S[c];
+        I[j] = I[c];
+        V[j] = V[c];
+        j = c;
+      }
+      S[j] = ks;
+      I[j] = ki;
+      V[j] = kv;
     }
     function push(s: number, w: number, sc: number): void {
       let n = hn[s];
@@ -142,7 +188,7 @@ export default defineStage({
       liveVer[w] = v;
       while (n > 0) {
         const p = (n - 1) >> 1;
-        if (S[p] >= sc) break;
+        if (!above(sc, w, S[p], I[p])) break;
         S[n] = S[p];
         I[n] = I[p];
         V[n] = V[p];
@@ -154,27 +200,8 @@ export default defineStage({
       hn[s]++;
     }
     function popHeap(s: number): void {
-      const S = hs[s];
-      const I = hi[s];
-      const V = hv[s];
       const n = --hn[s];
-      const ks = S[n];
-      const ki = I[n];
-      const kv = V[n];
-      let j = 0;
-      for (;;) {
-        let c = 2 * j + 1;
-        if (c >= n) break;
-        if (c + 1 < n && S[c + 1] > S[c]) c++;
-        if (S[c] <= ks) break;
-        S[j] = S[c];
-        I[j] = I[c];
-        V[j] = V[c];
-        j = c;
-      }
-      S[j] = ks;
-      I[j] = ki;
-      V[j] = kv;
+      siftDown(s, 0, n, hs[s][n], hi[s][n], hv[s][n]);
     }
     /** The best-ranked live winner, removed from the queue; −1 when none is left. */
     function pop(s: number, sb: number, bankrupt: number): number {

@@ -18,7 +18,7 @@
  * No intraday price file for the day is in data/ (see data/README.md), so the crash is synthetic:
  * −18% over three minutes on a GBM path, calibrated only in shape.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 const TRADERS = 3000;
 

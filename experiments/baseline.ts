@@ -5,7 +5,7 @@
  * waterfall: liquidators' takeovers, the LP vault, the book, the insurance fund, auto-deleveraging and
  * socialized loss. 1,000 runs of 10,000 traders; sized to finish in a couple of minutes on two cores.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 const TRADERS = 10_000;
 

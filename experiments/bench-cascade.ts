@@ -9,7 +9,7 @@
  * Presets: `small` (1,000 traders × 2,000 ticks), `large` (100,000 × 2,000), `xl` (1,000,000 × 1,440).
  * The default is `small`. Checked against the numpy reference in distribution (test/bench-cascade.test.ts).
  */
-import { defineExperiment, type SimConfigInput } from '../src/index.js';
+import { defineExperiment, type SimConfigInput } from 'backstop-sim';
 
 /** The declared model at N traders and T ticks, as a simulation config. */
 export function cascadeConfig(n: number, ticks: number): SimConfigInput {

@@ -23,7 +23,7 @@
  * - The deficit is `unpaid + open_deficit`: shortfalls the surplus buffer (the insurance fund, fed by
  *   the 13% penalties, starting empty) could not pay, plus losses still open at the end.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 /** Vaults (CDPs) in the full run: about the number of Black-Thursday flip auctions. */
 const VAULTS = 7000;

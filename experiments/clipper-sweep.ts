@@ -14,7 +14,7 @@
  * margin, mildly congested keepers. Measures: deficit = unpaid + open_deficit; liquidated notional
  * (throughput); keepers' PnL (what the auctions gave away).
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 const RATIOS = [1.6, 1.8, 2.0, 2.3, 2.7];
 

@@ -10,7 +10,7 @@
  * There is no ADL or socialized-loss stage: it would claw back the liquidators' bonus gains (they are the
  * tick's winners), which mixes a second mechanism into the participation question.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 export default defineExperiment({
   name: 'liquidator-participation',

@@ -8,7 +8,7 @@
  * due) are swept. `backstop-sim game lp-run` gives, per mechanism, which behaviour is an equilibrium, the
  * probability of insolvency and the LPs' return under it.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 export default defineExperiment({
   name: 'lp-run',

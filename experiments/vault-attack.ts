@@ -13,7 +13,7 @@
  * Scale: the vault holds 20M USD (HLP held a few hundred million; what matters here is the loss, not the
  * share). Time: 1-minute ticks.
  */
-import { defineExperiment } from '../src/index.js';
+import { defineExperiment } from 'backstop-sim';
 
 /** Start price of the token (USD); the settlement override pays everyone at this price. */
 const P0 = 1;

@@ -37,6 +37,29 @@ describe('run --analyze --report (npm start at the small preset)', () => {
   });
 });
 
+describe('baseline: the direction of its result', () => {
+  it('the crash makes a shortfall that goes down the configured order: the vault, first of the payers, pays first', () => {
+    const t = readArrow(join(out, 'runs.arrow'));
+    let withShortfall = 0;
+    let total = 0;
+    let byVault = 0;
+    for (const r of t) {
+      const row = r as Record<string, number>;
+      const paid =
+        row.paid_by_insurance_fund + row.paid_by_vault + row.paid_by_adl + row.socialized_loss + row.unpaid;
+      expect(Math.abs(row.shortfall - paid)).toBeLessThanOrEqual(1e-9 * Math.max(1, row.shortfall));
+      if (row.shortfall > 0) withShortfall++;
+      total += row.shortfall;
+      byVault += row.paid_by_vault;
+      // a payer later in the order (fund, ADL, socialized) pays only in a run where the vault paid
+      if (row.paid_by_insurance_fund + row.paid_by_adl + row.socialized_loss > 0)
+        expect(row.paid_by_vault).toBeGreaterThan(0);
+    }
+    expect(withShortfall).toBeGreaterThan(t.numRows / 2);
+    expect(byVault).toBeGreaterThan(0.5 * total);
+  });
+});
+
 describe('analyze', () => {
   it('prints the table by default', () => {
     const r = cli(['analyze', out]);

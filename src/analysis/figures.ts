@@ -2,8 +2,7 @@
  * Figures as Vega-Lite specs, rendered to SVG in Node by vega's headless view (no canvas, no network: all
  * data inline).
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** A figure: a file-safe name, a title, and its Vega-Lite spec. */
 export interface Figure {
@@ -15,8 +14,13 @@ export interface Figure {
   spec: TopLevelSpec;
 }
 
-/** Renders a Vega-Lite spec to an SVG string in Node (vega's headless View.toSVG). */
+/**
+ * Renders a Vega-Lite spec to an SVG string in Node (vega's headless View.toSVG). vega and vega-lite are
+ * loaded on first use: the engine, the runner and every worker thread import this package's entry, and
+ * loading the plotting libraries there cost ~60 MB of memory per thread for nothing.
+ */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

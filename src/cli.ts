@@ -18,6 +18,7 @@ import { listPriceModels } from './market/price/registry.js';
 import { poolDriver } from './runner/game-pool.js';
 import { checkOutDir, mergeShards, OutputWriteError, runBatch, type Shard } from './runner/run.js';
 import { listStrategies } from './strategy.js';
+import { listStages } from './waterfall/stage.js';
 
 const badOption = (flag: string, message: string) =>
   new BackstopInputError([{ path: flag, message }], 'invalid option');
@@ -325,7 +326,9 @@ export function program(): Command {
 
   prog
     .command('list')
-    .description('list price models and strategies with their parameters, defaults and units')
+    .description(
+      'list price models, strategies and waterfall stages with their parameters, defaults and units',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .exitOverride()
     .action((f: { format: string }) => {
@@ -340,8 +343,14 @@ export function program(): Command {
         description: s.description,
         params: describeParams(s.params),
       }));
+      const stages = listStages().map((s) => ({
+        name: s.name,
+        role: s.role,
+        description: s.description,
+        params: describeParams(s.params),
+      }));
       if (f.format === 'json') {
-        process.stdout.write(`${JSON.stringify({ priceModels: models, strategies }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ priceModels: models, strategies, stages }, null, 2)}\n`);
         return;
       }
       const lines: string[] = [];
@@ -358,6 +367,14 @@ export function program(): Command {
       }
       lines.push('', 'Strategies (agents.<role>.mix[].strategy):');
       for (const s of strategies) {
+        lines.push(`  ${s.name} [${s.role}] — ${s.description}`);
+        params(s.params);
+      }
+      lines.push(
+        '',
+        'Waterfall stages (waterfall.stages[].stage; role: closes positions, pays shortfalls, or both):',
+      );
+      for (const s of stages) {
         lines.push(`  ${s.name} [${s.role}] — ${s.description}`);
         params(s.params);
       }

@@ -118,7 +118,7 @@ describe('cli: commands', () => {
     expect(JSON.parse(r.stdout).totalRuns).toBe(1000);
   });
 
-  it('list shows price models and strategies with parameters, defaults and units', () => {
+  it('list shows price models, strategies and waterfall stages with parameters, defaults and units', () => {
     const j = JSON.parse(cli(['list', '--format', 'json']).stdout);
     const gbm = j.priceModels.find((m: { name: string }) => m.name === 'gbm');
     expect(gbm.params.find((p: { name: string }) => p.name === 'sigma')).toMatchObject({
@@ -128,8 +128,13 @@ describe('cli: commands', () => {
     const noise = j.strategies.find((s: { name: string }) => s.name === 'noise');
     expect(noise.role).toBe('traders');
     expect(noise.params.map((p: { name: string }) => p.name)).toContain('arrivalProbability');
+    const dutch = j.stages.find((s: { name: string }) => s.name === 'dutch-auction');
+    expect(dutch.role).toBe('close');
+    expect(dutch.params.find((p: { name: string }) => p.name === 'buf')).toMatchObject({ default: 1.3 });
     const text = cli(['list']).stdout;
-    expect(text).toMatch(/Price models[\s\S]*gbm[\s\S]*Strategies[\s\S]*noise \[traders\]/);
+    expect(text).toMatch(
+      /Price models[\s\S]*gbm[\s\S]*Strategies[\s\S]*noise \[traders\][\s\S]*Waterfall stages[\s\S]*adl \[pay\]/,
+    );
   });
 
   it('writes series.arrow and events.arrow on request, with the manifest', () => {

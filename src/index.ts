@@ -105,7 +105,7 @@ export type { ParseOptions } from './config/parse.js';
 export { parseConfig } from './config/parse.js';
 export type { Capital, Role, SimConfig, SimConfigInput, Tier } from './config/schema.js';
 export { ROLES, simConfigSchema } from './config/schema.js';
-export type { EventKind } from './engine/events.js';
+export type { EventColumns, EventKind } from './engine/events.js';
 export { EVENT_KINDS, EventLog } from './engine/events.js';
 export { Market } from './engine/market.js';
 export type { GroupPayoff, RunOptions } from './engine/simulation.js';

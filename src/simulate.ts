@@ -1,5 +1,6 @@
 import { parseConfig } from './config/parse.js';
 import type { SimConfig, SimConfigInput } from './config/schema.js';
+import type { EventColumns } from './engine/events.js';
 import { type GroupPayoff, type RunOptions, Simulation } from './engine/simulation.js';
 import type { RunMetrics, SeriesName } from './metrics.js';
 
@@ -16,7 +17,7 @@ export interface SimulateResult {
   /** Per-tick series, every `series`-th tick, when asked for. */
   series?: Partial<Record<SeriesName, Float64Array>>;
   /** Logged events as packed columns, when asked for. */
-  events?: ReturnType<Simulation['events']['columns']>;
+  events?: EventColumns;
 }
 
 /**

@@ -26,6 +26,16 @@ export function eventCode(kind: EventKind): number {
   return KIND_CODE.get(kind)!;
 }
 
+/** Logged events as columns: tick, kind (code in {@link EVENT_KINDS}), account, size, price, amount. */
+export interface EventColumns {
+  tick: Int32Array;
+  kind: Int32Array;
+  account: Int32Array;
+  size: Float64Array;
+  price: Float64Array;
+  amount: Float64Array;
+}
+
 /**
  * An append-only event log in packed columns: tick, kind, account, size (base units), price (USD),
  * amount (USD). Disabled logs ignore `push` at the cost of one branch.
@@ -68,15 +78,8 @@ export class EventLog {
     this.amount = g(this.amount, Float64Array);
   }
 
-  /** The events as exact-length column views. */
-  columns(): {
-    tick: Int32Array;
-    kind: Int32Array;
-    account: Int32Array;
-    size: Float64Array;
-    price: Float64Array;
-    amount: Float64Array;
-  } {
+  /** The events as exact-length column copies. */
+  columns(): EventColumns {
     const n = this.length;
     return {
       tick: this.tick.slice(0, n),

@@ -7,6 +7,8 @@
  * series f64[S·rows] (column-major) · events run i32[E], tick i32[E], kind i32[E], account i32[E],
  * size f64[E], price f64[E], amount f64[E].
  */
+
+import type { EventColumns } from '../engine/events.js';
 import { METRIC_NAMES, SERIES } from '../metrics.js';
 
 /** The JSON header of a packed chunk. */
@@ -35,16 +37,8 @@ export interface ChunkData {
   seriesLen: Int32Array;
   /** Series s of row r at `s * seriesRows + r`. */
   series: Float64Array;
-  ev: {
-    /** Index of the run within the chunk. */
-    run: Int32Array;
-    tick: Int32Array;
-    kind: Int32Array;
-    account: Int32Array;
-    size: Float64Array;
-    price: Float64Array;
-    amount: Float64Array;
-  };
+  /** The chunk's events; `run` is the index of the run within the chunk. */
+  ev: EventColumns & { run: Int32Array };
 }
 
 const MAGIC = 'BSCHUNK1';
@@ -164,14 +158,7 @@ export interface RunResult {
   metrics?: Record<string, number>;
   error?: string;
   series?: Partial<Record<string, Float64Array>>;
-  events?: {
-    tick: Int32Array;
-    kind: Int32Array;
-    account: Int32Array;
-    size: Float64Array;
-    price: Float64Array;
-    amount: Float64Array;
-  };
+  events?: EventColumns;
 }
 
 /** Collects the runs of one chunk in order and packs them. */

@@ -151,4 +151,4 @@ export { Keepers, keepers } from './waterfall/keepers.js';
 export type { StageContext, StageDef, StageInstance, StageRole } from './waterfall/stage.js';
 export { defineStage, getStage, listStages, registerStage } from './waterfall/stage.js';
 export type { StageEntry, Waterfall } from './waterfall/waterfall.js';
-export { DEFAULT_STAGES, leaveUnpaid, marketClose, StagedWaterfall } from './waterfall/waterfall.js';
+export { DEFAULT_STAGES, leaveUnpaid, StagedWaterfall } from './waterfall/waterfall.js';

@@ -373,7 +373,7 @@ export class Simulation {
   settleFunding(i: number): void {
     const a = this.accounts;
     // no funding has ever accrued: every snapshot is 0 already (saves a cache miss per fill)
-    if (this.phi === 0 && !this.fundingEverMoved) return;
+    if (!this.fundingEverMoved) return;
     const owed = a.qty[i] * (this.phi - a.fundIdx[i]);
     if (owed !== 0) {
       a.cash[i] -= owed;

@@ -8,9 +8,9 @@ import { BucketIndex } from './bucket-index.js';
  * Equity at price P: E = cash + q·(P − entry) − q·(Φ − fundIdx), where Φ is the venue's cumulative funding
  * index (USD per unit of position). For a long in tier m, E < m·|q|·P  ⇔  (1 − m)·P − Φ < key, and for a
  * short  ⇔  (1 + m)·P − Φ > key, with key = entry − fundIdx − cash/q. The key of an account changes only
- * when the account itself changes (funding settlement leaves it unchanged), so one max-heap of long keys
- * and one index of short keys per tier (log-spaced bucket queues, {@link BucketIndex}) give the crossed
- * accounts in O(crossed + one bucket).
+ * when the account itself changes (funding settlement leaves it unchanged), so one index of long keys and
+ * one of short keys per tier (log-spaced bucket queues, {@link BucketIndex}) give the crossed accounts in
+ * O(crossed + one bucket).
  *
  * The tier of a position is chosen by its entry notional |q|·entry, so an account's maintenance rate is
  * fixed between its own trades.
@@ -31,10 +31,10 @@ export class Accounts {
   readonly imr: Float64Array;
   /** Tier index of the position. */
   readonly tier: Int32Array;
-  /** Version of the account's liquidation key (heap entries with another version are stale). */
+  /** Version of the account's liquidation key (index entries with another version are stale). */
   readonly ver: Int32Array;
-  /** Which heap holds the live key: 0 none, 1 + 2·tier long, 2 + 2·tier short. */
-  readonly heapOf: Int32Array;
+  /** Which index holds the live key: 0 none, 1 + 2·tier long, 2 + 2·tier short. */
+  readonly slotOf: Int32Array;
   /** 1 while the agent takes part; 0 once it has left. */
   readonly active: Uint8Array;
   /** 1 once the account has been handed to the waterfall (liquidated at least once). */
@@ -53,8 +53,8 @@ export class Accounts {
   readonly tiers: Tier[];
   /** While true (setting up the starting state), `rekey` only bumps versions; `rekeyAll` indexes in O(n). */
   deferIndex = true;
-  private readonly longHeaps: BucketIndex[];
-  private readonly shortHeaps: BucketIndex[];
+  private readonly longIndex: BucketIndex[];
+  private readonly shortIndex: BucketIndex[];
   private readonly live: Int32Array;
 
   /**
@@ -72,7 +72,7 @@ export class Accounts {
     this.imr = new Float64Array(n);
     this.tier = new Int32Array(n);
     this.ver = new Int32Array(n);
-    this.heapOf = new Int32Array(n);
+    this.slotOf = new Int32Array(n);
     this.active = new Uint8Array(n).fill(1);
     this.liquidated = new Uint8Array(n);
     this.wallet = new Float64Array(n);
@@ -81,8 +81,8 @@ export class Accounts {
     this.costs = new Float64Array(n);
     this.group = new Int32Array(n);
     this.tiers = tiers;
-    this.longHeaps = tiers.map(() => new BucketIndex(1, refPrice, Math.max(64, n)));
-    this.shortHeaps = tiers.map(() => new BucketIndex(-1, refPrice, Math.max(64, n)));
+    this.longIndex = tiers.map(() => new BucketIndex(1, refPrice, Math.max(64, n)));
+    this.shortIndex = tiers.map(() => new BucketIndex(-1, refPrice, Math.max(64, n)));
     this.live = new Int32Array(2 * tiers.length + 1);
     const m0 = tiers[0];
     this.mmr.fill(m0.mmr);
@@ -117,17 +117,17 @@ export class Accounts {
   rekey(i: number): void {
     const v = ++this.ver[i];
     if (this.deferIndex) return;
-    const old = this.heapOf[i];
+    const old = this.slotOf[i];
     if (old !== 0) this.live[old]--;
     const h = this.index(i, v);
-    if (h && h.size > 2 * this.live[this.heapOf[i]] + 65_536) h.compact(this.ver);
+    if (h && h.size > 2 * this.live[this.slotOf[i]] + 65_536) h.compact(this.ver);
   }
 
   /** Indexes every account at once (O(n)); used after the initial positions are opened. */
   rekeyAll(): void {
     this.deferIndex = false;
-    for (const h of this.longHeaps) h.clear();
-    for (const h of this.shortHeaps) h.clear();
+    for (const h of this.longIndex) h.clear();
+    for (const h of this.shortIndex) h.clear();
     this.live.fill(0);
     for (let i = 0; i < this.n; i++) this.index(i, ++this.ver[i]);
   }
@@ -136,14 +136,14 @@ export class Accounts {
   private index(i: number, v: number): BucketIndex | undefined {
     const q = this.qty[i];
     if (q === 0 || this.active[i] === 0) {
-      this.heapOf[i] = 0;
+      this.slotOf[i] = 0;
       return undefined;
     }
     const t = this.tier[i];
     const slot = q > 0 ? 1 + 2 * t : 2 + 2 * t;
-    const h = q > 0 ? this.longHeaps[t] : this.shortHeaps[t];
+    const h = q > 0 ? this.longIndex[t] : this.shortIndex[t];
     h.insert(this.entry[i] - this.fundIdx[i] - this.cash[i] / q, i, v);
-    this.heapOf[i] = slot;
+    this.slotOf[i] = slot;
     this.live[slot]++;
     return h;
   }
@@ -157,12 +157,12 @@ export class Accounts {
     for (let t = 0; t < this.tiers.length; t++) {
       const m = this.tiers[t].mmr;
       const from = count;
-      count = this.longHeaps[t].crossed((1 - m) * p - phi, this.ver, out, count);
-      count = this.shortHeaps[t].crossed((1 + m) * p - phi, this.ver, out, count);
+      count = this.longIndex[t].crossed((1 - m) * p - phi, this.ver, out, count);
+      count = this.shortIndex[t].crossed((1 + m) * p - phi, this.ver, out, count);
       for (let j = from; j < count; j++) {
         const id = out[j];
-        this.live[this.heapOf[id]]--;
-        this.heapOf[id] = 0;
+        this.live[this.slotOf[id]]--;
+        this.slotOf[id] = 0;
       }
     }
     return count;

@@ -256,35 +256,6 @@ export class StagedWaterfall implements Waterfall {
   }
 }
 
-/**
- * Closes account `id`'s whole position through the book at the impact price, charges the liquidation fee
- * (from what equity is left, never below zero; the venue's `liquidationFeeToFund` share to the insurance
- * fund, the rest to the venue) and returns the shortfall left (≥ 0), which goes to the waterfall's payers.
- * The `market` stage with its default parameters does exactly this.
- */
-export function marketClose(sim: Simulation, id: number): number {
-  const a = sim.accounts;
-  const q = a.qty[id];
-  if (q === 0) return 0;
-  const m = sim.market;
-  const pbk = a.bankruptcyPrice(id, sim.phi);
-  const x = m.impactPrice(-q * m.mark);
-  sim.fill(id, -q, x, 1 /* NO_FEE: the liquidation fee replaces the taker fee */);
-  const notional = Math.abs(q) * Math.abs(x);
-  sim.noteLiquidation(notional);
-  sim.log('liquidation', id, -q, x, notional);
-  const v = sim.cfg.venue;
-  const fee = Math.min(v.liquidationFee * notional, Math.max(0, a.cash[id]));
-  if (fee > 0) {
-    const toFund = fee * v.liquidationFeeToFund;
-    sim.charge(id, LEDGER.insuranceFund, toFund);
-    sim.charge(id, LEDGER.venueFees, fee - toFund);
-  }
-  const short = a.cash[id] < 0 ? -a.cash[id] : 0;
-  if (short > 0) sim.waterfall.coverShortfall(id, short, Math.sign(q), pbk);
-  return short;
-}
-
 /** Records `amount` of account `id`'s shortfall as unpaid: its debt moves to the bad-debt ledger. */
 export function leaveUnpaid(sim: Simulation, id: number, amount: number): void {
   if (amount <= 0) return;

@@ -21,17 +21,17 @@ function isPriceModel(x: unknown): x is PriceModel {
 
 /**
  * Loads the plug-in modules a config names in `strategies` (paths relative to `baseDir`, the config's
- * folder) and registers what they export: a strategy or price model as the default export, or arrays of
+ * folder) and registers what they export (issue paths start with `prefix`, e.g. `base.` in an experiment): a strategy or price model as the default export, or arrays of
  * them, or named exports of either. Call before `parseConfig`. Returns the names registered.
  *
  * @throws BackstopInputError naming the file when it cannot be loaded or exports nothing usable
  */
-export async function loadConfigModules(input: unknown, baseDir: string): Promise<string[]> {
+export async function loadConfigModules(input: unknown, baseDir: string, prefix = ''): Promise<string[]> {
   const paths = (input as { strategies?: unknown })?.strategies;
   if (paths === undefined) return [];
   if (!Array.isArray(paths) || paths.some((p) => typeof p !== 'string'))
     throw new BackstopInputError([
-      { path: 'strategies', message: 'must be a list of module paths (strings)' },
+      { path: `${prefix}strategies`, message: 'must be a list of module paths (strings)' },
     ]);
   const names: string[] = [];
   for (const [k, p] of (paths as string[]).entries()) {
@@ -41,7 +41,7 @@ export async function loadConfigModules(input: unknown, baseDir: string): Promis
     } catch (e) {
       const msg = e instanceof BackstopInputError ? e.issues.map((i) => i.message).join('; ') : String(e);
       throw new BackstopInputError(
-        [{ path: `strategies[${k}]`, message: `${p}: ${msg}` }],
+        [{ path: `${prefix}strategies[${k}]`, message: `${p}: ${msg}` }],
         'cannot load module',
       );
     }
@@ -60,7 +60,7 @@ export async function loadConfigModules(input: unknown, baseDir: string): Promis
       throw new BackstopInputError(
         [
           {
-            path: `strategies[${k}]`,
+            path: `${prefix}strategies[${k}]`,
             message: `${p} exports no strategy or price model (export one with defineStrategy as the default export)`,
           },
         ],

@@ -4,16 +4,17 @@
  * same way in the main thread and in each worker, so workers rebuild exactly the plan the main thread
  * checked.
  */
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zodIssues } from '../config/format.js';
+import { loadConfigModules } from '../config/modules.js';
 import { parseConfig } from '../config/parse.js';
 import { type SimConfig, simConfigSchema } from '../config/schema.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
-import { registerPriceModel } from '../market/price/registry.js';
-import { getStrategy, listStrategies, registerStrategy } from '../strategy.js';
+import { getStrategy, listStrategies } from '../strategy.js';
 import { type Experiment, experimentSchema } from './define.js';
 import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
@@ -247,33 +248,6 @@ export async function loadExperimentFile(file: string): Promise<unknown> {
   return def;
 }
 
-/**
- * Loads the modules a config names in `strategies` (paths relative to the experiment file) and registers
- * every strategy and price model they export.
- */
-export async function loadConfigModules(paths: string[], baseDir: string): Promise<void> {
-  for (const [k, p] of paths.entries()) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = await loadModule(p, baseDir);
-    } catch (e) {
-      if (e instanceof BackstopInputError)
-        throw new BackstopInputError(
-          e.issues.map((i) => ({ path: `base.strategies[${k}]`, message: `${i.path}: ${i.message}` })),
-          'invalid configuration',
-        );
-      throw e;
-    }
-    for (const v of Object.values(mod)) {
-      if (!v || typeof v !== 'object') continue;
-      const o = v as Record<string, unknown>;
-      if (typeof o.name === 'string' && typeof o.act === 'function' && typeof o.role === 'string')
-        registerStrategy(o as never);
-      else if (typeof o.name === 'string' && typeof o.generate === 'function') registerPriceModel(o as never);
-    }
-  }
-}
-
 function parseSetValue(raw: string): unknown {
   try {
     return JSON.parse(raw);
@@ -437,9 +411,7 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
 
   // config modules, then every point's config
   const baseDir = dirname(spec.file);
-  const strategies = (baseInput.strategies as string[] | undefined) ?? [];
-  if (Array.isArray(strategies) && strategies.every((s) => typeof s === 'string'))
-    await loadConfigModules(strategies, baseDir);
+  await loadConfigModules(baseInput, baseDir, 'base.');
   const game = exp.game ? checkGame(exp.game, baseInput, issues) : null;
   if (issues.length > 0) throw new ConfigError(issues);
   // a game role without a mix in the base config plays its first candidate there (what `run` simulates)

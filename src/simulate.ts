@@ -33,14 +33,19 @@ export interface SimulateResult {
 export function simulate(config: SimConfigInput | SimConfig, opts: RunOptions): SimulateResult {
   const cfg = parseConfig(config, { baseDir: opts.baseDir ?? process.cwd() });
   const sim = new Simulation(cfg, opts);
-  const metrics = sim.run();
-  const out: SimulateResult = {
-    seed: sim.seed,
-    metrics,
-    moneyScale: sim.moneyScale,
-    groups: sim.groupPayoffs,
-  };
-  if ((opts.series ?? 0) > 0) out.series = sim.series;
-  if (opts.events) out.events = sim.events.columns();
-  return out;
+  try {
+    const metrics = sim.run();
+    const out: SimulateResult = {
+      seed: sim.seed,
+      metrics,
+      moneyScale: sim.moneyScale,
+      groups: sim.groupPayoffs,
+    };
+    if ((opts.series ?? 0) > 0) out.series = sim.series;
+    if (opts.events) out.events = sim.events.columns();
+    return out;
+  } finally {
+    // the run's per-account arrays go to the thread's next run (none of them is in the result)
+    sim.dispose();
+  }
 }

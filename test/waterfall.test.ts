@@ -143,6 +143,48 @@ describe('allocateDeleveraging', () => {
       });
     }
   });
+
+  it('water-fills many winners with the budget near capacity (many passes, then the sorted walk)', () => {
+    // the level is found by passes that saturate whoever lies below a lower bound; a budget just under
+    // capacity with spread-out caps needs more passes than the solver allows before it sorts the rest —
+    // both paths must agree with bisection
+    let s = 0x2545f491;
+    const rnd = () => {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      return (s >>> 0) / 2 ** 32;
+    };
+    for (const fill of [0.3, 0.9, 0.999, 0.999999]) {
+      const ws = Array.from({ length: 2000 }, () => ({
+        pnl: 1 + rnd() * 99,
+        cap: rnd() ** 3,
+        riskWeight: 0.1 + rnd() * 3,
+      }));
+      for (const policy of ['capped-pro-rata', 'risk-aware-pro-rata'] as const) {
+        const risk = policy === 'risk-aware-pro-rata';
+        const capacity = ws.reduce((a, x) => a + x.pnl * x.cap, 0);
+        const budget = fill * capacity;
+        const f = (t: number) =>
+          ws.reduce((a, x) => a + x.pnl * Math.min(x.cap, t * (risk ? x.riskWeight : 1)), 0);
+        let lo = 0;
+        let hi = 1;
+        while (f(hi) < budget) hi *= 2;
+        for (let k = 0; k < 200; k++) {
+          const mid = (lo + hi) / 2;
+          if (f(mid) < budget) lo = mid;
+          else hi = mid;
+        }
+        const r = allocateDeleveraging(policy, ws, budget);
+        expect(r.feasible).toBe(true);
+        ws.forEach((x, i) => {
+          const want = Math.min(x.cap, hi * (risk ? x.riskWeight : 1));
+          expect(Math.abs(r.haircut[i] - want)).toBeLessThanOrEqual(1e-9);
+        });
+        expect(Math.abs(r.seized.reduce((a, b) => a + b, 0) - budget)).toBeLessThanOrEqual(1e-9 * budget);
+      }
+    }
+  });
 });
 
 describe('auctionPrice', () => {

@@ -23,6 +23,7 @@ import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
 import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
+import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
 import { Market } from './market.js';
 
@@ -74,6 +75,8 @@ export class Simulation {
   readonly cfg: SimConfig;
   readonly seed: number;
   readonly streams: RunStreams;
+  /** Where the run's per-account arrays come from (see {@link Simulation.f64}). */
+  private readonly arena = new Arena();
   readonly market: Market;
   readonly accounts: Accounts;
   /** Named ledger balances, indexed by {@link LEDGER}. */
@@ -167,11 +170,11 @@ export class Simulation {
     // system rows of the waterfall's stages after the agents: inactive (never margin-checked or acted on)
     const rows = systemRows(cfg);
     this.nAgents = n;
-    this.accounts = new Accounts(n + rows, cfg.venue.tiers, this.market.index[0]);
+    this.accounts = new Accounts(n + rows, cfg.venue.tiers, this.market.index[0], this.arena);
     this.accounts.active.fill(0, n);
     this.accounts.group.fill(-1, n);
-    this.bookShare = new Float64Array(n + rows);
-    this.candidates = new Int32Array(Math.max(16, n + rows));
+    this.bookShare = this.f64(n + rows);
+    this.candidates = this.i32(Math.max(16, n + rows));
     this.groupOrder = new Int32Array(plan.length);
     this.groupRole = new Int32Array(plan.length);
     let first = 0;
@@ -179,11 +182,7 @@ export class Simulation {
       const state: Record<string, Float64Array | Int32Array | Uint8Array> = {};
       for (const [name, type] of Object.entries(p.strategy.state ?? {})) {
         state[name] =
-          type === 'f64'
-            ? new Float64Array(p.count)
-            : type === 'i32'
-              ? new Int32Array(p.count)
-              : new Uint8Array(p.count);
+          type === 'f64' ? this.f64(p.count) : type === 'i32' ? this.i32(p.count) : this.u8(p.count);
       }
       const group: AgentGroup = {
         index: gi,
@@ -225,6 +224,32 @@ export class Simulation {
       const len = Math.ceil(cfg.ticks / this.seriesEvery);
       for (const [name] of SERIES) this.series[name] = new Float64Array(len);
     }
+  }
+
+  // ---------------------------------------------------------------- per-run arrays
+
+  /**
+   * A zeroed Float64Array of length `n` for the rest of the run: what waterfall stages and strategies should
+   * use for per-account state. After `simulate()` returns it is recycled for the thread's next run, so it must
+   * not be kept or handed out beyond the run (results, series, events use their own arrays).
+   */
+  f64(n: number): Float64Array {
+    return this.arena.f64(n);
+  }
+  /** A zeroed Int32Array for the rest of the run (see {@link Simulation.f64}). */
+  i32(n: number): Int32Array {
+    return this.arena.i32(n);
+  }
+  /** A zeroed Uint8Array for the rest of the run (see {@link Simulation.f64}). */
+  u8(n: number): Uint8Array {
+    return this.arena.u8(n);
+  }
+  /**
+   * Ends the run's use of its arrays: the thread's next run reuses them. Nothing may read this simulation's
+   * accounts or stage state afterwards. `simulate()` calls it once the results are taken.
+   */
+  dispose(): void {
+    this.arena.release();
   }
 
   // ---------------------------------------------------------------- prices and reads

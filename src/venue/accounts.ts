@@ -1,4 +1,5 @@
 import type { Tier } from '../config/schema.js';
+import { type Allocator, HEAP } from '../engine/arena.js';
 import { BucketIndex } from './bucket-index.js';
 
 /**
@@ -61,28 +62,29 @@ export class Accounts {
    * @param n number of accounts
    * @param tiers margin tiers
    * @param refPrice a typical price (the start of the index): centres the liquidation-price index
+   * @param alloc where the columns come from (a run's arena recycles them from run to run)
    */
-  constructor(n: number, tiers: Tier[], refPrice = 1000) {
+  constructor(n: number, tiers: Tier[], refPrice = 1000, alloc: Allocator = HEAP) {
     this.n = n;
-    this.cash = new Float64Array(n);
-    this.qty = new Float64Array(n);
-    this.entry = new Float64Array(n);
-    this.fundIdx = new Float64Array(n);
-    this.mmr = new Float64Array(n);
-    this.imr = new Float64Array(n);
-    this.tier = new Int32Array(n);
-    this.ver = new Int32Array(n);
-    this.slotOf = new Int32Array(n);
-    this.active = new Uint8Array(n).fill(1);
-    this.liquidated = new Uint8Array(n);
-    this.wallet = new Float64Array(n);
-    this.capitalIn = new Float64Array(n);
-    this.capitalOut = new Float64Array(n);
-    this.costs = new Float64Array(n);
-    this.group = new Int32Array(n);
+    this.cash = alloc.f64(n);
+    this.qty = alloc.f64(n);
+    this.entry = alloc.f64(n);
+    this.fundIdx = alloc.f64(n);
+    this.mmr = alloc.f64(n);
+    this.imr = alloc.f64(n);
+    this.tier = alloc.i32(n);
+    this.ver = alloc.i32(n);
+    this.slotOf = alloc.i32(n);
+    this.active = alloc.u8(n).fill(1);
+    this.liquidated = alloc.u8(n);
+    this.wallet = alloc.f64(n);
+    this.capitalIn = alloc.f64(n);
+    this.capitalOut = alloc.f64(n);
+    this.costs = alloc.f64(n);
+    this.group = alloc.i32(n);
     this.tiers = tiers;
-    this.longIndex = tiers.map(() => new BucketIndex(1, refPrice, Math.max(64, n)));
-    this.shortIndex = tiers.map(() => new BucketIndex(-1, refPrice, Math.max(64, n)));
+    this.longIndex = tiers.map(() => new BucketIndex(1, refPrice, Math.max(64, n), alloc));
+    this.shortIndex = tiers.map(() => new BucketIndex(-1, refPrice, Math.max(64, n), alloc));
     this.live = new Int32Array(2 * tiers.length + 1);
     const m0 = tiers[0];
     this.mmr.fill(m0.mmr);

@@ -13,13 +13,15 @@
  *
  * `dir = 1`: crossed means key > threshold (longs); `dir = -1`: key < threshold (shorts).
  */
+import { type Allocator, HEAP } from '../engine/arena.js';
+
 const BUCKETS = 32_768;
 /** Bucket width in log-price: 0.1%. With 32,768 buckets the index spans e^±16 around the reference. */
 const WIDTH = 0.001;
 const NIL = -1;
 
 export class BucketIndex {
-  private readonly head = new Int32Array(BUCKETS).fill(NIL);
+  private readonly head: Int32Array;
   private key: Float64Array;
   private id: Int32Array;
   private ver: Int32Array;
@@ -36,12 +38,14 @@ export class BucketIndex {
     readonly dir: 1 | -1,
     refPrice: number,
     capacity = 1024,
+    private readonly alloc: Allocator = HEAP,
   ) {
     this.lnRef = Math.log(refPrice);
-    this.key = new Float64Array(capacity);
-    this.id = new Int32Array(capacity);
-    this.ver = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
+    this.head = alloc.i32(BUCKETS).fill(NIL);
+    this.key = alloc.f64(capacity);
+    this.id = alloc.i32(capacity);
+    this.ver = alloc.i32(capacity);
+    this.next = alloc.i32(capacity);
     this.edge = dir === 1 ? -1 : BUCKETS;
   }
 
@@ -54,13 +58,13 @@ export class BucketIndex {
 
   private grow(): void {
     const cap = this.key.length * 2;
-    const k = new Float64Array(cap);
+    const k = this.alloc.f64(cap);
     k.set(this.key);
-    const i = new Int32Array(cap);
+    const i = this.alloc.i32(cap);
     i.set(this.id);
-    const v = new Int32Array(cap);
+    const v = this.alloc.i32(cap);
     v.set(this.ver);
-    const n = new Int32Array(cap);
+    const n = this.alloc.i32(cap);
     n.set(this.next);
     this.key = k;
     this.id = i;

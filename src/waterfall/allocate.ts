@@ -56,8 +56,8 @@ export function policyCode(p: AdlPolicy): number {
 /**
  * In-place core of {@link allocateDeleveraging}: writes the haircut fraction of winner `i` (0 ≤ i < n) into
  * `h[i]` and returns the budget left uncovered. For the queue policies `order[0..n)` lists the winners best
- * first (the caller ranks them); the water-filling policies sort `order` by their breakpoints in place.
- * `cap` and `rw` are read only by the policies that use them. No allocation but the sort's comparator.
+ * first (the caller ranks them); the water-filling policies use `order` as scratch. `cap` and `rw` are read only by the policies that
+ * use them. No allocation (but a sort's comparator in the rare case of more than a few water-filling passes).
  */
 export function allocateInto(
   policy: number,
@@ -98,7 +98,12 @@ export function allocateInto(
     for (let i = 0; i < n; i++) if (pnl[i] > 0) h[i] = f;
     return f < 1 ? 0 : Math.max(0, budget - total);
   }
-  // water-filling: h_i = min(cap_i, τ·rw_i) with Σ pnl_i·h_i = budget (capped pro-rata: rw = 1, τ = η)
+  // water-filling: h_i = min(cap_i, τ·rw_i) with Σ pnl_i·h_i = budget (capped pro-rata: rw = 1, τ = η).
+  // No sort: with S the winners known to be saturated, t = (budget − Σ_S pnl·cap) / Σ_{not S} pnl·rw is a
+  // lower bound of τ (at t every term is at most its S or linear value, so the total is at most the budget),
+  // so every winner whose breakpoint cap/rw lies below t is saturated at τ too. Each pass moves those into
+  // S; when a pass moves none, t = τ. The passes usually settle in two or three (O(n) each); after
+  // MAX_PASSES the rest is sorted by breakpoint and walked as before.
   const risk = policy === 4;
   let m = 0;
   let free = 0; // Σ pnl·rw of the winners not yet at their cap
@@ -111,19 +116,36 @@ export function allocateInto(
       free += w * r;
     }
   }
-  const bp = (i: number) => Math.min(1, Math.max(0, cap[i])) / (risk ? rw[i] : 1);
-  order.subarray(0, m).sort((x, y) => bp(x) - bp(y) || x - y);
   let fixed = 0; // Σ pnl·cap of the saturated winners
+  let act = m; // order[0, act): not saturated; order[act, m): saturated
   let tau = Number.POSITIVE_INFINITY;
-  for (let k = 0; k < m; k++) {
-    const i = order[k];
+  for (let pass = 0; act > 0; pass++) {
     const t = (budget - fixed) / free;
-    if (t <= bp(i)) {
+    if (pass === MAX_PASSES) {
+      tau = walkSorted(order, act, pnl, cap, rw, risk, budget, fixed, free);
+      break;
+    }
+    let moved = false;
+    let rest = 0; // Σ pnl·rw of those left, summed afresh (subtracting could cancel to nothing)
+    for (let k = 0; k < act; ) {
+      const i = order[k];
+      const c = Math.min(1, Math.max(0, cap[i]));
+      const r = risk ? rw[i] : 1;
+      if (c < t * r) {
+        fixed += pnl[i] * c;
+        order[k] = order[--act];
+        order[act] = i;
+        moved = true;
+      } else {
+        rest += pnl[i] * r;
+        k++;
+      }
+    }
+    free = rest;
+    if (!moved) {
       tau = t;
       break;
     }
-    fixed += pnl[i] * Math.min(1, Math.max(0, cap[i]));
-    free -= pnl[i] * (risk ? rw[i] : 1);
   }
   let taken = 0;
   for (let k = 0; k < m; k++) {
@@ -133,6 +155,37 @@ export function allocateInto(
     taken += pnl[i] * h[i];
   }
   return tau === Number.POSITIVE_INFINITY ? Math.max(0, budget - taken) : 0;
+}
+
+/** Passes of {@link allocateInto}'s water-filling before it sorts what is left. */
+const MAX_PASSES = 8;
+
+/**
+ * The water level τ of the winners `order[0, act)`, none yet saturated, given the saturated winners' Σ pnl·cap
+ * (`fixed`) and the others' Σ pnl·rw (`free`): sorts them by breakpoint cap/rw and walks up. Infinity when
+ * every one of them saturates (the budget is infeasible).
+ */
+function walkSorted(
+  order: Int32Array,
+  act: number,
+  pnl: Float64Array,
+  cap: Float64Array,
+  rw: Float64Array,
+  risk: boolean,
+  budget: number,
+  fixed: number,
+  free: number,
+): number {
+  const bp = (i: number) => Math.min(1, Math.max(0, cap[i])) / (risk ? rw[i] : 1);
+  order.subarray(0, act).sort((x, y) => bp(x) - bp(y) || x - y);
+  for (let k = 0; k < act; k++) {
+    const i = order[k];
+    const t = (budget - fixed) / free;
+    if (t <= bp(i)) return t;
+    fixed += pnl[i] * Math.min(1, Math.max(0, cap[i]));
+    free -= pnl[i] * (risk ? rw[i] : 1);
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 /**

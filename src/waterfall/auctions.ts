@@ -48,16 +48,16 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     readonly chop: number,
     readonly penaltyToFund: number,
   ) {
-    this.owner = new Int32Array(slots).fill(-1);
-    this.sgn = new Float64Array(slots);
-    this.lot0 = new Float64Array(slots);
-    this.debt = new Float64Array(slots);
-    this.tab0 = new Float64Array(slots);
-    this.ref = new Float64Array(slots);
-    this.start = new Float64Array(slots);
-    this.pbk = new Float64Array(slots);
-    this.resets = new Int32Array(slots);
-    this.zero = new Uint8Array(slots);
+    this.owner = sim.i32(slots).fill(-1);
+    this.sgn = sim.f64(slots);
+    this.lot0 = sim.f64(slots);
+    this.debt = sim.f64(slots);
+    this.tab0 = sim.f64(slots);
+    this.ref = sim.f64(slots);
+    this.start = sim.f64(slots);
+    this.pbk = sim.f64(slots);
+    this.resets = sim.i32(slots);
+    this.zero = sim.u8(slots);
     waterfall.keepers.auctionStages.push(this);
   }
 

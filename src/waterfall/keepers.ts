@@ -85,8 +85,8 @@ export class Keepers {
   private readonly isWatcher: Uint8Array;
 
   constructor(readonly sim: Simulation) {
-    this.watchers = new Int32Array(sim.accounts.n);
-    this.isWatcher = new Uint8Array(sim.accounts.n);
+    this.watchers = sim.i32(sim.accounts.n);
+    this.isWatcher = sim.u8(sim.accounts.n);
   }
 
   // ------------------------------------------------------------ keeper bots

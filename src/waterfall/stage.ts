@@ -62,6 +62,10 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   rows?(params: z.output<PS>): number;
   /** Role of the stage's system rows in the run's PnL by role (default 'lps'). */
   readonly rowRole?: 'traders' | 'lps';
+  /**
+   * Builds the stage's state for one run. Per-account arrays should come from `ctx.sim.f64(n)` (`i32`, `u8`):
+   * they are recycled for the thread's next run instead of being allocated afresh every run.
+   */
   build(ctx: StageContext<z.output<PS>>): StageInstance;
 }
 

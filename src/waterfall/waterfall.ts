@@ -164,7 +164,7 @@ export class StagedWaterfall implements Waterfall {
     this.keepers = new Keepers(sim);
     const entries = sim.cfg.waterfall.stages as StageEntry[];
     this.firstRow = sim.nAgents;
-    this.roles = new Int32Array(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
+    this.roles = sim.i32(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
     const at: number[] = [];
     let row = this.firstRow;
     entries.forEach((entry, index) => {

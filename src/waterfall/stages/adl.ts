@@ -58,27 +58,27 @@ export default defineStage({
     const ranking = params.ranking;
     const whole = params.close === 'whole';
     // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
-    const cand = [new Int32Array(nA), new Int32Array(nA)];
+    const cand = [sim.i32(nA), sim.i32(nA)];
     const candN = [0, 0];
     const builtAt = [-1, -1];
-    const candVer = [new Int32Array(nA), new Int32Array(nA)];
+    const candVer = [sim.i32(nA), sim.i32(nA)];
     const pos = [0, 0];
-    const score = new Float64Array(nA);
-    const liveVer = new Int32Array(nA).fill(-1);
+    const score = sim.f64(nA);
+    const liveVer = sim.i32(nA).fill(-1);
     // re-ranked winners: a max-heap per side
-    const hs = [new Float64Array(64), new Float64Array(64)];
-    const hi = [new Int32Array(64), new Int32Array(64)];
-    const hv = [new Int32Array(64), new Int32Array(64)];
+    const hs = [sim.f64(64), sim.f64(64)];
+    const hi = [sim.i32(64), sim.i32(64)];
+    const hv = [sim.i32(64), sim.i32(64)];
     const hn = [0, 0];
     // batch scratch for allocateInto
-    const bId = new Int32Array(nA);
-    const bPnl = new Float64Array(nA);
-    const bCap = new Float64Array(nA).fill(params.maxHaircut);
-    const bRw = new Float64Array(nA);
-    const bGw = new Float64Array(nA);
-    const bEw = new Float64Array(nA);
-    const bOrder = new Int32Array(nA);
-    const bH = new Float64Array(nA);
+    const bId = sim.i32(nA);
+    const bPnl = sim.f64(nA);
+    const bCap = sim.f64(nA).fill(params.maxHaircut);
+    const bRw = sim.f64(nA);
+    const bGw = sim.f64(nA);
+    const bEw = sim.f64(nA);
+    const bOrder = sim.i32(nA);
+    const bH = sim.f64(nA);
 
     function scoreOf(w: number, mark: number): number {
       const q = a.qty[w];
@@ -118,9 +118,9 @@ export default defineStage({
         // sorting all winners cost O(m log m) a tick (the largest cost of a 1M-account crash)
         if (hs[s].length < m) {
           const cap = Math.max(m, 2 * hs[s].length);
-          hs[s] = new Float64Array(cap);
-          hi[s] = new Int32Array(cap);
-          hv[s] = new Int32Array(cap);
+          hs[s] = sim.f64(cap);
+          hi[s] = sim.i32(cap);
+          hv[s] = sim.i32(cap);
         }
         const S = hs[s];
         const I = hi[s];
@@ -171,13 +171,13 @@ export default defineStage({
     function push(s: number, w: number, sc: number): void {
       let n = hn[s];
       if (n === hs[s].length) {
-        const S2 = new Float64Array(n * 2);
+        const S2 = sim.f64(n * 2);
         S2.set(hs[s]);
         hs[s] = S2;
-        const I2 = new Int32Array(n * 2);
+        const I2 = sim.i32(n * 2);
         I2.set(hi[s]);
         hi[s] = I2;
-        const V2 = new Int32Array(n * 2);
+        const V2 = sim.i32(n * 2);
         V2.set(hv[s]);
         hv[s] = V2;
       }

@@ -27,15 +27,15 @@ export default defineStage({
   build({ sim, params, waterfall }) {
     const a = sim.accounts;
     const n = a.n;
-    const perMin = new Float64Array(n);
-    const perHour = new Float64Array(n);
-    const usedMin = new Float64Array(n);
-    const usedHour = new Float64Array(n);
-    const minBucket = new Float64Array(n).fill(-1);
-    const hourBucket = new Float64Array(n).fill(-1);
-    const providers = new Int32Array(n);
+    const perMin = sim.f64(n);
+    const perHour = sim.f64(n);
+    const usedMin = sim.f64(n);
+    const usedHour = sim.f64(n);
+    const minBucket = sim.f64(n).fill(-1);
+    const hourBucket = sim.f64(n).fill(-1);
+    const providers = sim.i32(n);
     let providersN = 0;
-    const share = new Float64Array(n);
+    const share = sim.f64(n);
 
     function remaining(k: number): number {
       const t = sim.time;

@@ -59,11 +59,11 @@ class English extends AuctionHouse {
   ) {
     super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
     const n = p.slots;
-    this.bidV = new Float64Array(n);
-    this.bidLot = new Float64Array(n);
-    this.bidTime = new Float64Array(n);
-    this.bidBy = new Int32Array(n).fill(-1);
-    this.end = new Float64Array(n);
+    this.bidV = sim.f64(n);
+    this.bidLot = sim.f64(n);
+    this.bidTime = sim.f64(n);
+    this.bidBy = sim.i32(n).fill(-1);
+    this.end = sim.f64(n);
   }
   override price(id: number): number {
     const k = this.slot(id);

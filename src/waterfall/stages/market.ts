@@ -61,7 +61,7 @@ export default defineStage({
     const toLiq = params.feeSplit.liquidator;
     if (toFund + toVault + toLiq > 1 + 1e-12) throw new Error('market.feeSplit shares sum to more than 1');
     const partial = params.fraction < 1;
-    const lastStep = partial ? new Float64Array(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
+    const lastStep = partial ? sim.f64(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
 
     function chargeFee(id: number, notional: number): void {
       const fee = Math.min(rate * notional, Math.max(0, sim.equity(id)));

@@ -26,16 +26,15 @@ export default defineStage({
     const a = sim.accounts;
     const nA = sim.nAgents;
     const winners = params.over === 'winners';
-    const dayBase = new Float64Array(nA); // equity + out − in at the start of the day (0 on day 0: since the start)
+    const dayBase = sim.f64(nA); // equity + out − in at the start of the day (0 on day 0: since the start)
     let day = 0;
-    const ids = new Int32Array(nA);
-    const w = new Float64Array(nA);
-    const cap = new Float64Array(nA);
-    const rw = new Float64Array(nA);
-    const order = new Int32Array(nA);
-    const h = new Float64Array(nA);
+    const ids = sim.i32(nA);
+    const w = sim.f64(nA);
+    const cap = sim.f64(nA);
+    const rw = sim.f64(nA);
+    const order = sim.i32(nA);
+    const h = sim.f64(nA);
     const code = policyCode('capped-pro-rata');
-    const gain = (i: number) => sim.equity(i) + a.capitalOut[i] - a.capitalIn[i] - dayBase[i];
 
     // Each shortfall is paid at once from the socialized-loss pool (so who paid is exact per event); the
     // pool's deficit is collected from that tick's winners at the end of the tick, capped pro rata — one
@@ -49,12 +48,13 @@ export default defineStage({
       const mark = sim.mark;
       let n = 0;
       for (let i = 0; i < nA; i++) {
-        if (a.active[i] === 0) continue;
-        if (winners ? !(gain(i) > 0) : a.qty[i] === 0) continue;
-        const e = sim.equity(i);
+        if (a.active[i] === 0 || (!winners && a.qty[i] === 0)) continue;
+        const e = sim.equity(i, mark);
+        const g = e + a.capitalOut[i] - a.capitalIn[i] - dayBase[i];
+        if (winners && !(g > 0)) continue;
         const notional = Math.abs(a.qty[i]) * mark;
         const excess = e - a.mmr[i] * notional;
-        const weight = winners ? gain(i) : notional;
+        const weight = winners ? g : notional;
         const most = winners ? Math.min(weight, excess) : excess;
         if (!(weight > 0) || !(most > 0)) continue;
         ids[n] = i;

@@ -46,8 +46,8 @@ export default defineStage({
   }),
   build({ sim, params, waterfall }) {
     const a = sim.accounts;
-    const since = new Float64Array(a.n).fill(-1);
-    const offered = new Int32Array(a.n);
+    const since = sim.f64(a.n).fill(-1);
+    const offered = sim.i32(a.n);
     let offeredN = 0;
 
     function live(t: number): boolean {

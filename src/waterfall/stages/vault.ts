@@ -73,11 +73,11 @@ export default defineStage({
     const a = sim.accounts;
     const row = firstRow;
     const n = a.n;
-    const lpShares = new Float64Array(n);
-    const lockedUntil = new Float64Array(n);
-    const pendingShares = new Float64Array(n);
-    const pendingAt = new Float64Array(n);
-    const pendingList = new Int32Array(n);
+    const lpShares = sim.f64(n);
+    const lockedUntil = sim.f64(n);
+    const pendingShares = sim.f64(n);
+    const pendingAt = sim.f64(n);
+    const pendingList = sim.i32(n);
     let pendingN = 0;
     let totalShares = params.initialUsd;
     if (params.initialUsd > 0) sim.transferIn(row, params.initialUsd);

@@ -2,7 +2,8 @@
  * Runner benchmark (`npm run bench:runner`, `-- --quick` for a short version, `-- --json` for JSON):
  *  (a) peak RSS of the runner's process (main thread and worker threads together: one process) from 1,000
  *      to 20,000 summary-only runs — must stay flat and under 300 MB;
- *  (b) runs per second of the whole default experiment with 1 and with 2 workers (target: ratio ≥ 1.8).
+ *  (b) runs per second of the whole default experiment with 1 and with 2 workers (target: ratio ≥ 1.8),
+ *      median over alternating pairs.
  * Each measurement runs in a fresh child process, so one cannot warm or pollute another.
  */
 import { execFileSync } from 'node:child_process';
@@ -84,27 +85,48 @@ async function main(): Promise<void> {
     );
   }
 
-  // (b) speed of the default experiment with 1 and 2 workers (best of `reps`)
-  // the whole default experiment (1,000 runs); a short batch measures mostly fixed costs (starting workers,
-  // loading the experiment, assembling the files), not the rate at which runs go
+  // (b) speed of the default experiment with 1 and 2 workers: the whole default experiment (1,000 runs); a
+  // short batch measures mostly fixed costs (starting workers, loading the experiment, assembling the
+  // files), not the rate at which runs go. This VM's speed drifts by ±10–20% over minutes (other tenants),
+  // so one pair can land either side of a target: the batches alternate 1, 2, 1, 2, ... and each pair's
+  // ratio is reported with their median.
   const runs = quick ? 96 : 1000;
-  const reps = 1;
-  const best = (w: number) => {
-    let b: ChildResult | undefined;
-    for (let k = 0; k < reps; k++) {
-      const r = spawnChild(runs, w);
-      log(`speed: baseline, ${runs} runs, ${w} worker(s): ${r.runsPerSec.toFixed(2)} runs/s`);
-      if (!b || r.runsPerSec > b.runsPerSec) b = r;
-    }
-    return b!;
+  const pairs = quick ? 1 : 3;
+  const ones: ChildResult[] = [];
+  const twos: ChildResult[] = [];
+  const ratios: number[] = [];
+  for (let k = 0; k < pairs; k++) {
+    const one = spawnChild(runs, 1);
+    const two = spawnChild(runs, 2);
+    ones.push(one);
+    twos.push(two);
+    ratios.push(two.runsPerSec / one.runsPerSec);
+    log(
+      `speed: baseline, ${runs} runs: 1 worker ${one.runsPerSec.toFixed(2)} runs/s (${one.seconds.toFixed(1)} s), 2 workers ${two.runsPerSec.toFixed(2)} runs/s (${two.seconds.toFixed(1)} s): ${ratios[k].toFixed(2)}x`,
+    );
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   };
-  const one = best(1);
-  const two = best(2);
-  const speedup = two.runsPerSec / one.runsPerSec;
-  log(`speed-up with 2 workers: ${speedup.toFixed(2)}x (efficiency ${(speedup / 2).toFixed(2)})`);
+  const speedup = median(ratios);
+  const one = median(ones.map((r) => r.runsPerSec));
+  const two = median(twos.map((r) => r.runsPerSec));
+  log(
+    `speed-up with 2 workers: median ${speedup.toFixed(2)}x over ${pairs} pair(s) (efficiency ${(speedup / 2).toFixed(2)})`,
+  );
   if (json)
     process.stdout.write(
-      `${JSON.stringify({ machine, memory, parallel: [one, two].map((r) => ({ workers: r.workers, runs_per_s: r.runsPerSec, efficiency: r.runsPerSec / (r.workers * one.runsPerSec) })), speedup })}\n`,
+      `${JSON.stringify({
+        machine,
+        memory,
+        parallel: [
+          { workers: 1, runs_per_s: one, efficiency: 1 },
+          { workers: 2, runs_per_s: two, efficiency: two / (2 * one) },
+        ],
+        pairs: ratios,
+        speedup,
+      })}\n`,
     );
 }
 

@@ -31,7 +31,15 @@ export interface SimulateResult {
  * console.log(r.metrics.liquidations, r.metrics.conservation_error);
  */
 export function simulate(config: SimConfigInput | SimConfig, opts: RunOptions): SimulateResult {
-  const cfg = parseConfig(config, { baseDir: opts.baseDir ?? process.cwd() });
+  return simulateParsed(parseConfig(config, { baseDir: opts.baseDir ?? process.cwd() }), opts);
+}
+
+/**
+ * {@link simulate} on a config that `parseConfig` (or `resolveExperiment`) already validated and resolved:
+ * the runner's workers run thousands of runs of a few configs and skip validating each again.
+ * @internal
+ */
+export function simulateParsed(cfg: SimConfig, opts: RunOptions): SimulateResult {
   const sim = new Simulation(cfg, opts);
   try {
     const metrics = sim.run();

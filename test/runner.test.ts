@@ -5,11 +5,24 @@ import { tableFromIPC as flechetteRead } from '@uwdata/flechette';
 import { describe, expect, it } from 'vitest';
 import { resolveExperiment } from '../src/experiment/resolve.js';
 import { METRIC_NAMES, simulate } from '../src/index.js';
+import { crc32, crc32Js } from '../src/runner/parts.js';
 import { BIN, cli, FIX, ROOT, readArrow, tmp } from './cli-helpers.js';
 
 const SWEEP = join(FIX, 'sweep.json');
 const FAILING = join(FIX, 'failing.experiment.ts');
 const same = (a: string, b: string) => expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+
+describe('runner: part checksums', () => {
+  it('CRC-32 is the IEEE one, in JavaScript and through zlib alike', () => {
+    const check = new TextEncoder().encode('123456789');
+    expect(crc32(check)).toBe(0xcbf43926); // the standard check value
+    expect(crc32Js(check)).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    const bytes = new Uint8Array(100_003).map((_, i) => Math.imul(i, 2654435761) >>> 24);
+    expect(crc32Js(bytes)).toBe(crc32(bytes));
+    expect(crc32Js(bytes.subarray(7, 9000))).toBe(crc32(bytes.subarray(7, 9000)));
+  });
+});
 
 describe('runner: determinism', () => {
   const ref = tmp();

@@ -15,23 +15,34 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 
 const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
+  const t = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
+    t[n] = c | 0;
   }
   return t;
 })();
 
-/** CRC-32 (IEEE) of bytes. */
-export function crc32(u8: Uint8Array): number {
-  let c = 0xffffffff;
+/** CRC-32 (IEEE) in JavaScript: for Node releases without `zlib.crc32` (before 20.15). */
+export function crc32Js(u8: Uint8Array): number {
+  let c = -1;
   for (let i = 0; i < u8.length; i++) c = CRC_TABLE[(c ^ u8[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return ~c >>> 0;
 }
+
+/**
+ * CRC-32 (IEEE) of bytes: zlib's (native) where Node has it. The JavaScript loop, run on the main thread
+ * once per part, was deoptimised on most parts (its values leave V8's small-integer range) and, interpreted,
+ * took CPU from the workers.
+ */
+export const crc32: (u8: Uint8Array) => number =
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function'
+    ? (u8) => zlib.crc32(u8) >>> 0
+    : crc32Js;
 
 const FOOTER = 16;
 const MAGIC = [0x42, 0x53, 0x50, 0x45]; // BSPE

@@ -6,7 +6,7 @@ import { move } from 'piscina';
 import '../index.js';
 import { type ExperimentSpec, type ResolvedExperiment, resolveExperiment } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
-import { simulate } from '../simulate.js';
+import { simulateParsed } from '../simulate.js';
 import { ChunkCollector } from './pack.js';
 
 /** One task: runs `start .. start+count-1` (global run indices, point-major) of the experiment. */
@@ -35,7 +35,8 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
     const seed = deriveRunSeed(exp.seed, point, run, exp.crn);
     try {
       const sampled = seriesRuns === 0 || run < seriesRuns;
-      const r = simulate(exp.configs[point], {
+      // configs were validated when the experiment was resolved
+      const r = simulateParsed(exp.configs[point], {
         seed,
         series: sampled ? series : 0,
         events,

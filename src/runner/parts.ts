@@ -40,9 +40,7 @@ export function crc32Js(u8: Uint8Array): number {
  * took CPU from the workers.
  */
 export const crc32: (u8: Uint8Array) => number =
-  typeof (zlib as { crc32?: unknown }).crc32 === 'function'
-    ? (u8) => zlib.crc32(u8) >>> 0
-    : crc32Js;
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (u8) => zlib.crc32(u8) >>> 0 : crc32Js;
 
 const FOOTER = 16;
 const MAGIC = [0x42, 0x53, 0x50, 0x45]; // BSPE

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GameDriver, ProfileRun } from '../analysis/game-run.js';
 import { packageRoot } from '../experiment/resolve.js';
@@ -24,6 +24,11 @@ function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return join(dirname(here), 'game-worker.js');
   return join(packageRoot(), 'dist', 'src', 'runner', 'game-worker.js');
+}
+
+/** The CommonJS shim piscina loads (built to dist/ from src/runner/esm-entry.cts). */
+function entryShim(): string {
+  return join(packageRoot(), 'dist', 'src', 'runner', 'esm-entry.cjs');
 }
 
 /**
@@ -53,7 +58,9 @@ export function poolDriver(opts: PoolDriverOptions = {}): GameDriver {
       });
       const threads = Math.min(workers, tasks.length);
       const pool = new Piscina({
-        filename: workerFile(),
+        // a CommonJS shim that import()s the ES-module worker (see esm-entry.cts)
+        filename: entryShim(),
+        workerData: { entry: pathToFileURL(workerFile()).href },
         minThreads: threads,
         maxThreads: threads,
         idleTimeout: 60_000,

@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
 import {
@@ -128,6 +128,11 @@ function workerFile(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
   return join(packageRoot(), 'dist', 'src', 'runner', 'worker.js');
+}
+
+/** The CommonJS shim piscina loads (built to dist/ from src/runner/esm-entry.cts). */
+function entryShim(): string {
+  return join(packageRoot(), 'dist', 'src', 'runner', 'esm-entry.cjs');
 }
 
 /**
@@ -346,7 +351,9 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       (Number(process.env.BACKSTOP_WORKER_MEMORY_MB) ||
         Math.max(256, Math.floor((0.75 * totalmem()) / 2 ** 20 / threads)));
     const pool = new Piscina({
-      filename: workerFile(),
+      // a CommonJS shim that import()s the ES-module worker (see esm-entry.cts)
+      filename: entryShim(),
+      workerData: { entry: pathToFileURL(workerFile()).href },
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,

@@ -16,6 +16,35 @@ import {
 import { crashConfig, expectConserved, expectWhoPaid } from './helpers.js';
 import { eventsOf, expectWhoPaidPerEvent } from './waterfall-helpers.js';
 
+/** Deterministic pseudo-random numbers in [0, 1) (xorshift32), independent of the simulator's RNG. */
+function xorshift(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+/** The water level τ with Σ pnl·min(cap, τ·w) = budget, by bisection (w = riskWeight, or 1). */
+function waterLevel(
+  ws: { pnl: number; cap: number; riskWeight: number }[],
+  budget: number,
+  risk: boolean,
+): number {
+  const f = (t: number) => ws.reduce((a, x) => a + x.pnl * Math.min(x.cap, t * (risk ? x.riskWeight : 1)), 0);
+  let lo = 0;
+  let hi = 1;
+  while (f(hi) < budget) hi *= 2;
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (f(mid) < budget) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
 describe('allocateDeleveraging', () => {
   const w = [8, 4, 0.5];
   it('queue vs pro-rata on w = (8, 4, 0.5), budget 7.5, queue order (2, 1, 3)', () => {
@@ -87,14 +116,7 @@ describe('allocateDeleveraging', () => {
   });
 
   it('matches an independent brute-force solver (bisection on η and τ) on random cases', () => {
-    // deterministic pseudo-random cases (xorshift), independent of the simulator's RNG
-    let s = 0x9e3779b9;
-    const rnd = () => {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      return (s >>> 0) / 2 ** 32;
-    };
+    const rnd = xorshift(0x9e3779b9);
     for (let c = 0; c < 300; c++) {
       const n = 1 + Math.floor(rnd() * 12);
       const ws = Array.from({ length: n }, () => ({
@@ -107,20 +129,11 @@ describe('allocateDeleveraging', () => {
       const budget = rnd() * total * 0.9;
       for (const policy of ['capped-pro-rata', 'risk-aware-pro-rata'] as const) {
         const risk = policy === 'risk-aware-pro-rata';
-        const f = (t: number) =>
-          ws.reduce((a, x) => a + x.pnl * Math.min(x.cap, t * (risk ? x.riskWeight : 1)), 0);
         const capacity = ws.reduce((a, x) => a + (risk && x.riskWeight === 0 ? 0 : x.pnl * x.cap), 0);
         const r = allocateDeleveraging(policy, ws, budget);
         expect(r.feasible).toBe(budget <= capacity);
         if (budget > capacity) continue;
-        let lo = 0;
-        let hi = 1;
-        while (f(hi) < budget) hi *= 2;
-        for (let k = 0; k < 200; k++) {
-          const mid = (lo + hi) / 2;
-          if (f(mid) < budget) lo = mid;
-          else hi = mid;
-        }
+        const hi = waterLevel(ws, budget, risk);
         ws.forEach((x, i) => {
           const want = x.pnl > 0 ? Math.min(x.cap, hi * (risk ? x.riskWeight : 1)) : 0;
           expect(Math.abs(r.haircut[i] - want)).toBeLessThanOrEqual(1e-9);
@@ -148,13 +161,7 @@ describe('allocateDeleveraging', () => {
     // the level is found by passes that saturate whoever lies below a lower bound; a budget just under
     // capacity with spread-out caps needs more passes than the solver allows before it sorts the rest —
     // both paths must agree with bisection
-    let s = 0x2545f491;
-    const rnd = () => {
-      s ^= s << 13;
-      s ^= s >>> 17;
-      s ^= s << 5;
-      return (s >>> 0) / 2 ** 32;
-    };
+    const rnd = xorshift(0x2545f491);
     for (const fill of [0.3, 0.9, 0.999, 0.999999]) {
       const ws = Array.from({ length: 2000 }, () => ({
         pnl: 1 + rnd() * 99,
@@ -165,16 +172,7 @@ describe('allocateDeleveraging', () => {
         const risk = policy === 'risk-aware-pro-rata';
         const capacity = ws.reduce((a, x) => a + x.pnl * x.cap, 0);
         const budget = fill * capacity;
-        const f = (t: number) =>
-          ws.reduce((a, x) => a + x.pnl * Math.min(x.cap, t * (risk ? x.riskWeight : 1)), 0);
-        let lo = 0;
-        let hi = 1;
-        while (f(hi) < budget) hi *= 2;
-        for (let k = 0; k < 200; k++) {
-          const mid = (lo + hi) / 2;
-          if (f(mid) < budget) lo = mid;
-          else hi = mid;
-        }
+        const hi = waterLevel(ws, budget, risk);
         const r = allocateDeleveraging(policy, ws, budget);
         expect(r.feasible).toBe(true);
         ws.forEach((x, i) => {

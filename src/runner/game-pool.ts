@@ -4,12 +4,10 @@
  * in-process driver's, whatever the worker count.
  */
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { GameDriver, ProfileRun } from '../analysis/game-run.js';
-import { packageRoot } from '../experiment/resolve.js';
 import type { ProfileTask } from './game-worker.js';
+import { poolEntry } from './pool-entry.js';
 import { Progress, type ProgressMode } from './progress.js';
 
 /** Options of {@link poolDriver}. */
@@ -18,17 +16,6 @@ export interface PoolDriverOptions {
   workers?: number;
   /** Progress display on stderr (default: none). */
   progress?: ProgressMode;
-}
-
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'game-worker.js');
-  return join(packageRoot(), 'dist', 'src', 'runner', 'game-worker.js');
-}
-
-/** The CommonJS shim piscina loads (built to dist/ from src/runner/esm-entry.cts). */
-function entryShim(): string {
-  return join(packageRoot(), 'dist', 'src', 'runner', 'esm-entry.cjs');
 }
 
 /**
@@ -58,9 +45,7 @@ export function poolDriver(opts: PoolDriverOptions = {}): GameDriver {
       });
       const threads = Math.min(workers, tasks.length);
       const pool = new Piscina({
-        // a CommonJS shim that import()s the ES-module worker (see esm-entry.cts)
-        filename: entryShim(),
-        workerData: { entry: pathToFileURL(workerFile()).href },
+        ...poolEntry('game-worker.js'),
         minThreads: threads,
         maxThreads: threads,
         idleTimeout: 60_000,

@@ -18,7 +18,6 @@ import {
 } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
 import {
@@ -33,6 +32,7 @@ import { assemble, type RunCounts } from './assemble.js';
 import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
 import { injectedFault, listParts, partsDir, readPart, writePart } from './parts.js';
 import { buildPlan, chunkRange, type Plan, readPlan, shardChunks } from './plan.js';
+import { poolEntry } from './pool-entry.js';
 import { Progress, type ProgressMode } from './progress.js';
 import type { ChunkTask } from './worker.js';
 
@@ -122,17 +122,6 @@ function gitCommit(): string | null {
   } catch {
     return null;
   }
-}
-
-function workerFile(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'worker.js');
-  return join(packageRoot(), 'dist', 'src', 'runner', 'worker.js');
-}
-
-/** The CommonJS shim piscina loads (built to dist/ from src/runner/esm-entry.cts). */
-function entryShim(): string {
-  return join(packageRoot(), 'dist', 'src', 'runner', 'esm-entry.cjs');
 }
 
 /**
@@ -351,9 +340,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       (Number(process.env.BACKSTOP_WORKER_MEMORY_MB) ||
         Math.max(256, Math.floor((0.75 * totalmem()) / 2 ** 20 / threads)));
     const pool = new Piscina({
-      // a CommonJS shim that import()s the ES-module worker (see esm-entry.cts)
-      filename: entryShim(),
-      workerData: { entry: pathToFileURL(workerFile()).href },
+      ...poolEntry('worker.js'),
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,

@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
 import { CASCADE_SIZES, cascadeConfig } from '../experiments/bench-cascade.js';
 import { findExperiment } from '../src/experiment/resolve.js';
 import { type SimConfigInput, simulate } from '../src/index.js';
@@ -32,12 +33,6 @@ const SIZES = { ...CASCADE_SIZES, '10k': [10_000, 2_000] } as const;
 type Size = keyof typeof SIZES;
 const SELF = fileURLToPath(import.meta.url);
 const REFERENCE = fileURLToPath(new URL('../../bench/reference/cascade_numpy.py', import.meta.url));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** The reference kernel: every account, every tick, equity at the mark and the maintenance test. */
 export function kernelNsPerAccountTick(n: number, ticks: number): number {

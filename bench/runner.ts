@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from 'simple-statistics';
 import { findExperiment } from '../src/experiment/resolve.js';
 import { runBatch } from '../src/runner/run.js';
 
@@ -105,10 +106,6 @@ async function main(): Promise<void> {
       `speed: baseline, ${runs} runs: 1 worker ${one.runsPerSec.toFixed(2)} runs/s (${one.seconds.toFixed(1)} s), 2 workers ${two.runsPerSec.toFixed(2)} runs/s (${two.seconds.toFixed(1)} s): ${ratios[k].toFixed(2)}x`,
     );
   }
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   const speedup = median(ratios);
   const one = median(ones.map((r) => r.runsPerSec));
   const two = median(twos.map((r) => r.runsPerSec));

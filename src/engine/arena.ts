@@ -28,52 +28,34 @@ export const HEAP: Allocator = {
   u8: (n) => new Uint8Array(n),
 };
 
-type Pool<T> = Map<number, T[]>;
+type Typed = Float64Array | Int32Array | Uint8Array;
 
-/** The thread's free arrays by length, from the last released arena. */
-let f64Pool: Pool<Float64Array> = new Map();
-let i32Pool: Pool<Int32Array> = new Map();
-let u8Pool: Pool<Uint8Array> = new Map();
-
-function take<T extends Float64Array | Int32Array | Uint8Array>(
-  pool: Pool<T>,
-  n: number,
-  make: (n: number) => T,
-): T {
-  const list = pool.get(n);
-  const a = list?.pop();
-  if (a === undefined) return make(n);
-  a.fill(0);
-  return a;
-}
-
-function put<T>(pool: Pool<T>, a: T, n: number): void {
-  const list = pool.get(n);
-  if (list) list.push(a);
-  else pool.set(n, [a]);
-}
+/** The thread's free arrays by kind and length (`f64:1000`), from the last released arena. */
+let pool = new Map<string, Typed[]>();
 
 /** The typed arrays of one run (see the module's note). */
 export class Arena implements Allocator {
-  private f: Float64Array[] = [];
-  private i: Int32Array[] = [];
-  private u: Uint8Array[] = [];
+  /** What this arena handed out, with its pool key. */
+  private taken: [string, Typed][] = [];
 
   f64(n: number): Float64Array {
-    const a = take(f64Pool, n, (k) => new Float64Array(k));
-    this.f.push(a);
-    return a;
+    return this.take(`f64:${n}`, () => new Float64Array(n));
   }
 
   i32(n: number): Int32Array {
-    const a = take(i32Pool, n, (k) => new Int32Array(k));
-    this.i.push(a);
-    return a;
+    return this.take(`i32:${n}`, () => new Int32Array(n));
   }
 
   u8(n: number): Uint8Array {
-    const a = take(u8Pool, n, (k) => new Uint8Array(k));
-    this.u.push(a);
+    return this.take(`u8:${n}`, () => new Uint8Array(n));
+  }
+
+  /** A free array of the pool under `key`, zeroed, or a new one. */
+  private take<T extends Typed>(key: string, make: () => T): T {
+    let a = pool.get(key)?.pop() as T | undefined;
+    if (a === undefined) a = make();
+    else a.fill(0);
+    this.taken.push([key, a]);
     return a;
   }
 
@@ -82,17 +64,13 @@ export class Arena implements Allocator {
    * Nothing may use them afterwards: the next run gets them, zeroed.
    */
   release(): void {
-    const f: Pool<Float64Array> = new Map();
-    const i: Pool<Int32Array> = new Map();
-    const u: Pool<Uint8Array> = new Map();
-    for (const a of this.f) put(f, a, a.length);
-    for (const a of this.i) put(i, a, a.length);
-    for (const a of this.u) put(u, a, a.length);
-    f64Pool = f;
-    i32Pool = i;
-    u8Pool = u;
-    this.f = [];
-    this.i = [];
-    this.u = [];
+    const next = new Map<string, Typed[]>();
+    for (const [key, a] of this.taken) {
+      const list = next.get(key);
+      if (list) list.push(a);
+      else next.set(key, [a]);
+    }
+    pool = next;
+    this.taken = [];
   }
 }

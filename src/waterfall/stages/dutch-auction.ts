@@ -61,7 +61,7 @@ class Dutch extends AuctionHouse {
     readonly p: z.output<typeof params>,
   ) {
     super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
-    this.top = new Float64Array(p.slots);
+    this.top = sim.f64(p.slots);
     this.curve = p.curve as AuctionCurve;
   }
   /** Lot value per unit of slot k now. */

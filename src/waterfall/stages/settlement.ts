@@ -32,7 +32,7 @@ export default defineStage({
   }),
   build({ sim, params, waterfall }) {
     const a = sim.accounts;
-    const window = new Float64Array(Math.max(1, Math.round(params.twapSeconds / sim.cfg.dtSeconds)));
+    const window = sim.f64(Math.max(1, Math.round(params.twapSeconds / sim.cfg.dtSeconds)));
     let filled = 0;
     let at = 0;
     let sum = 0;

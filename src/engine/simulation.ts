@@ -178,7 +178,10 @@ export class Simulation {
     this.groupOrder = new Int32Array(plan.length);
     this.groupRole = new Int32Array(plan.length);
     let first = 0;
-    plan.forEach((p, gi) => {
+    // plain loops, not forEach: an arrow function made afresh every run loses its optimised code when the
+    // run's closures are collected, and this one loops over every agent
+    for (let gi = 0; gi < plan.length; gi++) {
+      const p = plan[gi];
       const state: Record<string, Float64Array | Int32Array | Uint8Array> = {};
       for (const [name, type] of Object.entries(p.strategy.state ?? {})) {
         state[name] =
@@ -207,7 +210,7 @@ export class Simulation {
         this.transferIn(i, c);
       }
       first += p.count;
-    });
+    }
 
     // insurance fund, funded from outside
     let collateral = 0;

@@ -167,7 +167,8 @@ export class StagedWaterfall implements Waterfall {
     this.roles = sim.i32(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
     const at: number[] = [];
     let row = this.firstRow;
-    entries.forEach((entry, index) => {
+    for (let index = 0; index < entries.length; index++) {
+      const entry = entries[index];
       const def = getStage(entry.stage);
       if (!def) throw new Error(`stage '${entry.stage}' is not registered`);
       const params = paramsOf(entry);
@@ -182,7 +183,7 @@ export class StagedWaterfall implements Waterfall {
         at.push(index);
       }
       if (def.role !== 'close' && inst.cover) this.payers.push(inst);
-    });
+    }
     this.closerAt = Int32Array.from(at);
   }
 

@@ -12,300 +12,365 @@
  * is closed entirely and what it gives up beyond its share is the overshoot (paid to the insurance fund).
  */
 import { z } from 'zod';
-import { NO_FEE, NO_FLOW } from '../../engine/simulation.js';
+import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER, PAYER } from '../../venue/ledger.js';
 import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
 import { moveCash } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { defineStage, type StageInstance } from '../stage.js';
+import type { StagedWaterfall } from '../waterfall.js';
+
+const Params = z.strictObject({
+  ranking: z
+    .enum(['bitmex', 'binance', 'upnl', 'largest'])
+    .default('bitmex')
+    .describe(
+      'queue order: bitmex (PnL% × effective leverage), binance (PnL% × margin ratio), upnl, largest (notional)',
+    ),
+  policy: z.enum(ADL_POLICIES).default('queue').describe('how the shortfall is split over the winners'),
+  price: z
+    .enum(['bankruptcy', 'oracle', 'ftx'])
+    .default('bankruptcy')
+    .describe(
+      "winners' fill price: the bankrupt's bankruptcy price, the oracle, or 2/3·bankruptcy + 1/3·mark",
+    ),
+  maxHaircut: z
+    .number()
+    .finite()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe("cap on a winner's haircut (fraction of its capacity) for the capped policies"),
+  close: z
+    .enum(['needed', 'whole'])
+    .default('needed')
+    .describe(
+      "'needed': reduce only what covers the shortfall; 'whole': close every winner touched entirely",
+    ),
+});
+
+type AdlParams = z.output<typeof Params>;
+const RANKINGS = ['bitmex', 'binance', 'upnl', 'largest'] as const;
+
+/**
+ * One run's ADL state. A class rather than closures made in `build`: V8 keeps a function's optimised code
+ * only while some closure of it is alive, so closures made afresh every run were recompiled run after run
+ * (a worker's compiler threads then competed with the runs for the cores).
+ */
+class Adl implements StageInstance {
+  private readonly a: Accounts;
+  private readonly nA: number;
+  private readonly policy: number;
+  private readonly queued: boolean;
+  /** 0 bitmex, 1 binance, 2 upnl, 3 largest */
+  private readonly ranking: number;
+  private readonly whole: boolean;
+  /** 0 bankruptcy, 1 ftx, 2 oracle */
+  private readonly priceRule: number;
+  private readonly maxHaircut: number;
+  // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
+  private readonly cand: [Int32Array, Int32Array];
+  private readonly candN = [0, 0];
+  private readonly builtAt = [-1, -1];
+  private readonly candVer: [Int32Array, Int32Array];
+  private readonly pos = [0, 0];
+  private readonly score: Float64Array;
+  private readonly liveVer: Int32Array;
+  // the queue of each side, a max-heap: room for every account from the start (the arena recycles the
+  // arrays), so that building it never grows it
+  private readonly hs: [Float64Array, Float64Array];
+  private readonly hi: [Int32Array, Int32Array];
+  private readonly hv: [Int32Array, Int32Array];
+  private readonly hn = [0, 0];
+  // batch scratch for allocateInto
+  private readonly bId: Int32Array;
+  private readonly bPnl: Float64Array;
+  private readonly bCap: Float64Array;
+  private readonly bRw: Float64Array;
+  private readonly bGw: Float64Array;
+  private readonly bEw: Float64Array;
+  private readonly bOrder: Int32Array;
+  private readonly bH: Float64Array;
+  /** Winners offered to the policy by the current `cover`. */
+  private n = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    params: AdlParams,
+    private readonly waterfall: StagedWaterfall,
+  ) {
+    const nA = sim.nAgents;
+    this.a = sim.accounts;
+    this.nA = nA;
+    this.policy = policyCode(params.policy);
+    this.queued = this.policy <= 1;
+    this.ranking = RANKINGS.indexOf(params.ranking);
+    this.whole = params.close === 'whole';
+    this.priceRule = params.price === 'bankruptcy' ? 0 : params.price === 'ftx' ? 1 : 2;
+    this.maxHaircut = params.maxHaircut;
+    this.cand = [sim.i32(nA), sim.i32(nA)];
+    this.candVer = [sim.i32(nA), sim.i32(nA)];
+    this.score = sim.f64(nA);
+    this.liveVer = sim.i32(nA).fill(-1);
+    this.hs = [sim.f64(nA + 1), sim.f64(nA + 1)];
+    this.hi = [sim.i32(nA + 1), sim.i32(nA + 1)];
+    this.hv = [sim.i32(nA + 1), sim.i32(nA + 1)];
+    this.bId = sim.i32(nA);
+    this.bPnl = sim.f64(nA);
+    this.bCap = sim.f64(nA).fill(params.maxHaircut);
+    this.bRw = sim.f64(nA);
+    this.bGw = sim.f64(nA);
+    this.bEw = sim.f64(nA);
+    this.bOrder = sim.i32(nA);
+    this.bH = sim.f64(nA);
+  }
+
+  private scoreOf(w: number, mark: number): number {
+    const a = this.a;
+    const q = a.qty[w];
+    const up = q * (mark - a.entry[w]);
+    const ew = this.sim.equity(w);
+    switch (this.ranking) {
+      case 0:
+        return (up * Math.abs(mark)) / (Math.abs(a.entry[w]) * ew);
+      case 1:
+        return (Math.max(0, up) / Math.max(1, a.cash[w])) * ((a.mmr[w] * Math.abs(q) * mark) / ew);
+      case 2:
+        return up;
+      default:
+        return Math.abs(q) * mark;
+    }
+  }
+
+  /** Whether w is a winner against a bankrupt of side sb. */
+  private isWinner(w: number, sb: number, mark: number, bankrupt: number): boolean {
+    const a = this.a;
+    const q = a.qty[w];
+    return (
+      w !== bankrupt &&
+      a.active[w] === 1 &&
+      q * sb < 0 &&
+      q * (mark - a.entry[w]) > 0 &&
+      this.sim.equity(w) > 0
+    );
+  }
+
+  private build(s: number, sb: number): void {
+    const { a, nA, queued, score, liveVer } = this;
+    const mark = this.sim.mark;
+    const c = this.cand[s];
+    const cv = this.candVer[s];
+    let m = 0;
+    for (let w = 0; w < nA; w++) {
+      if (!this.isWinner(w, sb, mark, -1)) continue;
+      c[m++] = w;
+      if (queued) score[w] = this.scoreOf(w, mark);
+    }
+    this.hn[s] = 0;
+    if (queued) {
+      // the queue is a heap of every winner, built in O(m): a tick's ADL pops only the few it needs, where
+      // sorting all winners cost O(m log m) a tick (the largest cost of a 1M-account crash)
+      const S = this.hs[s];
+      const I = this.hi[s];
+      const V = this.hv[s];
+      for (let k = 0; k < m; k++) {
+        const w = c[k];
+        S[k] = score[w];
+        I[k] = w;
+        V[k] = a.ver[w];
+        liveVer[w] = V[k];
+      }
+      this.hn[s] = m;
+      for (let j = (m >> 1) - 1; j >= 0; j--) this.siftDown(s, j, m, S[j], I[j], V[j]);
+      this.candN[s] = 0;
+    } else {
+      for (let k = 0; k < m; k++) {
+        cv[k] = a.ver[c[k]];
+        liveVer[c[k]] = cv[k];
+      }
+      this.candN[s] = m;
+    }
+    this.pos[s] = 0;
+    this.builtAt[s] = this.sim.tick;
+  }
+
+  /** Sifts (ks, ki, kv) down from slot j of side s's heap of n entries. */
+  private siftDown(s: number, j: number, n: number, ks: number, ki: number, kv: number): void {
+    const S = this.hs[s];
+    const I = this.hi[s];
+    const V = this.hv[s];
+    for (;;) {
+      let c = 2 * j + 1;
+      if (c >= n) break;
+      if (c + 1 < n && above(S[c + 1], I[c + 1], S[c], I[c])) c++;
+      if (!above(S[c], I[c], ks, ki)) break;
+      S[j] = S[c];
+      I[j] = I[c];
+      V[j] = V[c];
+      j = c;
+    }
+    S[j] = ks;
+    I[j] = ki;
+    V[j] = kv;
+  }
+
+  private push(s: number, w: number, sc: number): void {
+    let n = this.hn[s];
+    if (n === this.hs[s].length) {
+      // stale entries of re-ranked winners can outnumber the accounts
+      const S2 = this.sim.f64(n * 2);
+      S2.set(this.hs[s]);
+      this.hs[s] = S2;
+      const I2 = this.sim.i32(n * 2);
+      I2.set(this.hi[s]);
+      this.hi[s] = I2;
+      const V2 = this.sim.i32(n * 2);
+      V2.set(this.hv[s]);
+      this.hv[s] = V2;
+    }
+    const S = this.hs[s];
+    const I = this.hi[s];
+    const V = this.hv[s];
+    const v = this.a.ver[w];
+    this.liveVer[w] = v;
+    while (n > 0) {
+      const p = (n - 1) >> 1;
+      if (!above(sc, w, S[p], I[p])) break;
+      S[n] = S[p];
+      I[n] = I[p];
+      V[n] = V[p];
+      n = p;
+    }
+    S[n] = sc;
+    I[n] = w;
+    V[n] = v;
+    this.hn[s]++;
+  }
+
+  private popHeap(s: number): void {
+    const n = --this.hn[s];
+    this.siftDown(s, 0, n, this.hs[s][n], this.hi[s][n], this.hv[s][n]);
+  }
+
+  /** The best-ranked live winner, removed from the queue; −1 when none is left. */
+  private pop(s: number, sb: number, bankrupt: number): number {
+    const { a, score, liveVer } = this;
+    const mark = this.sim.mark;
+    for (;;) {
+      const hasSorted = this.pos[s] < this.candN[s];
+      let w: number;
+      let v: number;
+      if (this.hn[s] > 0 && (!hasSorted || this.hs[s][0] > score[this.cand[s][this.pos[s]]])) {
+        w = this.hi[s][0];
+        v = this.hv[s][0];
+        this.popHeap(s);
+      } else if (hasSorted) {
+        w = this.cand[s][this.pos[s]];
+        v = this.candVer[s][this.pos[s]];
+        this.pos[s]++;
+      } else return -1;
+      if (v !== liveVer[w]) continue; // a stale entry: the winner was re-ranked since
+      liveVer[w] = -1;
+      if (a.ver[w] !== v) {
+        // changed since it was ranked: rank it again
+        if (this.isWinner(w, sb, mark, bankrupt)) {
+          score[w] = this.scoreOf(w, mark);
+          this.push(s, w, score[w]);
+        }
+        continue;
+      }
+      if (!this.isWinner(w, sb, mark, bankrupt)) continue;
+      return w;
+    }
+  }
+
+  /** Offers winner w (of a shortfall costing g per unit against the mark) to the policy. */
+  private add(w: number, g: number, mark: number): void {
+    const a = this.a;
+    const n = this.n;
+    const aq = Math.abs(a.qty[w]);
+    const ew = this.sim.equity(w);
+    const gw = Math.min(g, ew / aq);
+    this.bId[n] = w;
+    this.bGw[n] = gw;
+    this.bEw[n] = ew;
+    this.bPnl[n] = gw < g ? ew : aq * gw;
+    this.bRw[n] = (aq * mark) / ew;
+    this.bOrder[n] = n;
+    this.n = n + 1;
+  }
+
+  cover(id: number, amount: number, sb: number, pbk: number): number {
+    const { sim, a, policy, queued, whole, bPnl, bH, bId, bGw } = this;
+    const mark = sim.mark;
+    const F = this.priceRule === 0 ? pbk : this.priceRule === 1 ? (2 * pbk + mark) / 3 : sim.oracle;
+    const g = sb * (F - mark);
+    if (!(g > 0) || !Number.isFinite(g)) return 0;
+    const s = sb > 0 ? 0 : 1;
+    if (this.builtAt[s] !== sim.tick) this.build(s, sb);
+    // the winners offered to the policy: for the queues, popped best first until their capacity
+    // covers the shortfall; otherwise every winner of the side
+    this.n = 0;
+    if (queued) {
+      let capSum = 0;
+      const capF = policy === 1 ? this.maxHaircut : 1;
+      while (capSum < amount) {
+        const w = this.pop(s, sb, id);
+        if (w < 0) break;
+        this.add(w, g, mark);
+        capSum += bPnl[this.n - 1] * capF;
+      }
+    } else {
+      const c = this.cand[s];
+      for (let k = 0; k < this.candN[s]; k++) if (this.isWinner(c[k], sb, mark, id)) this.add(c[k], g, mark);
+    }
+    const n = this.n;
+    if (n === 0) return 0;
+    allocateInto(policy, n, bPnl, this.bCap, this.bRw, this.bOrder, amount, bH);
+    let paid = 0;
+    for (let k = 0; k < n; k++) {
+      const h = bH[k];
+      const w = bId[k];
+      if (!(h > 0)) {
+        if (queued) this.push(s, w, this.scoreOf(w, mark));
+        continue;
+      }
+      const qw = a.qty[w];
+      const aq = Math.abs(qw);
+      const full = h >= 1 || whole;
+      const d = full ? aq : h * aq;
+      const seized = h >= 1 ? bPnl[k] : h * bPnl[k];
+      sim.fill(w, full ? -qw : -Math.sign(qw) * d, mark, NO_FEE | NO_FLOW);
+      moveCash(sim, w, id, seized);
+      if (whole && h < 1) {
+        const over = bPnl[k] - seized;
+        sim.charge(w, LEDGER.insuranceFund, over);
+        this.waterfall.overshoot += over;
+      }
+      paid += seized;
+      const Fw = mark + sb * bGw[k];
+      sim.adlEvents++;
+      sim.adlNotional += d * Math.abs(Fw);
+      sim.log('deleverage', w, full ? -qw : -Math.sign(qw) * d, Fw, seized);
+      if (queued && a.qty[w] !== 0) {
+        this.score[w] = this.scoreOf(w, mark);
+        this.push(s, w, this.score[w]);
+      }
+    }
+    sim.paid[PAYER.adl] += paid;
+    return paid;
+  }
+}
+
+/** Heap order: the higher score first; equal scores, the lower account id first. */
+function above(sa: number, ia: number, sb: number, ib: number): boolean {
+  return sa > sb || (sa === sb && ia < ib);
+}
 
 export default defineStage({
   name: 'adl',
   description: 'auto-deleverages opposite-side winners by a ranking and an allocation policy',
   role: 'pay',
-  params: z.strictObject({
-    ranking: z
-      .enum(['bitmex', 'binance', 'upnl', 'largest'])
-      .default('bitmex')
-      .describe(
-        'queue order: bitmex (PnL% × effective leverage), binance (PnL% × margin ratio), upnl, largest (notional)',
-      ),
-    policy: z.enum(ADL_POLICIES).default('queue').describe('how the shortfall is split over the winners'),
-    price: z
-      .enum(['bankruptcy', 'oracle', 'ftx'])
-      .default('bankruptcy')
-      .describe(
-        "winners' fill price: the bankrupt's bankruptcy price, the oracle, or 2/3·bankruptcy + 1/3·mark",
-      ),
-    maxHaircut: z
-      .number()
-      .finite()
-      .min(0)
-      .max(1)
-      .default(1)
-      .describe("cap on a winner's haircut (fraction of its capacity) for the capped policies"),
-    close: z
-      .enum(['needed', 'whole'])
-      .default('needed')
-      .describe(
-        "'needed': reduce only what covers the shortfall; 'whole': close every winner touched entirely",
-      ),
-  }),
-  build({ sim, params, waterfall }) {
-    const a = sim.accounts;
-    const nA = sim.nAgents;
-    const policy = policyCode(params.policy);
-    const queued = policy <= 1;
-    const ranking = params.ranking;
-    const whole = params.close === 'whole';
-    // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
-    const cand = [sim.i32(nA), sim.i32(nA)];
-    const candN = [0, 0];
-    const builtAt = [-1, -1];
-    const candVer = [sim.i32(nA), sim.i32(nA)];
-    const pos = [0, 0];
-    const score = sim.f64(nA);
-    const liveVer = sim.i32(nA).fill(-1);
-    // re-ranked winners: a max-heap per side
-    const hs = [sim.f64(64), sim.f64(64)];
-    const hi = [sim.i32(64), sim.i32(64)];
-    const hv = [sim.i32(64), sim.i32(64)];
-    const hn = [0, 0];
-    // batch scratch for allocateInto
-    const bId = sim.i32(nA);
-    const bPnl = sim.f64(nA);
-    const bCap = sim.f64(nA).fill(params.maxHaircut);
-    const bRw = sim.f64(nA);
-    const bGw = sim.f64(nA);
-    const bEw = sim.f64(nA);
-    const bOrder = sim.i32(nA);
-    const bH = sim.f64(nA);
-
-    function scoreOf(w: number, mark: number): number {
-      const q = a.qty[w];
-      const up = q * (mark - a.entry[w]);
-      const ew = sim.equity(w);
-      switch (ranking) {
-        case 'bitmex':
-          return (up * Math.abs(mark)) / (Math.abs(a.entry[w]) * ew);
-        case 'binance':
-          return (Math.max(0, up) / Math.max(1, a.cash[w])) * ((a.mmr[w] * Math.abs(q) * mark) / ew);
-        case 'upnl':
-          return up;
-        default:
-          return Math.abs(q) * mark;
-      }
-    }
-    /** Whether w is a winner against a bankrupt of side sb. */
-    function isWinner(w: number, sb: number, mark: number, bankrupt: number): boolean {
-      const q = a.qty[w];
-      return (
-        w !== bankrupt && a.active[w] === 1 && q * sb < 0 && q * (mark - a.entry[w]) > 0 && sim.equity(w) > 0
-      );
-    }
-    function build(s: number, sb: number): void {
-      const mark = sim.mark;
-      const c = cand[s];
-      const cv = candVer[s];
-      let m = 0;
-      for (let w = 0; w < nA; w++) {
-        if (!isWinner(w, sb, mark, -1)) continue;
-        c[m++] = w;
-        if (queued) score[w] = scoreOf(w, mark);
-      }
-      hn[s] = 0;
-      if (queued) {
-        // the queue is a heap of every winner, built in O(m): a tick's ADL pops only the few it needs, where
-        // sorting all winners cost O(m log m) a tick (the largest cost of a 1M-account crash)
-        if (hs[s].length < m) {
-          const cap = Math.max(m, 2 * hs[s].length);
-          hs[s] = sim.f64(cap);
-          hi[s] = sim.i32(cap);
-          hv[s] = sim.i32(cap);
-        }
-        const S = hs[s];
-        const I = hi[s];
-        const V = hv[s];
-        for (let k = 0; k < m; k++) {
-          const w = c[k];
-          S[k] = score[w];
-          I[k] = w;
-          V[k] = a.ver[w];
-          liveVer[w] = V[k];
-        }
-        hn[s] = m;
-        for (let j = (m >> 1) - 1; j >= 0; j--) siftDown(s, j, m, S[j], I[j], V[j]);
-        candN[s] = 0;
-      } else {
-        for (let k = 0; k < m; k++) {
-          cv[k] = a.ver[c[k]];
-          liveVer[c[k]] = cv[k];
-        }
-        candN[s] = m;
-      }
-      pos[s] = 0;
-      builtAt[s] = sim.tick;
-    }
-    /** Heap order: the higher score first; equal scores, the lower account id first. */
-    function above(sa: number, ia: number, sb: number, ib: number): boolean {
-      return sa > sb || (sa === sb && ia < ib);
-    }
-    /** Sifts (ks, ki, kv) down from slot j of side s's heap of n entries. */
-    function siftDown(s: number, j: number, n: number, ks: number, ki: number, kv: number): void {
-      const S = hs[s];
-      const I = hi[s];
-      const V = hv[s];
-      for (;;) {
-        let c = 2 * j + 1;
-        if (c >= n) break;
-        if (c + 1 < n && above(S[c + 1], I[c + 1], S[c], I[c])) c++;
-        if (!above(S[c], I[c], ks, ki)) break;
-        S[j] = S[c];
-        I[j] = I[c];
-        V[j] = V[c];
-        j = c;
-      }
-      S[j] = ks;
-      I[j] = ki;
-      V[j] = kv;
-    }
-    function push(s: number, w: number, sc: number): void {
-      let n = hn[s];
-      if (n === hs[s].length) {
-        const S2 = sim.f64(n * 2);
-        S2.set(hs[s]);
-        hs[s] = S2;
-        const I2 = sim.i32(n * 2);
-        I2.set(hi[s]);
-        hi[s] = I2;
-        const V2 = sim.i32(n * 2);
-        V2.set(hv[s]);
-        hv[s] = V2;
-      }
-      const S = hs[s];
-      const I = hi[s];
-      const V = hv[s];
-      const v = a.ver[w];
-      liveVer[w] = v;
-      while (n > 0) {
-        const p = (n - 1) >> 1;
-        if (!above(sc, w, S[p], I[p])) break;
-        S[n] = S[p];
-        I[n] = I[p];
-        V[n] = V[p];
-        n = p;
-      }
-      S[n] = sc;
-      I[n] = w;
-      V[n] = v;
-      hn[s]++;
-    }
-    function popHeap(s: number): void {
-      const n = --hn[s];
-      siftDown(s, 0, n, hs[s][n], hi[s][n], hv[s][n]);
-    }
-    /** The best-ranked live winner, removed from the queue; −1 when none is left. */
-    function pop(s: number, sb: number, bankrupt: number): number {
-      const mark = sim.mark;
-      for (;;) {
-        const hasSorted = pos[s] < candN[s];
-        let w: number;
-        let v: number;
-        if (hn[s] > 0 && (!hasSorted || hs[s][0] > score[cand[s][pos[s]]])) {
-          w = hi[s][0];
-          v = hv[s][0];
-          popHeap(s);
-        } else if (hasSorted) {
-          w = cand[s][pos[s]];
-          v = candVer[s][pos[s]];
-          pos[s]++;
-        } else return -1;
-        if (v !== liveVer[w]) continue; // a stale entry: the winner was re-ranked since
-        liveVer[w] = -1;
-        if (a.ver[w] !== v) {
-          // changed since it was ranked: rank it again
-          if (isWinner(w, sb, mark, bankrupt)) {
-            score[w] = scoreOf(w, mark);
-            push(s, w, score[w]);
-          }
-          continue;
-        }
-        if (!isWinner(w, sb, mark, bankrupt)) continue;
-        return w;
-      }
-    }
-
-    return {
-      cover(id, amount, sb, pbk) {
-        const mark = sim.mark;
-        const F =
-          params.price === 'bankruptcy' ? pbk : params.price === 'ftx' ? (2 * pbk + mark) / 3 : sim.oracle;
-        const g = sb * (F - mark);
-        if (!(g > 0) || !Number.isFinite(g)) return 0;
-        const s = sb > 0 ? 0 : 1;
-        if (builtAt[s] !== sim.tick) build(s, sb);
-        // the winners offered to the policy: for the queues, popped best first until their capacity
-        // covers the shortfall; otherwise every winner of the side
-        let n = 0;
-        const add = (w: number) => {
-          const aq = Math.abs(a.qty[w]);
-          const ew = sim.equity(w);
-          const gw = Math.min(g, ew / aq);
-          bId[n] = w;
-          bGw[n] = gw;
-          bEw[n] = ew;
-          bPnl[n] = gw < g ? ew : aq * gw;
-          bRw[n] = (aq * mark) / ew;
-          bOrder[n] = n;
-          n++;
-        };
-        if (queued) {
-          let capSum = 0;
-          const capF = policy === 1 ? params.maxHaircut : 1;
-          while (capSum < amount) {
-            const w = pop(s, sb, id);
-            if (w < 0) break;
-            add(w);
-            capSum += bPnl[n - 1] * capF;
-          }
-        } else {
-          const c = cand[s];
-          for (let k = 0; k < candN[s]; k++) if (isWinner(c[k], sb, mark, id)) add(c[k]);
-        }
-        if (n === 0) return 0;
-        allocateInto(policy, n, bPnl, bCap, bRw, bOrder, amount, bH);
-        let paid = 0;
-        for (let k = 0; k < n; k++) {
-          const h = bH[k];
-          const w = bId[k];
-          if (!(h > 0)) {
-            if (queued) push(s, w, scoreOf(w, mark));
-            continue;
-          }
-          const qw = a.qty[w];
-          const aq = Math.abs(qw);
-          const full = h >= 1 || whole;
-          const d = full ? aq : h * aq;
-          const seized = h >= 1 ? bPnl[k] : h * bPnl[k];
-          sim.fill(w, full ? -qw : -Math.sign(qw) * d, mark, NO_FEE | NO_FLOW);
-          moveCash(sim, w, id, seized);
-          if (whole && h < 1) {
-            const over = bPnl[k] - seized;
-            sim.charge(w, LEDGER.insuranceFund, over);
-            waterfall.overshoot += over;
-          }
-          paid += seized;
-          const Fw = mark + sb * bGw[k];
-          sim.adlEvents++;
-          sim.adlNotional += d * Math.abs(Fw);
-          sim.log('deleverage', w, full ? -qw : -Math.sign(qw) * d, Fw, seized);
-          if (queued && a.qty[w] !== 0) {
-            score[w] = scoreOf(w, mark);
-            push(s, w, score[w]);
-          }
-        }
-        sim.paid[PAYER.adl] += paid;
-        return paid;
-      },
-    };
-  },
+  params: Params,
+  build: ({ sim, params, waterfall }) => new Adl(sim, params, waterfall),
 });

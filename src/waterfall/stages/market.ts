@@ -7,112 +7,134 @@
  * and the venue (the rest).
  */
 import { z } from 'zod';
-import { NO_FEE } from '../../engine/simulation.js';
+import { NO_FEE, type Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { moveCash } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { defineStage, type StageInstance } from '../stage.js';
+import type { StagedWaterfall } from '../waterfall.js';
 
 const frac = () => z.number().finite().min(0).max(1);
+
+const Params = z.strictObject({
+  fraction: z
+    .number()
+    .finite()
+    .positive()
+    .max(1)
+    .default(1)
+    .describe('share of the position sent per step (1: the whole position at once)'),
+  sliceAboveUsd: z
+    .number()
+    .finite()
+    .min(0)
+    .default(0)
+    .describe('only positions above this notional are sliced; smaller ones close whole (USD)'),
+  cooldownSeconds: z.number().finite().min(0).default(30).describe('wait between two steps (seconds)'),
+  fee: z
+    .number()
+    .finite()
+    .min(0)
+    .max(0.5)
+    .optional()
+    .describe('liquidation fee (fraction of closed notional); default: venue.liquidationFee'),
+  feeSplit: z
+    .strictObject({
+      insuranceFund: frac()
+        .optional()
+        .describe('share of the fee to the insurance fund; default: venue.liquidationFeeToFund'),
+      vault: frac().default(0).describe('share of the fee to the backstop vault (needs a vault stage)'),
+      liquidator: frac().default(0).describe('share of the fee to the liquidator (a keeper bot), if any'),
+    })
+    .prefault({})
+    .describe('how the fee is split; what is left goes to the venue'),
+});
+
+/** One run's market liquidations (a class, like every stage: see adl.ts). */
+class MarketLiquidation implements StageInstance {
+  private readonly a: Accounts;
+  private readonly rate: number;
+  private readonly toFund: number;
+  private readonly toVault: number;
+  private readonly toLiq: number;
+  /** time of each account's last step (partial liquidations only) */
+  private readonly lastStep: Float64Array | undefined;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly params: z.output<typeof Params>,
+    private readonly waterfall: StagedWaterfall,
+  ) {
+    const a = sim.accounts;
+    const v = sim.cfg.venue;
+    this.a = a;
+    this.rate = params.fee ?? v.liquidationFee;
+    this.toFund = params.feeSplit.insuranceFund ?? v.liquidationFeeToFund;
+    this.toVault = params.feeSplit.vault;
+    this.toLiq = params.feeSplit.liquidator;
+    if (this.toFund + this.toVault + this.toLiq > 1 + 1e-12)
+      throw new Error('market.feeSplit shares sum to more than 1');
+    this.lastStep = params.fraction < 1 ? sim.f64(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
+  }
+
+  private chargeFee(id: number, notional: number): void {
+    const { sim, a, waterfall } = this;
+    const fee = Math.min(this.rate * notional, Math.max(0, sim.equity(id)));
+    if (!(fee > 0)) return;
+    let rest = fee;
+    const f = fee * this.toFund;
+    if (f > 0) {
+      sim.charge(id, LEDGER.insuranceFund, f);
+      rest -= f;
+    }
+    const vault = waterfall.vault;
+    if (this.toVault > 0 && vault) {
+      const x = fee * this.toVault;
+      moveCash(sim, id, vault.cashRow, x);
+      a.costs[id] += x;
+      rest -= x;
+    }
+    const k = this.toLiq > 0 ? waterfall.keepers.nextWatcher() : -1;
+    if (k >= 0) {
+      const x = fee * this.toLiq;
+      moveCash(sim, id, k, x);
+      a.costs[id] += x;
+      rest -= x;
+    }
+    if (rest > 0) sim.charge(id, LEDGER.venueFees, rest);
+  }
+
+  liquidate(id: number): boolean {
+    const { sim, a, lastStep } = this;
+    const q = a.qty[id];
+    const m = sim.market;
+    let dq = -q;
+    if (lastStep && Math.abs(q) * m.mark > this.params.sliceAboveUsd) {
+      const now = sim.time;
+      if (now - lastStep[id] < this.params.cooldownSeconds) return true; // waiting out the cooldown
+      lastStep[id] = now;
+      dq = -q * this.params.fraction;
+    }
+    const pbk = a.bankruptcyPrice(id, sim.phi);
+    const x = m.impactPrice(dq * m.mark);
+    sim.fill(id, dq, x, NO_FEE);
+    const notional = Math.abs(dq) * Math.abs(x);
+    sim.noteLiquidation(notional);
+    sim.log('liquidation', id, dq, x, notional);
+    this.chargeFee(id, notional);
+    if (a.qty[id] === 0) {
+      if (lastStep) lastStep[id] = Number.NEGATIVE_INFINITY;
+      if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], Math.sign(q), pbk);
+    }
+    return true;
+  }
+}
 
 export default defineStage({
   name: 'market',
   description: 'closes positions through the book: full, or a fraction per step with a cooldown',
   role: 'close',
-  params: z.strictObject({
-    fraction: z
-      .number()
-      .finite()
-      .positive()
-      .max(1)
-      .default(1)
-      .describe('share of the position sent per step (1: the whole position at once)'),
-    sliceAboveUsd: z
-      .number()
-      .finite()
-      .min(0)
-      .default(0)
-      .describe('only positions above this notional are sliced; smaller ones close whole (USD)'),
-    cooldownSeconds: z.number().finite().min(0).default(30).describe('wait between two steps (seconds)'),
-    fee: z
-      .number()
-      .finite()
-      .min(0)
-      .max(0.5)
-      .optional()
-      .describe('liquidation fee (fraction of closed notional); default: venue.liquidationFee'),
-    feeSplit: z
-      .strictObject({
-        insuranceFund: frac()
-          .optional()
-          .describe('share of the fee to the insurance fund; default: venue.liquidationFeeToFund'),
-        vault: frac().default(0).describe('share of the fee to the backstop vault (needs a vault stage)'),
-        liquidator: frac().default(0).describe('share of the fee to the liquidator (a keeper bot), if any'),
-      })
-      .prefault({})
-      .describe('how the fee is split; what is left goes to the venue'),
-  }),
+  params: Params,
   alwaysHandles: () => true,
-  build({ sim, params, waterfall }) {
-    const a = sim.accounts;
-    const v = sim.cfg.venue;
-    const rate = params.fee ?? v.liquidationFee;
-    const toFund = params.feeSplit.insuranceFund ?? v.liquidationFeeToFund;
-    const toVault = params.feeSplit.vault;
-    const toLiq = params.feeSplit.liquidator;
-    if (toFund + toVault + toLiq > 1 + 1e-12) throw new Error('market.feeSplit shares sum to more than 1');
-    const partial = params.fraction < 1;
-    const lastStep = partial ? sim.f64(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
-
-    function chargeFee(id: number, notional: number): void {
-      const fee = Math.min(rate * notional, Math.max(0, sim.equity(id)));
-      if (!(fee > 0)) return;
-      let rest = fee;
-      const f = fee * toFund;
-      if (f > 0) {
-        sim.charge(id, LEDGER.insuranceFund, f);
-        rest -= f;
-      }
-      const vault = waterfall.vault;
-      if (toVault > 0 && vault) {
-        const x = fee * toVault;
-        moveCash(sim, id, vault.cashRow, x);
-        a.costs[id] += x;
-        rest -= x;
-      }
-      const k = toLiq > 0 ? waterfall.keepers.nextWatcher() : -1;
-      if (k >= 0) {
-        const x = fee * toLiq;
-        moveCash(sim, id, k, x);
-        a.costs[id] += x;
-        rest -= x;
-      }
-      if (rest > 0) sim.charge(id, LEDGER.venueFees, rest);
-    }
-
-    return {
-      liquidate(id) {
-        const q = a.qty[id];
-        const m = sim.market;
-        let dq = -q;
-        if (partial && Math.abs(q) * m.mark > params.sliceAboveUsd) {
-          const now = sim.time;
-          if (now - lastStep![id] < params.cooldownSeconds) return true; // waiting out the cooldown
-          lastStep![id] = now;
-          dq = -q * params.fraction;
-        }
-        const pbk = a.bankruptcyPrice(id, sim.phi);
-        const x = m.impactPrice(dq * m.mark);
-        sim.fill(id, dq, x, NO_FEE);
-        const notional = Math.abs(dq) * Math.abs(x);
-        sim.noteLiquidation(notional);
-        sim.log('liquidation', id, dq, x, notional);
-        chargeFee(id, notional);
-        if (a.qty[id] === 0) {
-          if (lastStep) lastStep[id] = Number.NEGATIVE_INFINITY;
-          if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], Math.sign(q), pbk);
-        }
-        return true;
-      },
-    };
-  },
+  build: ({ sim, params, waterfall }) => new MarketLiquidation(sim, params, waterfall),
 });

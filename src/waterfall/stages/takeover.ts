@@ -8,103 +8,132 @@
  * payers. If nobody takes the offer within `patienceSeconds`, the account goes to the next closer.
  */
 import { z } from 'zod';
+import type { Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
 import type { TakeoverService } from '../keepers.js';
 import { canHold, health, transferPosition } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { defineStage, type StageInstance } from '../stage.js';
+
+const Params = z.strictObject({
+  closeFactor: z
+    .number()
+    .finite()
+    .positive()
+    .max(1)
+    .default(0.5)
+    .describe('most of a position one takeover may take (fraction; Aave 0.5)'),
+  fullCloseBelow: z
+    .number()
+    .finite()
+    .min(0)
+    .default(0.95)
+    .describe('below this health (equity / maintenance margin) a takeover may take all (Aave 0.95)'),
+  bonus: z
+    .number()
+    .finite()
+    .min(0)
+    .max(0.5)
+    .default(0.05)
+    .describe('discount to the oracle for the liquidator (fraction; Aave 5–10%)'),
+  patienceSeconds: z
+    .number()
+    .finite()
+    .min(0)
+    .default(60)
+    .describe('how long an offer waits for a liquidator before the next closer runs (seconds)'),
+});
+
+/**
+ * One run's offers, and the keepers' view of them. A class rather than closures made in `build`: V8 keeps a
+ * function's optimised code only while some closure of it is alive, so closures made afresh every run were
+ * recompiled run after run.
+ */
+class Takeover implements StageInstance, TakeoverService {
+  private readonly a: Accounts;
+  /** when the account was first offered (seconds; −1: not on offer) */
+  private readonly since: Float64Array;
+  private readonly offered: Int32Array;
+  private offeredN = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly params: z.output<typeof Params>,
+  ) {
+    this.a = sim.accounts;
+    this.since = sim.f64(this.a.n).fill(-1);
+    this.offered = sim.i32(this.a.n);
+  }
+
+  private live(t: number): boolean {
+    return this.since[t] >= 0 && this.a.qty[t] !== 0 && this.sim.isLiquidatable(t);
+  }
+
+  list(out: Int32Array, count: number): number {
+    const offered = this.offered;
+    for (let j = 0; j < this.offeredN; j++) if (this.live(offered[j])) out[count++] = offered[j];
+    return count;
+  }
+
+  price(t: number): number {
+    return this.live(t) ? this.sim.oracle * (1 - Math.sign(this.a.qty[t]) * this.params.bonus) : Number.NaN;
+  }
+
+  maxFraction(t: number): number {
+    if (!this.live(t)) return 0;
+    return health(this.sim, t) <= this.params.fullCloseBelow ? 1 : this.params.closeFactor;
+  }
+
+  takeover(keeper: number, t: number, fraction: number): number {
+    const { sim, a } = this;
+    if (keeper === t || !this.live(t) || !(fraction > 0)) return 0;
+    const f = Math.min(fraction, this.maxFraction(t));
+    const q = a.qty[t];
+    const x = this.price(t);
+    const dq = f >= 1 ? q : q * f;
+    if (!canHold(sim, keeper, dq, x)) return 0;
+    const pbk = a.bankruptcyPrice(t, sim.phi);
+    transferPosition(sim, t, keeper, dq, x);
+    const notional = Math.abs(dq) * x;
+    sim.noteLiquidation(notional);
+    sim.log('takeover', t, -dq, x, notional);
+    if (a.qty[t] === 0) {
+      this.since[t] = -1;
+      if (a.cash[t] < 0) sim.waterfall.coverShortfall(t, -a.cash[t], Math.sign(q), pbk);
+    }
+    return Math.abs(dq);
+  }
+
+  liquidate(id: number): boolean {
+    const since = this.since;
+    if (since[id] < 0) {
+      since[id] = this.sim.time;
+      this.offered[this.offeredN++] = id;
+      return true;
+    }
+    return this.sim.time - since[id] < this.params.patienceSeconds;
+  }
+
+  endTick(): void {
+    // drop offers on accounts that are closed or healthy again
+    const { sim, a, offered, since } = this;
+    let k = 0;
+    for (let j = 0; j < this.offeredN; j++) {
+      const t = offered[j];
+      if (a.qty[t] !== 0 && sim.isLiquidatable(t)) offered[k++] = t;
+      else since[t] = -1;
+    }
+    this.offeredN = k;
+  }
+}
 
 export default defineStage({
   name: 'takeover',
   description: 'liquidators take over positions at a fixed discount to the oracle (close factor, bonus)',
   role: 'close',
-  params: z.strictObject({
-    closeFactor: z
-      .number()
-      .finite()
-      .positive()
-      .max(1)
-      .default(0.5)
-      .describe('most of a position one takeover may take (fraction; Aave 0.5)'),
-    fullCloseBelow: z
-      .number()
-      .finite()
-      .min(0)
-      .default(0.95)
-      .describe('below this health (equity / maintenance margin) a takeover may take all (Aave 0.95)'),
-    bonus: z
-      .number()
-      .finite()
-      .min(0)
-      .max(0.5)
-      .default(0.05)
-      .describe('discount to the oracle for the liquidator (fraction; Aave 5–10%)'),
-    patienceSeconds: z
-      .number()
-      .finite()
-      .min(0)
-      .default(60)
-      .describe('how long an offer waits for a liquidator before the next closer runs (seconds)'),
-  }),
+  params: Params,
   build({ sim, params, waterfall }) {
-    const a = sim.accounts;
-    const since = sim.f64(a.n).fill(-1);
-    const offered = sim.i32(a.n);
-    let offeredN = 0;
-
-    function live(t: number): boolean {
-      return since[t] >= 0 && a.qty[t] !== 0 && sim.isLiquidatable(t);
-    }
-    const service: TakeoverService = {
-      list(out, count) {
-        for (let j = 0; j < offeredN; j++) if (live(offered[j])) out[count++] = offered[j];
-        return count;
-      },
-      price(t) {
-        return live(t) ? sim.oracle * (1 - Math.sign(a.qty[t]) * params.bonus) : Number.NaN;
-      },
-      maxFraction(t) {
-        if (!live(t)) return 0;
-        return health(sim, t) <= params.fullCloseBelow ? 1 : params.closeFactor;
-      },
-      takeover(keeper, t, fraction) {
-        if (keeper === t || !live(t) || !(fraction > 0)) return 0;
-        const f = Math.min(fraction, service.maxFraction(t));
-        const q = a.qty[t];
-        const x = service.price(t);
-        const dq = f >= 1 ? q : q * f;
-        if (!canHold(sim, keeper, dq, x)) return 0;
-        const pbk = a.bankruptcyPrice(t, sim.phi);
-        transferPosition(sim, t, keeper, dq, x);
-        const notional = Math.abs(dq) * x;
-        sim.noteLiquidation(notional);
-        sim.log('takeover', t, -dq, x, notional);
-        if (a.qty[t] === 0) {
-          since[t] = -1;
-          if (a.cash[t] < 0) sim.waterfall.coverShortfall(t, -a.cash[t], Math.sign(q), pbk);
-        }
-        return Math.abs(dq);
-      },
-    };
-    waterfall.keepers.takeoverStage = service;
-
-    return {
-      liquidate(id) {
-        if (since[id] < 0) {
-          since[id] = sim.time;
-          offered[offeredN++] = id;
-          return true;
-        }
-        return sim.time - since[id] < params.patienceSeconds;
-      },
-      endTick() {
-        // drop offers on accounts that are closed or healthy again
-        let k = 0;
-        for (let j = 0; j < offeredN; j++) {
-          const t = offered[j];
-          if (a.qty[t] !== 0 && sim.isLiquidatable(t)) offered[k++] = t;
-          else since[t] = -1;
-        }
-        offeredN = k;
-      },
-    };
+    const stage = new Takeover(sim, params);
+    waterfall.keepers.takeoverStage = stage;
+    return stage;
   },
 });

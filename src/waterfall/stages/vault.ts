@@ -9,188 +9,243 @@
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
-import { NO_FEE } from '../../engine/simulation.js';
+import { NO_FEE, type Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
 import { PAYER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
 import { health, moveCash, transferPosition } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { defineStage, type StageInstance } from '../stage.js';
 
 const nonneg = () => z.number().finite().min(0);
+
+const Params = z.strictObject({
+  initialUsd: nonneg().default(0).describe('vault equity at the start, from outside (USD; shares at 1 USD)'),
+  takeoverBelow: z
+    .number()
+    .finite()
+    .min(0)
+    .default(2 / 3)
+    .describe('takes over when equity < this × maintenance margin (fraction; Hyperliquid 2/3)'),
+  takeOnDecline: z
+    .boolean()
+    .default(true)
+    .describe('also takes over any account an earlier closer passed on'),
+  maxPositionUsd: nonneg().default(0).describe('largest notional one takeover may take (USD; 0: no cap)'),
+  maxInventoryUsd: nonneg().default(0).describe("largest notional of the vault's inventory (USD; 0: no cap)"),
+  unwind: z
+    .enum(['hold', 'immediate', 'twap'])
+    .default('twap')
+    .describe("how inventory is sold: 'hold' (never), 'immediate' (next tick), 'twap' (a fraction per tick)"),
+  unwindFraction: z
+    .number()
+    .finite()
+    .positive()
+    .max(1)
+    .default(0.1)
+    .describe("share of the inventory sold per tick with 'twap'"),
+  maxPayShare: z
+    .number()
+    .finite()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('as a payer: most one shortfall may take, as a share of vault cash'),
+  lockupSeconds: nonneg()
+    .default(4 * 86_400)
+    .describe('lock-up after a deposit (seconds; HLP 4 days)'),
+  withdrawalDelaySeconds: nonneg()
+    .default(0)
+    .describe('delay between a withdrawal request and payment (seconds)'),
+  depositCapUsd: nonneg().default(0).describe('deposits stop at this vault equity (USD; 0: no cap)'),
+});
+
+/**
+ * One run's vault: the stage, the LPs' view of it (`VaultService`) and the waterfall's. A class rather than
+ * closures made in `build`: V8 keeps a function's optimised code only while some closure of it is alive, so
+ * closures made afresh every run were recompiled run after run.
+ */
+class Vault implements StageInstance, VaultService {
+  private readonly a: Accounts;
+  private readonly lpShares: Float64Array;
+  private readonly lockedUntil: Float64Array;
+  private readonly pendingShares: Float64Array;
+  private readonly pendingAt: Float64Array;
+  private readonly pendingList: Int32Array;
+  private pendingN = 0;
+  private total: number;
+  private peak = 1;
+  private maxDd = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    private readonly params: z.output<typeof Params>,
+    /** the vault's system account row: its cash and inventory */
+    readonly cashRow: number,
+  ) {
+    const a = sim.accounts;
+    const n = a.n;
+    this.a = a;
+    this.lpShares = sim.f64(n);
+    this.lockedUntil = sim.f64(n);
+    this.pendingShares = sim.f64(n);
+    this.pendingAt = sim.f64(n);
+    this.pendingList = sim.i32(n);
+    this.total = params.initialUsd;
+    if (params.initialUsd > 0) sim.transferIn(cashRow, params.initialUsd);
+  }
+
+  equity(): number {
+    return this.sim.equity(this.cashRow);
+  }
+
+  sharePrice(): number {
+    return this.total > 0 ? this.equity() / this.total : 1;
+  }
+
+  shares(lp: number): number {
+    return this.lpShares[lp];
+  }
+
+  totalShares(): number {
+    return this.total;
+  }
+
+  pending(lp: number): number {
+    return this.pendingShares[lp];
+  }
+
+  position(): number {
+    return this.a.qty[this.cashRow];
+  }
+
+  /** Share price at the end over the start, minus 1. */
+  ret(): number {
+    return this.sharePrice() - 1;
+  }
+
+  /** Largest share-price drawdown so far (fraction). */
+  drawdown(): number {
+    return this.maxDd;
+  }
+
+  deposit(lp: number, usd: number): number {
+    const { sim, a, params } = this;
+    const p = this.sharePrice();
+    if (!(p > 0) || !(usd > 0)) return 0;
+    const free =
+      a.qty[lp] === 0
+        ? a.cash[lp]
+        : Math.min(a.cash[lp], sim.equity(lp) - a.imr[lp] * Math.abs(a.qty[lp]) * sim.mark);
+    let x = Math.min(usd, free);
+    if (params.depositCapUsd > 0) x = Math.min(x, params.depositCapUsd - this.equity());
+    if (!(x > 0)) return 0;
+    const s = x / p;
+    moveCash(sim, lp, this.cashRow, x);
+    this.lpShares[lp] += s;
+    this.total += s;
+    this.lockedUntil[lp] = sim.time + params.lockupSeconds;
+    sim.log('deposit', lp, s, p, x);
+    return s;
+  }
+
+  requestWithdrawal(lp: number, shares: number): boolean {
+    const { sim, lpShares, pendingShares } = this;
+    if (!(shares > 0) || sim.time < this.lockedUntil[lp]) return false;
+    if (shares > lpShares[lp] - pendingShares[lp] + 1e-12 * lpShares[lp]) return false;
+    if (pendingShares[lp] === 0) this.pendingList[this.pendingN++] = lp;
+    pendingShares[lp] = Math.min(lpShares[lp], pendingShares[lp] + shares);
+    this.pendingAt[lp] = sim.time + this.params.withdrawalDelaySeconds;
+    return true;
+  }
+
+  private takeover(id: number): boolean {
+    const { sim, a, params } = this;
+    const row = this.cashRow;
+    const q = a.qty[id];
+    const mark = sim.mark;
+    const notional = Math.abs(q) * mark;
+    if (params.maxPositionUsd > 0 && notional > params.maxPositionUsd) return false;
+    if (params.maxInventoryUsd > 0 && Math.abs(a.qty[row] + q) * mark > params.maxInventoryUsd) return false;
+    const pbk = a.bankruptcyPrice(id, sim.phi);
+    transferPosition(sim, id, row, q, mark);
+    const e = a.cash[id];
+    sim.noteLiquidation(notional);
+    sim.log('takeover', id, q, mark, e);
+    if (e > 0) moveCash(sim, id, row, e);
+    else if (e < 0) sim.waterfall.coverShortfall(id, -e, Math.sign(q), pbk);
+    return true;
+  }
+
+  liquidate(id: number, declined: boolean): boolean {
+    const params = this.params;
+    if (health(this.sim, id) < params.takeoverBelow || (declined && params.takeOnDecline))
+      return this.takeover(id);
+    return false;
+  }
+
+  cover(id: number, amount: number): number {
+    const { sim, a } = this;
+    const row = this.cashRow;
+    const room = Math.max(0, Math.min(a.cash[row], this.equity())) * this.params.maxPayShare;
+    const pay = Math.min(amount, room);
+    if (!(pay > 0)) return 0;
+    moveCash(sim, row, id, pay);
+    sim.paid[PAYER.vault] += pay;
+    sim.log('vault', id, 0, this.sharePrice(), pay);
+    return pay;
+  }
+
+  endTick(): void {
+    const { sim, a, params, lpShares, pendingShares, pendingAt, pendingList } = this;
+    const row = this.cashRow;
+    // unwind inventory through the book
+    const q = a.qty[row];
+    if (q !== 0 && params.unwind !== 'hold') {
+      const small = Math.abs(q) * sim.mark < 1;
+      const dq = params.unwind === 'immediate' || small ? -q : -q * params.unwindFraction;
+      sim.trade(row, dq, NO_FEE);
+    }
+    // withdrawals that are due, at the share price now, as far as vault cash goes
+    if (this.pendingN > 0) {
+      const now = sim.time;
+      let k = 0;
+      for (let j = 0; j < this.pendingN; j++) {
+        const lp = pendingList[j];
+        let s = pendingShares[lp];
+        if (pendingAt[lp] <= now) {
+          const p = this.sharePrice();
+          const cash = Math.max(0, a.cash[row]);
+          if (p > 0 && s * p > cash) s = cash / p;
+          const pay = p > 0 ? s * p : 0;
+          moveCash(sim, row, lp, pay);
+          lpShares[lp] -= s;
+          this.total -= s;
+          pendingShares[lp] -= s;
+          sim.log('withdrawal', lp, s, p, pay);
+        }
+        if (pendingShares[lp] > 1e-12 * Math.max(1, lpShares[lp])) pendingList[k++] = lp;
+        else pendingShares[lp] = 0;
+      }
+      this.pendingN = k;
+    }
+    const p = this.sharePrice();
+    if (p > this.peak) this.peak = p;
+    const dd = 1 - p / this.peak;
+    if (dd > this.maxDd) this.maxDd = dd;
+  }
+}
 
 export default defineStage({
   name: 'vault',
   description: 'backstop vault: takes over positions and margin, unwinds them, pays shortfalls; LP shares',
   role: 'both',
-  params: z.strictObject({
-    initialUsd: nonneg()
-      .default(0)
-      .describe('vault equity at the start, from outside (USD; shares at 1 USD)'),
-    takeoverBelow: z
-      .number()
-      .finite()
-      .min(0)
-      .default(2 / 3)
-      .describe('takes over when equity < this × maintenance margin (fraction; Hyperliquid 2/3)'),
-    takeOnDecline: z
-      .boolean()
-      .default(true)
-      .describe('also takes over any account an earlier closer passed on'),
-    maxPositionUsd: nonneg().default(0).describe('largest notional one takeover may take (USD; 0: no cap)'),
-    maxInventoryUsd: nonneg()
-      .default(0)
-      .describe("largest notional of the vault's inventory (USD; 0: no cap)"),
-    unwind: z
-      .enum(['hold', 'immediate', 'twap'])
-      .default('twap')
-      .describe(
-        "how inventory is sold: 'hold' (never), 'immediate' (next tick), 'twap' (a fraction per tick)",
-      ),
-    unwindFraction: z
-      .number()
-      .finite()
-      .positive()
-      .max(1)
-      .default(0.1)
-      .describe("share of the inventory sold per tick with 'twap'"),
-    maxPayShare: z
-      .number()
-      .finite()
-      .min(0)
-      .max(1)
-      .default(1)
-      .describe('as a payer: most one shortfall may take, as a share of vault cash'),
-    lockupSeconds: nonneg()
-      .default(4 * 86_400)
-      .describe('lock-up after a deposit (seconds; HLP 4 days)'),
-    withdrawalDelaySeconds: nonneg()
-      .default(0)
-      .describe('delay between a withdrawal request and payment (seconds)'),
-    depositCapUsd: nonneg().default(0).describe('deposits stop at this vault equity (USD; 0: no cap)'),
-  }),
+  params: Params,
   rows: () => 1,
   rowRole: 'lps',
   build({ sim, params, waterfall, firstRow }) {
-    const a = sim.accounts;
-    const row = firstRow;
-    const n = a.n;
-    const lpShares = sim.f64(n);
-    const lockedUntil = sim.f64(n);
-    const pendingShares = sim.f64(n);
-    const pendingAt = sim.f64(n);
-    const pendingList = sim.i32(n);
-    let pendingN = 0;
-    let totalShares = params.initialUsd;
-    if (params.initialUsd > 0) sim.transferIn(row, params.initialUsd);
-    let peak = 1;
-    let maxDd = 0;
-
-    const equity = () => sim.equity(row);
-    const price = () => (totalShares > 0 ? equity() / totalShares : 1);
-
-    function takeover(id: number): boolean {
-      const q = a.qty[id];
-      const mark = sim.mark;
-      const notional = Math.abs(q) * mark;
-      if (params.maxPositionUsd > 0 && notional > params.maxPositionUsd) return false;
-      if (params.maxInventoryUsd > 0 && Math.abs(a.qty[row] + q) * mark > params.maxInventoryUsd)
-        return false;
-      const pbk = a.bankruptcyPrice(id, sim.phi);
-      transferPosition(sim, id, row, q, mark);
-      const e = a.cash[id];
-      sim.noteLiquidation(notional);
-      sim.log('takeover', id, q, mark, e);
-      if (e > 0) moveCash(sim, id, row, e);
-      else if (e < 0) sim.waterfall.coverShortfall(id, -e, Math.sign(q), pbk);
-      return true;
-    }
-
-    const service: VaultService = {
-      deposit(lp, usd) {
-        const p = price();
-        if (!(p > 0) || !(usd > 0)) return 0;
-        const free =
-          a.qty[lp] === 0
-            ? a.cash[lp]
-            : Math.min(a.cash[lp], sim.equity(lp) - a.imr[lp] * Math.abs(a.qty[lp]) * sim.mark);
-        let x = Math.min(usd, free);
-        if (params.depositCapUsd > 0) x = Math.min(x, params.depositCapUsd - equity());
-        if (!(x > 0)) return 0;
-        const s = x / p;
-        moveCash(sim, lp, row, x);
-        lpShares[lp] += s;
-        totalShares += s;
-        lockedUntil[lp] = sim.time + params.lockupSeconds;
-        sim.log('deposit', lp, s, p, x);
-        return s;
-      },
-      requestWithdrawal(lp, shares) {
-        if (!(shares > 0) || sim.time < lockedUntil[lp]) return false;
-        if (shares > lpShares[lp] - pendingShares[lp] + 1e-12 * lpShares[lp]) return false;
-        if (pendingShares[lp] === 0) pendingList[pendingN++] = lp;
-        pendingShares[lp] = Math.min(lpShares[lp], pendingShares[lp] + shares);
-        pendingAt[lp] = sim.time + params.withdrawalDelaySeconds;
-        return true;
-      },
-      sharePrice: price,
-      shares: (lp) => lpShares[lp],
-      totalShares: () => totalShares,
-      pending: (lp) => pendingShares[lp],
-      equity,
-      position: () => a.qty[row],
-    };
-    waterfall.keepers.vaultStage = service;
-    waterfall.vault = { ...service, cashRow: row, ret: () => price() - 1, drawdown: () => maxDd };
-
-    return {
-      liquidate(id, declined) {
-        if (health(sim, id) < params.takeoverBelow || (declined && params.takeOnDecline)) return takeover(id);
-        return false;
-      },
-      cover(id, amount) {
-        const room = Math.max(0, Math.min(a.cash[row], equity())) * params.maxPayShare;
-        const pay = Math.min(amount, room);
-        if (!(pay > 0)) return 0;
-        moveCash(sim, row, id, pay);
-        sim.paid[PAYER.vault] += pay;
-        sim.log('vault', id, 0, price(), pay);
-        return pay;
-      },
-      endTick() {
-        // unwind inventory through the book
-        const q = a.qty[row];
-        if (q !== 0 && params.unwind !== 'hold') {
-          const small = Math.abs(q) * sim.mark < 1;
-          const dq = params.unwind === 'immediate' || small ? -q : -q * params.unwindFraction;
-          sim.trade(row, dq, NO_FEE);
-        }
-        // withdrawals that are due, at the share price now, as far as vault cash goes
-        if (pendingN > 0) {
-          const now = sim.time;
-          let k = 0;
-          for (let j = 0; j < pendingN; j++) {
-            const lp = pendingList[j];
-            let s = pendingShares[lp];
-            if (pendingAt[lp] <= now) {
-              const p = price();
-              const cash = Math.max(0, a.cash[row]);
-              if (p > 0 && s * p > cash) s = cash / p;
-              const pay = p > 0 ? s * p : 0;
-              moveCash(sim, row, lp, pay);
-              lpShares[lp] -= s;
-              totalShares -= s;
-              pendingShares[lp] -= s;
-              sim.log('withdrawal', lp, s, p, pay);
-            }
-            if (pendingShares[lp] > 1e-12 * Math.max(1, lpShares[lp])) pendingList[k++] = lp;
-            else pendingShares[lp] = 0;
-          }
-          pendingN = k;
-        }
-        const p = price();
-        if (p > peak) peak = p;
-        const dd = 1 - p / peak;
-        if (dd > maxDd) maxDd = dd;
-      },
-    };
+    const vault = new Vault(sim, params, firstRow);
+    waterfall.keepers.vaultStage = vault;
+    waterfall.vault = vault;
+    return vault;
   },
 });

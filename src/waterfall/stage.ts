@@ -64,7 +64,10 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   readonly rowRole?: 'traders' | 'lps';
   /**
    * Builds the stage's state for one run. Per-account arrays should come from `ctx.sim.f64(n)` (`i32`, `u8`):
-   * they are recycled for the thread's next run instead of being allocated afresh every run.
+   * they are recycled for the thread's next run instead of being allocated afresh every run. Return an
+   * instance of a class defined once in the module (as the built-in stages do), not an object of closures
+   * made here: V8 keeps a function's optimised code only while some closure of it is alive, so closures made
+   * afresh every run are recompiled every few dozen runs in every worker.
    */
   build(ctx: StageContext<z.output<PS>>): StageInstance;
 }
@@ -73,9 +76,12 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
  * Declares a stage with full type inference of its parameters.
  *
  * @example
+ * class Nothing implements StageInstance {
+ *   liquidate(): boolean { return false; }
+ * }
  * registerStage(defineStage({
  *   name: 'nothing', description: 'passes every account on', role: 'close',
- *   params: z.strictObject({}), build: () => ({ liquidate: () => false }),
+ *   params: z.strictObject({}), build: () => new Nothing(),
  * }));
  */
 export function defineStage<PS extends z.ZodType>(def: StageDef<PS>): StageDef<PS> {

@@ -8,95 +8,125 @@
  * the payers. Providers take what they committed to: no margin check.
  */
 import { z } from 'zod';
+import type { Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
 import type { CapacityService } from '../keepers.js';
 import { moveCash, transferPosition } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { defineStage, type StageInstance } from '../stage.js';
+import type { StagedWaterfall } from '../waterfall.js';
+
+const Params = z.strictObject({
+  minNotionalUsd: z
+    .number()
+    .finite()
+    .min(0)
+    .default(1)
+    .describe('capacity left below this is not used (USD of notional)'),
+});
+
+type CapacityProvidersParams = z.output<typeof Params>;
+
+/**
+ * One run's state, and the run's capacity service (`Keepers.capacityStage`). A class rather than closures
+ * made in `build`: V8 keeps a function's optimised code only while some closure of it is alive, so
+ * closures made afresh every run were recompiled run after run.
+ */
+class CapacityProviders implements StageInstance, CapacityService {
+  private readonly a: Accounts;
+  private readonly minNotionalUsd: number;
+  private readonly perMin: Float64Array;
+  private readonly perHour: Float64Array;
+  private readonly usedMin: Float64Array;
+  private readonly usedHour: Float64Array;
+  private readonly minBucket: Float64Array;
+  private readonly hourBucket: Float64Array;
+  private readonly providers: Int32Array;
+  private providersN = 0;
+  private readonly share: Float64Array;
+
+  constructor(
+    private readonly sim: Simulation,
+    params: CapacityProvidersParams,
+    waterfall: StagedWaterfall,
+  ) {
+    const a = sim.accounts;
+    const n = a.n;
+    this.a = a;
+    this.minNotionalUsd = params.minNotionalUsd;
+    this.perMin = sim.f64(n);
+    this.perHour = sim.f64(n);
+    this.usedMin = sim.f64(n);
+    this.usedHour = sim.f64(n);
+    this.minBucket = sim.f64(n).fill(-1);
+    this.hourBucket = sim.f64(n).fill(-1);
+    this.providers = sim.i32(n);
+    this.share = sim.f64(n);
+    waterfall.keepers.capacityStage = this;
+  }
+
+  remaining(k: number): number {
+    const t = this.sim.time;
+    const mb = Math.floor(t / 60);
+    const hb = Math.floor(t / 3600);
+    if (this.minBucket[k] !== mb) {
+      this.minBucket[k] = mb;
+      this.usedMin[k] = 0;
+    }
+    if (this.hourBucket[k] !== hb) {
+      this.hourBucket[k] = hb;
+      this.usedHour[k] = 0;
+    }
+    return Math.max(0, Math.min(this.perMin[k] - this.usedMin[k], this.perHour[k] - this.usedHour[k]));
+  }
+
+  commit(k: number, m: number, h: number): void {
+    const { perMin, perHour } = this;
+    if (perMin[k] === 0 && perHour[k] === 0 && (m > 0 || h > 0)) this.providers[this.providersN++] = k;
+    perMin[k] = Math.max(0, m);
+    perHour[k] = Math.max(0, h);
+  }
+
+  liquidate(id: number): boolean {
+    const { sim, a, providers, providersN, share, usedMin, usedHour } = this;
+    const q = a.qty[id];
+    const mark = sim.mark;
+    let total = 0;
+    for (let j = 0; j < providersN; j++) {
+      const k = providers[j];
+      share[j] = k === id ? 0 : this.remaining(k);
+      total += share[j];
+    }
+    if (!(total >= this.minNotionalUsd)) return false;
+    const notional = Math.abs(q) * mark;
+    const f = Math.min(1, total / notional);
+    const pbk = a.bankruptcyPrice(id, sim.phi);
+    const e = sim.equity(id);
+    let moved = 0;
+    let last = -1;
+    for (let j = 0; j < providersN; j++) if (share[j] > 0) last = j;
+    for (let j = 0; j < providersN; j++) {
+      if (!(share[j] > 0)) continue;
+      const k = providers[j];
+      const w = share[j] / total;
+      // the last provider takes exactly what is left, so a full close leaves no dust
+      const dq = f >= 1 && j === last ? a.qty[id] : q * f * w;
+      transferPosition(sim, id, k, dq, mark);
+      usedMin[k] += Math.abs(dq) * mark;
+      usedHour[k] += Math.abs(dq) * mark;
+      if (e > 0) moveCash(sim, id, k, f >= 1 && j === last ? a.cash[id] : e * f * w);
+      moved += Math.abs(dq);
+      sim.log('takeover', id, -dq, mark, e * f * w);
+    }
+    sim.noteLiquidation(moved * mark);
+    if (a.qty[id] === 0 && a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], Math.sign(q), pbk);
+    return true;
+  }
+}
 
 export default defineStage({
   name: 'capacity-providers',
   description: 'closes positions against committed backstop providers, pro rata to capacity left (FTX)',
   role: 'close',
-  params: z.strictObject({
-    minNotionalUsd: z
-      .number()
-      .finite()
-      .min(0)
-      .default(1)
-      .describe('capacity left below this is not used (USD of notional)'),
-  }),
-  build({ sim, params, waterfall }) {
-    const a = sim.accounts;
-    const n = a.n;
-    const perMin = sim.f64(n);
-    const perHour = sim.f64(n);
-    const usedMin = sim.f64(n);
-    const usedHour = sim.f64(n);
-    const minBucket = sim.f64(n).fill(-1);
-    const hourBucket = sim.f64(n).fill(-1);
-    const providers = sim.i32(n);
-    let providersN = 0;
-    const share = sim.f64(n);
-
-    function remaining(k: number): number {
-      const t = sim.time;
-      const mb = Math.floor(t / 60);
-      const hb = Math.floor(t / 3600);
-      if (minBucket[k] !== mb) {
-        minBucket[k] = mb;
-        usedMin[k] = 0;
-      }
-      if (hourBucket[k] !== hb) {
-        hourBucket[k] = hb;
-        usedHour[k] = 0;
-      }
-      return Math.max(0, Math.min(perMin[k] - usedMin[k], perHour[k] - usedHour[k]));
-    }
-    const service: CapacityService = {
-      commit(k, m, h) {
-        if (perMin[k] === 0 && perHour[k] === 0 && (m > 0 || h > 0)) providers[providersN++] = k;
-        perMin[k] = Math.max(0, m);
-        perHour[k] = Math.max(0, h);
-      },
-      remaining,
-    };
-    waterfall.keepers.capacityStage = service;
-
-    return {
-      liquidate(id) {
-        const q = a.qty[id];
-        const mark = sim.mark;
-        let total = 0;
-        for (let j = 0; j < providersN; j++) {
-          const k = providers[j];
-          share[j] = k === id ? 0 : remaining(k);
-          total += share[j];
-        }
-        if (!(total >= params.minNotionalUsd)) return false;
-        const notional = Math.abs(q) * mark;
-        const f = Math.min(1, total / notional);
-        const pbk = a.bankruptcyPrice(id, sim.phi);
-        const e = sim.equity(id);
-        let moved = 0;
-        let last = -1;
-        for (let j = 0; j < providersN; j++) if (share[j] > 0) last = j;
-        for (let j = 0; j < providersN; j++) {
-          if (!(share[j] > 0)) continue;
-          const k = providers[j];
-          const w = share[j] / total;
-          // the last provider takes exactly what is left, so a full close leaves no dust
-          const dq = f >= 1 && j === last ? a.qty[id] : q * f * w;
-          transferPosition(sim, id, k, dq, mark);
-          usedMin[k] += Math.abs(dq) * mark;
-          usedHour[k] += Math.abs(dq) * mark;
-          if (e > 0) moveCash(sim, id, k, f >= 1 && j === last ? a.cash[id] : e * f * w);
-          moved += Math.abs(dq);
-          sim.log('takeover', id, -dq, mark, e * f * w);
-        }
-        sim.noteLiquidation(moved * mark);
-        if (a.qty[id] === 0 && a.cash[id] < 0)
-          sim.waterfall.coverShortfall(id, -a.cash[id], Math.sign(q), pbk);
-        return true;
-      },
-    };
-  },
+  params: Params,
+  build: ({ sim, params, waterfall }) => new CapacityProviders(sim, params, waterfall),
 });

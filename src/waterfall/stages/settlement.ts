@@ -10,62 +10,88 @@
  * or use strategies that no longer trade. List it last; it closes nothing when accounts are liquidated.
  */
 import { z } from 'zod';
-import { NO_FEE, NO_FLOW } from '../../engine/simulation.js';
-import { defineStage } from '../stage.js';
+import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
+import type { Accounts } from '../../venue/accounts.js';
+import { defineStage, type StageInstance } from '../stage.js';
+import type { StagedWaterfall } from '../waterfall.js';
+
+const Params = z.strictObject({
+  atTick: z.number().int().min(0).describe('tick after whose liquidations every position is settled'),
+  price: z
+    .union([z.number().finite().positive(), z.enum(['oracle-twap', 'oracle'])])
+    .default('oracle-twap')
+    .describe("settlement price: a number (USD), 'oracle-twap' over twapSeconds, or 'oracle' now"),
+  twapSeconds: z
+    .number()
+    .finite()
+    .positive()
+    .default(3600)
+    .describe("window of 'oracle-twap', ending at the settlement (seconds)"),
+});
+
+type SettlementParams = z.output<typeof Params>;
+
+/**
+ * One run's state. A class rather than closures made in `build`: V8 keeps a function's optimised code
+ * only while some closure of it is alive, so closures made afresh every run were recompiled run after run.
+ */
+class Settlement implements StageInstance {
+  private readonly a: Accounts;
+  private readonly atTick: number;
+  /** 0 a number (`fixedPrice`), 1 the oracle now, 2 the oracle's TWAP */
+  private readonly priceRule: number;
+  private readonly fixedPrice: number;
+  /** The oracle's last `window.length` readings, one per tick (a ring). */
+  private readonly window: Float64Array;
+  private filled = 0;
+  private at = 0;
+  private sum = 0;
+
+  constructor(
+    private readonly sim: Simulation,
+    params: SettlementParams,
+    private readonly waterfall: StagedWaterfall,
+  ) {
+    this.a = sim.accounts;
+    this.atTick = params.atTick;
+    const price = params.price;
+    this.priceRule = typeof price === 'number' ? 0 : price === 'oracle' ? 1 : 2;
+    this.fixedPrice = typeof price === 'number' ? price : Number.NaN;
+    this.window = sim.f64(Math.max(1, Math.round(params.twapSeconds / sim.cfg.dtSeconds)));
+  }
+
+  private settle(p: number): void {
+    const { sim, a, waterfall } = this;
+    const vault = waterfall.vault?.cashRow ?? -1;
+    for (let i = 0; i < a.n; i++) {
+      const q = a.qty[i];
+      if (q === 0 || (i >= sim.nAgents && i !== vault)) continue;
+      const pbk = a.bankruptcyPrice(i, sim.phi);
+      sim.fill(i, -q, p, NO_FEE | NO_FLOW);
+      sim.log('liquidation', i, -q, p, Math.abs(q) * p);
+      if (i < sim.nAgents && a.cash[i] < 0) waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
+    }
+  }
+
+  endTick(): void {
+    const { sim, window } = this;
+    // the oracle's last `window` readings, one per tick
+    if (this.filled === window.length) this.sum -= window[this.at];
+    else this.filled++;
+    window[this.at] = sim.oracle;
+    this.sum += sim.oracle;
+    this.at = (this.at + 1) % window.length;
+    if (sim.tick !== this.atTick) return;
+    const p =
+      this.priceRule === 0 ? this.fixedPrice : this.priceRule === 1 ? sim.oracle : this.sum / this.filled;
+    this.settle(p);
+  }
+}
 
 export default defineStage({
   name: 'settlement',
   description: 'settlement override: closes every position at a chosen price at one tick (a delisting)',
   role: 'both',
-  params: z.strictObject({
-    atTick: z.number().int().min(0).describe('tick after whose liquidations every position is settled'),
-    price: z
-      .union([z.number().finite().positive(), z.enum(['oracle-twap', 'oracle'])])
-      .default('oracle-twap')
-      .describe("settlement price: a number (USD), 'oracle-twap' over twapSeconds, or 'oracle' now"),
-    twapSeconds: z
-      .number()
-      .finite()
-      .positive()
-      .default(3600)
-      .describe("window of 'oracle-twap', ending at the settlement (seconds)"),
-  }),
-  build({ sim, params, waterfall }) {
-    const a = sim.accounts;
-    const window = sim.f64(Math.max(1, Math.round(params.twapSeconds / sim.cfg.dtSeconds)));
-    let filled = 0;
-    let at = 0;
-    let sum = 0;
-
-    function settle(p: number): void {
-      const vault = waterfall.vault?.cashRow ?? -1;
-      for (let i = 0; i < a.n; i++) {
-        const q = a.qty[i];
-        if (q === 0 || (i >= sim.nAgents && i !== vault)) continue;
-        const pbk = a.bankruptcyPrice(i, sim.phi);
-        sim.fill(i, -q, p, NO_FEE | NO_FLOW);
-        sim.log('liquidation', i, -q, p, Math.abs(q) * p);
-        if (i < sim.nAgents && a.cash[i] < 0) waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
-      }
-    }
-
-    return {
-      endTick() {
-        // the oracle's last `window` readings, one per tick
-        if (filled === window.length) sum -= window[at];
-        else filled++;
-        window[at] = sim.oracle;
-        sum += sim.oracle;
-        at = (at + 1) % window.length;
-        if (sim.tick !== params.atTick) return;
-        const p =
-          typeof params.price === 'number'
-            ? params.price
-            : params.price === 'oracle'
-              ? sim.oracle
-              : sum / filled;
-        settle(p);
-      },
-    };
-  },
+  params: Params,
+  build: ({ sim, params, waterfall }) => new Settlement(sim, params, waterfall),
 });

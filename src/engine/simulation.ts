@@ -202,19 +202,12 @@ export class Simulation {
       this.groupRole[gi] = ROLE_CODE[p.role];
       this.groupOrder[gi] = gi;
       // capital: drawn from the group's own capital stream, deposited from outside
-      const capRng = this.streams.stream(`capital/${gi}`);
-      const acc = this.accounts;
-      for (let i = first; i < first + p.count; i++) {
-        acc.group[i] = gi;
-        const c = drawCapital(p.capital, capRng);
-        this.transferIn(i, c);
-      }
+      this.depositCapital(gi, first, p.count, p.capital, this.streams.stream(`capital/${gi}`));
       first += p.count;
     }
 
     // insurance fund, funded from outside
-    let collateral = 0;
-    for (let i = 0; i < n; i++) collateral += this.accounts.cash[i];
+    const collateral = this.sumCash(n);
     const fund = cfg.venue.insuranceFund + cfg.venue.insuranceFundShareOfCollateral * collateral;
     this.move(LEDGER.outside, LEDGER.insuranceFund, fund);
     this.insuranceFundStart = fund;
@@ -227,6 +220,31 @@ export class Simulation {
       const len = Math.ceil(cfg.ticks / this.seriesEvery);
       for (const [name] of SERIES) this.series[name] = new Float64Array(len);
     }
+  }
+
+  // The long loops of the constructor and of `finish` (once per run, over every account) are small methods of
+  // their own: a long loop in a big function makes V8 compile the whole function (on-stack replacement),
+  // again after each deoptimisation, and each worker thread pays that compile time itself.
+
+  private depositCapital(
+    gi: number,
+    first: number,
+    count: number,
+    capital: SimConfig['agents']['traders']['capital'],
+    rng: Stream,
+  ): void {
+    const acc = this.accounts;
+    for (let i = first; i < first + count; i++) {
+      acc.group[i] = gi;
+      this.transferIn(i, drawCapital(capital, rng));
+    }
+  }
+
+  private sumCash(n: number): number {
+    const cash = this.accounts.cash;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += cash[i];
+    return s;
   }
 
   // ---------------------------------------------------------------- per-run arrays
@@ -661,34 +679,34 @@ export class Simulation {
     return this.grossMoney;
   }
 
-  /** Settles every account's funding and returns the summary metrics (after the last `step`). */
-  finish(): RunMetrics {
+  private settleAllFunding(): void {
+    const n = this.accounts.n;
+    for (let i = 0; i < n; i++) this.settleFunding(i);
+  }
+
+  /** Σ q·(mark − entry) over every account. */
+  private agentsUpnl(mark: number): number {
     const a = this.accounts;
-    for (let i = 0; i < a.n; i++) this.settleFunding(i);
-    this.waterfall.finish?.();
-    const pnl = new Float64Array(5);
-    const mark = this.market.mark;
-    let mmPnl = 0;
-    const years = (this.cfg.ticks * this.cfg.dtSeconds) / 31_536_000;
-    this.groupPayoffs = this.groups.map((g) => ({
-      group: g.index,
-      strategy: g.strategy,
-      role: g.role,
-      count: g.count,
-      pnl: 0,
-      costs: 0,
-      capital: 0,
-      outsideOption: 0,
-    }));
+    let s = 0;
+    for (let i = 0; i < a.n; i++) s += a.qty[i] * (mark - a.entry[i]);
+    return s;
+  }
+
+  private sumBookShares(): number {
+    const n = this.accounts.n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += this.bookShare[i];
+    return s;
+  }
+
+  /**
+   * Adds every account's end value to its role's `pnl` and its group's payoff; returns the agents' claims on
+   * system rows (vault shares), which are in the agents' payoffs and must be netted out of the LP role's
+   * system rows so that nothing is counted twice.
+   */
+  private addPayoffs(pnl: Float64Array, mark: number, bookPnl: number, shares: number): number {
+    const a = this.accounts;
     const extra = this.waterfall.holdingsValue;
-    // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
-    let agentsUpnl = 0;
-    for (let i = 0; i < a.n; i++) agentsUpnl += a.qty[i] * (mark - a.entry[i]);
-    const bookPnl = this.ledger[LEDGER.market] - agentsUpnl;
-    let shares = 0;
-    for (let i = 0; i < a.n; i++) shares += this.bookShare[i];
-    // claims of agents on system rows (vault shares): in the agents' payoffs, netted out of the LP role's
-    // system rows so that nothing is counted twice
     let claims = 0;
     for (let i = 0; i < a.n; i++) {
       const g = a.group[i];
@@ -710,17 +728,47 @@ export class Simulation {
       gp.costs += a.costs[i];
       gp.capital += a.capitalIn[i];
     }
-    pnl[ROLE_CODE.lps] -= claims;
-    for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
-    // without market-maker agents owning it, the book's PnL belongs to the outside market makers
-    mmPnl = shares > 0 ? 0 : bookPnl;
-    // losses not yet realised: every open position (agents' and system rows') with negative equity
-    let openDeficit = 0;
+    return claims;
+  }
+
+  /** Losses not yet realised: every open position (agents' and system rows') with negative equity. */
+  private openDeficit(mark: number): number {
+    const a = this.accounts;
+    let d = 0;
     for (let i = 0; i < a.n; i++) {
       if (a.qty[i] === 0) continue;
       const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
-      if (e < 0) openDeficit -= e;
+      if (e < 0) d -= e;
     }
+    return d;
+  }
+
+  /** Settles every account's funding and returns the summary metrics (after the last `step`). */
+  finish(): RunMetrics {
+    this.settleAllFunding();
+    this.waterfall.finish?.();
+    const pnl = new Float64Array(5);
+    const mark = this.market.mark;
+    const years = (this.cfg.ticks * this.cfg.dtSeconds) / 31_536_000;
+    this.groupPayoffs = this.groups.map((g) => ({
+      group: g.index,
+      strategy: g.strategy,
+      role: g.role,
+      count: g.count,
+      pnl: 0,
+      costs: 0,
+      capital: 0,
+      outsideOption: 0,
+    }));
+    // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
+    const bookPnl = this.ledger[LEDGER.market] - this.agentsUpnl(mark);
+    const shares = this.sumBookShares();
+    const claims = this.addPayoffs(pnl, mark, bookPnl, shares);
+    pnl[ROLE_CODE.lps] -= claims;
+    for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
+    // without market-maker agents owning it, the book's PnL belongs to the outside market makers
+    const mmPnl = shares > 0 ? 0 : bookPnl;
+    const openDeficit = this.openDeficit(mark);
     const w = this.waterfall;
     this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
     return {

@@ -3,6 +3,7 @@ import { getPriceModel } from '../market/price/registry.js';
 import { applyShocks } from '../market/price/shocks.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import type { RunStreams, Stream } from '../rng.js';
+import { holdFractions } from './layout.js';
 
 /** The mark and every fill through the book stay within these multiples of the index / the mark. */
 export const MIN_IMPACT_FACTOR = 0.01;
@@ -72,6 +73,18 @@ export class Market {
     this.sq = new Float64Array(this.cfg.liquidity.volWindowTicks);
     this.marks = new Float64Array(cfg.ticks + 1);
     this.marks[0] = this.mark;
+    holdFractions(this, [
+      'oracle',
+      'mark',
+      'impact',
+      'flow',
+      'depth',
+      'realizedVol',
+      'spotImpact',
+      'agentDepth',
+      'congestion',
+      'sqSum',
+    ]);
   }
 
   /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */

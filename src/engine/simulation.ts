@@ -25,6 +25,7 @@ import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
+import { holdFractions } from './layout.js';
 import { Market } from './market.js';
 
 /** Trade flag: charge no fee. */
@@ -71,6 +72,24 @@ export interface RunOptions {
 const ROLE_CODE = { traders: 0, liquidators: 1, lps: 2, arbitrageurs: 3, marketMakers: 4 } as const;
 
 /** One simulation run. Agents and waterfall stages act on it through its public methods. */
+/** Fields that start at 0 and hold fractions later (see `holdFractions`). */
+const FRACTION_FIELDS = [
+  'phi',
+  'longQty',
+  'shortQty',
+  'liquidatedNotional',
+  'shortfall',
+  'adlNotional',
+  'insuranceFundStart',
+  'insuranceFundMin',
+  'maxBasis',
+  'vaultReturn',
+  'vaultMaxDrawdown',
+  'moneyStart',
+  'grossMoney',
+  'tickShortfall',
+];
+
 export class Simulation {
   readonly cfg: SimConfig;
   readonly seed: number;
@@ -140,6 +159,7 @@ export class Simulation {
   private readonly seriesEvery: number;
 
   constructor(cfg: SimConfig, opts: RunOptions) {
+    holdFractions(this, FRACTION_FIELDS);
     this.cfg = cfg;
     this.seed = opts.seed >>> 0;
     this.streams = new RunStreams(this.seed);

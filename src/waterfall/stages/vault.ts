@@ -9,6 +9,7 @@
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
+import { holdFractions } from '../../engine/layout.js';
 import { NO_FEE, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { PAYER } from '../../venue/ledger.js';
@@ -91,6 +92,7 @@ class Vault implements StageInstance, VaultService {
     this.pendingAt = sim.f64(n);
     this.pendingList = sim.i32(n);
     this.total = params.initialUsd;
+    holdFractions(this, ['total', 'peak', 'maxDd']);
     if (params.initialUsd > 0) sim.transferIn(cashRow, params.initialUsd);
   }
 

@@ -5,23 +5,31 @@
  * wherever the file lives, and is imported natively so that it shares this process's registries.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createJiti } from 'jiti';
+import type { createJiti as CreateJiti } from 'jiti';
 import { BackstopInputError } from './errors.js';
 
 const here = fileURLToPath(import.meta.url);
 /** This package's entry module: dist/src/index.js when built, src/index.ts under the test runner. */
 const selfEntry = resolve(here, '..', here.endsWith('.ts') ? 'index.ts' : 'index.js');
 
-let jiti: ReturnType<typeof createJiti> | undefined;
+let jiti: ReturnType<typeof CreateJiti> | undefined;
+/**
+ * jiti, loaded on first use (a run of JSON or JavaScript experiments never loads it) and through `require`:
+ * imported as an ES module, its 190 KB CommonJS bundle would be scanned for exports in every worker thread.
+ */
 function loader() {
-  jiti ??= createJiti(import.meta.url, {
-    alias: { 'backstop-sim': selfEntry },
-    interopDefault: true,
-    moduleCache: true,
-    fsCache: false,
-  });
+  if (!jiti) {
+    const { createJiti } = createRequire(import.meta.url)('jiti') as { createJiti: typeof CreateJiti };
+    jiti = createJiti(import.meta.url, {
+      alias: { 'backstop-sim': selfEntry },
+      interopDefault: true,
+      moduleCache: true,
+      fsCache: false,
+    });
+  }
   return jiti;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Runner benchmark (`npm run bench:runner`, `-- --quick` for a short version, `-- --json` for JSON):
+ * Runner benchmark (`npm run bench:runner`, `-- --quick` for a short version, `-- --json` for JSON,
+ * `-- --pairs N` for N pairs of speed batches instead of 4, `-- --speed-only` to skip the memory part):
  *  (a) peak RSS of the runner's process (main thread and worker threads together: one process) from 1,000
  *      to 20,000 summary-only runs — must stay flat and under 300 MB;
  *  (b) runs per second of the whole default experiment with 1 and with 2 workers (target: ratio ≥ 1.8),
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { median } from 'simple-statistics';
 import { findExperiment } from '../src/experiment/resolve.js';
 import { runBatch } from '../src/runner/run.js';
@@ -64,8 +66,28 @@ async function main(): Promise<void> {
     const [runs, workers, preset, ...set] = argv.slice(1);
     return child(Number(runs), Number(workers), preset === '-' ? undefined : preset, set);
   }
-  const quick = argv.includes('--quick');
-  const json = argv.includes('--json');
+  let opts: { quick: boolean; json: boolean; speedOnly: boolean; pairs: string | undefined };
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        quick: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'speed-only': { type: 'boolean', default: false },
+        pairs: { type: 'string' },
+      },
+      strict: true,
+    });
+    opts = { quick: values.quick, json: values.json, speedOnly: values['speed-only'], pairs: values.pairs };
+    if (opts.pairs !== undefined && !/^[1-9][0-9]*$/.test(opts.pairs))
+      throw new Error(`--pairs needs a positive integer (got ${opts.pairs})`);
+  } catch (e) {
+    process.stderr.write(
+      `bench:runner: ${(e as Error).message} (options: --quick, --json, --speed-only, --pairs N)\n`,
+    );
+    process.exit(2);
+  }
+  const { quick, json, speedOnly } = opts;
   const log = (s: string) => {
     if (!json) process.stdout.write(`${s}\n`);
   };
@@ -78,7 +100,7 @@ async function main(): Promise<void> {
 
   // (a) memory: summary-only runs of a small venue, all cores
   const memory: ChildResult[] = [];
-  for (const runs of quick ? [1000, 5000] : [1000, 5000, 20000]) {
+  for (const runs of speedOnly ? [] : quick ? [1000, 5000] : [1000, 5000, 20000]) {
     const r = spawnChild(runs, machine.cpus, 'small', ['ticks=120']);
     memory.push(r);
     log(
@@ -93,7 +115,7 @@ async function main(): Promise<void> {
   // ...), so that a steady drift within a pair favours each side equally often, and each pair's ratio is
   // reported with their median.
   const runs = quick ? 96 : 1000;
-  const pairs = quick ? 1 : 4;
+  const pairs = opts.pairs ? Number(opts.pairs) : quick ? 1 : 4;
   const ones: ChildResult[] = [];
   const twos: ChildResult[] = [];
   const ratios: number[] = [];

@@ -11,16 +11,14 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
 import { AuctionHouse } from '../auctions.js';
 import { type AuctionCurve, auctionCurveSchema, auctionPrice } from '../curves.js';
 import { canHold } from '../ops.js';
 import { defineStage } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
 
 const nonneg = () => z.number().finite().min(0);
 
-const Params = z.strictObject({
+const params = z.strictObject({
   buf: z.number().finite().positive().default(1.3).describe('start price over the oracle (multiplier)'),
   curve: auctionCurveSchema
     .prefault({ type: 'stairstep', cut: 0.99, step: 90 })
@@ -51,61 +49,43 @@ const Params = z.strictObject({
     .describe('share of the penalty paid into the insurance fund'),
 });
 
-type DutchParams = z.output<typeof Params>;
-
-/**
- * One run's Dutch auctions: the lots' state in `AuctionHouse`'s arrays, the parameters in fields (read on
- * every take and every tick).
- */
 class Dutch extends AuctionHouse {
   readonly kind = 'dutch' as const;
   readonly top: Float64Array;
   readonly curve: AuctionCurve;
-  private readonly buf: number;
-  private readonly tail: number;
-  private readonly cusp: number;
-  private readonly tip: number;
-  private readonly chip: number;
-  private readonly hole: number;
-  private readonly Hole: number;
-  private readonly dust: number;
-  private readonly maxResets: number;
-
-  constructor(sim: Simulation, waterfall: StagedWaterfall, index: number, first: number, p: DutchParams) {
-    super(sim, waterfall, index, first, p.slots, p.chop, p.penaltyToFund);
+  constructor(
+    sim: ConstructorParameters<typeof AuctionHouse>[0],
+    wf: ConstructorParameters<typeof AuctionHouse>[1],
+    index: number,
+    first: number,
+    readonly p: z.output<typeof params>,
+  ) {
+    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
     this.top = sim.f64(p.slots);
     this.curve = p.curve as AuctionCurve;
-    this.buf = p.buf;
-    this.tail = p.tail;
-    this.cusp = p.cusp;
-    this.tip = p.tip;
-    this.chip = p.chip;
-    this.hole = p.hole;
-    this.Hole = p.Hole;
-    this.dust = p.dust;
-    this.maxResets = p.maxResets;
   }
   /** Lot value per unit of slot k now. */
   value(k: number): number {
     return auctionPrice(this.curve, this.top[k], this.sim.time - this.start[k]);
   }
   done(k: number, v: number): boolean {
-    return this.sim.time - this.start[k] > this.tail || v / this.top[k] < this.cusp;
+    return this.sim.time - this.start[k] > this.p.tail || v / this.top[k] < this.p.cusp;
   }
   override price(id: number): number {
     const k = this.slot(id);
     return k < 0 ? Number.NaN : this.px(k, this.value(k));
   }
   override liquidate(id: number): boolean {
-    const room = Math.min(this.hole - this.dirt, this.Hole - this.waterfall.auctionDebt);
+    const p = this.p;
+    const room = Math.min(p.hole - this.dirt, p.Hole - this.waterfall.auctionDebt);
     if (!(room > 0)) return false;
     const tab = this.tabOf(id);
     const fraction = tab <= room ? 1 : room / tab;
-    if (tab * fraction < this.dust * this.chop) return false;
+    if (tab * fraction < p.dust * p.chop) return false;
     const k = this.kick(id, fraction);
     if (k < 0) return false;
-    this.top[k] = this.sim.oracle * this.buf;
-    this.incentive(this.tip + this.chip * this.tab0[k]);
+    this.top[k] = this.sim.oracle * p.buf;
+    this.incentive(p.tip + p.chip * this.tab0[k]);
     return true;
   }
   override take(id: number, keeper: number, amount: number, limitPrice: number): number {
@@ -120,7 +100,7 @@ class Dutch extends AuctionHouse {
     if (units < lot) {
       // MakerDAO's dust rule: never leave less than chost = dust·chop of tab behind
       const tab = this.tabLeft(k);
-      const chost = this.dust * this.chop;
+      const chost = this.p.dust * this.p.chop;
       if ((tab * (lot - units)) / lot < chost) {
         if (tab <= chost) return 0;
         units = (lot * (tab - chost)) / tab;
@@ -137,17 +117,17 @@ class Dutch extends AuctionHouse {
     for (let k = 0; k < this.slots; k++) {
       if (this.owner[k] < 0) continue;
       if (!this.done(k, this.value(k))) continue;
-      if (this.resets[k] >= this.maxResets && this.waterfall.hasCloserAfter(this.index)) {
+      if (this.resets[k] >= this.p.maxResets && this.waterfall.hasCloserAfter(this.index)) {
         this.giveBack(k);
         continue;
       }
-      this.top[k] = sim.oracle * this.buf;
+      this.top[k] = sim.oracle * this.p.buf;
       this.ref[k] = sim.oracle;
       this.start[k] = sim.time;
       this.resets[k]++;
       const tab = this.tabLeft(k);
       sim.log('reset', this.owner[k], this.lot(this.first + k), this.top[k], tab);
-      this.incentive(this.tip + this.chip * tab);
+      this.incentive(this.p.tip + this.p.chip * tab);
     }
   }
 }
@@ -156,8 +136,8 @@ export default defineStage({
   name: 'dutch-auction',
   description: 'Dutch auction (MakerDAO Liquidations 2.0): falling price, resets, tip + chip, hole caps',
   role: 'close',
-  params: Params,
+  params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params, waterfall, index, firstRow }) => new Dutch(sim, waterfall, index, firstRow, params),
+  build: ({ sim, params: p, waterfall, index, firstRow }) => new Dutch(sim, waterfall, index, firstRow, p),
 });

@@ -8,13 +8,11 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
 import { AuctionHouse } from '../auctions.js';
 import { canHold, transferPosition } from '../ops.js';
 import { defineStage } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
 
-const Params = z.strictObject({
+const params = z.strictObject({
   beg: z.number().finite().min(1).default(1.03).describe('minimum bid increase (multiplier; 1.03: 3%)'),
   ttl: z
     .number()
@@ -45,12 +43,6 @@ const Params = z.strictObject({
     .describe('share of the penalty paid into the insurance fund'),
 });
 
-type EnglishParams = z.output<typeof Params>;
-
-/**
- * One run's English auctions: the lots' state in `AuctionHouse`'s arrays and the bids' here, the
- * parameters in fields.
- */
 class English extends AuctionHouse {
   readonly kind = 'english' as const;
   readonly bidV: Float64Array;
@@ -58,23 +50,20 @@ class English extends AuctionHouse {
   readonly bidTime: Float64Array;
   readonly bidBy: Int32Array;
   readonly end: Float64Array;
-  private readonly beg: number;
-  private readonly ttl: number;
-  private readonly tau: number;
-  private readonly maxRestarts: number;
-
-  constructor(sim: Simulation, waterfall: StagedWaterfall, index: number, first: number, p: EnglishParams) {
-    super(sim, waterfall, index, first, p.slots, p.chop, p.penaltyToFund);
+  constructor(
+    sim: ConstructorParameters<typeof AuctionHouse>[0],
+    wf: ConstructorParameters<typeof AuctionHouse>[1],
+    index: number,
+    first: number,
+    readonly p: z.output<typeof params>,
+  ) {
+    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
     const n = p.slots;
     this.bidV = sim.f64(n);
     this.bidLot = sim.f64(n);
     this.bidTime = sim.f64(n);
     this.bidBy = sim.i32(n).fill(-1);
     this.end = sim.f64(n);
-    this.beg = p.beg;
-    this.ttl = p.ttl;
-    this.tau = p.tau;
-    this.maxRestarts = p.maxRestarts;
   }
   override price(id: number): number {
     const k = this.slot(id);
@@ -83,7 +72,7 @@ class English extends AuctionHouse {
   override ends(id: number): number {
     const k = this.slot(id);
     if (k < 0) return Number.NaN;
-    return this.bidBy[k] < 0 ? this.end[k] : Math.min(this.end[k], this.bidTime[k] + this.ttl);
+    return this.bidBy[k] < 0 ? this.end[k] : Math.min(this.end[k], this.bidTime[k] + this.p.ttl);
   }
   override highBid(id: number): number {
     const k = this.slot(id);
@@ -99,7 +88,7 @@ class English extends AuctionHouse {
     this.bidBy[k] = -1;
     this.bidV[k] = 0;
     this.bidLot[k] = this.lot0[k];
-    this.end[k] = this.sim.time + this.tau;
+    this.end[k] = this.sim.time + this.p.tau;
     return true;
   }
   override bid(id: number, keeper: number, value: number, lot: number): boolean {
@@ -108,7 +97,7 @@ class English extends AuctionHouse {
     if (this.sim.time >= this.ends(id)) return false;
     const L = this.lot(id);
     const tab = this.tabLeft(k);
-    const beg = this.beg;
+    const beg = this.p.beg;
     const first = this.bidBy[k] < 0;
     if (lot >= L * (1 - 1e-12)) {
       // tend: more value for the whole lot
@@ -150,12 +139,12 @@ class English extends AuctionHouse {
         this.bidBy[k] = -1;
         sim.log('take', winner, this.sgn[k] * units, x, this.bidV[k]);
         this.sell(k, winner, units, x);
-      } else if (this.resets[k] >= this.maxRestarts && this.waterfall.hasCloserAfter(this.index)) {
+      } else if (this.resets[k] >= this.p.maxRestarts && this.waterfall.hasCloserAfter(this.index)) {
         this.giveBack(k);
       } else {
         this.resets[k]++;
         this.ref[k] = sim.oracle;
-        this.end[k] = sim.time + this.tau;
+        this.end[k] = sim.time + this.p.tau;
         sim.log('reset', this.owner[k], this.lot(id), sim.oracle, this.tabLeft(k));
       }
     }
@@ -166,9 +155,8 @@ export default defineStage({
   name: 'english-auction',
   description: 'English auction (MakerDAO Liquidations 1.2): tend then dent, beg, ttl, tau; zero bids win',
   role: 'close',
-  params: Params,
+  params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params, waterfall, index, firstRow }) =>
-    new English(sim, waterfall, index, firstRow, params),
+  build: ({ sim, params: p, waterfall, index, firstRow }) => new English(sim, waterfall, index, firstRow, p),
 });

@@ -71,7 +71,6 @@ export interface RunOptions {
 
 const ROLE_CODE = { traders: 0, liquidators: 1, lps: 2, arbitrageurs: 3, marketMakers: 4 } as const;
 
-/** One simulation run. Agents and waterfall stages act on it through its public methods. */
 /** Fields that start at 0 and hold fractions later (see `holdFractions`). */
 const FRACTION_FIELDS = [
   'phi',
@@ -90,6 +89,7 @@ const FRACTION_FIELDS = [
   'tickShortfall',
 ];
 
+/** One simulation run. Agents and waterfall stages act on it through its public methods. */
 export class Simulation {
   readonly cfg: SimConfig;
   readonly seed: number;

@@ -8,7 +8,10 @@ import { defineStrategy } from '../src/strategy.js';
  * pushes the index, so the bait is liquidated and — where the book cannot absorb it — taken over by the
  * backstop vault, which then carries the loss as the push goes on. At `exitTick` the profiting leg closes
  * its long and sells its spot. The pair's payoff is the long's gain less the bait's margin and the cost of
- * the push.
+ * the push. Each leg posts `notionalUsd / baitLeverage` as margin and keeps the rest of its capital in its
+ * wallet; the push is paid from the profiting leg's wallet (nothing is lent: a push larger than its capital
+ * is cut to what it can pay, counted in `orders_cut`). A book too thin to take a leg at once within the
+ * price band fills it in parts: each tick until the push starts, each leg sends what it still lacks.
  */
 export default defineStrategy({
   name: 'attacker',
@@ -29,7 +32,8 @@ export default defineStrategy({
       .default(120)
       .describe('tick at which the long closes and the spot is sold'),
   }),
-  state: { spot: 'f64' },
+  // the units each leg aims at, set at `startTick` (in the bait's slot)
+  state: { units: 'f64' },
   act(g, sim) {
     const { notionalUsd, baitLeverage, startTick, pushStartTick, pushTicks, pushUsdPerTick, exitTick } =
       g.params;
@@ -38,25 +42,27 @@ export default defineStrategy({
     for (let bait = g.first; bait + 1 < g.first + g.count; bait += 2) {
       const leg = bait + 1;
       if (t === startTick) {
-        // the bait posts only notional / leverage as margin; the rest waits in its wallet, out of reach
+        // each leg posts only notional / leverage as margin; the rest waits in its wallet (the bait's out
+        // of reach, the long's to pay for the push)
         const margin = notionalUsd / baitLeverage;
         if (a.cash[bait] > margin) sim.toWallet(bait, a.cash[bait] - margin);
-        const q = notionalUsd / sim.mark;
-        sim.trade(bait, -q);
-        sim.trade(leg, q);
-      } else if (t >= pushStartTick && t < pushStartTick + pushTicks) {
-        const ds = pushUsdPerTick / sim.indexPrice;
-        sim.spotTrade(leg, ds);
-        g.state.spot[leg - g.first] += ds;
-      } else if (t === exitTick) {
+        if (a.cash[leg] > margin) sim.toWallet(leg, a.cash[leg] - margin);
+        g.state.units[bait - g.first] = notionalUsd / sim.mark;
+      }
+      const units = g.state.units[bait - g.first];
+      if (t >= startTick && t < Math.max(pushStartTick, startTick + 1) && units > 0) {
+        // build both legs (the bait only while it has not been taken from it)
+        if (a.liquidated[bait] === 0 && -a.qty[bait] < units * (1 - 1e-9))
+          sim.trade(bait, -units - a.qty[bait]);
+        if (a.qty[leg] < units * (1 - 1e-9)) sim.trade(leg, units - a.qty[leg]);
+      }
+      if (t >= pushStartTick && t < pushStartTick + pushTicks) {
+        sim.spotTrade(leg, pushUsdPerTick / sim.indexPrice);
+      }
+      if (t === exitTick) {
         sim.close(leg);
-        const s = g.state.spot[leg - g.first];
-        if (s !== 0) sim.spotTrade(leg, -s);
-        g.state.spot[leg - g.first] = 0;
+        if (a.spot[leg] > 0) sim.spotTrade(leg, -a.spot[leg]);
       }
     }
-  },
-  holdings(g, id, sim) {
-    return g.state.spot[id - g.first] * sim.indexPrice;
   },
 });

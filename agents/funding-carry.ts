@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { defineStrategy } from '../src/strategy.js';
+import { hedge } from './hedge.js';
 
 /**
- * Funding carry: holds the perp on the side that receives funding (short when the mark is above the
- * index, as longs then pay), hedged on spot, building toward `leverage` × equity; moves to flat when the
- * basis falls under half the entry threshold. It never trades more in a tick than moves the price by
- * `maxImpactPerTick` (shared among its agents).
+ * Funding carry: holds the perp on the side that receives funding, hedged on spot with its own money (it
+ * keeps `spotShare` of its capital off the venue for that). When the mark is above the index longs pay:
+ * it sells the perp and buys the same units of spot, building toward `leverage` × equity, as far as its
+ * wallet pays for the spot. When the mark is below the index the receiving side is long, whose hedge is a
+ * spot sale the model does not lend for: it buys its perp back and sells its spot, down to flat. It also
+ * goes flat when the basis falls under half the entry threshold. It never trades more in a tick than moves
+ * the price by `maxImpactPerTick` (shared among its agents).
  */
 export default defineStrategy({
   name: 'funding-carry',
   role: 'arbitrageurs',
-  description: 'collects funding on the receiving side, hedged on spot',
+  description: 'collects funding on the receiving side, hedged on spot it pays for',
   params: z.strictObject({
     entryThreshold: z
       .number()
@@ -23,8 +27,17 @@ export default defineStrategy({
       .positive()
       .default(0.001)
       .describe("the group's largest price impact in one tick (fraction)"),
+    spotShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.5)
+      .describe('share of capital kept off the venue to pay for spot (fraction)'),
   }),
-  state: { spot: 'f64' },
+  init(g, sim) {
+    const a = sim.accounts;
+    for (let i = g.first; i < g.first + g.count; i++) sim.toWallet(i, a.cash[i] * g.params.spotShare);
+  },
   act(g, sim) {
     const { entryThreshold, leverage, maxImpactPerTick } = g.params;
     if (g.count === 0) return;
@@ -32,30 +45,15 @@ export default defineStrategy({
     const m = sim.market;
     const mark = m.mark;
     const basis = mark / m.index[sim.tick] - 1;
-    const side =
-      basis > entryThreshold
-        ? -1
-        : basis < -entryThreshold
-          ? 1
-          : Math.abs(basis) < entryThreshold / 2
-            ? 0
-            : Number.NaN;
-    if (Number.isNaN(side)) return;
+    const short = basis > entryThreshold;
+    if (!short && basis >= -entryThreshold && Math.abs(basis) >= entryThreshold / 2) return;
     const step = (maxImpactPerTick * 100 * m.depth) / g.count / mark; // units per agent this tick
-    const spot = g.state.spot;
     for (let i = g.first; i < g.first + g.count; i++) {
       if (a.active[i] === 0) continue;
       const e = sim.equity(i);
-      const target = side === 0 || e <= 0 ? 0 : (side * leverage * e) / mark;
+      const target = short && e > 0 ? (-leverage * e) / mark : 0;
       const gap = target - a.qty[i];
-      if (gap === 0) continue;
-      const dq = Math.sign(gap) * Math.min(Math.abs(gap), step);
-      sim.trade(i, dq);
-      sim.spotTrade(i, -dq);
-      spot[i - g.first] -= dq;
+      if (gap !== 0) hedge(sim, i, Math.sign(gap) * Math.min(Math.abs(gap), step), 0);
     }
-  },
-  holdings(g, id, sim) {
-    return g.state.spot[id - g.first] * sim.indexPrice;
   },
 });

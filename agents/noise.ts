@@ -21,7 +21,7 @@ export default defineStrategy({
       .default(0.002)
       .describe('chance per tick that a trader turns over'),
     leverageMin: z.number().positive().default(2).describe('lowest leverage drawn (x equity)'),
-    leverageMax: z.number().positive().default(25).describe('highest leverage drawn (x equity)'),
+    leverageMax: z.number().positive().default(20).describe('highest leverage drawn (x equity)'),
     longProbability: z.number().min(0).max(1).default(0.6).describe('chance that a position is long'),
     minEquity: z
       .number()

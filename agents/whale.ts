@@ -12,7 +12,7 @@ export default defineStrategy({
   role: 'traders',
   description: 'a large, highly leveraged position that may keep adding',
   params: z.strictObject({
-    leverage: z.number().positive().default(40).describe('leverage of the opening position (x equity)'),
+    leverage: z.number().positive().default(20).describe('leverage of the opening position (x equity)'),
     side: z.enum(['long', 'short']).default('long').describe('side of the position'),
     addEveryTicks: z
       .number()
@@ -21,7 +21,7 @@ export default defineStrategy({
       .default(0)
       .describe('add to the position every this many ticks (0: never)'),
     addFraction: z.number().min(0).default(0.1).describe('each add is this share of the current position'),
-    maxLeverage: z.number().positive().default(50).describe('never add beyond this leverage (x equity)'),
+    maxLeverage: z.number().positive().default(20).describe('never add beyond this leverage (x equity)'),
     margin: marginParams,
   }),
   init(g, sim) {

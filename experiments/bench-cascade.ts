@@ -21,13 +21,24 @@ export function cascadeConfig(n: number, ticks: number): SimConfigInput {
       // an extra ln(0.65)/120 a tick during [T/2, T/2 + 120): a 35% crash over two hours
       shocks: [{ atTick: Math.floor(ticks / 2), change: -0.35, durationSeconds: 7200 }],
       // D = 2,000,000 × N moves the price 100%, so 20,000 × N per 1%; I ← 0.9·I + F/D
-      // each liquidation fills at M·(1 − sign(q)·|q|·M/D) against the tick's fixed mark: its own impact only
-      liquidity: { depthUsd: 20_000 * n, resilience: 0.9, agentSlippage: false, thinning: 0, impact: 'own' },
+      // each liquidation fills at M·(1 − sign(q)·|q|·M/D) against the tick's fixed mark: its own impact only;
+      // turnover fills at M and still counts in F (the declared rule: unpaid flow moves the mark)
+      liquidity: {
+        depthUsd: 20_000 * n,
+        resilience: 0.9,
+        agentSlippage: false,
+        unpaidFlowMovesMark: true,
+        thinning: 0,
+        impact: 'own',
+      },
       funding: { enabled: false },
     },
     venue: {
       marginPrice: 'mark',
-      tiers: [{ minNotional: 0, mmr: 0.02, imr: 0.04 }], // liquidated below 2% of |q|·M
+      // liquidated below 2% of |q|·M; 4% initial margin is 25x, the top of the declared leverage draws
+      tiers: [{ minNotional: 0, mmr: 0.02, imr: 0.04 }],
+      // the declared model has no price band: the widest the venue allows, which its cascade never reaches
+      priceBand: { width: 0.99 },
       takerFee: 0.0005, // 0.05% of the closing notional, never below zero equity
       feeOn: 'close',
       liquidationFee: 0.01, // 1% of the liquidated notional, to the insurance fund

@@ -15,11 +15,14 @@
  *   so collateral is 8–50 ETH. The population is scaled so that about as many lots go to auction as on
  *   Black Thursday (≈ 3,500 flip auctions: 36% zero-bid ≈ 1,250 lots ≈ 62,000 ETH ≈ 8.3M USD), which
  *   puts the deficit in the published order of magnitude; the deficit is compared in magnitude only.
- * - Keepers pay cash for lots in full (initial margin rate 1): they can run out of DAI, as on the day.
+ * - Keepers pay cash for lots in full (their inventory limit is their DAI): they can run out of DAI, as on
+ *   the day. Vaults may be drawn down to the liquidation ratio (MakerDAO's rule), so the venue's initial
+ *   margin rate equals the maintenance rate, 1/3.
  * - Congestion: level 0.1 before 10:00 UTC, 1 after (Ethereum gas spiked with the crash and stayed high).
  *   At level 1 gas is 6× its calm cost, keepers' actions fail with probability 1 − e^(−failureRate) and
  *   land `delayTicksPerLevel` ticks late (the Dutch takers; an English bid is placed or fails at once).
- * - The oracle is Maker's OSM: one hour late.
+ * - The oracle is Maker's OSM: one hour late. The book stands for the spot market keepers sell into, so
+ *   its price band is centred on the index, not on the deliberately late oracle.
  * - The deficit is `unpaid + open_deficit`: shortfalls the surplus buffer (the insurance fund, fed by
  *   the 13% penalties, starting empty) could not pay, plus losses still open at the end.
  */
@@ -45,18 +48,22 @@ function keepers(vaults: number) {
     mix: [
       // keepers that bid honestly in English auctions: open at 80% of the lot's value to them and
       // raise by 5% of the tab while the lot is worth it
-      { strategy: 'english-bidder', count: honest, params: { openingFraction: 0.8, increment: 0.05 } },
+      {
+        strategy: 'english-bidder',
+        count: honest,
+        params: { openingFraction: 0.8, increment: 0.05, capitalLimitUsd: 75_000 },
+      },
       // zero bidders: a bot placing zero bids on every auction it can reach; margin 1 values lots at
       // nothing, so they never raise. A zero bid wins when no honest keeper outbids it within ttl.
       // Capital: gas money only (USD)
       {
         strategy: 'english-bidder',
         count: zero,
-        params: { openingFraction: 0, margin: 1, runsBot: false },
+        params: { openingFraction: 0, margin: 1, runsBot: false, capitalLimitUsd: 10_000 },
         capital: { dist: 'fixed' as const, value: 10_000 },
       },
       // the honest keepers' capital as Dutch takers (each strategy acts only on its kind of auction)
-      { strategy: 'dutch-taker', count: honest, params: { margin: 0.02 } },
+      { strategy: 'dutch-taker', count: honest, params: { margin: 0.02, capitalLimitUsd: 75_000 } },
     ],
   };
 }
@@ -88,8 +95,9 @@ export default defineExperiment({
     },
     venue: {
       marginPrice: 'oracle',
-      // 150% liquidation ratio → maintenance 1/3 of notional; keepers pay for lots in full (imr 1)
-      tiers: [{ minNotional: 0, mmr: 1 / 3, imr: 1 }],
+      // 150% liquidation ratio → maintenance 1/3 of notional; a vault may be drawn down to it (imr = mmr)
+      tiers: [{ minNotional: 0, mmr: 1 / 3, imr: 1 / 3 }],
+      priceBand: { reference: 'index' },
       takerFee: 0,
       insuranceFund: 0, // the surplus buffer starts empty; it collects the 13% penalties
     },

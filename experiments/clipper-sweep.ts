@@ -41,7 +41,10 @@ export default defineExperiment({
     },
     venue: {
       marginPrice: 'oracle',
-      tiers: [{ minNotional: 0, mmr: 1 / 3, imr: 1 }], // 150% liquidation ratio; keepers pay in full
+      // 150% liquidation ratio; a vault may be drawn down to it (imr = mmr, MakerDAO's rule)
+      tiers: [{ minNotional: 0, mmr: 1 / 3, imr: 1 / 3 }],
+      // the book stands for the spot market keepers sell into: its band is centred on the index
+      priceBand: { reference: 'index' },
       takerFee: 0,
       insuranceFund: 0,
     },
@@ -58,7 +61,8 @@ export default defineExperiment({
       liquidators: {
         count: 20,
         capital: { dist: 'fixed', value: 150_000 }, // DAI per keeper (USD)
-        mix: [{ strategy: 'dutch-taker', fraction: 1, params: { margin: 0.02 } }],
+        // keepers pay for lots in full: their inventory limit is their DAI
+        mix: [{ strategy: 'dutch-taker', fraction: 1, params: { margin: 0.02, capitalLimitUsd: 150_000 } }],
       },
     },
     waterfall: {

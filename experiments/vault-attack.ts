@@ -41,7 +41,9 @@ export default defineExperiment({
     agents: {
       traders: {
         count: 2,
-        capital: { dist: 'fixed', value: 2_000_000 }, // USD per attacker account
+        // USD per attacker account: each leg posts 500,000 of margin (5M at 10x); the long pays for the
+        // push (60 × 450,000 = 27M of spot) from the rest, as nothing is lent (the bait's rest stays idle)
+        capital: { dist: 'fixed', value: 28_000_000 },
         mix: [
           // the attacker pair: a 5M USD short (the bait, 10x) and a 5M USD long; 10 minutes in, spot
           // buying of 450,000 USD a minute for 60 minutes; the attacker holds to the end (its long and spot

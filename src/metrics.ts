@@ -1,9 +1,14 @@
 /**
  * The summary metrics of one run, in the order of the `runs.arrow` columns. Money in USD.
- * Identity: shortfall = paid_by_insurance_fund + paid_by_vault + paid_by_adl + socialized_loss + unpaid.
+ * Identities: shortfall = paid_by_insurance_fund + paid_by_vault + paid_by_adl + socialized_loss + unpaid;
+ * loss = socialized_loss + unpaid + open_deficit.
  */
 export const METRICS = [
-  ['shortfall', 'total shortfall of bankrupt accounts (USD)'],
+  [
+    'loss',
+    "the venue's loss: what nobody in the waterfall paid plus what is still open at the end, socialized_loss + unpaid + open_deficit (USD)",
+  ],
+  ['shortfall', 'total shortfall of bankrupt accounts and holders (USD)'],
   ['paid_by_insurance_fund', 'shortfall paid by the insurance fund (USD)'],
   ['paid_by_vault', 'shortfall absorbed by the backstop vault (USD)'],
   ['paid_by_adl', 'shortfall paid by auto-deleveraged winners (USD)'],
@@ -11,7 +16,7 @@ export const METRICS = [
   ['unpaid', 'shortfall nobody paid: bad debt (USD)'],
   [
     'open_deficit',
-    'negative equity still open at the end: underwater positions not yet closed, unsold auction lots, an insolvent vault (USD)',
+    'negative equity still open at the end: underwater positions not yet closed, unsold auction lots (USD)',
   ],
   ['insurance_fund_start', 'insurance fund at the start (USD)'],
   ['insurance_fund_end', 'insurance fund at the end (USD)'],
@@ -29,7 +34,19 @@ export const METRICS = [
   ['pnl_liquidators', "liquidators' PnL (USD)"],
   ['pnl_lps', "backstop LPs' PnL (USD)"],
   ['pnl_arbitrageurs', "arbitrageurs' PnL (USD)"],
-  ['pnl_market_makers', "market makers' PnL, the book's counterparty included (USD)"],
+  [
+    'pnl_market_makers',
+    "market-maker agents' PnL: their share of the book's PnL, each loss within its capital (USD)",
+  ],
+  [
+    'outside_market_pnl',
+    "the book's PnL beyond what its market-maker agents can bear: the outside market as counterparty (USD)",
+  ],
+  [
+    'orders_cut',
+    'orders cut to what initial margin, the price band, the wallet or the spot held allowed (count)',
+  ],
+  ['orders_rejected', 'orders of which nothing could be filled for those reasons (count)'],
   ['venue_fees', 'fees kept by the venue (USD)'],
   ['max_basis', 'largest |mark − index| / index over the run (fraction)'],
   ['min_price', 'lowest mark price (USD)'],

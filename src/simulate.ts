@@ -1,7 +1,7 @@
 import { parseConfig } from './config/parse.js';
 import type { SimConfig, SimConfigInput } from './config/schema.js';
 import type { EventColumns } from './engine/events.js';
-import { type GroupPayoff, type RunOptions, Simulation } from './engine/simulation.js';
+import { type GroupPayoff, InvariantError, type RunOptions, Simulation } from './engine/simulation.js';
 import type { RunMetrics, SeriesName } from './metrics.js';
 
 /** What one run returns. */
@@ -42,7 +42,13 @@ export function simulate(config: SimConfigInput | SimConfig, opts: RunOptions): 
 export function simulateParsed(cfg: SimConfig, opts: RunOptions): SimulateResult {
   const sim = new Simulation(cfg, opts);
   try {
-    const metrics = sim.run();
+    let metrics: ReturnType<Simulation['run']>;
+    try {
+      metrics = sim.run();
+    } catch (e) {
+      if (e instanceof InvariantError) throw new Error(`${e.message}; ${locateBreak(cfg, opts, e)}`);
+      throw e;
+    }
     const out: SimulateResult = {
       seed: sim.seed,
       metrics,
@@ -54,6 +60,32 @@ export function simulateParsed(cfg: SimConfig, opts: RunOptions): SimulateResult
     return out;
   } finally {
     // the run's per-account arrays go to the thread's next run (none of them is in the result)
+    sim.dispose();
+  }
+}
+
+/**
+ * Where a run that broke an invariant first broke it: the run is replayed (runs are deterministic in their
+ * seed) with the state checked after every tick (`Simulation.probe`: every balance, position and price
+ * finite, all money within rounding of the start), which costs a pass over every account per tick and so is
+ * done only for a run that failed.
+ */
+function locateBreak(cfg: SimConfig, opts: RunOptions, e: InvariantError): string {
+  const sim = new Simulation(cfg, { ...opts, series: 0, events: false });
+  try {
+    sim.start();
+    const start = sim.moneyStart;
+    const first = sim.probe(start, e.scale);
+    if (first) return `first broken before the first tick: ${first}`;
+    for (let t = 0; t < cfg.ticks; t++) {
+      sim.step(t);
+      const what = sim.probe(start, e.scale);
+      if (what) return `first broken at tick ${t}: ${what}`;
+    }
+    return 'no tick broke it on its own: first seen in the end-of-run results';
+  } catch (err) {
+    return `the replay stopped at tick ${sim.tick}: ${err instanceof Error ? err.message : String(err)}`;
+  } finally {
     sim.dispose();
   }
 }

@@ -249,7 +249,7 @@ describe('arbitrageurs and market makers', () => {
     expect(mean).toBeGreaterThan(3 * (sd / Math.sqrt(d.length)));
   });
 
-  it('funding carry takes the receiving side with a matching spot hedge, and turns when the basis turns', () => {
+  it('funding carry takes the receiving short side with a spot hedge it pays for, and goes flat when the basis turns', () => {
     // a deep book (its own trades move no price) and a basis held by hand: impact persists (resilience 1)
     const s = sim({
       ticks: 400,
@@ -262,29 +262,34 @@ describe('arbitrageurs and market makers', () => {
         arbitrageurs: {
           count: 2,
           capital: { dist: 'fixed', value: 1e6 },
-          mix: [{ strategy: 'funding-carry', fraction: 1, params: { leverage: 2 } }],
+          // 80% of capital in the wallet: enough spot money for 2x the 20% left on the venue
+          mix: [{ strategy: 'funding-carry', fraction: 1, params: { leverage: 2, spotShare: 0.8 } }],
         },
       },
     });
     const g = s.groups[0];
-    const check = (side: number) => {
-      for (let i = g.first; i < g.first + g.count; i++) {
-        expect(Math.sign(s.accounts.qty[i])).toBe(side);
-        // it rebalances to 2x each tick; funding (capped at 0.0005 of notional) arrives after it acted, so
-        // its leverage is 2 / (1 + at most one funding payment of 2 × 0.0005)
-        const lev = (Math.abs(s.accounts.qty[i]) * s.mark) / s.equity(i);
-        expect(lev).toBeLessThanOrEqual(2 + 1e-9);
-        expect(lev).toBeGreaterThanOrEqual(2 / (1 + 2 * 0.0005) - 1e-9);
-        expect(g.state.spot[i - g.first]).toBeCloseTo(-s.accounts.qty[i], 9);
-      }
-    };
+    const a = s.accounts;
     s.market.impact = 0.002; // mark above index: longs pay, the carry goes short
     for (let t = 0; t < 200; t++) s.step(t);
-    check(-1);
-    const cashBefore = s.accounts.cash[g.first];
-    s.market.impact = -0.002; // mark below index: it turns long
+    for (let i = g.first; i < g.first + g.count; i++) {
+      expect(Math.sign(a.qty[i])).toBe(-1);
+      // it rebalances to 2x each tick; funding (capped at 0.0005 of notional) arrives after it acted, so
+      // its leverage is 2 / (1 + at most one funding payment of 2 × 0.0005)
+      const lev = (Math.abs(a.qty[i]) * s.mark) / s.equity(i);
+      expect(lev).toBeLessThanOrEqual(2 + 1e-9);
+      expect(lev).toBeGreaterThanOrEqual(2 / (1 + 2 * 0.0005) - 1e-9);
+      expect(a.spot[i]).toBeCloseTo(-a.qty[i], 9);
+      expect(a.wallet[i]).toBeGreaterThanOrEqual(0);
+    }
+    const cashBefore = a.cash[g.first];
+    // mark below index: the receiving side is long, whose hedge (a spot sale beyond what it holds) nobody
+    // lends for, so it buys back and sells its spot, to flat
+    s.market.impact = -0.002;
     for (let t = 200; t < 400; t++) s.step(t);
-    check(1);
+    for (let i = g.first; i < g.first + g.count; i++) {
+      expect(a.qty[i]).toBe(0);
+      expect(a.spot[i]).toBe(0);
+    }
     const m = s.finish();
     expect(s.accounts.cash[g.first]).not.toBe(cashBefore);
     expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * s.moneyScale);

@@ -19,7 +19,14 @@ import {
 import seedrandom from 'seedrandom';
 import { METRIC_NAMES, SERIES } from '../src/index.js';
 
-const COUNTS = new Set(['liquidations', 'auctions', 'zero_bid_auctions', 'adl_events']);
+const COUNTS = new Set([
+  'liquidations',
+  'auctions',
+  'zero_bid_auctions',
+  'adl_events',
+  'orders_cut',
+  'orders_rejected',
+]);
 
 type Col = { name: string; type: 'i32' | 'f64' | 'utf8'; values: (number | string | null)[] };
 
@@ -72,6 +79,7 @@ export function writeFixture(dir: string, opts: { series?: boolean } = {}): void
       const rest = s - ins;
       const m: Record<string, number> = Object.fromEntries(METRIC_NAMES.map((k) => [k, 0]));
       Object.assign(m, {
+        loss: rest,
         shortfall: s,
         paid_by_insurance_fund: ins,
         socialized_loss: rest / 2,

@@ -30,9 +30,14 @@ function finite(name: string, v: number): void {
 /**
  * Runs `config` with `seed` tick by tick and checks: no NaN/Infinity in any metric, group payoff or
  * series; |conservation_error| ≤ 1e-9 × moneyScale; shortfall = paid_by_* + socialized_loss + unpaid
- * (1e-9 relative); the insurance fund and every vault share count never negative (after every tick);
- * every payer's `cover` pays 0 ≤ paid ≤ what it was asked, ADL included; adl_overshoot is 0 unless a
- * policy closes whole winners; and a second run of the same seed (through `simulate`) is identical.
+ * (1e-9 relative); loss = socialized_loss + unpaid + open_deficit; every payer's `cover` pays 0 ≤ paid ≤
+ * what it was asked, ADL included; adl_overshoot is 0 unless a policy closes whole winners; a second run of
+ * the same seed (through `simulate`) is identical. After every tick (limited liability and the band): the
+ * insurance fund, every vault share count and the vault's equity (so every LP's share value) are never
+ * negative; no account without a position has negative collateral (a deficit nobody booked); no wallet or
+ * spot holding is negative and no agent's value is below zero (its loss within the capital it put in); the
+ * mark is inside the price band. At the end: every group's PnL is at least −its capital and at most the
+ * money in the system, and the vault's return is at least −1.
  */
 export function checkRun(config: unknown, seed: number): CheckedRun {
   const cfg = parseConfig(config, { baseDir: ROOT });
@@ -55,6 +60,7 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
   });
   const vault = wf.keepers.vaultStage;
   const nA = sim.nAgents;
+  const a = sim.accounts;
   const tol = () => 1e-9 * Math.max(1, sim.moneyScale);
   const checkTick = (t: number) => {
     const fund = sim.ledger[LEDGER.insuranceFund];
@@ -62,6 +68,9 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
     if (vault) {
       const total = vault.totalShares();
       if (!(total >= 0)) fail(`vault total shares ${total} < 0 after tick ${t}`);
+      const e = vault.equity();
+      if (!(e >= -tol())) fail(`vault equity ${e} < 0 after tick ${t}, its deficit not booked`);
+      if (!(vault.sharePrice() >= 0)) fail(`vault share price ${vault.sharePrice()} < 0 after tick ${t}`);
       for (let i = 0; i < nA; i++) {
         const s = vault.shares(i);
         if (!(s >= 0)) fail(`vault shares of LP ${i} = ${s} < 0 after tick ${t}`);
@@ -70,6 +79,25 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
           fail(`pending withdrawal of LP ${i} = ${p} not in [0, ${s}] after tick ${t}`);
       }
     }
+    const px = sim.indexPrice;
+    for (let i = 0; i < a.n; i++) {
+      if (a.qty[i] === 0 && !(a.cash[i] >= -tol()))
+        fail(
+          `account ${i} holds no position but ${a.cash[i]} of collateral after tick ${t}: a deficit nobody booked`,
+        );
+      if (i >= nA) continue;
+      if (!(a.wallet[i] >= -tol()))
+        fail(`agent ${i}'s wallet is ${a.wallet[i]} after tick ${t}: money it never had`);
+      if (!(a.spot[i] >= 0)) fail(`agent ${i} holds ${a.spot[i]} spot after tick ${t}: a short sale`);
+      const e = sim.equity(i);
+      const value =
+        Math.max(0, e) + a.wallet[i] + a.spot[i] * px + a.capitalOut[i] + (wf.holdingsValue?.(i) ?? 0);
+      if (!(value >= -tol()))
+        fail(`agent ${i} is worth ${value} after tick ${t}: it lost more than it put in`);
+    }
+    const m = sim.market;
+    if (t >= 0 && !(m.mark >= m.bandLow * (1 - 1e-12) && m.mark <= m.bandHigh * (1 + 1e-12)))
+      fail(`mark ${m.mark} outside the band [${m.bandLow}, ${m.bandHigh}] at tick ${t}`);
   };
   sim.start();
   checkTick(-1);
@@ -93,7 +121,18 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
   const paid = m.paid_by_insurance_fund + m.paid_by_vault + m.paid_by_adl + m.socialized_loss + m.unpaid;
   if (!(Math.abs(m.shortfall - paid) <= 1e-9 * Math.max(1, m.shortfall)))
     fail(`who paid: shortfall ${m.shortfall} ≠ sum of payers ${paid}`);
+  const loss = m.socialized_loss + m.unpaid + m.open_deficit;
+  if (!(Math.abs(m.loss - loss) <= 1e-9 * Math.max(1, loss)))
+    fail(`loss ${m.loss} ≠ socialized + unpaid + open ${loss}`);
+  if (!(m.vault_return >= -1)) fail(`vault_return ${m.vault_return} < −1`);
+  for (const g of sim.groupPayoffs) {
+    if (!(g.pnl >= -g.capital - tol()))
+      fail(`group ${g.group} (${g.strategy}) lost ${-g.pnl}, more than its capital ${g.capital}`);
+    if (!(g.pnl <= scale))
+      fail(`group ${g.group} (${g.strategy}) earned ${g.pnl}, more than the money in the system ${scale}`);
+  }
   for (const k of [
+    'loss',
     'shortfall',
     'paid_by_insurance_fund',
     'paid_by_vault',

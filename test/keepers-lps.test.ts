@@ -365,19 +365,23 @@ describe('more decision rules', () => {
         arbitrageurs: {
           count: 1,
           capital: { dist: 'fixed', value: 1e6 },
-          mix: [{ strategy: 'basis-arb', count: 1 }],
+          // no base position: it starts flat, half its capital in its wallet for spot
+          mix: [{ strategy: 'basis-arb', count: 1, params: { baseShare: 0 } }],
         },
       },
     });
-    const g = s.groups[0];
+    expect(s.accounts.qty[0]).toBe(0);
+    expect(s.accounts.wallet[0]).toBeCloseTo(5e5, 6);
     s.market.impact = 0.005; // mark 0.5% over the index: above the 0.15% entry threshold
     s.step(0);
     expect(s.accounts.qty[0]).toBeLessThan(0);
-    expect(g.state.spot[0]).toBeCloseTo(-s.accounts.qty[0], 9);
+    // the spot leg is bought with its own wallet: as many units as the perp sold
+    expect(s.accounts.spot[0]).toBeCloseTo(-s.accounts.qty[0], 9);
+    expect(s.accounts.wallet[0]).toBeGreaterThanOrEqual(0);
     s.market.impact = 0.0001; // under the 0.03% exit threshold
     for (let t = 1; t < 200; t++) s.step(t);
     expect(s.accounts.qty[0]).toBe(0);
-    expect(g.state.spot[0]).toBe(0);
+    expect(s.accounts.spot[0]).toBe(0);
     const m = s.finish();
     expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * s.moneyScale);
   });
@@ -402,7 +406,8 @@ describe('more decision rules', () => {
       agents: {
         traders: {
           count: 2,
-          capital: { dist: 'fixed', value: 3e6 },
+          // the push (40 × 500k of spot) is paid from the long's wallet: each leg has the capital for it
+          capital: { dist: 'fixed', value: 21e6 },
           mix: [
             {
               strategy: 'attacker',

@@ -82,6 +82,8 @@ const marketArb = (ticks: number) =>
       refVol: logDbl(0.05, 5),
       thinning: dbl(0, 10),
       agentSlippage: fc.boolean(),
+      impact: fc.constantFrom('shared', 'own'),
+      // unpaidFlowMovesMark is left out: it is the declared benchmark's money pump, for the benchmark only
     }),
     funding: some({ enabled: fc.boolean(), intervalSeconds: logDbl(1, 86_400), cap: dbl(0, 0.05) }),
     spot: some({ depthUsd: fc.oneof(fc.constant(0), logDbl(1_000, 1e9)), resilience: dbl(0, 1) }),
@@ -108,16 +110,23 @@ const tiersArb = fc
   })
   .map((ts) => {
     let n = 0;
+    let imr = 0;
     return ts.map((t, i) => {
       if (i > 0) n += t.step;
       const mmr = t.mmr;
-      return { minNotional: n, mmr, imr: Math.min(1, mmr + t.gap) };
+      // initial rates never fall as notional grows (the venue's rule)
+      imr = Math.max(imr, Math.min(1, mmr + t.gap));
+      return { minNotional: n, mmr, imr };
     });
   })
   .filter((ts) => ts.every((t) => t.mmr < t.imr));
 
 const venueArb = some({
   marginPrice: fc.constantFrom('mark', 'oracle'),
+  priceBand: some({
+    width: fc.oneof(logDbl(0.001, 0.99), dbl(0.01, 0.99)),
+    reference: fc.constantFrom('oracle', 'index'),
+  }),
   tiers: tiersArb,
   takerFee: dbl(0, 0.1),
   feeOn: fc.constantFrom('all', 'close'),
@@ -179,6 +188,7 @@ const STAGE_PARAMS: Record<string, fc.Arbitrary<Obj>> = {
     initialUsd: fc.oneof(fc.constant(0), logDbl(1, 1e8)),
     takeoverBelow: dbl(0, 2),
     takeOnDecline: fc.boolean(),
+    maxLeverage: fc.oneof(fc.constant(0), logDbl(0.1, 100)),
     maxPositionUsd: fc.oneof(fc.constant(0), logDbl(1, 1e8)),
     maxInventoryUsd: fc.oneof(fc.constant(0), logDbl(1, 1e8)),
     unwind: fc.constantFrom('hold', 'immediate', 'twap'),
@@ -204,7 +214,8 @@ const PAYERS = ['insurance-fund', 'adl', 'socialized'];
 
 /**
  * A valid stage list: pure closers in random order (`market`, which always takes charge, last among them),
- * the vault (closes and pays) anywhere, payers anywhere after the first closer.
+ * the vault (closes and pays) anywhere, payers anywhere after the first closer, and sometimes a settlement
+ * override (it closes every position, the vault's included, at one tick).
  */
 const stageNamesArb = fc
   .record({
@@ -214,6 +225,7 @@ const stageNamesArb = fc
     vaultAt: fc.nat(),
     payers: fc.shuffledSubarray(PAYERS),
     payersAt: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+    settlement: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)),
   })
   .map((s) => {
     const list = [...s.closers, ...(s.market ? ['market'] : [])];
@@ -221,12 +233,25 @@ const stageNamesArb = fc
     s.payers.forEach((p, k) => {
       list.splice(1 + (s.payersAt[k] % list.length), 0, p);
     });
+    if (s.settlement) list.push('settlement');
     return list;
   });
 
-const stagesArb = stageNamesArb.chain((names) =>
-  fc.tuple(...names.map((n) => STAGE_PARAMS[n].map((p) => ({ stage: n, ...p })))),
-);
+const stagesArb = (ticks: number) =>
+  stageNamesArb.chain((names) =>
+    fc.tuple(
+      ...names.map((n) =>
+        n === 'settlement'
+          ? fc
+              .record({
+                atTick: fc.integer({ min: 0, max: ticks }),
+                price: fc.oneof(fc.constantFrom('oracle-twap', 'oracle'), logDbl(0.001, 1e6)),
+              })
+              .map((p) => ({ stage: n, ...p }))
+          : STAGE_PARAMS[n].map((p) => ({ stage: n, ...p })),
+      ),
+    ),
+  );
 
 // ------------------------------------------------------------------ populations
 
@@ -324,11 +349,14 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       maxLeverage: lev,
       inventoryLimitUsd: logDbl(1, 1e9),
       maxImpactPerTick: dbl(1e-6, 0.1),
+      spotShare: frac,
+      baseShare: frac,
     }),
     'funding-carry': some({
       entryThreshold: dbl(0, 0.05),
       leverage: lev,
       maxImpactPerTick: dbl(1e-6, 0.1),
+      spotShare: frac,
     }),
   },
   marketMakers: {
@@ -387,7 +415,7 @@ export const configArb: fc.Arbitrary<Obj> = fc
       market: marketArb(ticks),
       venue: venueArb,
       agents: agentsArb,
-      waterfall: stagesArb.map((stages) => ({ stages })),
+      waterfall: stagesArb(ticks).map((stages) => ({ stages })),
     }),
   )
   .map(validFeeSplit);

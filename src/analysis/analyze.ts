@@ -67,7 +67,7 @@ export interface GroupAnalysis {
   ok: number;
   /** Runs that failed. */
   failed: number;
-  /** Every metric (plus `loss` = socialized_loss + unpaid): mean with interval and quantiles, over ok runs. */
+  /** Every metric (`loss` = socialized_loss + unpaid + open_deficit first): mean with interval and quantiles, over ok runs. */
   metrics: Record<string, ColumnSummary>;
   /** Probability of insolvency (loss > 0) with its Wilson interval. */
   insolvency: Interval;
@@ -216,12 +216,23 @@ function num(col: ColumnTable['columns'][string] | undefined, i: number): number
 }
 
 /**
+ * The venue's loss per run: the `loss` column (socialized_loss + unpaid + open_deficit), or that sum for a
+ * runs.arrow written before the column existed.
+ */
+export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
+  if (C.loss) return Float64Array.from({ length: n }, (_, i) => num(C.loss, i));
+  const loss = new Float64Array(n);
+  for (let i = 0; i < n; i++) loss[i] = num(C.socialized_loss, i) + num(C.unpaid, i) + num(C.open_deficit, i);
+  return loss;
+}
+
+/**
  * Analyses a runner output directory: `runs.arrow` (required) and `manifest.json` (optional: experiment
  * name, swept fields, base config for the outside options).
  *
  * Groups are the sweep points (`point_id`), or the distinct values of the `by` columns. For each group:
  * the number of runs; every metric's mean with a t-interval and its p50/p95/p99 (over ok runs); the
- * probability of insolvency (socialized_loss + unpaid > 0) with a Wilson interval; VaR and ES at 95% and
+ * probability of insolvency (loss = socialized_loss + unpaid + open_deficit > 0) with a Wilson interval; VaR and ES at 95% and
  * 99% of that loss; per role with agents, the mean of (PnL − outside option) with a t-interval. Paired
  * comparisons: for each compared metric, each group against the reference group, runs matched by `run`
  * index (and the values of swept fields not grouped by), mean difference with its t-interval.
@@ -253,11 +264,10 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const n = t.rows;
   const status = C.status as (string | null)[] | undefined;
   const isOk = (i: number) => !status || status[i] === 'ok';
-  const loss = new Float64Array(n);
-  for (let i = 0; i < n; i++) loss[i] = num(C.socialized_loss, i) + num(C.unpaid, i);
+  const loss = lossColumn(C, n);
   const cols: Record<string, ArrayLike<number>> = { loss };
-  for (const m of metricCols) cols[m] = C[m] as Float64Array;
-  const metrics = ['loss', ...metricCols];
+  for (const m of metricCols) if (m !== 'loss') cols[m] = C[m] as Float64Array;
+  const metrics = ['loss', ...metricCols.filter((m) => m !== 'loss')];
 
   // group rows
   const pointCol = C.point_id as Float64Array | undefined;

@@ -100,9 +100,9 @@ export const inProcessDriver: GameDriver = {
 
 /** The venue's outcomes in one profile. */
 export interface VenueOutcome {
-  /** Probability of insolvency (socialized_loss + unpaid > 0), Wilson interval. */
+  /** Probability of insolvency (loss = socialized_loss + unpaid + open_deficit > 0), Wilson interval. */
   insolvency: Interval;
-  /** Mean loss (socialized_loss + unpaid, USD) with its t-interval. */
+  /** Mean loss (socialized_loss + unpaid + open_deficit, USD) with its t-interval. */
   loss: MeanInterval;
   /** Mean vault_return of backstop LPs with its t-interval, when the config has LPs; else null. */
   lpReturn: MeanInterval | null;
@@ -234,7 +234,7 @@ function errorsOf(runs: ProfileRun[]): string[] {
 
 function venueOutcome(runs: ProfileRun[], hasLps: boolean, level: number): VenueOutcome {
   const ok = runs.filter((r): r is Extract<ProfileRun, { metrics: RunMetrics }> => 'metrics' in r);
-  const loss = ok.map((r) => r.metrics.socialized_loss + r.metrics.unpaid);
+  const loss = ok.map((r) => r.metrics.loss);
   return {
     insolvency: wilsonInterval(loss.filter((l) => l > 0).length, loss.length, level),
     loss: meanInterval(loss, level),

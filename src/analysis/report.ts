@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Analysis, analyze } from './analyze.js';
+import { type Analysis, analyze, lossColumn } from './analyze.js';
 import { readArrowFile } from './arrow-io.js';
 import {
   type BandRow,
@@ -47,6 +47,7 @@ const PAYERS: [string, string][] = [
   ['paid_by_adl', 'ADL'],
   ['socialized_loss', 'socialized'],
   ['unpaid', 'unpaid'],
+  ['open_deficit', 'still open at the end'],
 ];
 
 const SWEEP_METRICS: [string, string][] = [
@@ -82,11 +83,10 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
 
   // loss distribution and tail
   const losses: { group: string; loss: number }[] = [];
-  const soc = C.socialized_loss as Float64Array;
-  const unp = C.unpaid as Float64Array;
+  const lossOf = lossColumn(C, t.rows);
   for (let i = 0; i < t.rows; i++) {
     if (status && status[i] !== 'ok') continue;
-    const l = soc[i] + unp[i];
+    const l = lossOf[i];
     if (Number.isFinite(l)) losses.push({ group: groupOfRow[i], loss: l });
   }
   figs.push(lossDistributionFigure(losses));

@@ -66,10 +66,17 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
         path: at(`venue.tiers[${i}].minNotional`),
         message: 'tiers must be in strictly ascending minNotional',
       });
-    if (!(t.mmr < t.imr))
+    if (!(t.mmr <= t.imr))
       issues.push({
         path: at(`venue.tiers[${i}].mmr`),
-        message: `maintenance rate must be below the initial rate (imr ${t.imr})`,
+        message: `maintenance rate may not exceed the initial rate (imr ${t.imr}): a position opened at the largest leverage would be liquidated at once`,
+      });
+    // an order cut to what margin allows falls in a tier no higher than the whole order's: its rate must
+    // be no higher either
+    if (i > 0 && !(t.imr >= tiers[i - 1].imr))
+      issues.push({
+        path: at(`venue.tiers[${i}].imr`),
+        message: `initial rates may not fall as notional grows (tier ${i - 1} has imr ${tiers[i - 1].imr})`,
       });
   });
 

@@ -93,7 +93,18 @@ export const simConfigSchema = z.strictObject({
           thinning: nonneg()
             .default(0)
             .describe('depth = depthUsd / (1 + thinning · max(0, realizedVol/refVol − 1)) (dimensionless)'),
-          agentSlippage: z.boolean().default(true).describe("agents' orders pay their own price impact"),
+          agentSlippage: z
+            .boolean()
+            .default(true)
+            .describe(
+              "agents' orders pay their price impact; false: they fill at the mark and, having paid no impact, do not move it",
+            ),
+          unpaidFlowMovesMark: z
+            .boolean()
+            .default(false)
+            .describe(
+              "with agentSlippage false, agents' orders still move the next mark (the declared benchmark model's rule, bench/DECLARATION.md; a money pump for an agent trading against its own impact, so only for the benchmark)",
+            ),
           impact: z
             .enum(['shared', 'own'])
             .default('shared')
@@ -154,6 +165,26 @@ export const simConfigSchema = z.strictObject({
   venue: z
     .strictObject({
       marginPrice: z.enum(['mark', 'oracle']).default('mark').describe('price margin is checked against'),
+      priceBand: z
+        .strictObject({
+          width: z
+            .number()
+            .finite()
+            .positive()
+            .max(0.99)
+            .default(0.05)
+            .describe(
+              "the mark and every fill through the book stay within reference · (1 ± width); an order beyond is cut to the band's edge, or rejected (fraction; 5% as Binance USDⓈ-M's PERCENT_PRICE filter for BTC and ETH and Paradex's price bands)",
+            ),
+          reference: z
+            .enum(['oracle', 'index'])
+            .default('oracle')
+            .describe(
+              "the band's centre: the venue's oracle, or the index (for venues whose oracle is deliberately late, e.g. MakerDAO's one-hour OSM, where the book stands for the spot market)",
+            ),
+        })
+        .prefault({})
+        .describe('price band of the book (price limits)'),
       tiers: z
         .array(tierSchema)
         .min(1)

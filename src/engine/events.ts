@@ -15,7 +15,7 @@ export const EVENT_KINDS = [
   'unpaid',
   'vault',
   'levy',
-  'reclassify',
+  'bankrupt',
 ] as const;
 /** An event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -5,11 +5,9 @@ import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import type { RunStreams, Stream } from '../rng.js';
 import { holdFractions } from './layout.js';
 
-/** The mark and every fill through the book stay within these multiples of the index / the mark. */
-export const MIN_IMPACT_FACTOR = 0.01;
-export const MAX_IMPACT_FACTOR = 100;
-const LN_MIN_IMPACT = Math.log(MIN_IMPACT_FACTOR);
-const LN_MAX_IMPACT = Math.log(MAX_IMPACT_FACTOR);
+/** The index moved by spot trades stays within these multiples of its own path (see `spotAfter`). */
+const LN_MIN_SPOT = Math.log(0.01);
+const LN_MAX_SPOT = Math.log(100);
 /**
  * Prices of one run: the exogenous index path (generated up front from the `index` stream, so it depends
  * on nothing but the run seed and the price model), the oracle, and the mark from the liquidity model.
@@ -39,10 +37,17 @@ export class Market {
   congestion = 0;
   /** Mark price of every tick so far: `marks[t]` is the mark of tick t (lookback strategies read it). */
   readonly marks: Float64Array;
+  /** Lowest and highest price the book may fill at this tick: the band around the reference (oracle or index). */
+  bandLow = 0;
+  bandHigh = Number.POSITIVE_INFINITY;
 
   private readonly cfg: SimConfig['market'];
   /** `liquidity.impact === 'shared'`: orders in one tick walk the book together. */
   private readonly sharedBook: boolean;
+  /** Half-width of the price band (fraction of the reference). */
+  private readonly bandWidth: number;
+  /** The band's reference is the oracle (true) or the index. */
+  private readonly bandOnOracle: boolean;
   private readonly dt: number;
   private readonly delayTicks: number;
   private readonly oracleRng: Stream;
@@ -65,6 +70,8 @@ export class Market {
     applyShocks(this.index, cfg.market.shocks, cfg.dtSeconds);
     this.oracleRng = streams.stream('oracle');
     this.sharedBook = cfg.market.liquidity.impact === 'shared';
+    this.bandWidth = cfg.venue.priceBand.width;
+    this.bandOnOracle = cfg.venue.priceBand.reference === 'oracle';
     this.delayTicks = Math.round(this.cfg.oracle.delaySeconds / this.dt);
     this.oracle = this.index[0];
     this.mark = this.index[0];
@@ -84,7 +91,11 @@ export class Market {
       'agentDepth',
       'congestion',
       'sqSum',
+      'bandLow',
+      'bandHigh',
     ]);
+    // the starting state (strategies' init) trades inside the band around the first price
+    this.applyBand(0);
   }
 
   /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */
@@ -128,6 +139,28 @@ export class Market {
       this.oracle = o.noise > 0 ? src * Math.max(1e-9, 1 + o.noise * this.oracleRng.normal()) : src;
       this.oracleTime = now;
     }
+    this.applyBand(t);
+  }
+
+  /**
+   * The price band of tick t: the book fills only within reference · (1 ± width), the reference being the
+   * oracle just read (or the index), and the mark for the tick is held inside it; a mark pushed further by
+   * earlier flow is set back to the edge and the impact carried forward is what is left inside the band.
+   * Like a venue's price band (Binance USDⓈ-M's PERCENT_PRICE filter, Paradex's price bands): a market
+   * order fills up to the band's edge and the rest is rejected (see {@link Market.bookLimit}).
+   */
+  private applyBand(t: number): void {
+    const ref = this.bandOnOracle ? this.oracle : this.index[t];
+    this.bandLow = ref * (1 - this.bandWidth);
+    this.bandHigh = ref * (1 + this.bandWidth);
+    let mk = this.mark;
+    if (mk < this.bandLow) mk = this.bandLow;
+    else if (mk > this.bandHigh) mk = this.bandHigh;
+    if (mk !== this.mark) {
+      this.mark = mk;
+      this.marks[t] = mk;
+      this.impact = mk / this.index[t] - 1;
+    }
   }
 
   /**
@@ -137,16 +170,27 @@ export class Market {
    * p · (e^m − 1) / m; with an infinitely deep spot market it fills at the index. Returns the fill price.
    */
   spotFill(t: number, f: number): number {
+    const p = this.spotQuote(t, f);
+    if (this.cfg.spot.depthUsd > 0) this.spotImpact = this.spotAfter(f);
+    return p;
+  }
+
+  /** The price {@link Market.spotFill} would fill `f` at now, without trading. */
+  spotQuote(t: number, f: number): number {
     const p = this.index[t];
-    const d = this.cfg.spot.depthUsd;
-    if (d <= 0 || f === 0) return p;
-    // like the mark, the index moved by spot trades stays within [1%, 100×] of its own path: a spot
-    // trade far larger than the spot book (pushing e^500) overflowed the index to Infinity
-    const before = this.spotImpact;
-    const after = Math.min(LN_MAX_IMPACT, Math.max(LN_MIN_IMPACT, before + f / (100 * d)));
-    const m = after - before;
-    this.spotImpact = after;
+    if (this.cfg.spot.depthUsd <= 0 || f === 0) return p;
+    const m = this.spotAfter(f) - this.spotImpact;
     return Math.abs(m) < 1e-9 ? p * (1 + m / 2) : (p * Math.expm1(m)) / m;
+  }
+
+  /**
+   * The log spot impact after a trade of `f`. It stays within [1%, 100×] of the index's own path: linear
+   * impact means nothing further out, and a spot trade far larger than the spot book (pushing e^500)
+   * overflowed the index.
+   */
+  private spotAfter(f: number): number {
+    const after = this.spotImpact + f / (100 * this.cfg.spot.depthUsd);
+    return after < LN_MIN_SPOT ? LN_MIN_SPOT : Math.min(after, LN_MAX_SPOT);
   }
 
   /**
@@ -154,23 +198,33 @@ export class Market {
    * order walks the book from where this tick's earlier orders left it: it pays the impact of the tick's
    * flow so far plus its own, so N orders on one side together pay the impact they cause (each paying only
    * its own was a money pump: a crowd trading together moved the next mark N times further than it paid
-   * for, and at thin depth fed on itself until prices and balances overflowed). Like the mark, the price
-   * stays within [1%, 100×] of the mark: a sale larger than the book cannot fill at zero or a negative
-   * price, and a buy larger than the book cannot fill at an unbounded one. With `liquidity.impact: 'own'`
-   * each order pays only its own impact against the tick's mark (the declared benchmark model's rule; it
-   * lets a crowd trading together move the next mark further than it paid for).
+   * for, and at thin depth fed on itself until prices and balances overflowed). With `liquidity.impact:
+   * 'own'` each order pays only its own impact against the tick's mark (the declared benchmark model's rule;
+   * it lets a crowd trading together move the next mark further than it paid for). Callers cut `f` to
+   * {@link Market.bookLimit} first, so the price is inside the band; it is held there against rounding.
    */
   impactPrice(f: number): number {
-    const k = 1 + (this.sharedBook ? this.flow + f : f) / (100 * this.depth);
-    return this.mark * Math.min(MAX_IMPACT_FACTOR, Math.max(MIN_IMPACT_FACTOR, k));
+    const x = this.mark * (1 + (this.sharedBook ? this.flow + f : f) / (100 * this.depth));
+    return x < this.bandLow ? this.bandLow : Math.min(x, this.bandHigh);
   }
 
-  /** Last phase of a tick: the impact decays toward the index and this tick's flow adds to it. */
+  /**
+   * The largest notional (USD, ≥ 0) an order on `side` (+1 buy, −1 sell) can fill through the book now
+   * without its price leaving the band: the band's edge less the flow this tick's earlier orders took.
+   */
+  bookLimit(side: number): number {
+    const room = 100 * this.depth;
+    const used = this.sharedBook ? this.flow : 0;
+    const f =
+      side > 0 ? (this.bandHigh / this.mark - 1) * room - used : (1 - this.bandLow / this.mark) * room + used;
+    return Math.max(f, 0);
+  }
+
+  /**
+   * Last phase of a tick: the impact decays toward the index and this tick's flow adds to it. The next
+   * tick's mark is held inside that tick's band (`applyBand`), so the impact needs no bound of its own.
+   */
   endTick(): void {
     this.impact = this.cfg.liquidity.resilience * this.impact + this.flow / (100 * this.depth);
-    // the mark can never be pushed through zero, nor (symmetrically in log terms) past 100× the index:
-    // linear impact means nothing that far out, and unbounded it let a thin book overflow every balance
-    if (this.impact < MIN_IMPACT_FACTOR - 1) this.impact = MIN_IMPACT_FACTOR - 1;
-    else if (this.impact > MAX_IMPACT_FACTOR - 1) this.impact = MAX_IMPACT_FACTOR - 1;
   }
 }

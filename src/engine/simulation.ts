@@ -17,7 +17,7 @@
  */
 import type { SimConfig } from '../config/schema.js';
 import type { RunMetrics } from '../metrics.js';
-import { SERIES, type SeriesName } from '../metrics.js';
+import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
@@ -134,6 +134,9 @@ export class Simulation {
   maxBasis = 0;
   vaultReturn = 0;
   vaultMaxDrawdown = 0;
+  /** Orders cut to what margin, the price band, the wallet or the spot held allowed; orders with nothing left. */
+  ordersCut = 0;
+  ordersRejected = 0;
   /**
    * Shares of the book's counterparty (the `market` ledger account and its position) owned by each agent:
    * market-maker strategies set them; the book's PnL is split among owners in proportion at the end.
@@ -141,7 +144,8 @@ export class Simulation {
   readonly bookShare: Float64Array;
   /** Payoff of every group, filled by `finish()`. */
   groupPayoffs: GroupPayoff[] = [];
-  private moneyStart = 0;
+  /** All money after the starting state was set up (see `money`). */
+  moneyStart = 0;
   private grossMoney = 0;
 
   // per-tick scratch, reused
@@ -153,6 +157,10 @@ export class Simulation {
   private readonly orderRng: Stream;
   private readonly fundingEvery: number;
   private readonly feeToFund: number;
+  /** `market.liquidity.agentSlippage` */
+  private readonly agentSlippage: boolean;
+  /** `market.liquidity.unpaidFlowMovesMark` */
+  private readonly unpaidFlowMovesMark: boolean;
 
   /** Recorded series (length ticks / every), when requested. */
   readonly series: Partial<Record<SeriesName, Float64Array>> = {};
@@ -168,6 +176,8 @@ export class Simulation {
     this.liqRng = this.streams.stream('liquidation');
     this.orderRng = this.streams.stream('order');
     this.fundingEvery = Math.max(1, Math.round(cfg.market.funding.intervalSeconds / cfg.dtSeconds));
+    this.agentSlippage = cfg.market.liquidity.agentSlippage;
+    this.unpaidFlowMovesMark = cfg.market.liquidity.unpaidFlowMovesMark;
 
     // population: one group per (role, strategy mix entry), ids contiguous
     const plan: {
@@ -355,16 +365,32 @@ export class Simulation {
 
   /**
    * Account i sends one keeper transaction: it pays the gas (to the chain) whether or not the action goes
-   * through, and the return value says whether it did (drawn from the keeper's own stream).
+   * through, and the return value says whether it did (drawn from the keeper's own stream). An account whose
+   * equity cannot pay the gas sends nothing (false).
    */
   keeperTransaction(i: number, rng: Stream): boolean {
     const gas = this.gasCost();
-    if (gas > 0) this.charge(i, LEDGER.gas, gas);
+    if (gas > 0) {
+      if (!(this.equity(i) >= gas)) return false;
+      this.charge(i, LEDGER.gas, gas);
+    }
     const pf = this.keeperFailureProbability();
     return pf <= 0 || rng.uniform() >= pf;
   }
 
   // ---------------------------------------------------------------- money movements
+  //
+  // The calls strategies make are checked: an amount that is not a finite number ≥ 0 is a bug in the caller
+  // and ends the run with an error naming the call; an amount larger than the account may move is cut to
+  // what it may (collateral above initial margin, the wallet, the spot held). Nothing here lends: an agent
+  // spends only what it has, so no agent can lose more than it put in.
+
+  /** Ends the run: strategy or stage code called `what` with an amount it may not. */
+  private misuse(what: string, i: number, amount: number): never {
+    throw new Error(
+      `${what}(${i}, ${amount}) at tick ${this.tick}: the amount must be a finite number ≥ 0 (a bug in the strategy or stage that called it)`,
+    );
+  }
 
   /** Moves `amount` between two named ledger accounts. */
   move(from: number, to: number, amount: number): void {
@@ -374,6 +400,7 @@ export class Simulation {
 
   /** Deposits `amount` of new capital from outside into account i's collateral. */
   transferIn(i: number, amount: number): void {
+    if (!(amount >= 0 && amount < Number.POSITIVE_INFINITY)) this.misuse('transferIn', i, amount);
     const a = this.accounts;
     this.ledger[LEDGER.outside] -= amount;
     a.cash[i] += amount;
@@ -381,44 +408,89 @@ export class Simulation {
     if (a.qty[i] !== 0) a.rekey(i);
   }
 
-  /** Moves `amount` of account i's collateral to its wallet (off the venue, still the agent's money). */
-  toWallet(i: number, amount: number): void {
+  /**
+   * Collateral account i may take off the venue now (USD): all of it without a position; with one, what
+   * is above the initial margin of its tier at the mark, and never more than its cash.
+   */
+  withdrawable(i: number): number {
     const a = this.accounts;
-    a.cash[i] -= amount;
-    a.wallet[i] += amount;
-    if (a.qty[i] !== 0) a.rekey(i);
+    const q = a.qty[i];
+    const free =
+      q === 0 ? a.cash[i] : Math.min(a.cash[i], this.equity(i) - a.imr[i] * Math.abs(q) * this.market.mark);
+    return Math.max(free, 0);
   }
 
-  /** Deposits `amount` from account i's wallet into its collateral (a margin top-up). */
-  fromWallet(i: number, amount: number): void {
+  /**
+   * Moves up to `amount` of account i's collateral to its wallet (off the venue, still the agent's money),
+   * as far as {@link Simulation.withdrawable} allows; returns what it moved.
+   */
+  toWallet(i: number, amount: number): number {
+    if (!(amount >= 0 && amount < Number.POSITIVE_INFINITY)) this.misuse('toWallet', i, amount);
     const a = this.accounts;
-    a.wallet[i] -= amount;
-    a.cash[i] += amount;
+    const x = Math.min(amount, this.withdrawable(i));
+    if (!(x > 0)) return 0;
+    a.cash[i] -= x;
+    a.wallet[i] += x;
     if (a.qty[i] !== 0) a.rekey(i);
+    return x;
+  }
+
+  /** Deposits up to `amount` from account i's wallet into its collateral (a margin top-up); returns what it moved. */
+  fromWallet(i: number, amount: number): number {
+    if (!(amount >= 0 && amount < Number.POSITIVE_INFINITY)) this.misuse('fromWallet', i, amount);
+    const a = this.accounts;
+    const x = Math.min(amount, a.wallet[i]);
+    if (!(x > 0)) return 0;
+    a.wallet[i] -= x;
+    a.cash[i] += x;
+    if (a.qty[i] !== 0) a.rekey(i);
+    return x;
   }
 
   /**
    * Trades `ds` units of the underlying on the spot market outside the venue (at the index price, or with
-   * price impact when `market.spot.depthUsd` is set: spot buying pushes the index up), paid from
-   * or into account i's wallet (a hedge; the strategy keeps the spot inventory and reports its value
-   * through `Strategy.holdings`). Returns the price.
+   * price impact when `market.spot.depthUsd` is set: spot buying pushes the index up) for account i: a buy
+   * is paid from its wallet and cut to what the wallet pays for, a sale is cut to the spot it holds (no
+   * borrowing, no short sales). The units held are `accounts.spot[i]`, valued at the index in the agent's
+   * payoff. Returns the signed units traded (0: rejected).
    */
   spotTrade(i: number, ds: number): number {
+    if (ds === 0) return 0;
+    if (!(Math.abs(ds) < Number.POSITIVE_INFINITY)) this.misuse('spotTrade', i, ds);
+    const a = this.accounts;
     const m = this.market;
-    const p = m.spotFill(this.tick, ds * m.index[this.tick]);
-    const cost = ds * p;
-    this.accounts.wallet[i] -= cost;
+    const t = this.tick;
+    let u = ds;
+    if (u < 0 && -u > a.spot[i]) u = -a.spot[i];
+    else if (u > 0) {
+      const cost = u * m.spotQuote(t, u * m.index[t]);
+      // the whole order's average price is above any smaller order's, so this part is paid for
+      if (cost > a.wallet[i]) u = (u * a.wallet[i] * (1 - 1e-12)) / cost;
+    }
+    if (!(Math.abs(u) > 0)) {
+      this.ordersRejected++;
+      return 0;
+    }
+    if (u !== ds) this.ordersCut++;
+    const p = m.spotFill(t, u * m.index[t]);
+    const cost = u * p;
+    a.wallet[i] -= cost;
+    a.spot[i] = u === -a.spot[i] ? 0 : a.spot[i] + u;
     this.ledger[LEDGER.outside] += cost;
-    return p;
+    return u;
   }
 
-  /** Withdraws `amount` of account i's collateral to outside. */
-  transferOut(i: number, amount: number): void {
+  /** Withdraws up to `amount` of account i's collateral to outside (see {@link Simulation.withdrawable}); returns what it moved. */
+  transferOut(i: number, amount: number): number {
+    if (!(amount >= 0 && amount < Number.POSITIVE_INFINITY)) this.misuse('transferOut', i, amount);
     const a = this.accounts;
-    a.cash[i] -= amount;
-    this.ledger[LEDGER.outside] += amount;
-    a.capitalOut[i] += amount;
+    const x = Math.min(amount, this.withdrawable(i));
+    if (!(x > 0)) return 0;
+    a.cash[i] -= x;
+    this.ledger[LEDGER.outside] += x;
+    a.capitalOut[i] += x;
     if (a.qty[i] !== 0) a.rekey(i);
+    return x;
   }
 
   /** Moves `amount` from account i's collateral to a named ledger account (a cost: fee, gas). */
@@ -451,19 +523,82 @@ export class Simulation {
   // ---------------------------------------------------------------- trading
 
   /**
-   * Trades `dq` units (buy > 0) for account i through the liquidity model and returns the fill price.
-   * Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
+   * Sends an order of `dq` units (buy > 0) for account i through the liquidity model and returns the fill
+   * price. Two venue rules cut it first (counted in `orders_cut`, or `orders_rejected` when nothing is left):
+   * the price band — an order through the book fills only up to the band's edge (see `Market.bookLimit`) —
+   * and initial margin — an order that opens, grows or flips a position is cut to the size at which the
+   * account's equity after the fill (slippage and fee paid) still meets its tier's initial margin at the
+   * mark. Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
    * `feeOn` rule, never taking equity below zero) goes to the venue. `flags`: {@link NO_FEE},
-   * {@link NO_FLOW}, {@link NO_IMPACT}.
+   * {@link NO_FLOW}, {@link NO_IMPACT}. An order that pays no impact (NO_IMPACT, or an agent's order with
+   * `agentSlippage` off) does not move the mark either, unless `unpaidFlowMovesMark` (the benchmark's rule).
    */
   trade(i: number, dq: number, flags = 0): number {
-    if (dq === 0 || !Number.isFinite(dq)) return this.market.mark;
     const m = this.market;
-    const x =
-      (flags & NO_IMPACT) !== 0 || !this.cfg.market.liquidity.agentSlippage
-        ? m.mark
-        : m.impactPrice(dq * m.mark);
-    return this.fill(i, dq, x, flags);
+    if (dq === 0) return m.mark;
+    if (!(Math.abs(dq) < Number.POSITIVE_INFINITY)) this.misuse('trade', i, dq);
+    const paysImpact = (flags & NO_IMPACT) === 0 && (this.agentSlippage || i >= this.nAgents);
+    if (!paysImpact && !this.unpaidFlowMovesMark) flags |= NO_FLOW;
+    let u = dq;
+    let x = m.mark;
+    if (paysImpact) {
+      const lim = m.bookLimit(u > 0 ? 1 : -1) / m.mark;
+      if (Math.abs(u) > lim) u = u > 0 ? lim : -lim;
+      if (u !== 0) x = m.impactPrice(u * m.mark);
+    }
+    if (u !== 0) {
+      const q = this.accounts.qty[i];
+      const nq = q + u;
+      if (nq !== 0 && (q === 0 || nq > 0 !== q > 0 || Math.abs(nq) > Math.abs(q))) {
+        const v = this.marginCut(i, q, u, x, flags);
+        if (v !== u) {
+          u = v;
+          if (paysImpact && u !== 0) x = m.impactPrice(u * m.mark);
+        }
+      }
+    }
+    if (u === 0) {
+      this.ordersRejected++;
+      return m.mark;
+    }
+    if (u !== dq) this.ordersCut++;
+    return this.fill(i, u, x, flags);
+  }
+
+  /**
+   * The part of an order of `dq` units at price `x` (on a position of `q`) that initial margin allows: all of
+   * it when equity after the fill (its slippage |x − mark| and its fee paid) meets the initial margin of the
+   * new position's tier at the mark, else the largest size that does (the cut size's tier is at most the full
+   * order's, so its rate is no higher), and never less than what closes the position.
+   */
+  private marginCut(i: number, q: number, dq: number, x: number, flags: number): number {
+    const mark = this.market.mark;
+    const e = this.equity(i);
+    const u = Math.abs(dq);
+    const aq = Math.abs(q);
+    const flip = q !== 0 && dq > 0 !== q > 0;
+    const slip = Math.abs(x - mark);
+    const f = (flags & NO_FEE) === 0 ? this.cfg.venue.takerFee * Math.abs(x) : 0;
+    // the fee per unit on every unit, or (feeOn 'close') only on the units that close
+    const all = this.cfg.venue.feeOn === 'all';
+    const closed = flip ? aq : 0;
+    const nq = Math.abs(q + dq);
+    const r = this.initialMarginRate(nq * mark);
+    if (e - slip * u - f * (all ? u : closed) >= r * nq * mark) return dq;
+    // same side: e − u(slip + f') ≥ r(|q| + u)m; a flip: e − u(slip + f') − f''|q| ≥ r(u − |q|)m
+    const top = flip ? e + r * aq * mark - (all ? 0 : f * aq) : e - r * aq * mark;
+    let most = (top / (slip + (all ? f : 0) + r * mark)) * (1 - 1e-12);
+    if (flip && !(most > aq)) most = aq; // closing is always allowed
+    if (!(most > 0)) return 0;
+    return most >= u ? dq : dq > 0 ? most : -most;
+  }
+
+  /** Initial margin rate of the tier a position of `notional` USD falls in. */
+  initialMarginRate(notional: number): number {
+    const tiers = this.accounts.tiers;
+    let t = 0;
+    while (t + 1 < tiers.length && notional >= tiers[t + 1].minNotional) t++;
+    return tiers[t].imr;
   }
 
   /**
@@ -514,18 +649,23 @@ export class Simulation {
     else if (after < 0) this.shortQty += after;
   }
 
-  /** Opens (or adds to) a position of `leverage` × account i's equity at the mark, on `side` (+1 long, −1 short). */
+  /**
+   * Opens (or adds to) a position of `leverage` × account i's equity at the mark, on `side` (+1 long, −1
+   * short), as far as initial margin and the price band allow; returns the units traded.
+   */
   openAtLeverage(i: number, leverage: number, side: number, flags = 0): number {
     const e = this.equity(i);
-    if (e <= 0) return 0;
-    const dq = (side * e * leverage) / this.market.mark;
-    this.trade(i, dq, flags);
-    return dq;
+    if (!(e > 0)) return 0;
+    const a = this.accounts;
+    const before = a.qty[i];
+    this.trade(i, (side * e * leverage) / this.market.mark, flags);
+    return a.qty[i] - before;
   }
 
   /**
-   * Closes account i's whole position through the book. A close that leaves negative collateral makes a
-   * shortfall that goes to the waterfall's payers (with the bankruptcy price from before the close).
+   * Closes account i's whole position through the book (as far as the price band allows: what is left stays
+   * open). A close that leaves no position and negative collateral makes a shortfall that goes to the
+   * waterfall's payers (with the bankruptcy price from before the close).
    */
   close(i: number, flags = 0): void {
     const a = this.accounts;
@@ -533,16 +673,21 @@ export class Simulation {
     if (q === 0) return;
     const pbk = a.bankruptcyPrice(i, this.phi);
     this.trade(i, -q, flags);
-    if (a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
+    if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
   }
 
-  /** Account i leaves: closes its position, withdraws what is left to outside, and stops acting. */
-  exit(i: number, flags = 0): void {
+  /**
+   * Account i leaves: closes its position, withdraws what is left to outside, and stops acting. An account
+   * whose position the book could not take whole stays (false): nobody leaves a venue with a position open.
+   */
+  exit(i: number, flags = 0): boolean {
     const a = this.accounts;
     this.close(i, flags);
+    if (a.qty[i] !== 0) return false;
     if (a.cash[i] > 0) this.transferOut(i, a.cash[i]);
     a.active[i] = 0;
     a.rekey(i);
+    return true;
   }
 
   // ---------------------------------------------------------------- the run
@@ -720,17 +865,29 @@ export class Simulation {
   }
 
   /**
-   * Adds every account's end value to its role's `pnl` and its group's payoff; returns the agents' claims on
-   * system rows (vault shares), which are in the agents' payoffs and must be netted out of the LP role's
-   * system rows so that nothing is counted twice.
+   * Adds every account's end value to its role's `pnl` and its group's payoff, with limited liability: an
+   * account's equity on the venue counts at no less than zero (what it would owe is in `open_deficit`), and
+   * a market maker's share of the book's PnL at no less than what it holds, so no agent loses more than it
+   * put in. Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
+   * must be netted out of the LP role's system rows so that nothing is counted twice, and (in `claimsOut[1]`)
+   * the book's PnL the market-maker agents bear.
    */
-  private addPayoffs(pnl: Float64Array, mark: number, bookPnl: number, shares: number): number {
+  private addPayoffs(
+    pnl: Float64Array,
+    mark: number,
+    bookPnl: number,
+    shares: number,
+    out: Float64Array,
+  ): void {
     const a = this.accounts;
+    const px = this.market.index[this.tick];
     const extra = this.waterfall.holdingsValue;
     let claims = 0;
+    let borne = 0;
     for (let i = 0; i < a.n; i++) {
       const g = a.group[i];
-      const own = a.cash[i] + a.qty[i] * (mark - a.entry[i]) + a.wallet[i] + a.capitalOut[i] - a.capitalIn[i];
+      const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
+      const own = Math.max(e, 0) + a.wallet[i] + a.spot[i] * px + a.capitalOut[i] - a.capitalIn[i];
       if (g < 0) {
         // a system row (vault, auction lot): its value belongs to the role the waterfall names
         pnl[this.waterfall.rowRole?.(i) ?? ROLE_CODE.lps] += own;
@@ -740,7 +897,13 @@ export class Simulation {
       claims += held;
       const hv = this.strategies[g].holdings;
       if (hv) held += hv(this.groups[g], i, this);
-      if (shares > 0 && this.bookShare[i] > 0) held += (bookPnl * this.bookShare[i]) / shares;
+      if (shares > 0 && this.bookShare[i] > 0) {
+        // the book's loss beyond everything the market maker holds is the outside market's
+        const floor = -(own + a.capitalIn[i] + held);
+        const c = Math.max(floor, (bookPnl * this.bookShare[i]) / shares);
+        borne += c;
+        held += c;
+      }
       const v = own + held;
       pnl[this.groupRole[g]] += v;
       const gp = this.groupPayoffs[g];
@@ -748,22 +911,31 @@ export class Simulation {
       gp.costs += a.costs[i];
       gp.capital += a.capitalIn[i];
     }
-    return claims;
+    out[0] = claims;
+    out[1] = borne;
   }
 
-  /** Losses not yet realised: every open position (agents' and system rows') with negative equity. */
+  /**
+   * Losses not yet realised: the negative equity of every account at the mark (agents' and system rows',
+   * with or without a position: an account left with negative collateral is as much a loss as one still
+   * holding an underwater position).
+   */
   private openDeficit(mark: number): number {
     const a = this.accounts;
     let d = 0;
     for (let i = 0; i < a.n; i++) {
-      if (a.qty[i] === 0) continue;
       const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
       if (e < 0) d -= e;
     }
     return d;
   }
 
-  /** Settles every account's funding and returns the summary metrics (after the last `step`). */
+  /**
+   * Settles every account's funding and returns the summary metrics (after the last `step`).
+   *
+   * @throws InvariantError when money was created or destroyed beyond rounding (|conservation_error| >
+   *   1e-9 × moneyScale) or a metric, payoff or series value is not finite: such a run has no result
+   */
   finish(): RunMetrics {
     this.settleAllFunding();
     this.waterfall.finish?.();
@@ -783,21 +955,22 @@ export class Simulation {
     // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
     const bookPnl = this.ledger[LEDGER.market] - this.agentsUpnl(mark);
     const shares = this.sumBookShares();
-    const claims = this.addPayoffs(pnl, mark, bookPnl, shares);
-    pnl[ROLE_CODE.lps] -= claims;
+    const out = new Float64Array(2);
+    this.addPayoffs(pnl, mark, bookPnl, shares, out);
+    pnl[ROLE_CODE.lps] -= out[0];
     for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
-    // without market-maker agents owning it, the book's PnL belongs to the outside market makers
-    const mmPnl = shares > 0 ? 0 : bookPnl;
     const openDeficit = this.openDeficit(mark);
     const w = this.waterfall;
     this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
-    return {
+    const paid = this.paid;
+    const metrics: RunMetrics = {
+      loss: paid[PAYER.socialized] + paid[PAYER.unpaid] + openDeficit,
       shortfall: this.shortfall,
-      paid_by_insurance_fund: this.paid[PAYER.insuranceFund],
-      paid_by_vault: this.paid[PAYER.vault],
-      paid_by_adl: this.paid[PAYER.adl],
-      socialized_loss: this.paid[PAYER.socialized],
-      unpaid: this.paid[PAYER.unpaid],
+      paid_by_insurance_fund: paid[PAYER.insuranceFund],
+      paid_by_vault: paid[PAYER.vault],
+      paid_by_adl: paid[PAYER.adl],
+      socialized_loss: paid[PAYER.socialized],
+      unpaid: paid[PAYER.unpaid],
       insurance_fund_start: this.insuranceFundStart,
       insurance_fund_end: this.ledger[LEDGER.insuranceFund],
       insurance_fund_min: this.insuranceFundMin,
@@ -815,12 +988,86 @@ export class Simulation {
       pnl_liquidators: pnl[1],
       pnl_lps: pnl[2],
       pnl_arbitrageurs: pnl[3],
-      pnl_market_makers: pnl[4] + mmPnl,
+      pnl_market_makers: pnl[4],
+      outside_market_pnl: bookPnl - out[1],
+      orders_cut: this.ordersCut,
+      orders_rejected: this.ordersRejected,
       venue_fees: this.ledger[LEDGER.venueFees],
       max_basis: this.maxBasis,
       min_price: this.minPrice,
       conservation_error: this.money() - this.moneyStart,
     };
+    this.checkResult(metrics);
+    return metrics;
+  }
+
+  /** The invariants every run's result must keep (see {@link Simulation.finish}). */
+  private checkResult(m: RunMetrics): void {
+    const scale = this.grossMoney;
+    if (!Number.isFinite(scale) || !(Math.abs(m.conservation_error) <= 1e-9 * scale))
+      throw new InvariantError(
+        'conservation',
+        `all money changed by ${m.conservation_error} over the run, beyond rounding (1e-9 × the money in the system, ${scale})`,
+        scale,
+      );
+    for (const k of METRIC_NAMES)
+      if (!Number.isFinite(m[k])) throw new InvariantError('finite', `metric ${k} is ${m[k]}`, scale);
+    for (const g of this.groupPayoffs)
+      for (const k of ['pnl', 'costs', 'capital', 'outsideOption'] as const)
+        if (!Number.isFinite(g[k]))
+          throw new InvariantError(
+            'finite',
+            `payoff ${k} of group ${g.group} (${g.strategy}) is ${g[k]}`,
+            scale,
+          );
+    for (const [name] of SERIES) {
+      const s = this.series[name];
+      if (!s) continue;
+      for (let r = 0; r < s.length; r++)
+        if (!Number.isFinite(s[r]))
+          throw new InvariantError(
+            'finite',
+            `series ${name} at tick ${r * this.seriesEvery} is ${s[r]}`,
+            scale,
+          );
+    }
+  }
+
+  /**
+   * After tick t of a replay (see `locateBreak` in simulate.ts): what is broken in the state, or '' when
+   * nothing is: every balance, position and price finite, and all money within rounding of `start`.
+   */
+  probe(start: number, scale: number): string {
+    const a = this.accounts;
+    let money = 0;
+    let other = 0;
+    for (let i = 0; i < a.n; i++) {
+      money += a.cash[i] + a.wallet[i];
+      other += a.qty[i] + a.entry[i] + a.spot[i];
+    }
+    for (let k = 0; k < LEDGER_SIZE; k++) money += this.ledger[k];
+    const m = this.market;
+    if (!Number.isFinite(money)) return `a balance is ${money}`;
+    if (!Number.isFinite(other)) return `a position, entry price or spot holding is ${other}`;
+    if (!Number.isFinite(m.mark) || !Number.isFinite(m.oracle) || !Number.isFinite(m.index[this.tick]))
+      return `a price is not finite (mark ${m.mark}, oracle ${m.oracle}, index ${m.index[this.tick]})`;
+    if (!(Math.abs(money - start) <= 1e-9 * scale))
+      return `all money changed by ${money - start}, beyond rounding (1e-9 × ${scale})`;
+    return '';
+  }
+}
+
+/** A run broke one of the invariants every run must keep; it has no result. */
+export class InvariantError extends Error {
+  constructor(
+    /** Which invariant: 'conservation' or 'finite'. */
+    readonly invariant: 'conservation' | 'finite',
+    detail: string,
+    /** The run's money scale (USD), against which conservation is judged. */
+    readonly scale: number,
+  ) {
+    super(`invariant broken (${invariant}): ${detail}`);
+    this.name = 'InvariantError';
   }
 }
 

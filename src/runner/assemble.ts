@@ -10,7 +10,14 @@ import { unpackChunk } from './pack.js';
 import type { Plan } from './plan.js';
 
 /** Metrics that are counts: written as Int32. */
-export const COUNT_METRICS = new Set(['liquidations', 'auctions', 'zero_bid_auctions', 'adl_events']);
+export const COUNT_METRICS = new Set([
+  'liquidations',
+  'auctions',
+  'zero_bid_auctions',
+  'adl_events',
+  'orders_cut',
+  'orders_rejected',
+]);
 
 /** Columns of `runs.arrow` for a plan. */
 export function runsColumns(plan: Plan): ColSpec[] {

@@ -40,8 +40,10 @@ export class Accounts {
   readonly active: Uint8Array;
   /** 1 once the account has been handed to the waterfall (liquidated at least once). */
   readonly liquidated: Uint8Array;
-  /** Money the agent holds off the venue (USD): deposits and top-ups come from here. */
+  /** Money the agent holds off the venue (USD, ≥ 0): deposits and top-ups come from here, spot is paid from it. */
   readonly wallet: Float64Array;
+  /** Units of the underlying the agent holds on the spot market outside the venue (≥ 0: no short sales). */
+  readonly spot: Float64Array;
   /** Money put in from outside over the run (USD): capital employed. */
   readonly capitalIn: Float64Array;
   /** Money taken out to the outside over the run (USD). */
@@ -78,6 +80,7 @@ export class Accounts {
     this.active = alloc.u8(n).fill(1);
     this.liquidated = alloc.u8(n);
     this.wallet = alloc.f64(n);
+    this.spot = alloc.f64(n);
     this.capitalIn = alloc.f64(n);
     this.capitalOut = alloc.f64(n);
     this.costs = alloc.f64(n);

@@ -20,14 +20,14 @@ export const LEDGER = {
   badDebt: 6,
   /** Liquidators' and keepers' gas, paid to the chain. */
   gas: 7,
-  /** Socialized losses paid out to bankrupt accounts and not yet collected from winners (≤ 0). */
-  socializedPool: 8,
 } as const;
 
 /** Name of a ledger account. */
 export type LedgerAccount = keyof typeof LEDGER;
 /** Number of named ledger accounts. */
-export const LEDGER_SIZE = 9;
+export const LEDGER_SIZE = 8;
 
-/** Who paid a shortfall: indices into `Simulation.paid`. */
+/** Who paid a shortfall: indices into `Simulation.paid`, booked by the waterfall. */
 export const PAYER = { insuranceFund: 0, vault: 1, adl: 2, socialized: 3, unpaid: 4 } as const;
+/** A who-paid column a paying stage books into (`StageDef.pays`). */
+export type Payer = Exclude<keyof typeof PAYER, 'unpaid'>;

@@ -39,6 +39,35 @@ export function canHold(sim: Simulation, k: number, dq: number, x: number): bool
   return e >= tiers[t].imr * notional;
 }
 
+/**
+ * The most units account `k` can take on `side` (+1 long, −1 short) at price `x` and still meet the initial
+ * margin of its new position's tier at the mark: E + u·side·(mark − x) ≥ imr·|q + side·u|·mark. Units that
+ * reduce an opposite position are always allowed (they lower the requirement). Infinity when the price is so
+ * good that the condition never binds.
+ */
+export function maxTake(sim: Simulation, k: number, side: number, x: number): number {
+  const a = sim.accounts;
+  const m = sim.mark;
+  const q = a.qty[k];
+  const aq = Math.abs(q);
+  const e = sim.equity(k);
+  const g = side * (m - x); // what each unit taken gains (negative: costs) at the mark
+  const opposite = q !== 0 && q > 0 !== side > 0;
+  let r = sim.initialMarginRate(0);
+  let u = 0;
+  // the tier depends on the size taken: raise the rate until the size found stays within it (conservative)
+  for (let pass = 0; pass <= a.tiers.length; pass++) {
+    const d = r * m - g;
+    if (!(d > 0)) return Number.POSITIVE_INFINITY;
+    u = (opposite ? e + r * aq * m : e - r * aq * m) / d;
+    if (opposite && u < aq) u = aq;
+    const r2 = sim.initialMarginRate(Math.abs(q + side * Math.max(0, u)) * m);
+    if (!(r2 > r)) break;
+    r = r2;
+  }
+  return Math.max(u, 0);
+}
+
 /** Equity per unit of maintenance requirement at the checked price (< 1: liquidatable). */
 export function health(sim: Simulation, id: number): number {
   const a = sim.accounts;

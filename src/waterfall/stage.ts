@@ -6,10 +6,14 @@
  */
 import type { z } from 'zod';
 import type { Simulation } from '../engine/simulation.js';
+import type { Payer } from '../venue/ledger.js';
 import type { StagedWaterfall } from './waterfall.js';
 
-/** What a stage does: closes (or takes over) positions, pays shortfalls, or both. */
-export type StageRole = 'close' | 'pay' | 'both';
+/**
+ * What a stage does: closes (or takes over) positions, pays shortfalls, or both; or acts on its own schedule
+ * in `endTick` (a settlement), neither taking liquidated accounts nor paying.
+ */
+export type StageRole = 'close' | 'pay' | 'both' | 'scheduled';
 
 /** A built stage: the calls the waterfall makes on it. All optional but those of its role. */
 export interface StageInstance {
@@ -21,12 +25,19 @@ export interface StageInstance {
   liquidate?(id: number, declined: boolean): boolean;
   /**
    * Pays up to `amount` USD of account `id`'s shortfall into its collateral (its position, sign `side`,
-   * is closed; `pbk` was its bankruptcy price), adds what it paid to the run's `paid` counter of its payer,
-   * and returns what it paid (0 ≤ paid ≤ amount).
+   * is closed, or for a holder's deficit being wound down; `pbk` was its bankruptcy price) and returns what
+   * it paid (0 ≤ paid ≤ amount). Only what it can pay: the waterfall passes the rest to the next payer, and
+   * books what each paid in its who-paid column (`StageDef.pays`) after checking that the account's
+   * collateral rose by exactly that.
    */
   cover?(id: number, amount: number, side: number, pbk: number): number;
   /** Once per tick, after the liquidations. */
   endTick?(): void;
+  /**
+   * Once per tick, after every stage's `endTick`: a stage that holds positions in its own rows (the vault)
+   * settles a negative equity the tick left it with, through `waterfall.coverShortfall`.
+   */
+  solvency?(): void;
   /** Once after the last tick. */
   finish?(): void;
 }
@@ -51,6 +62,13 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   /** One line for `backstop-sim list`. */
   readonly description: string;
   readonly role: StageRole;
+  /** The who-paid column a paying stage's payments are booked in (required of a stage with `cover`). */
+  readonly pays?: Payer;
+  /**
+   * Whether the stage, as a payer, always pays every shortfall in full (then no payer after it can ever
+   * run, and the config is rejected if one is listed).
+   */
+  alwaysCovers?(params: z.output<PS>): boolean;
   /**
    * Whether the stage always takes charge of the accounts it is given (then no closer after it can ever
    * run, and the config is rejected if one is listed).

@@ -5,15 +5,17 @@
  *
  * - Closers (stages that close or take over positions) are tried in list order until one takes charge;
  *   an account none takes charge of is found again next tick.
- * - A shortfall goes to the payers in list order; each pays what it can; the rest is left unpaid (bad
- *   debt). shortfall = insurance fund + vault + ADL + socialized + unpaid, per event and per run.
+ * - A shortfall goes to the payers in list order; each pays what it can and the waterfall books it in the
+ *   payer's who-paid column; the rest is left unpaid (bad debt). shortfall = insurance fund + vault + ADL +
+ *   socialized + unpaid, per event and per run. A holder's own deficit (a vault whose equity a gap took
+ *   below zero) goes to the payers listed after it.
  * - Stages that hold positions (the vault, auction lots) do so in system account rows appended after the
  *   agents' rows (inactive: never margin-checked, never acted on by strategies).
  */
 import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
-import { LEDGER, PAYER } from '../venue/ledger.js';
+import { LEDGER, PAYER, type Payer } from '../venue/ledger.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
 import './stages/index.js';
@@ -24,11 +26,12 @@ export interface Waterfall {
   /** Handles one account found below maintenance this tick. */
   liquidate(id: number): void;
   /**
-   * Finds payers for `amount` USD of shortfall left on account `id` (its collateral is −amount) after its
-   * position (sign `side`, bankruptcy price `pbk`) was closed. Must leave the account's collateral at 0
-   * and add exactly `amount` to the `paid` counters.
+   * Finds payers for `amount` USD of shortfall left on account `id` (its equity is −amount) after its
+   * position (sign `side`, bankruptcy price `pbk`) was closed, or of a holder's deficit; only payers listed
+   * after stage position `after` are asked (default: all). Leaves the account's equity at 0 and adds exactly
+   * `amount` to the `paid` counters.
    */
-  coverShortfall(id: number, amount: number, side: number, pbk: number): void;
+  coverShortfall(id: number, amount: number, side: number, pbk: number, after?: number): void;
   /** Called once per tick after the liquidations (auctions advance, the vault unwinds...). */
   endTick?(): void;
   /** Called once after the last tick. */
@@ -54,6 +57,14 @@ export interface Waterfall {
 /** A stage entry of the resolved config: `{ stage: name, ...its parameters }`. */
 export type StageEntry = { stage: string } & Record<string, unknown>;
 
+/**
+ * Rounding, not loss: a shortfall below `DUST_USD` (what a close's arithmetic leaves on an account that
+ * owes nothing), and what payers leave of a shortfall below `DUST_SHARE` of it (the rounding of a sum of
+ * many shares), are paid by the venue's fee account instead of going on down the waterfall as losses.
+ */
+export const DUST_USD = 1e-9;
+export const DUST_SHARE = 1e-9;
+
 /** The default waterfall: market liquidation → insurance fund → ADL → socialized loss. */
 export const DEFAULT_STAGES: StageEntry[] = [
   { stage: 'market' },
@@ -69,14 +80,16 @@ function paramsOf(entry: StageEntry): Record<string, unknown> {
 
 /**
  * Validates `waterfall.stages`: each stage's parameters against its registered schema (defaults filled in,
- * in place), and the order: at least one stage that closes positions; no stage listed twice; no payer
- * before every closer (nothing could ever reach it); no pure closer after one that always takes charge.
+ * in place), and the order, so that every stage listed can run: at least one stage that closes positions;
+ * no stage listed twice; no payer before every closer (nothing could ever reach it); no pure closer after
+ * one that always takes charge; no payer after one that always pays in full.
  */
 export function checkStages(stages: StageEntry[], at: (p: string) => string): InputIssue[] {
   const issues: InputIssue[] = [];
   const seen = new Map<string, number>();
   let firstCloser = -1;
   let terminal = -1;
+  let fullPayer = -1;
   stages.forEach((entry, i) => {
     const p = at(`waterfall.stages[${i}]`);
     const def = getStage(String(entry.stage));
@@ -100,7 +113,19 @@ export function checkStages(stages: StageEntry[], at: (p: string) => string): In
       return;
     }
     stages[i] = { stage: def.name, ...(r.data as Record<string, unknown>) };
-    const closes = def.role !== 'pay';
+    const closes = def.role === 'close' || def.role === 'both';
+    const pays = def.role === 'pay' || def.role === 'both';
+    if (pays && !def.pays)
+      issues.push({
+        path: `${p}.stage`,
+        message: `'${def.name}' is a paying stage but declares no who-paid column (StageDef.pays)`,
+      });
+    if (def.role === 'pay' && fullPayer >= 0)
+      issues.push({
+        path: `${p}.stage`,
+        message: `'${def.name}' can never run: '${String(stages[fullPayer].stage)}' before it (stages[${fullPayer}]) pays every shortfall in full`,
+      });
+    if (pays && def.alwaysCovers?.(r.data) && fullPayer < 0) fullPayer = i;
     if (def.role === 'pay' && firstCloser < 0)
       issues.push({
         path: `${p}.stage`,
@@ -121,7 +146,7 @@ export function checkStages(stages: StageEntry[], at: (p: string) => string): In
     issues.push({
       path: at('waterfall.stages'),
       message: `no stage can close a position; add one of: ${listStages()
-        .filter((s) => s.role !== 'pay')
+        .filter((s) => s.role === 'close' || s.role === 'both')
         .map((s) => s.name)
         .join(', ')}`,
     });
@@ -157,6 +182,11 @@ export class StagedWaterfall implements Waterfall {
   private readonly closers: StageInstance[] = [];
   private readonly closerAt: Int32Array;
   private readonly payers: StageInstance[] = [];
+  /** Per payer: its position in the stage list, its who-paid column (`PAYER`), its name. */
+  private readonly payerAt: Int32Array;
+  private readonly payerColumn: Int32Array;
+  private readonly payerName: string[] = [];
+  private readonly holders: StageInstance[] = [];
   private readonly roles: Int32Array;
   private readonly firstRow: number;
 
@@ -166,6 +196,8 @@ export class StagedWaterfall implements Waterfall {
     this.firstRow = sim.nAgents;
     this.roles = sim.i32(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
     const at: number[] = [];
+    const payAt: number[] = [];
+    const payCol: number[] = [];
     let row = this.firstRow;
     for (let index = 0; index < entries.length; index++) {
       const entry = entries[index];
@@ -178,13 +210,22 @@ export class StagedWaterfall implements Waterfall {
       row += rows;
       this.stages.push(inst);
       this.names.push(def.name);
-      if (def.role !== 'pay' && inst.liquidate) {
+      if ((def.role === 'close' || def.role === 'both') && inst.liquidate) {
         this.closers.push(inst);
         at.push(index);
       }
-      if (def.role !== 'close' && inst.cover) this.payers.push(inst);
+      if ((def.role === 'pay' || def.role === 'both') && inst.cover) {
+        if (!def.pays) throw new Error(`stage '${def.name}' pays shortfalls but declares no who-paid column`);
+        this.payers.push(inst);
+        this.payerName.push(def.name);
+        payAt.push(index);
+        payCol.push(PAYER[def.pays as Payer]);
+      }
+      if (inst.solvency) this.holders.push(inst);
     }
     this.closerAt = Int32Array.from(at);
+    this.payerAt = Int32Array.from(payAt);
+    this.payerColumn = Int32Array.from(payCol);
   }
 
   liquidate(id: number): void {
@@ -214,19 +255,56 @@ export class StagedWaterfall implements Waterfall {
     if (a.qty[id] !== 0) a.rekey(id);
   }
 
-  coverShortfall(id: number, amount: number, side: number, pbk: number): void {
+  coverShortfall(id: number, amount: number, side: number, pbk: number, after = -1): void {
     const sim = this.sim;
+    const cash = sim.accounts.cash;
+    if (amount < DUST_USD) {
+      // the rounding of a close, not a loss: the venue pays it and no shortfall is recorded
+      sim.credit(LEDGER.venueFees, id, amount);
+      return;
+    }
     sim.noteShortfall(amount);
     sim.log('shortfall', id, 0, pbk, amount);
+    const target = cash[id] + amount;
     let rem = amount;
     const p = this.payers;
-    for (let k = 0; k < p.length && rem > 0; k++) rem -= p[k].cover!(id, rem, side, pbk);
+    for (let k = 0; k < p.length && rem > 0; k++) {
+      if (this.payerAt[k] <= after) continue;
+      const before = cash[id];
+      const paid = p[k].cover!(id, rem, side, pbk);
+      if (paid === 0) continue;
+      // the waterfall, not the stage, books who paid: what the stage says it paid must be what it paid in
+      const moved = cash[id] - before;
+      if (
+        !(paid > 0 && paid <= rem * (1 + 1e-12)) ||
+        !(Math.abs(moved - paid) <= 1e-9 * Math.max(rem, Math.abs(before)))
+      )
+        throw new Error(
+          `stage '${this.payerName[k]}' reported paying ${paid} of a shortfall of ${rem} on account ${id} but moved ${moved} into it (tick ${sim.tick})`,
+        );
+      rem -= paid;
+      // what a payer's own rounding leaves (a sum of many shares) is its payment too
+      const last = rem <= DUST_SHARE * amount;
+      sim.paid[this.payerColumn[k]] += last ? paid + rem : paid;
+      if (last) rem = 0;
+    }
     leaveUnpaid(sim, id, rem);
+    // the account's collateral rose by exactly the shortfall: the rounding of the payments' sum (below
+    // DUST_SHARE of it) is the venue's, so no flat account is left a few 1e-12 USD short
+    const r = target - cash[id];
+    if (r !== 0 && Math.abs(r) <= DUST_SHARE * amount) {
+      sim.ledger[LEDGER.venueFees] -= r;
+      cash[id] = target;
+    }
+    const fund = sim.ledger[LEDGER.insuranceFund];
+    if (fund < sim.insuranceFundMin) sim.insuranceFundMin = fund;
   }
 
   endTick(): void {
     const s = this.stages;
     for (let k = 0; k < s.length; k++) s[k].endTick?.();
+    const h = this.holders;
+    for (let k = 0; k < h.length; k++) h[k].solvency!();
   }
 
   finish(): void {

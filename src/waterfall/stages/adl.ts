@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER, PAYER } from '../../venue/ledger.js';
+import { LEDGER } from '../../venue/ledger.js';
 import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
 import { moveCash } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
@@ -339,8 +339,10 @@ class Adl implements StageInstance {
       const aq = Math.abs(qw);
       const full = h >= 1 || whole;
       const d = full ? aq : h * aq;
-      const seized = h >= 1 ? bPnl[k] : h * bPnl[k];
+      let seized = h >= 1 ? bPnl[k] : h * bPnl[k];
       sim.fill(w, full ? -qw : -Math.sign(qw) * d, mark, NO_FEE | NO_FLOW);
+      // a winner closed whole gives up at most what it then holds, not even a rounding more
+      if (a.qty[w] === 0 && seized > a.cash[w]) seized = Math.max(0, a.cash[w]);
       moveCash(sim, w, id, seized);
       if (whole && h < 1) {
         const over = bPnl[k] - seized;
@@ -357,7 +359,6 @@ class Adl implements StageInstance {
         this.push(s, w, this.score[w]);
       }
     }
-    sim.paid[PAYER.adl] += paid;
     return paid;
   }
 }
@@ -371,6 +372,7 @@ export default defineStage({
   name: 'adl',
   description: 'auto-deleverages opposite-side winners by a ranking and an allocation policy',
   role: 'pay',
+  pays: 'adl',
   params: Params,
   build: ({ sim, params, waterfall }) => new Adl(sim, params, waterfall),
 });

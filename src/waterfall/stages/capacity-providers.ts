@@ -5,13 +5,14 @@
  * position moves to them at the mark with its collateral, pro rata; when the capacity left is smaller than
  * the position, only that part moves now (the rest waits for the next tick); when there is none, the
  * account goes to the next closer. A negative equity, once the whole position has moved, is a shortfall for
- * the payers. Providers take what they committed to: no margin check.
+ * the payers. A provider takes no more than its initial margin allows (see `maxTake`): what it cannot carry
+ * is left to the next tick or the next closer, so no provider loses more than it put in.
  */
 import { z } from 'zod';
 import type { Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import type { CapacityService } from '../keepers.js';
-import { moveCash, transferPosition } from '../ops.js';
+import { maxTake, moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
 import type { StagedWaterfall } from '../waterfall.js';
 
@@ -93,7 +94,7 @@ class CapacityProviders implements StageInstance, CapacityService {
     let total = 0;
     for (let j = 0; j < providersN; j++) {
       const k = providers[j];
-      share[j] = k === id ? 0 : this.remaining(k);
+      share[j] = k === id ? 0 : Math.min(this.remaining(k), maxTake(sim, k, Math.sign(q), mark) * mark);
       total += share[j];
     }
     if (!(total >= this.minNotionalUsd)) return false;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Simulation } from '../../engine/simulation.js';
-import { LEDGER, PAYER } from '../../venue/ledger.js';
+import { LEDGER } from '../../venue/ledger.js';
 import { defineStage, type StageInstance } from '../stage.js';
 
 const Params = z.strictObject({
@@ -38,7 +38,6 @@ class InsuranceFund implements StageInstance {
     const pay = Math.min(amount, Math.max(0, room));
     if (!(pay > 0)) return 0;
     sim.credit(LEDGER.insuranceFund, id, pay);
-    sim.paid[PAYER.insuranceFund] += pay;
     sim.log('insurance', id, 0, 0, pay);
     return pay;
   }
@@ -48,6 +47,7 @@ export default defineStage({
   name: 'insurance-fund',
   description: 'pays shortfalls from the insurance fund while it has money',
   role: 'pay',
+  pays: 'insuranceFund',
   params: Params,
   build({ sim, params, waterfall }) {
     waterfall.tradingFeeToFund = params.tradingFeeShare;

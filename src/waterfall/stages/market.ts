@@ -4,7 +4,8 @@
  * `fraction` at a time with `cooldownSeconds` between steps (Hyperliquid: 20% above 100,000 USDC, then
  * 30 s; FTX: about 10% every 6 s). A liquidation fee is charged from the equity left (never below zero)
  * and split between the insurance fund, the vault, the liquidator (a keeper bot, see `Keepers.watch`)
- * and the venue (the rest).
+ * and the venue (the rest). Like every order through the book, a liquidation order fills only within the
+ * price band: what the band leaves is sent again next tick.
  */
 import { z } from 'zod';
 import { NO_FEE, type Simulation } from '../../engine/simulation.js';
@@ -114,6 +115,12 @@ class MarketLiquidation implements StageInstance {
       if (now - lastStep[id] < this.params.cooldownSeconds) return true; // waiting out the cooldown
       lastStep[id] = now;
       dq = -q * this.params.fraction;
+    }
+    const lim = m.bookLimit(dq > 0 ? 1 : -1) / m.mark;
+    if (Math.abs(dq) > lim) {
+      // the book holds nothing more within the band this tick: the rest waits
+      if (!(lim > 0)) return true;
+      dq = dq > 0 ? lim : -lim;
     }
     const pbk = a.bankruptcyPrice(id, sim.phi);
     const x = m.impactPrice(dq * m.mark);

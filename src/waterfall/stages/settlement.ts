@@ -69,6 +69,7 @@ class Settlement implements StageInstance {
       const pbk = a.bankruptcyPrice(i, sim.phi);
       sim.fill(i, -q, p, NO_FEE | NO_FLOW);
       sim.log('liquidation', i, -q, p, Math.abs(q) * p);
+      // the vault's own deficit, if the settlement leaves it one, is settled by the vault (`solvency`)
       if (i < sim.nAgents && a.cash[i] < 0) waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
     }
   }
@@ -91,7 +92,7 @@ class Settlement implements StageInstance {
 export default defineStage({
   name: 'settlement',
   description: 'settlement override: closes every position at a chosen price at one tick (a delisting)',
-  role: 'both',
+  role: 'scheduled',
   params: Params,
   build: ({ sim, params, waterfall }) => new Settlement(sim, params, waterfall),
 });

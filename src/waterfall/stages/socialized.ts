@@ -1,15 +1,20 @@
 /**
- * Socialized loss: what is still unpaid is spread over accounts by capped pro-rata (water-filling):
- * over the day's winners in proportion to their gain since the start of the (UTC-like, 86,400 s) day
- * (Deribit), or over all open interest in proportion to notional. Nobody is charged more than its gain
- * (winners) nor more than its equity above maintenance, so socialization never starts a new liquidation.
- * The accounts are listed lazily, once per tick, at the first use.
+ * Socialized loss: what is still unpaid is spread over accounts by capped pro-rata (water-filling): over
+ * the day's winners in proportion to their gain since the start of the (UTC-like, 86,400 s) day (Deribit),
+ * or over all open interest in proportion to notional. Nobody is charged more than its gain (winners) nor
+ * more than its equity above maintenance, so socialization never starts a new liquidation. It pays only
+ * what they can: the rest of a shortfall goes on to the payers listed after it.
+ *
+ * The accounts that may pay are listed lazily, once per tick, at the first shortfall that reaches the stage
+ * (one O(accounts) pass); each shortfall then charges them at once, capped by what each can pay at that
+ * moment (one pass over the list). Events: `haircut` (on the bankrupt account: what the stage paid it),
+ * `levy` (on each payer: what it paid).
  */
 import { z } from 'zod';
 import type { Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER, PAYER } from '../../venue/ledger.js';
 import { allocateInto, policyCode } from '../allocate.js';
+import { moveCash } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
 
 const DAY = 86_400;
@@ -32,9 +37,15 @@ class Socialized implements StageInstance {
   /** equity + out − in at the start of the day (0 on day 0: since the start) */
   private readonly dayBase: Float64Array;
   private day = 0;
+  /** The tick the list below was made in (−1: none yet). */
+  private listedAt = -1;
+  private n = 0;
   private readonly ids: Int32Array;
+  /** weight: gain at the listing (winners) or notional (open interest) */
   private readonly w: Float64Array;
   private readonly cap: Float64Array;
+  /** what each can pay now (USD) */
+  private readonly most: Float64Array;
   private readonly rw: Float64Array;
   private readonly order: Int32Array;
   private readonly h: Float64Array;
@@ -52,73 +63,73 @@ class Socialized implements StageInstance {
     this.ids = sim.i32(nA);
     this.w = sim.f64(nA);
     this.cap = sim.f64(nA);
+    this.most = sim.f64(nA);
     this.rw = sim.f64(nA);
     this.order = sim.i32(nA);
     this.h = sim.f64(nA);
   }
 
-  // Each shortfall is paid at once from the socialized-loss pool (so who paid is exact per event); the
-  // pool's deficit is collected from that tick's winners at the end of the tick, capped pro rata — one
-  // O(winners) pass a tick instead of one per event. What they cannot cover is reclassified from
-  // socialized to unpaid at once (a `reclassify` event), as if no winner had been there to pay it.
-  // Events: `haircut` (on the bankrupt account: its shortfall's socialized share), `levy` (on each
-  // winner: what it paid into the pool).
-  private collect(): void {
-    const { sim, a, nA, winners, dayBase, ids, w, cap, h } = this;
-    const deficit = -sim.ledger[LEDGER.socializedPool];
-    if (!(deficit > 0)) return;
+  /** Gain of account i since the start of the day (equity + withdrawals − deposits − the day's base). */
+  private gain(i: number, e: number): number {
+    const a = this.a;
+    return e + a.capitalOut[i] - a.capitalIn[i] - this.dayBase[i];
+  }
+
+  /** Lists this tick's possible payers and their weights. */
+  private list(): void {
+    const { sim, a, nA, winners, ids, w } = this;
     const mark = sim.mark;
     let n = 0;
     for (let i = 0; i < nA; i++) {
       if (a.active[i] === 0 || (!winners && a.qty[i] === 0)) continue;
-      const e = sim.equity(i, mark);
-      const g = e + a.capitalOut[i] - a.capitalIn[i] - dayBase[i];
-      if (winners && !(g > 0)) continue;
-      const notional = Math.abs(a.qty[i]) * mark;
-      const excess = e - a.mmr[i] * notional;
-      const weight = winners ? g : notional;
-      const most = winners ? Math.min(weight, excess) : excess;
-      if (!(weight > 0) || !(most > 0)) continue;
+      const weight = winners ? this.gain(i, sim.equity(i, mark)) : Math.abs(a.qty[i]) * mark;
+      if (!(weight > 0)) continue;
       ids[n] = i;
       w[n] = weight;
-      cap[n] = Math.min(1, most / weight);
       n++;
     }
-    if (n === 0) return;
-    allocateInto(this.code, n, w, cap, this.rw, this.order, deficit, h);
-    for (let k = 0; k < n; k++) {
-      const x = w[k] * h[k];
-      if (!(x > 0)) continue;
-      a.cash[ids[k]] -= x;
-      sim.ledger[LEDGER.socializedPool] += x;
-      if (a.qty[ids[k]] !== 0) a.rekey(ids[k]);
-      sim.log('levy', ids[k], 0, 0, x);
-    }
-  }
-
-  /** What this tick's winners could not cover was never socialized: it is unpaid. */
-  private settleUncollected(): void {
-    const sim = this.sim;
-    const owed = -sim.ledger[LEDGER.socializedPool];
-    if (!(owed > 0)) return;
-    sim.move(LEDGER.badDebt, LEDGER.socializedPool, owed);
-    sim.paid[PAYER.socialized] -= owed;
-    sim.paid[PAYER.unpaid] += owed;
-    sim.log('reclassify', -1, 0, 0, owed);
+    this.n = n;
+    this.listedAt = sim.tick;
   }
 
   cover(id: number, amount: number): number {
-    const sim = this.sim;
+    const { sim, a, winners, ids, w, cap, most, h } = this;
     if (!(amount > 0)) return 0;
-    sim.credit(LEDGER.socializedPool, id, amount);
-    sim.paid[PAYER.socialized] += amount;
-    sim.log('haircut', id, 0, 0, amount);
-    return amount;
+    if (this.listedAt !== sim.tick) this.list();
+    const n = this.n;
+    if (n === 0) return 0;
+    // what each can pay now: its equity above maintenance, and (winners) no more than its gain so far today
+    const mark = sim.mark;
+    let room = 0;
+    for (let k = 0; k < n; k++) {
+      const i = ids[k];
+      cap[k] = 0;
+      most[k] = 0;
+      if (i === id || a.active[i] === 0) continue;
+      const e = sim.equity(i, mark);
+      let m = e - a.mmr[i] * Math.abs(a.qty[i]) * mark;
+      if (winners) m = Math.min(m, this.gain(i, e));
+      if (!(m > 0)) continue;
+      most[k] = m;
+      cap[k] = Math.min(1, m / w[k]);
+      room += w[k] * cap[k];
+    }
+    if (!(room > 0)) return 0;
+    allocateInto(this.code, n, w, cap, this.rw, this.order, Math.min(amount, room), h);
+    let paid = 0;
+    for (let k = 0; k < n; k++) {
+      // never more than it can pay, not even by the rounding of w·h
+      const x = Math.min(w[k] * h[k], most[k]);
+      if (!(x > 0)) continue;
+      moveCash(sim, ids[k], id, x);
+      sim.log('levy', ids[k], 0, 0, x);
+      paid += x;
+    }
+    sim.log('haircut', id, 0, 0, paid);
+    return paid;
   }
 
   endTick(): void {
-    this.collect();
-    this.settleUncollected();
     if (!this.winners) return;
     const { sim, a, dayBase } = this;
     const d = Math.floor(((sim.tick + 1) * sim.cfg.dtSeconds) / DAY);
@@ -130,8 +141,9 @@ class Socialized implements StageInstance {
 
 export default defineStage({
   name: 'socialized',
-  description: "spreads what is left over the day's winners or all open interest",
+  description: "spreads what is left over the day's winners or all open interest, as far as they can pay",
   role: 'pay',
+  pays: 'socialized',
   params: Params,
   build: ({ sim, params }) => new Socialized(sim, params),
 });

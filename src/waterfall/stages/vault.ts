@@ -6,13 +6,18 @@
  * shares priced at vault equity (cash + inventory at the mark); deposits and withdrawals move at the share
  * price, with a lock-up after each deposit, a withdrawal delay and a cap on vault equity.
  *
+ * Limited liability. The vault takes over a position only if its equity afterwards still meets initial
+ * margin on its whole book (the venue's tiers, or `maxLeverage` if set); otherwise the account goes to the
+ * next closer. A gap can still leave its equity below zero: then, at the end of that tick, its book is wound
+ * down through the book and the deficit is a shortfall for the payers listed after the vault (a `bankrupt`
+ * event); its LPs' shares are then worth nothing, never less.
+ *
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
 import { holdFractions } from '../../engine/layout.js';
 import { NO_FEE, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
-import { PAYER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
 import { health, moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
@@ -31,6 +36,11 @@ const Params = z.strictObject({
     .boolean()
     .default(true)
     .describe('also takes over any account an earlier closer passed on'),
+  maxLeverage: nonneg()
+    .default(0)
+    .describe(
+      "most notional of the vault's book per unit of its equity after a takeover (x; 0: the venue's initial margin tiers)",
+    ),
   maxPositionUsd: nonneg().default(0).describe('largest notional one takeover may take (USD; 0: no cap)'),
   maxInventoryUsd: nonneg().default(0).describe("largest notional of the vault's inventory (USD; 0: no cap)"),
   unwind: z
@@ -82,6 +92,8 @@ class Vault implements StageInstance, VaultService {
     private readonly params: z.output<typeof Params>,
     /** the vault's system account row: its cash and inventory */
     readonly cashRow: number,
+    /** the vault's position in `waterfall.stages`: its own deficit goes to the payers after it */
+    private readonly index: number,
   ) {
     const a = sim.accounts;
     const n = a.n;
@@ -100,8 +112,11 @@ class Vault implements StageInstance, VaultService {
     return this.sim.equity(this.cashRow);
   }
 
+  /** Equity per share, never below zero (limited liability: a share can be worth nothing, not less). */
   sharePrice(): number {
-    return this.total > 0 ? this.equity() / this.total : 1;
+    if (!(this.total > 0)) return 1;
+    const e = this.equity();
+    return e > 0 ? e / this.total : 0;
   }
 
   shares(lp: number): number {
@@ -160,6 +175,19 @@ class Vault implements StageInstance, VaultService {
     return true;
   }
 
+  /**
+   * Whether the vault still meets initial margin on its whole book after taking over `q` units at the mark
+   * with the account's equity `e` (its margin, kept; a negative equity counts against the vault, which may
+   * pay that shortfall itself).
+   */
+  private canTake(q: number, e: number): boolean {
+    const { sim, a, params } = this;
+    const mark = sim.mark;
+    const notional = Math.abs(a.qty[this.cashRow] + q) * mark;
+    const imr = params.maxLeverage > 0 ? 1 / params.maxLeverage : sim.initialMarginRate(notional);
+    return this.equity() + e >= imr * notional;
+  }
+
   private takeover(id: number): boolean {
     const { sim, a, params } = this;
     const row = this.cashRow;
@@ -168,6 +196,7 @@ class Vault implements StageInstance, VaultService {
     const notional = Math.abs(q) * mark;
     if (params.maxPositionUsd > 0 && notional > params.maxPositionUsd) return false;
     if (params.maxInventoryUsd > 0 && Math.abs(a.qty[row] + q) * mark > params.maxInventoryUsd) return false;
+    if (!this.canTake(q, sim.equity(id))) return false;
     const pbk = a.bankruptcyPrice(id, sim.phi);
     transferPosition(sim, id, row, q, mark);
     const e = a.cash[id];
@@ -192,7 +221,6 @@ class Vault implements StageInstance, VaultService {
     const pay = Math.min(amount, room);
     if (!(pay > 0)) return 0;
     moveCash(sim, row, id, pay);
-    sim.paid[PAYER.vault] += pay;
     sim.log('vault', id, 0, this.sharePrice(), pay);
     return pay;
   }
@@ -220,9 +248,10 @@ class Vault implements StageInstance, VaultService {
           if (p > 0 && s * p > cash) s = cash / p;
           const pay = p > 0 ? s * p : 0;
           moveCash(sim, row, lp, pay);
-          lpShares[lp] -= s;
-          this.total -= s;
-          pendingShares[lp] -= s;
+          // shares are never driven below zero by rounding: redeeming (almost) all of them redeems all
+          lpShares[lp] = lpShares[lp] - s > 1e-12 * s ? lpShares[lp] - s : 0;
+          this.total = this.total - s > 1e-12 * s ? this.total - s : 0;
+          pendingShares[lp] = pendingShares[lp] - s > 1e-12 * s ? pendingShares[lp] - s : 0;
           sim.log('withdrawal', lp, s, p, pay);
         }
         if (pendingShares[lp] > 1e-12 * Math.max(1, lpShares[lp])) pendingList[k++] = lp;
@@ -230,6 +259,32 @@ class Vault implements StageInstance, VaultService {
       }
       this.pendingN = k;
     }
+    this.trackPrice();
+  }
+
+  /**
+   * After every stage's `endTick` (a settlement after the vault's own may have moved its book): a vault left
+   * with negative equity winds its book down through the book, and what is still negative is a shortfall for
+   * the payers listed after it. Its share price is then zero.
+   */
+  solvency(): void {
+    const { sim, a } = this;
+    const row = this.cashRow;
+    if (!(this.equity() < 0)) return;
+    const q = a.qty[row];
+    const pbk = a.bankruptcyPrice(row, sim.phi);
+    sim.log('bankrupt', row, q, sim.mark, -this.equity());
+    if (q !== 0) {
+      const before = Math.abs(q);
+      sim.trade(row, -q, NO_FEE);
+      sim.noteLiquidation((before - Math.abs(a.qty[row])) * sim.mark);
+    }
+    const e = this.equity();
+    if (e < 0) sim.waterfall.coverShortfall(row, -e, q > 0 ? 1 : -1, pbk, this.index);
+    this.trackPrice();
+  }
+
+  private trackPrice(): void {
     const p = this.sharePrice();
     if (p > this.peak) this.peak = p;
     const dd = 1 - p / this.peak;
@@ -239,13 +294,15 @@ class Vault implements StageInstance, VaultService {
 
 export default defineStage({
   name: 'vault',
-  description: 'backstop vault: takes over positions and margin, unwinds them, pays shortfalls; LP shares',
+  description:
+    'backstop vault: takes over positions and margin within initial margin, unwinds them, pays shortfalls; LP shares',
   role: 'both',
+  pays: 'vault',
   params: Params,
   rows: () => 1,
   rowRole: 'lps',
-  build({ sim, params, waterfall, firstRow }) {
-    const vault = new Vault(sim, params, firstRow);
+  build({ sim, params, waterfall, firstRow, index }) {
+    const vault = new Vault(sim, params, firstRow, index);
     waterfall.keepers.vaultStage = vault;
     waterfall.vault = vault;
     return vault;

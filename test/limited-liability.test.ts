@@ -1,0 +1,451 @@
+/**
+ * Limited liability and the venue's rules on orders (the issue "Loss accounting a researcher can trust"):
+ * the vault and capacity providers take over only what initial margin allows; a vault a gap takes below
+ * zero is wound down and its deficit goes down the waterfall; market makers bear the book's PnL only up to
+ * their capital (the rest is the outside market's); the price band cuts and rejects orders; initial margin
+ * cuts orders; who paid is the waterfall's; and a run that breaks conservation or feeds NaN to the engine
+ * ends with an error. Deterministic paths (sigma 0) and fixed seeds: every expected number is derived in the
+ * comment beside it.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  defineStrategy,
+  EVENT_KINDS,
+  parseConfig,
+  registerStrategy,
+  SECONDS_PER_YEAR,
+  type SimConfigInput,
+  Simulation,
+  simulate,
+  z,
+} from '../src/index.js';
+import { expectConserved, expectWhoPaid } from './helpers.js';
+import './waterfall-keepers.js';
+
+/** A flat path (sigma 0) with gaps: each `[tick, change]` is one 60-second move. */
+function gaps(list: [number, number][], ticks = 60, depthUsd = 1e12) {
+  return {
+    ticks,
+    dtSeconds: 60,
+    market: {
+      index: { model: 'gbm', p0: 2000, sigma: 0 },
+      shocks: list.map(([atTick, change]) => ({ atTick, change, durationSeconds: 60 })),
+      liquidity: { depthUsd },
+      funding: { enabled: false },
+      oracle: { heartbeatSeconds: 60, deviation: 0 },
+    },
+  };
+}
+
+const long10x = (capital: number) => ({
+  count: 1,
+  capital: { dist: 'fixed' as const, value: capital },
+  mix: [{ strategy: 'hold', count: 1, params: { leverage: 10 } }],
+});
+
+const kinds = (r: ReturnType<typeof simulate>) => {
+  const e = r.events!;
+  return Array.from(e.kind, (k) => EVENT_KINDS[k]);
+};
+
+describe('the vault', () => {
+  // a 10x long of 10,000 USD (100,000 notional at 2,000) and a −9.5% gap at tick 5: its equity is then
+  // 10,000 − 9,500 = 500, health 500 / (2% × 90,500) = 0.28 < 2/3, so the vault is asked to take it over;
+  // after the takeover the vault holds 90,500 of notional and needs 4% of it, 3,620, in equity
+  const cfg = (initialUsd: number): SimConfigInput => ({
+    ...gaps([[5, -0.095]]),
+    venue: { insuranceFund: 1e6, liquidationFee: 0 },
+    agents: { traders: long10x(10_000) },
+    waterfall: {
+      stages: [
+        { stage: 'vault', initialUsd, unwind: 'hold' },
+        { stage: 'market' },
+        { stage: 'insurance-fund' },
+      ],
+    },
+  });
+
+  it('takes over a position only while its equity afterwards meets initial margin on its whole book', () => {
+    // 10,000 + 500 ≥ 3,620: taken over
+    const rich = new Simulation(parseConfig(cfg(10_000)), { seed: 1, events: true });
+    rich.run();
+    const vault = rich.waterfall.keepers!.vaultStage!;
+    expect(vault.position()).toBeCloseTo(50, 9);
+    // 2,000 + 500 < 3,620: passed to the market stage, which closes it through the book
+    const poor = new Simulation(parseConfig(cfg(2_000)), { seed: 1, events: true });
+    poor.run();
+    expect(poor.waterfall.keepers!.vaultStage!.position()).toBe(0);
+    const ev = poor.events.columns();
+    const k = Array.from(ev.kind, (c) => EVENT_KINDS[c]);
+    expect(k).toContain('liquidation');
+    expect(k).not.toContain('takeover');
+  });
+
+  it('a gap that takes it below zero winds its book down and sends the deficit down the waterfall; LP shares are worth nothing, never less', () => {
+    // the vault (2,000 USD of its own, 8,000 from an LP) takes the 90,500 of notional over at tick 5 with
+    // its 500 of margin (equity 10,500 ≥ 3,620); a second −20% gap at tick 10 loses it 18,100: its equity
+    // is −7,600, which the insurance fund listed after it pays once its book is wound down
+    const base = cfg(2_000);
+    const r = simulate(
+      {
+        ...base,
+        ...gaps([
+          [5, -0.095],
+          [10, -0.2],
+        ]),
+        venue: { insuranceFund: 1e6, liquidationFee: 0 },
+        agents: {
+          traders: long10x(10_000),
+          lps: {
+            count: 1,
+            capital: { dist: 'fixed', value: 8_000 },
+            mix: [{ strategy: 'test-lp', count: 1, params: { usd: 8_000 } }],
+          },
+        },
+      },
+      { seed: 1, events: true, series: 1 },
+    );
+    expectConserved(r);
+    expectWhoPaid(r);
+    const m = r.metrics;
+    expect(kinds(r)).toContain('bankrupt');
+    // the trader's own shortfall is nil (500 of margin went to the vault); the vault's deficit is 7,600
+    // (plus 5e-5 of slippage: 72,400 USD wound down through 1e14 USD of depth per 100%)
+    expect(m.shortfall).toBeCloseTo(7_600, 3);
+    expect(m.paid_by_insurance_fund).toBeCloseTo(m.shortfall, 9);
+    expect(m.paid_by_vault).toBe(0);
+    expect(m.loss).toBe(0);
+    expect(m.vault_return).toBe(-1);
+    // the LP lost its 8,000, not more; the vault's equity is never below zero at a tick's end
+    const lp = r.groups.find((g) => g.role === 'lps')!;
+    expect(lp.pnl).toBeCloseTo(-8_000, 6);
+    for (const v of r.series!.vault_equity!) expect(v).toBeGreaterThanOrEqual(-1e-9);
+  });
+
+  it("without a payer after it, the vault's deficit is unpaid and counted in the loss", () => {
+    const base = cfg(2_000);
+    const r = simulate(
+      {
+        ...base,
+        ...gaps([
+          [5, -0.095],
+          [10, -0.2],
+        ]),
+        venue: { insuranceFund: 0, liquidationFee: 0 },
+        waterfall: { stages: [{ stage: 'vault', initialUsd: 10_000, unwind: 'hold' }, { stage: 'market' }] },
+      },
+      { seed: 1 },
+    );
+    expectConserved(r);
+    expectWhoPaid(r);
+    // equity 10,500 after the takeover, −18,100 at the second gap: 7,600 nobody pays
+    expect(r.metrics.unpaid).toBeCloseTo(7_600, 3);
+    expect(r.metrics.loss).toBe(r.metrics.unpaid);
+    expect(r.metrics.vault_return).toBe(-1);
+  });
+});
+
+describe('capacity providers', () => {
+  it('take no more than their initial margin carries; the rest goes to the next closer', () => {
+    // the provider has 2,000 USD: at 4% initial margin it may hold 50,000 of notional, about half of the
+    // 90,500 it is offered when the gap shows at tick 6 (27.6 of the 50 units at 1,810, with their share
+    // of the account's margin); the market stage closes nothing of it (the provider stage takes charge),
+    // and the rest is offered again next tick
+    const r = new Simulation(
+      parseConfig({
+        ...gaps([[5, -0.095]]),
+        venue: { insuranceFund: 1e6, liquidationFee: 0 },
+        agents: {
+          traders: long10x(10_000),
+          liquidators: {
+            count: 1,
+            capital: { dist: 'fixed', value: 2_000 },
+            mix: [{ strategy: 'test-provider', count: 1, params: { perMinuteUsd: 1e9, perHourUsd: 1e9 } }],
+          },
+        },
+        waterfall: {
+          stages: [{ stage: 'capacity-providers' }, { stage: 'market' }, { stage: 'insurance-fund' }],
+        },
+      }),
+      { seed: 1 },
+    );
+    r.start();
+    for (let t = 0; t <= 6; t++) r.step(t);
+    const a = r.accounts;
+    const provider = 1;
+    const notional = Math.abs(a.qty[provider]) * r.mark;
+    expect(notional).toBeCloseTo(50_000, 3);
+    expect(Math.abs(a.qty[0])).toBeGreaterThan(0);
+    expect(r.equity(provider)).toBeGreaterThanOrEqual(0.04 * notional * (1 - 1e-9));
+    expect(notional).toBeLessThanOrEqual(r.equity(provider) / 0.04 + 1e-6);
+    const m = (() => {
+      for (let t = 7; t < 60; t++) r.step(t);
+      return r.finish();
+    })();
+    expect(Math.abs(m.conservation_error)).toBeLessThanOrEqual(1e-9 * r.moneyScale);
+  });
+});
+
+describe("the book's counterparty", () => {
+  it('market makers bear its loss only up to their capital; the rest is the outside market', () => {
+    // 100 longs at 5x of 10,000 each (5M notional) and the index up 50% over the run: the book, short
+    // 2,500 units, loses 2.5M; two market makers with 10,000 each can bear 20,000 of it
+    const ticks = 100;
+    const r = simulate(
+      {
+        ticks,
+        dtSeconds: 60,
+        market: {
+          index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(1.5) / ((ticks * 60) / SECONDS_PER_YEAR) },
+          liquidity: { depthUsd: 1e12 },
+          funding: { enabled: false },
+        },
+        venue: { insuranceFund: 0 },
+        agents: {
+          traders: {
+            count: 100,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 5 } }],
+          },
+          marketMakers: {
+            count: 2,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'passive-mm', fraction: 1 }],
+          },
+        },
+      },
+      { seed: 1 },
+    );
+    expectConserved(r);
+    const m = r.metrics;
+    const mm = r.groups.find((g) => g.role === 'marketMakers')!;
+    expect(mm.capital).toBe(20_000);
+    expect(mm.pnl).toBeCloseTo(-20_000, 6);
+    expect(m.pnl_market_makers).toBeCloseTo(-20_000, 6);
+    // the book's PnL is −(the traders' gain): what the market makers could not bear is the outside market's
+    expect(m.outside_market_pnl).toBeCloseTo(-m.pnl_traders + 20_000, 3);
+    expect(m.pnl_traders).toBeGreaterThan(2e6);
+  });
+});
+
+registerStrategy(
+  defineStrategy({
+    name: 'test-market-buyer',
+    role: 'traders',
+    description: 'test only: at tick `at` sends `orders` buy orders of `units` each through the book',
+    params: z.strictObject({ at: z.number(), units: z.number(), orders: z.number().default(1) }),
+    act(g, sim) {
+      if (sim.tick !== g.params.at) return;
+      for (let k = 0; k < g.params.orders; k++) sim.trade(g.first, g.params.units);
+    },
+  }),
+);
+
+describe('the price band', () => {
+  // depth 1M USD per 1%: 100M USD of flow moves the price 100%
+  const buyer = (units: number, orders: number, width: number) =>
+    parseConfig({
+      ...gaps([], 10, 1e6),
+      venue: { insuranceFund: 0, takerFee: 0, priceBand: { width } },
+      agents: {
+        traders: {
+          count: 1,
+          capital: { dist: 'fixed', value: 1e7 },
+          mix: [{ strategy: 'test-market-buyer', count: 1, params: { at: 2, units, orders } }],
+        },
+      },
+    });
+
+  it('cuts an order at the band edge, rejects the next one, and holds the next mark at the edge', () => {
+    // 5,000 units (10M USD) would fill 10% above the mark; the 5% band cuts it to 2,500 units, filled at
+    // 2,100; the second order finds no room left this tick
+    const s = new Simulation(buyer(5_000, 2, 0.05), { seed: 1 });
+    s.start();
+    for (let t = 0; t <= 2; t++) s.step(t);
+    expect(s.accounts.qty[0]).toBeCloseTo(2_500, 6);
+    expect(s.accounts.entry[0]).toBeCloseTo(2_100, 6);
+    expect(s.ordersCut).toBe(1);
+    expect(s.ordersRejected).toBe(1);
+    // the flow (2,500 × 2,100 = 5.25M) would put the next mark 5.25% up: it is held at the band's edge
+    s.step(3);
+    expect(s.mark).toBeCloseTo(2_100, 6);
+    const m = s.finish();
+    expect(m.orders_cut).toBe(1);
+    expect(m.orders_rejected).toBe(1);
+  });
+
+  it('the impact carried past a tick is what is left inside the band', () => {
+    // a 2% band: 1,500 units (3%) are cut to 1,000 at 2,040; the next mark (+2.04%) is held at 2,040, so
+    // the impact carried on is 2%, and it decays by the resilience (0.9) to 1.8% the tick after
+    const s = new Simulation(buyer(1_500, 1, 0.02), { seed: 1 });
+    s.start();
+    for (let t = 0; t <= 3; t++) s.step(t);
+    expect(s.accounts.qty[0]).toBeCloseTo(1_000, 6);
+    expect(s.mark).toBeCloseTo(2_040, 6);
+    expect(s.market.bandHigh).toBeCloseTo(2_040, 9);
+    s.step(4);
+    expect(s.mark).toBeCloseTo(2000 * 1.018, 6);
+  });
+});
+
+describe('initial margin on orders', () => {
+  it('a hold at 50x under imr 0.1 opens at 10x and is not liquidated at tick 0', () => {
+    const r = simulate(
+      {
+        ...gaps([], 20),
+        venue: { tiers: [{ minNotional: 0, mmr: 0.05, imr: 0.1 }], insuranceFund: 0 },
+        agents: {
+          traders: {
+            count: 1,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'hold', count: 1, params: { leverage: 50 } }],
+          },
+        },
+      },
+      { seed: 1, series: 1 },
+    );
+    expect(r.metrics.liquidations).toBe(0);
+    expect(r.series!.liquidations![0]).toBe(0);
+    expect(r.metrics.orders_cut).toBe(1);
+    expect(r.metrics.orders_rejected).toBe(0);
+    // the open interest is the position at the mark: 10 × 10,000
+    expect(r.series!.open_interest![0]).toBeCloseTo(100_000, 3);
+  });
+
+  it('an order that only adds exposure beyond the margin is rejected; one that closes is always allowed', () => {
+    const cfg = parseConfig({
+      ...gaps([], 10),
+      venue: { tiers: [{ minNotional: 0, mmr: 0.05, imr: 0.1 }], insuranceFund: 0, takerFee: 0 },
+      agents: {
+        traders: {
+          count: 1,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [{ strategy: 'hold', count: 1, params: { leverage: 10 } }],
+        },
+      },
+    });
+    const s = new Simulation(cfg, { seed: 1 });
+    s.start();
+    s.step(0);
+    const q = s.accounts.qty[0];
+    expect(q * s.mark).toBeCloseTo(100_000, 3);
+    s.trade(0, 1); // at 10x already: nothing more
+    expect(s.accounts.qty[0]).toBe(q);
+    expect(s.ordersRejected).toBe(1);
+    s.trade(0, -3 * q); // a flip to a 2q short needs 20x: cut to the most a 10,000 equity carries, 10x short
+    expect(s.accounts.qty[0] * s.mark).toBeCloseTo(-100_000, 0);
+    expect(s.ordersCut).toBe(1); // the 10x open at the start fits exactly; this one is cut
+  });
+});
+
+describe('who paid is the waterfall’s', () => {
+  // longs at 20x and shorts at 2x through a −30% gap: the longs' shortfall meets the shorts' day gains
+  const crash = (stages: unknown[]): SimConfigInput => ({
+    ...gaps([[5, -0.3]], 30, 5e5),
+    venue: { insuranceFund: 1e7, insuranceFundShareOfCollateral: 0 },
+    agents: {
+      traders: {
+        count: 40,
+        capital: { dist: 'fixed', value: 10_000 },
+        mix: [
+          { strategy: 'hold', count: 30, params: { leverage: 20, side: 'long' } },
+          { strategy: 'hold', count: 10, params: { leverage: 2, side: 'short' } },
+        ],
+      },
+    },
+    waterfall: { stages },
+  });
+
+  it('market → socialized → insurance fund: the fund pays what the winners could not', () => {
+    const alone = simulate(crash([{ stage: 'market' }, { stage: 'socialized' }]), { seed: 1 }).metrics;
+    const both = simulate(
+      crash([{ stage: 'market' }, { stage: 'socialized' }, { stage: 'insurance-fund' }]),
+      {
+        seed: 1,
+      },
+    );
+    expectConserved(both);
+    expectWhoPaid(both);
+    const m = both.metrics;
+    expect(alone.unpaid).toBeGreaterThan(0); // the winners could not pay it all
+    expect(m.socialized_loss).toBeCloseTo(alone.socialized_loss, 6); // they pay the same first
+    expect(m.paid_by_insurance_fund).toBeCloseTo(alone.unpaid, 6); // the fund pays what they could not
+    expect(m.unpaid).toBe(0);
+  });
+});
+
+registerStrategy(
+  defineStrategy({
+    name: 'test-money-printer',
+    role: 'traders',
+    description: 'test only: adds 1M USD to its collateral from nowhere at tick 3',
+    params: z.strictObject({}),
+    act(g, sim) {
+      if (sim.tick === 3) sim.accounts.cash[g.first] += 1e6;
+    },
+  }),
+);
+registerStrategy(
+  defineStrategy({
+    name: 'test-nan-wallet',
+    role: 'traders',
+    description: 'test only: moves NaN to its wallet at tick 2',
+    params: z.strictObject({}),
+    act(g, sim) {
+      if (sim.tick === 2) sim.toWallet(g.first, Number.NaN);
+    },
+  }),
+);
+
+describe('invariants enforced in every run', () => {
+  const one = (strategy: string): SimConfigInput => ({
+    ...gaps([], 10),
+    agents: { traders: { count: 1, mix: [{ strategy, count: 1 }] } },
+  });
+  it('a strategy that creates money ends the run with an error naming conservation and the tick', () => {
+    expect(() => simulate(one('test-money-printer'), { seed: 1 })).toThrow(
+      /invariant broken \(conservation\).*first broken at tick 3/,
+    );
+  });
+  it('a NaN handed to the engine ends the run with an error naming the call and the tick', () => {
+    expect(() => simulate(one('test-nan-wallet'), { seed: 1 })).toThrow(/toWallet\(0, NaN\) at tick 2/);
+  });
+});
+
+describe('the free lunch of trading against unpaid impact', () => {
+  it("with agentSlippage off an agent's orders fill at the mark and do not move it", () => {
+    // the soak's counterexample (PROPERTY_SEED=267357490): one mean-reversion trader with ~1M USD, no
+    // slippage; its orders once moved the next mark in its favour and its balance grew without bound
+    const r = simulate(
+      {
+        ticks: 298,
+        dtSeconds: 60,
+        market: {
+          index: { model: 'garch', p0: 1, mu: 0, sigma: 0, alpha: 0, beta: 0 },
+          shocks: [{ atTick: 0, change: 0.1, durationSeconds: 1 }],
+          liquidity: { agentSlippage: false },
+        },
+        agents: {
+          traders: {
+            mix: [
+              {
+                strategy: 'mean-reversion',
+                count: 1,
+                params: { lookbackTicks: 6, threshold: 0, reviewProbability: 0.8484649164602162 },
+                capital: { dist: 'uniform', min: 988326.4561165483, max: 988327.4561165483 },
+              },
+            ],
+          },
+        },
+        waterfall: { stages: [{ stage: 'vault' }] },
+      },
+      { seed: 1690900564, series: 1 },
+    );
+    expectConserved(r);
+    const mark = r.series!.mark!;
+    const index = r.series!.index!;
+    for (let t = 0; t < mark.length; t++) expect(mark[t]).toBe(index[t]);
+    // on a path with one +10% step the trader gains at most what the step gives its position
+    expect(r.metrics.pnl_traders).toBeLessThanOrEqual(0.1 * 25 * 988_328);
+  });
+});

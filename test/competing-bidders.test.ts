@@ -8,7 +8,14 @@
  * same tick (6) and are seen by the keepers from tick 7 on.
  */
 import { describe, expect, it } from 'vitest';
-import { EVENT_KINDS, keepers, parseConfig, type SimConfigInput, Simulation } from '../src/index.js';
+import {
+  EVENT_KINDS,
+  keepers,
+  parseConfig,
+  type SimConfigInput,
+  Simulation,
+  simulate,
+} from '../src/index.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
 
 const BID = EVENT_KINDS.indexOf('bid');
@@ -122,6 +129,7 @@ describe('competing English bidders', () => {
         if (list[j].lot < list[j - 1].lot * (1 - 1e-9) && dents.includes(list[j - 1])) dentRivals++;
       // dent bids offer the tab, and each takes less collateral than the one before
       for (const d of dents) expect(d.value).toBeCloseTo(list.at(-1)!.value, 9);
+      for (let j = 1; j < dents.length; j++) expect(dents[j].lot).toBeLessThan(dents[j - 1].lot);
     }
     expect(raised).toBe(20);
     expect(dented).toBe(20);
@@ -130,9 +138,17 @@ describe('competing English bidders', () => {
     // the event log agrees: as many 'bid' events as standing bids seen (one bid per auction per tick from
     // the group), dent bids among them (value = tab for less than the lot: sizes below the whole lots)
     const e = s.events;
+    const wholes = [...seen.values()].map((l) => l[0].whole);
     let bids = 0;
-    for (let j = 0; j < e.length; j++) if (e.kind[j] === BID) bids++;
+    let dentEvents = 0;
+    for (let j = 0; j < e.length; j++) {
+      if (e.kind[j] !== BID) continue;
+      bids++;
+      const size = Math.abs(e.size[j]);
+      if (!wholes.some((w) => Math.abs(size - w) <= 1e-9 * w)) dentEvents++;
+    }
     expect(bids).toBe([...seen.values()].reduce((a, l) => a + l.length, 0));
+    expect(dentEvents).toBe(dentBids);
     expect(dentBids).toBeGreaterThanOrEqual(20);
     // every lot sold, to a member of the group, for the tab: no loss
     const m = s.finish();
@@ -279,8 +295,7 @@ describe('competing Dutch takers', () => {
 });
 
 describe('competing bidders keep the books', () => {
-  it('conservation and who-paid hold with competing English bidders and Dutch takers', async () => {
-    const { simulate } = await import('../src/index.js');
+  it('conservation and who-paid hold with competing English bidders and Dutch takers', () => {
     for (const seed of [1, 2]) {
       const r = simulate(
         {

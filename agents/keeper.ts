@@ -1,6 +1,8 @@
 /**
  * What liquidator strategies share: their parameters, their valuation of inventory (what it fetches when
- * sold back through the same liquidity model), actions that land late under congestion, and unwinding.
+ * sold back through the same liquidity model), actions that land late under congestion, and unwinding;
+ * and for the auction keepers, their transaction limit, the initial-margin rule applied to many lots at
+ * once, and a reusable table of the open auctions.
  */
 import { z } from 'zod';
 import type { Simulation } from '../src/engine/simulation.js';
@@ -60,3 +62,107 @@ export function buffer(n: number): Int32Array {
 
 /** State columns of actions waiting to land: due tick (−1: none), target, units, limit price. */
 export const pendingState = { due: 'i32', target: 'i32', units: 'f64', limit: 'f64' } as const;
+
+/**
+ * Parameters of the auction keepers (English bidder, Dutch taker), who consider every open auction of their
+ * kind each tick and compete with each other, members of their own group included.
+ */
+export const auctionParams = {
+  // A keeper bot sends one transaction per bid or take, from one account, so its nonce sequence and gas
+  // budget bound how many it gets mined per tick; two per 12-second Ethereum block in a 1-minute tick is a
+  // bot that keeps up with the chain without outbidding everyone on gas. Congestion is modelled apart
+  // (gas, failures, delays), so this is the calm-chain ceiling.
+  maxTxPerTick: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(10)
+    .describe(
+      'transactions it sends per tick (count; 10 ≈ two per 12-s block in a 1-min tick); one under congestion',
+    ),
+};
+
+/**
+ * canHold's rule (src/waterfall/ops.ts) for any set of positions: whether agent i, with `units` base units
+ * of position valued at the mark and `extraEquity` USD more equity than now, meets the initial margin of
+ * the tier of that notional.
+ */
+export function meetsInitial(sim: Simulation, i: number, units: number, extraEquity: number): boolean {
+  const notional = units * sim.mark;
+  const tiers = sim.accounts.tiers;
+  let t = 0;
+  while (t + 1 < tiers.length && notional >= tiers[t + 1].minNotional) t++;
+  return sim.equity(i) + extraEquity >= tiers[t].imr * notional;
+}
+
+/**
+ * The most units (≤ `cap`) agent i can take on `side` at price `x`, paying `gas` for the transaction first,
+ * and still meet initial margin (the check the auction applies). Bisection when the whole of `cap` does
+ * not fit, so that stepped margin tiers need no closed form.
+ */
+export function marginUnits(
+  sim: Simulation,
+  i: number,
+  side: number,
+  cap: number,
+  x: number,
+  gas: number,
+): number {
+  if (!(cap > 0)) return 0;
+  if (fitsAfter(sim, i, side * cap, x, gas)) return cap;
+  if (!fitsAfter(sim, i, 0, x, gas)) return 0;
+  let lo = 0;
+  let hi = cap;
+  for (let it = 0; it < 40; it++) {
+    const mid = 0.5 * (lo + hi);
+    if (fitsAfter(sim, i, side * mid, x, gas)) lo = mid;
+    else hi = mid;
+  }
+  return lo * (1 - 1e-9); // a hair inside, against rounding in the auction's own check
+}
+
+/** Whether agent i meets initial margin after paying `gas` and taking `dq` (signed) at price `x`. */
+function fitsAfter(sim: Simulation, i: number, dq: number, x: number, gas: number): boolean {
+  return meetsInitial(sim, i, Math.abs(sim.accounts.qty[i] + dq), dq * (sim.mark - x) - gas);
+}
+
+/**
+ * Reusable columns over the open auctions of one act call (one set per thread; grow, never shrink). A
+ * strategy fills the first entries itself each call and reads only what it wrote, so nothing carries over
+ * between calls, groups or runs.
+ */
+export class AuctionTable {
+  id = new Int32Array(0);
+  bidder = new Int32Array(0);
+  done = new Uint8Array(0);
+  side = new Float64Array(0);
+  value = new Float64Array(0);
+  units = new Float64Array(0);
+  standUnits = new Float64Array(0);
+  standGain = new Float64Array(0);
+  price = new Float64Array(0);
+  limit = new Float64Array(0);
+  /** Indexed by auction id (an account row), not by entry. */
+  byId = new Float64Array(0);
+
+  /** Makes room for `n` entries (and ids below `n`). */
+  ensure(n: number): void {
+    if (this.id.length >= n) return;
+    const c = Math.max(n, 2 * this.id.length);
+    this.id = new Int32Array(c);
+    this.bidder = new Int32Array(c);
+    this.done = new Uint8Array(c);
+    this.side = new Float64Array(c);
+    this.value = new Float64Array(c);
+    this.units = new Float64Array(c);
+    this.standUnits = new Float64Array(c);
+    this.standGain = new Float64Array(c);
+    this.price = new Float64Array(c);
+    this.limit = new Float64Array(c);
+    this.byId = new Float64Array(c);
+  }
+}
+
+/** The thread's auction table (see {@link AuctionTable}). */
+export const table = new AuctionTable();

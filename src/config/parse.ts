@@ -2,6 +2,7 @@ import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { checkStages, type StageEntry } from '../waterfall/waterfall.js';
+import { fmt, horizonOf, MAX_SHOCK_LOG } from './bounds.js';
 import { zodIssues } from './format.js';
 import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
 
@@ -11,6 +12,12 @@ export interface ParseOptions {
   prefix?: string;
   /** Directory of the config file: when given, files the config names are checked now. */
   baseDir?: string;
+  /**
+   * Skip the checks that tie fields to the run's length (ticks × dtSeconds): the price model's drift and
+   * volatility over the horizon, shocks within the run. For a config about to be changed (a preset's or
+   * the command line's `set` overrides, applied to the parsed config) and parsed again in full.
+   */
+  skipHorizonChecks?: boolean;
 }
 
 /**
@@ -44,6 +51,7 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
     const pr = model.params.safeParse(idx);
     if (pr.success) {
       cfg.market.index = pr.data as Record<string, unknown>;
+      let checked = true;
       if (opts.baseDir !== undefined && model.check) {
         try {
           model.check(pr.data, opts.baseDir);
@@ -51,10 +59,33 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
           if (!(e instanceof BackstopInputError)) throw e;
           for (const i of e.issues)
             issues.push({ path: at('market.index'), message: `${i.path}: ${i.message}` });
+          checked = false;
         }
+      }
+      // what the model can simulate over this run's horizon (paths overflowing or underflowing float64)
+      if (checked && !opts.skipHorizonChecks && model.limits) {
+        const horizon = horizonOf(cfg.ticks, cfg.dtSeconds);
+        for (const i of model.limits(pr.data, { horizon, baseDir: opts.baseDir }))
+          issues.push({ path: at(`market.index.${i.path}`), message: i.message });
       }
     } else issues.push(...zodIssues(pr.error, model.params, idx, at('market.index')));
   }
+
+  // shocks: within the run, and together at most a factor e^50 either way
+  let shockLog = 0;
+  cfg.market.shocks.forEach((sh, i) => {
+    shockLog += Math.abs(Math.log1p(sh.change));
+    if (!opts.skipHorizonChecks && sh.atTick > cfg.ticks)
+      issues.push({
+        path: at(`market.shocks[${i}].atTick`),
+        message: `tick ${sh.atTick} is after the run's last tick; allowed: 0 to ${cfg.ticks} (ticks)`,
+      });
+  });
+  if (shockLog > MAX_SHOCK_LOG)
+    issues.push({
+      path: at('market.shocks'),
+      message: `the shocks together move the log price by Σ|ln(1 + change)| = ${fmt(shockLog)}; allowed: at most ${MAX_SHOCK_LOG} (a price factor of e^${MAX_SHOCK_LOG} ≈ 5e21 either way; beyond it prices overflow or underflow)`,
+    });
 
   // margin tiers
   const tiers = cfg.venue.tiers;

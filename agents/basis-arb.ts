@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 
 /**
@@ -23,7 +24,9 @@ export default defineStrategy({
       .min(0)
       .default(0.0003)
       .describe('|mark/index − 1| below which it unwinds (fraction)'),
-    maxLeverage: z.number().positive().default(3).describe('largest perp notional per unit of equity (x)'),
+    maxLeverage: leverageSchema()
+      .default(3)
+      .describe('largest perp notional per unit of equity (x, at most 1000)'),
     inventoryLimitUsd: z
       .number()
       .positive()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 
 /**
@@ -20,7 +21,9 @@ export default defineStrategy({
     'JELLY pattern: a bait short for the vault, a profiting long, and spot buying to push the index',
   params: z.strictObject({
     notionalUsd: z.number().positive().default(5_000_000).describe('size of each leg (USD)'),
-    baitLeverage: z.number().positive().default(20).describe('leverage of the bait short (x equity)'),
+    baitLeverage: leverageSchema()
+      .default(20)
+      .describe('leverage of the bait short (x equity, at most 1000)'),
     startTick: z.number().int().min(0).default(10).describe('tick at which both legs open'),
     pushStartTick: z.number().int().min(0).default(30).describe('first tick of spot buying'),
     pushTicks: z.number().int().min(0).default(60).describe('ticks of spot buying'),

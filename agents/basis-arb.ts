@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 import { hedge } from './hedge.js';
 
@@ -29,7 +30,9 @@ export default defineStrategy({
       .min(0)
       .default(0.0003)
       .describe('|mark/index − 1| below which it moves back to its base (fraction)'),
-    maxLeverage: z.number().positive().default(3).describe('largest perp notional per unit of equity (x)'),
+    maxLeverage: leverageSchema()
+      .default(3)
+      .describe('largest perp notional per unit of equity (x, at most 1000)'),
     inventoryLimitUsd: z
       .number()
       .positive()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 import { hedge } from './hedge.js';
 
@@ -21,7 +22,9 @@ export default defineStrategy({
       .min(0)
       .default(0.0005)
       .describe('|mark/index − 1| above which it enters (fraction)'),
-    leverage: z.number().positive().default(2).describe('target perp notional per unit of equity (x)'),
+    leverage: leverageSchema()
+      .default(2)
+      .describe('target perp notional per unit of equity (x, at most 1000)'),
     maxImpactPerTick: z
       .number()
       .positive()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 import { manageMargin, marginParams, reserveCapital } from './margin.js';
@@ -12,7 +13,7 @@ export default defineStrategy({
   role: 'traders',
   description: 'opens one position at a fixed leverage before the first tick and holds it',
   params: z.strictObject({
-    leverage: z.number().positive().default(5).describe('leverage of the position (x equity)'),
+    leverage: leverageSchema().default(5).describe('leverage of the position (x equity, at most 1000)'),
     side: z.enum(['long', 'short', 'random']).default('long').describe('side of the position'),
     longProbability: z
       .number()

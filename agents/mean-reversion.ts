@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 import { manageMargin, marginParams } from './margin.js';
 import { retarget } from './trend.js';
@@ -16,7 +17,7 @@ export default defineStrategy({
     lookbackTicks: z.number().int().min(2).default(120).describe('moving-average window (ticks)'),
     threshold: z.number().min(0).default(0.01).describe('deviation from the average needed to open'),
     exitThreshold: z.number().min(0).default(0.002).describe('deviation under which positions are closed'),
-    leverage: z.number().positive().default(3).describe('leverage of new positions (x equity)'),
+    leverage: leverageSchema().default(3).describe('leverage of new positions (x equity, at most 1000)'),
     reviewProbability: z
       .number()
       .min(0)

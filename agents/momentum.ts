@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
 import { manageMargin, marginParams } from './margin.js';
 import { retarget } from './trend.js';
@@ -15,7 +16,7 @@ export default defineStrategy({
   params: z.strictObject({
     lookbackTicks: z.number().int().min(1).default(60).describe('lookback window (ticks)'),
     threshold: z.number().min(0).default(0.01).describe('trend (log return over the window) needed to act'),
-    leverage: z.number().positive().default(5).describe('leverage of new positions (x equity)'),
+    leverage: leverageSchema().default(5).describe('leverage of new positions (x equity, at most 1000)'),
     reviewProbability: z
       .number()
       .min(0)

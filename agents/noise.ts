@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 
@@ -20,8 +21,8 @@ export default defineStrategy({
       .max(1)
       .default(0.002)
       .describe('chance per tick that a trader turns over'),
-    leverageMin: z.number().positive().default(2).describe('lowest leverage drawn (x equity)'),
-    leverageMax: z.number().positive().default(20).describe('highest leverage drawn (x equity)'),
+    leverageMin: leverageSchema().default(2).describe('lowest leverage drawn (x equity, at most 1000)'),
+    leverageMax: leverageSchema().default(20).describe('highest leverage drawn (x equity, at most 1000)'),
     longProbability: z.number().min(0).max(1).default(0.6).describe('chance that a position is long'),
     minEquity: z
       .number()

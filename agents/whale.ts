@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leverageSchema } from '../src/config/bounds.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 import { manageMargin, marginParams, reserveCapital } from './margin.js';
@@ -12,7 +13,9 @@ export default defineStrategy({
   role: 'traders',
   description: 'a large, highly leveraged position that may keep adding',
   params: z.strictObject({
-    leverage: z.number().positive().default(20).describe('leverage of the opening position (x equity)'),
+    leverage: leverageSchema()
+      .default(20)
+      .describe('leverage of the opening position (x equity, at most 1000)'),
     side: z.enum(['long', 'short']).default('long').describe('side of the position'),
     addEveryTicks: z
       .number()
@@ -21,7 +24,9 @@ export default defineStrategy({
       .default(0)
       .describe('add to the position every this many ticks (0: never)'),
     addFraction: z.number().min(0).default(0.1).describe('each add is this share of the current position'),
-    maxLeverage: z.number().positive().default(20).describe('never add beyond this leverage (x equity)'),
+    maxLeverage: leverageSchema()
+      .default(20)
+      .describe('never add beyond this leverage (x equity, at most 1000)'),
     margin: marginParams,
   }),
   init(g, sim) {

@@ -2,8 +2,9 @@ import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { checkStages, type StageEntry } from '../waterfall/waterfall.js';
+import { CAPITAL_TAIL_Z, fmt, horizonOf, MAX_AGENTS, MAX_SHOCK_LOG, MAX_USD } from './bounds.js';
 import { zodIssues } from './format.js';
-import { ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
+import { type Capital, ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
 
 /** Options of {@link parseConfig}. */
 export interface ParseOptions {
@@ -11,6 +12,12 @@ export interface ParseOptions {
   prefix?: string;
   /** Directory of the config file: when given, files the config names are checked now. */
   baseDir?: string;
+  /**
+   * Skip the checks that tie fields to the run's length (ticks × dtSeconds): the price model's drift and
+   * volatility over the horizon, shocks within the run. For a config about to be changed (a preset's or
+   * the command line's `set` overrides, applied to the parsed config) and parsed again in full.
+   */
+  skipHorizonChecks?: boolean;
 }
 
 /**
@@ -44,6 +51,7 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
     const pr = model.params.safeParse(idx);
     if (pr.success) {
       cfg.market.index = pr.data as Record<string, unknown>;
+      let checked = true;
       if (opts.baseDir !== undefined && model.check) {
         try {
           model.check(pr.data, opts.baseDir);
@@ -51,10 +59,33 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
           if (!(e instanceof BackstopInputError)) throw e;
           for (const i of e.issues)
             issues.push({ path: at('market.index'), message: `${i.path}: ${i.message}` });
+          checked = false;
         }
+      }
+      // what the model can simulate over this run's horizon (paths overflowing or underflowing float64)
+      if (checked && !opts.skipHorizonChecks && model.limits) {
+        const horizon = horizonOf(cfg.ticks, cfg.dtSeconds);
+        for (const i of model.limits(pr.data, { horizon, baseDir: opts.baseDir }))
+          issues.push({ path: at(`market.index.${i.path}`), message: i.message });
       }
     } else issues.push(...zodIssues(pr.error, model.params, idx, at('market.index')));
   }
+
+  // shocks: within the run, and together at most a factor e^50 either way
+  let shockLog = 0;
+  cfg.market.shocks.forEach((sh, i) => {
+    shockLog += Math.abs(Math.log1p(sh.change));
+    if (!opts.skipHorizonChecks && sh.atTick > cfg.ticks)
+      issues.push({
+        path: at(`market.shocks[${i}].atTick`),
+        message: `tick ${sh.atTick} is after the run's last tick; allowed: 0 to ${cfg.ticks} (ticks)`,
+      });
+  });
+  if (shockLog > MAX_SHOCK_LOG)
+    issues.push({
+      path: at('market.shocks'),
+      message: `the shocks together move the log price by Σ|ln(1 + change)| = ${fmt(shockLog)}; allowed: at most ${MAX_SHOCK_LOG} (a price factor of e^${MAX_SHOCK_LOG} ≈ 5e21 either way; beyond it prices overflow or underflow)`,
+    });
 
   // margin tiers
   const tiers = cfg.venue.tiers;
@@ -81,11 +112,11 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
   });
 
   // populations
+  let agents = 0;
   for (const role of ROLES) {
     const r = cfg.agents[role];
     const base = at(`agents.${role}`);
-    if (r.capital.dist === 'uniform' && r.capital.min > r.capital.max)
-      issues.push({ path: `${base}.capital.min`, message: `must be ≤ max (${r.capital.max})` });
+    issues.push(...capitalIssues(r.capital, `${base}.capital`));
     let counted = 0;
     let fractions = 0;
     let broken = false;
@@ -115,8 +146,7 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
         issues.push({ path: p, message: 'give exactly one of count or fraction' });
       counted += m.count ?? 0;
       fractions += m.fraction ?? 0;
-      if (m.capital?.dist === 'uniform' && m.capital.min > m.capital.max)
-        issues.push({ path: `${p}.capital.min`, message: `must be ≤ max (${m.capital.max})` });
+      if (m.capital) issues.push(...capitalIssues(m.capital, `${p}.capital`));
       const pr = s.params.safeParse(m.params);
       if (pr.success) m.params = pr.data;
       else issues.push(...zodIssues(pr.error, s.params, m.params, `${p}.params`));
@@ -137,7 +167,13 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
       if (Math.abs(fractions - 1) > 1e-9)
         issues.push({ path: `${base}.mix`, message: `fractions must sum to 1 (they sum to ${fractions})` });
     }
+    agents += Math.max(r.count, counted);
   }
+  if (agents > MAX_AGENTS)
+    issues.push({
+      path: at('agents'),
+      message: `${fmt(agents)} agents in all (${ROLES.map((role) => `${role} ${fmt(cfg.agents[role].count)}`).join(', ')}); allowed: at most ${fmt(MAX_AGENTS)} over every role (each agent costs about 320 bytes of per-account arrays in a run: 3.2 GB per worker at the maximum)`,
+    });
   // the waterfall: each stage's parameters, and an order that can work
   issues.push(...checkStages(cfg.waterfall.stages as StageEntry[], at));
   // the market stage's fee split, whose insurance-fund share defaults to the venue's
@@ -154,4 +190,31 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
   });
   if (issues.length > 0) throw new ConfigError(issues);
   return cfg;
+}
+
+/**
+ * Cross-field checks of a capital distribution: uniform min ≤ max; lognormal capital whose draw 6
+ * standard deviations above the median (1 agent in a billion) stays within {@link MAX_USD}.
+ */
+function capitalIssues(c: Capital, path: string): InputIssue[] {
+  if (c.dist === 'uniform' && c.min > c.max)
+    return [
+      {
+        path: `${path}.min`,
+        message: `must be ≤ max (${c.max}); allowed: 0 ≤ min ≤ max ≤ ${fmt(MAX_USD)} USD`,
+      },
+    ];
+  if (c.dist === 'lognormal') {
+    const tail = c.median * Math.exp(CAPITAL_TAIL_Z * c.sigma);
+    if (!(tail <= MAX_USD)) {
+      const max = Math.log(MAX_USD / c.median) / CAPITAL_TAIL_Z;
+      return [
+        {
+          path: `${path}.sigma`,
+          message: `with median ${fmt(c.median)} USD the 1-in-a-billion agent (${CAPITAL_TAIL_Z} standard deviations up) gets median · e^(${CAPITAL_TAIL_Z}·sigma) = ${fmt(tail)} USD; allowed: at most ${fmt(MAX_USD)} USD, i.e. sigma ≤ ${fmt(Math.max(0, max))} with this median`,
+        },
+      ];
+    }
+  }
+  return [];
 }

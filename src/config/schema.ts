@@ -7,30 +7,88 @@
  */
 import { z } from 'zod';
 import { shockSchema } from '../market/price/shocks.js';
+import {
+  atLeast,
+  atMost,
+  CAPITAL_TAIL_Z,
+  MAX_AGENTS,
+  MAX_BOOK_DEPTH_USD,
+  MAX_CAPITAL_LOG_SIGMA,
+  MAX_CONGESTION,
+  MAX_DT_SECONDS,
+  MAX_FUND_SHARE,
+  MAX_ORACLE_NOISE,
+  MAX_RISK_FREE_RATE,
+  MAX_THINNING,
+  MAX_TICKS,
+  MAX_USD,
+  MIN_BOOK_DEPTH_USD,
+  MIN_DT_SECONDS,
+  MIN_REF_VOL,
+  USD_REASON,
+} from './bounds.js';
 
 const nonneg = () => z.number().finite().min(0);
 const pos = () => z.number().finite().positive();
 const frac = () => z.number().finite().min(0).max(1);
+/** A USD amount from 0 to {@link MAX_USD}. */
+const usd = () => nonneg().max(MAX_USD, atMost(MAX_USD, 'USD', USD_REASON));
+/** A number of agents: 0 to {@link MAX_AGENTS}. */
+const agentCount = () =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(
+      MAX_AGENTS,
+      atMost(
+        MAX_AGENTS,
+        'agents',
+        'each agent costs about 320 bytes of per-account arrays in a run: 3.2 GB per worker at the maximum',
+      ),
+    );
+/** A dimensionless congestion multiplier: 0 to {@link MAX_CONGESTION}. */
+const congestion = () =>
+  nonneg().max(
+    MAX_CONGESTION,
+    atMost(MAX_CONGESTION, '', 'so that gas = gasUsd · (1 + gasPerLevel · level) stays finite'),
+  );
 
 /** A capital distribution for a population: USD per agent. */
 export const capitalSchema = z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('fixed'), value: nonneg().describe('capital of every agent (USD)') }),
+  z.strictObject({
+    dist: z.literal('fixed'),
+    value: usd().describe('capital of every agent (USD, at most 1e15)'),
+  }),
   z.strictObject({
     dist: z.literal('uniform'),
-    min: nonneg().describe('lowest capital (USD)'),
-    max: nonneg().describe('highest capital (USD)'),
+    min: usd().describe('lowest capital (USD, at most max)'),
+    max: usd().describe('highest capital (USD, at most 1e15)'),
   }),
   z.strictObject({
     dist: z.literal('lognormal'),
-    median: pos().describe('median capital (USD)'),
-    sigma: nonneg().describe('standard deviation of log capital'),
+    median: pos()
+      .max(MAX_USD, atMost(MAX_USD, 'USD', USD_REASON))
+      .describe('median capital (USD, at most 1e15)'),
+    sigma: nonneg()
+      .max(
+        MAX_CAPITAL_LOG_SIGMA,
+        atMost(
+          MAX_CAPITAL_LOG_SIGMA,
+          '',
+          'real account sizes have a log standard deviation of about 1.5–2.5; at 5 the top agent in a million holds 1e10× the median',
+        ),
+      )
+      .describe(
+        `standard deviation of log capital (at most 5, and median · e^(${CAPITAL_TAIL_Z}·sigma) at most 1e15 USD)`,
+      ),
   }),
 ]);
 
 /** One strategy in a role's mix (schema). Exactly one of `count` or `fraction`. */
 export const mixEntrySchema = z.strictObject({
   strategy: z.string().min(1).describe('registered strategy name (see `backstop-sim list`)'),
-  count: z.number().int().min(0).optional().describe('number of agents playing it'),
+  count: agentCount().optional().describe('number of agents playing it (at most 10,000,000)'),
   fraction: frac().optional().describe("share of the role's agents playing it (0..1)"),
   params: z.record(z.string(), z.unknown()).prefault({}).describe("the strategy's parameters"),
   capital: capitalSchema.optional().describe("overrides the role's capital distribution"),
@@ -38,7 +96,7 @@ export const mixEntrySchema = z.strictObject({
 
 /** A role's population: how many agents, their capital, and the mix of strategies. */
 export const roleSchema = z.strictObject({
-  count: z.number().int().min(0).default(0).describe('agents in this role'),
+  count: agentCount().default(0).describe('agents in this role (at most 10,000,000 over all roles together)'),
   capital: capitalSchema.prefault({ dist: 'fixed', value: 10_000 }).describe('USD per agent'),
   mix: z.array(mixEntrySchema).default([]).describe('strategies played, with counts or fractions'),
 });
@@ -59,8 +117,34 @@ const tierSchema = z.strictObject({
  * parts that plug in (price model, strategies' parameters).
  */
 export const simConfigSchema = z.strictObject({
-  ticks: z.number().int().positive().default(1440).describe('number of ticks in a run'),
-  dtSeconds: pos().default(60).describe('tick duration (seconds)'),
+  ticks: z
+    .number()
+    .int()
+    .positive()
+    .max(
+      MAX_TICKS,
+      atMost(
+        MAX_TICKS,
+        'ticks',
+        '19 years of one-minute ticks; the run keeps 16 bytes a tick of index and marks',
+      ),
+    )
+    .default(1440)
+    .describe('number of ticks in a run (at most 10,000,000)'),
+  dtSeconds: z
+    .number()
+    .finite()
+    .min(
+      MIN_DT_SECONDS,
+      atLeast(
+        MIN_DT_SECONDS,
+        's',
+        "1 ms: realized volatility divides by the tick's length and overflows below it",
+      ),
+    )
+    .max(MAX_DT_SECONDS, atMost(MAX_DT_SECONDS, 's', 'one year: margin is checked once a tick'))
+    .default(60)
+    .describe('tick duration (seconds, 0.001 to 31,536,000)'),
   market: z
     .strictObject({
       // validated against the registered price model in parse.ts
@@ -76,21 +160,52 @@ export const simConfigSchema = z.strictObject({
           deviation: nonneg()
             .default(0.005)
             .describe('oracle also updates when the index moves this much (fraction)'),
-          noise: nonneg().default(0).describe('relative standard deviation of oracle noise (fraction)'),
+          noise: nonneg()
+            .max(
+              MAX_ORACLE_NOISE,
+              atMost(MAX_ORACLE_NOISE, '', '100%: a noisier oracle reports no price at all'),
+            )
+            .default(0)
+            .describe('relative standard deviation of oracle noise (fraction, at most 1)'),
         })
         .prefault({}),
       liquidity: z
         .strictObject({
-          depthUsd: pos().default(20_000_000).describe('signed flow that moves the mark 1% (USD)'),
+          depthUsd: z
+            .number()
+            .finite()
+            .positive({ abort: true })
+            .min(
+              MIN_BOOK_DEPTH_USD,
+              atLeast(MIN_BOOK_DEPTH_USD, 'USD', 'below it the depth thinned by volatility can round to 0'),
+            )
+            .max(
+              MAX_BOOK_DEPTH_USD,
+              atMost(
+                MAX_BOOK_DEPTH_USD,
+                'USD',
+                'a deeper book is a book that never moves; 100 · depth stays finite',
+              ),
+            )
+            .default(20_000_000)
+            .describe('signed flow that moves the mark 1% (USD, 1e-6 to 1e300)'),
           resilience: frac().default(0.9).describe('share of the price impact left after one tick'),
           volWindowTicks: z
             .number()
             .int()
             .min(2)
+            .max(MAX_TICKS, atMost(MAX_TICKS, 'ticks', 'the most ticks a run has'))
             .default(60)
             .describe('window of realized volatility (ticks)'),
-          refVol: pos().default(0.8).describe('annualised volatility at which depth is at its base level'),
+          refVol: z
+            .number()
+            .finite()
+            .positive({ abort: true })
+            .min(MIN_REF_VOL, atLeast(MIN_REF_VOL, '', 'realized volatility is divided by it'))
+            .default(0.8)
+            .describe('annualised volatility at which depth is at its base level (at least 0.001)'),
           thinning: nonneg()
+            .max(MAX_THINNING, atMost(MAX_THINNING, '', 'beyond it the thinned depth can round to 0'))
             .default(0)
             .describe('depth = depthUsd / (1 + thinning · max(0, realizedVol/refVol − 1)) (dimensionless)'),
           agentSlippage: z
@@ -122,7 +237,7 @@ export const simConfigSchema = z.strictObject({
         .prefault({}),
       spot: z
         .strictObject({
-          depthUsd: nonneg()
+          depthUsd: usd()
             .default(0)
             .describe(
               'spot buying/selling that moves the index 1% (USD); 0 = an infinitely deep spot market',
@@ -133,10 +248,10 @@ export const simConfigSchema = z.strictObject({
         .describe('the spot market the index is taken from, when agents can move it (manipulation, hedges)'),
       congestion: z
         .strictObject({
-          baseline: nonneg()
+          baseline: congestion()
             .default(0)
             .describe('congestion level in calm markets (dimensionless, 0 = none)'),
-          sensitivity: nonneg()
+          sensitivity: congestion()
             .default(0)
             .describe(
               'level added per unit of realized vol above refVol: level = baseline + sensitivity · max(0, rv/refVol − 1)',
@@ -144,12 +259,15 @@ export const simConfigSchema = z.strictObject({
           series: z
             .strictObject({
               everySeconds: pos().describe('spacing of the replayed levels (seconds)'),
-              values: z.array(nonneg()).min(1).describe('congestion levels, held until the next one'),
+              values: z
+                .array(congestion())
+                .min(1)
+                .describe('congestion levels, held until the next one (each at most 1e6)'),
             })
             .optional()
             .describe('a replayed congestion series; replaces baseline + sensitivity'),
-          gasUsd: nonneg().default(2).describe('cost of one keeper transaction at level 0 (USD)'),
-          gasPerLevel: nonneg()
+          gasUsd: usd().default(2).describe('cost of one keeper transaction at level 0 (USD)'),
+          gasPerLevel: congestion()
             .default(1)
             .describe('gas cost multiplier: gas = gasUsd · (1 + gasPerLevel · level)'),
           delayTicksPerLevel: nonneg()
@@ -199,10 +317,13 @@ export const simConfigSchema = z.strictObject({
         .max(0.5)
         .default(0.01)
         .describe('liquidation fee (fraction of closed notional)'),
-      insuranceFund: nonneg().default(1_000_000).describe('insurance fund at the start (USD)'),
+      insuranceFund: usd().default(1_000_000).describe('insurance fund at the start (USD, at most 1e15)'),
       insuranceFundShareOfCollateral: nonneg()
+        .max(MAX_FUND_SHARE, atMost(MAX_FUND_SHARE, '', 'a fund as large as all the collateral'))
         .default(0)
-        .describe('added to the fund at the start: this share of all initial collateral (fraction)'),
+        .describe(
+          'added to the fund at the start: this share of all initial collateral (fraction, at most 1)',
+        ),
       liquidationFeeToFund: frac()
         .default(1)
         .describe('share of liquidation fees paid into the insurance fund'),
@@ -216,6 +337,7 @@ export const simConfigSchema = z.strictObject({
       arbitrageurs: roleSchema.prefault({}),
       marketMakers: roleSchema.prefault({}),
       riskFreeRate: nonneg()
+        .max(MAX_RISK_FREE_RATE, atMost(MAX_RISK_FREE_RATE, 'per year', '100% a year'))
         .default(0.05)
         .describe("annual return of agents' outside option: capital × rate × horizon (fraction per year)"),
     })

@@ -4,6 +4,7 @@
  * experiment file, so both get the same errors with the same dotted paths.
  */
 import { z } from 'zod';
+import { atMost, MAX_TICKS } from '../config/bounds.js';
 import type { SimConfigInput } from '../config/schema.js';
 
 /** A swept value: config fields swept by the runner are scalars. */
@@ -20,8 +21,16 @@ const rangeSchema = z.union([
   }),
 ]);
 
+/**
+ * Most sweep points of an experiment (grid combinations, lhs and sobol points): 1,000,000. The
+ * resolved config of every point is held at once, a few KB each.
+ */
+export const MAX_SWEEP_POINTS = 1_000_000;
+/** Most runs per sweep point: 100,000,000 (and runs × points below 2^31). */
+export const MAX_RUNS = 100_000_000;
+
 const designSchema = z.strictObject({
-  points: z.number().int().positive().max(1_000_000).describe('number of sweep points'),
+  points: z.number().int().positive().max(MAX_SWEEP_POINTS).describe('number of sweep points'),
   ranges: z
     .record(z.string(), rangeSchema)
     .refine((r) => Object.keys(r).length > 0, 'give at least one range')
@@ -67,8 +76,14 @@ export const recordSchema = z.strictObject({
 /** A named preset: overrides of runs, ticks, agents or any config field. */
 export const presetSchema = z.strictObject({
   description: z.string().optional().describe('one line about the preset'),
-  runs: z.number().int().positive().optional().describe('runs per sweep point'),
-  ticks: z.number().int().positive().optional().describe('ticks per run'),
+  runs: z.number().int().positive().max(MAX_RUNS).optional().describe('runs per sweep point (at most 1e8)'),
+  ticks: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_TICKS, atMost(MAX_TICKS, 'ticks', 'as for the config'))
+    .optional()
+    .describe('ticks per run (at most 10,000,000)'),
   agents: z
     .record(z.string(), z.unknown())
     .optional()
@@ -116,7 +131,7 @@ export const experimentSchema = z.strictObject({
   description: z.string().default('').describe('what the experiment asks'),
   base: z.record(z.string(), z.unknown()).prefault({}).describe('the base simulation config'),
   sweep: sweepSchema.optional().describe('the sweep over config fields (none: one point)'),
-  runs: z.number().int().positive().max(100_000_000).default(100).describe('runs per sweep point'),
+  runs: z.number().int().positive().max(MAX_RUNS).default(100).describe('runs per sweep point (at most 1e8)'),
   seed: z.number().int().min(0).max(0xffffffff).default(1).describe('master seed (unsigned 32-bit)'),
   crn: z
     .boolean()

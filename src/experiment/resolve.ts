@@ -15,7 +15,7 @@ import { type SimConfig, simConfigSchema } from '../config/schema.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
 import { getStrategy, listStrategies } from '../strategy.js';
-import { type Experiment, experimentSchema } from './define.js';
+import { type Experiment, experimentSchema, MAX_SWEEP_POINTS } from './define.js';
 import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
   gridPoints,
@@ -366,6 +366,18 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   if (sw.grid) {
     sweepKind = 'grid';
     checkFields('grid', Object.keys(sw.grid));
+    const combos = Object.values(sw.grid).reduce((n, v) => n * v.length, 1);
+    if (combos > MAX_SWEEP_POINTS)
+      throw new ConfigError([
+        {
+          path: 'sweep.grid',
+          message: `${Object.values(sw.grid)
+            .map((v) => v.length)
+            .join(
+              ' × ',
+            )} = ${combos.toLocaleString('en-US')} combinations; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for lhs and sobol)`,
+        },
+      ]);
     points = gridPoints(sw.grid);
   } else if (sw.zip) {
     sweepKind = 'zip';
@@ -424,7 +436,9 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     }
   }
 
-  let base = parseConfig(baseInput, { prefix: 'base', baseDir });
+  // with overrides to come, the base as written may not fit its run yet (a preset's shorter `ticks` with
+  // its shocks moved by its `set`): the checks tied to the horizon wait for the config with the overrides
+  let base = parseConfig(baseInput, { prefix: 'base', baseDir, skipHorizonChecks: sets.length > 0 });
   if (sets.length > 0) {
     const target = clone(base) as unknown as Record<string, unknown>;
     for (const [where, segs, v] of sets) {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { driftVolIssues } from '../../config/bounds.js';
+import { startPrice } from './limits.js';
 import { type PriceModel, SECONDS_PER_YEAR } from './types.js';
 
 const STATIONARITY_MESSAGE = 'alpha + beta must be < 1 for a stationary GARCH(1,1)';
@@ -7,13 +9,18 @@ const STATIONARITY_MESSAGE = 'alpha + beta must be < 1 for a stationary GARCH(1,
 export const garchParams = z
   .strictObject({
     model: z.literal('garch'),
-    p0: z.number().positive().default(2000).describe('start price (USD)'),
-    mu: z.number().default(0).describe('annualised drift of the price (1/year)'),
+    p0: startPrice(),
+    mu: z
+      .number()
+      .default(0)
+      .describe("annualised drift of the price (1/year; |mu|·T ≤ 50 over the run's horizon T in years)"),
     sigma: z
       .number()
       .min(0)
       .default(0.8)
-      .describe('annualised long-run (unconditional) volatility; sets omega (1/sqrt(year))'),
+      .describe(
+        "annualised long-run (unconditional) volatility; sets omega (1/sqrt(year); sigma·√T ≤ 10 over the run's horizon T in years)",
+      ),
     alpha: z
       .number()
       .min(0)
@@ -47,6 +54,7 @@ export const garch: PriceModel<GarchParams> = {
   name: 'garch',
   description: 'GARCH(1,1) volatility clustering on per-tick log returns (long-run volatility sigma)',
   params: garchParams,
+  limits: (p, { horizon }) => driftVolIssues(p.mu, p.sigma, horizon),
   generate(params, ctx) {
     const { ticks, dtSeconds, rng } = ctx;
     const { alpha, beta } = params;

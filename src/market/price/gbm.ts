@@ -1,12 +1,21 @@
 import { z } from 'zod';
+import { driftVolIssues } from '../../config/bounds.js';
+import { startPrice } from './limits.js';
 import { type PriceModel, SECONDS_PER_YEAR } from './types.js';
 
 /** Parameters of {@link gbm}. */
 export const gbmParams = z.strictObject({
   model: z.literal('gbm'),
-  p0: z.number().positive().default(2000).describe('start price (USD)'),
-  mu: z.number().default(0).describe('annualised drift of the price (1/year)'),
-  sigma: z.number().min(0).default(0.8).describe('annualised volatility (1/sqrt(year))'),
+  p0: startPrice(),
+  mu: z
+    .number()
+    .default(0)
+    .describe("annualised drift of the price (1/year; |mu|·T ≤ 50 over the run's horizon T in years)"),
+  sigma: z
+    .number()
+    .min(0)
+    .default(0.8)
+    .describe("annualised volatility (1/sqrt(year); sigma·√T ≤ 10 over the run's horizon T in years)"),
 });
 
 /** Parsed (defaulted) parameters of {@link gbm}. */
@@ -21,6 +30,7 @@ export const gbm: PriceModel<GbmParams> = {
   name: 'gbm',
   description: 'geometric Brownian motion (lognormal, constant drift and volatility)',
   params: gbmParams,
+  limits: (p, { horizon }) => driftVolIssues(p.mu, p.sigma, horizon),
   generate(params, ctx) {
     const { ticks, dtSeconds, rng } = ctx;
     const dt = dtSeconds / SECONDS_PER_YEAR;

@@ -1,8 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { DataFileError } from '../../errors.js';
+import { atLeast, atMost, fmt, MAX_PRICE, MIN_PRICE } from '../../config/bounds.js';
+import { DataFileError, type InputIssue } from '../../errors.js';
 import type { PriceModel } from './types.js';
+
+/** Smallest and largest `scale`: 1e-12..1e12, and the scaled prices must stay within [MIN_PRICE, MAX_PRICE]. */
+const MIN_SCALE = 1e-12;
+const MAX_SCALE = 1e12;
+/** What a price in a CSV may be. */
+const PRICE_ALLOWED = `allowed: a finite decimal from ${fmt(MIN_PRICE)} to ${fmt(MAX_PRICE)} (USD; outside it positions or notionals overflow float64)`;
 
 /** Parameters of {@link replay}. */
 export const replayParams = z.strictObject({
@@ -13,7 +20,15 @@ export const replayParams = z.strictObject({
     .describe(
       'price CSV `timestamp,price` with a header; relative paths are resolved against the config directory (path)',
     ),
-  scale: z.number().positive().default(1).describe('factor multiplying every price (dimensionless)'),
+  scale: z
+    .number()
+    .positive({ abort: true })
+    .min(MIN_SCALE, atLeast(MIN_SCALE, '', 'the scaled prices must stay within 1e-12..1e12 USD'))
+    .max(MAX_SCALE, atMost(MAX_SCALE, '', 'the scaled prices must stay within 1e-12..1e12 USD'))
+    .default(1)
+    .describe(
+      'factor multiplying every price (dimensionless; the scaled prices must stay within 1e-12..1e12)',
+    ),
   startOffsetSeconds: z
     .number()
     .min(0)
@@ -24,7 +39,7 @@ export const replayParams = z.strictObject({
 /** Parsed (defaulted) parameters of {@link replay}. */
 export type ReplayParams = z.infer<typeof replayParams>;
 
-/** A parsed price series: strictly increasing times (Unix seconds) and prices (> 0). */
+/** A parsed price series: strictly increasing times (Unix seconds) and prices (within [MIN_PRICE, MAX_PRICE]). */
 export interface PriceSeries {
   times: Float64Array;
   prices: Float64Array;
@@ -91,8 +106,8 @@ function parseTimestamp(cell: string): number | string {
 /**
  * Parses a price CSV. The first non-blank line is a header with two columns (any names); every further
  * non-blank line is `timestamp,price` with a timestamp in ISO-8601 (no offset = UTC) or Unix seconds,
- * strictly increasing, and a finite price > 0. Blank lines are skipped; fields may be double-quoted.
- * Throws {@link DataFileError} naming the (1-based) line and what is allowed.
+ * strictly increasing, and a finite price from `MIN_PRICE` to `MAX_PRICE` (1e-12..1e12 USD). Blank lines
+ * are skipped; fields may be double-quoted. Throws {@link DataFileError} naming the (1-based) line and what is allowed.
  */
 export function parsePriceCsv(text: string, file: string): PriceSeries {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -129,16 +144,24 @@ export function parsePriceCsv(text: string, file: string): PriceSeries {
     if (!NUMBER_RE.test(pCell))
       throw new DataFileError(
         file,
-        `line ${lineNo}: price '${pCell}' is not a number; expected a finite decimal > 0`,
+        `line ${lineNo}: price '${pCell}' is not a number; expected a finite decimal > 0; ${PRICE_ALLOWED}`,
       );
     const p = Number(pCell);
     if (!Number.isFinite(p))
       throw new DataFileError(
         file,
-        `line ${lineNo}: price '${pCell}' is not finite; expected a finite decimal > 0`,
+        `line ${lineNo}: price '${pCell}' is not finite; expected a finite decimal > 0; ${PRICE_ALLOWED}`,
       );
     if (p <= 0)
-      throw new DataFileError(file, `line ${lineNo}: price ${pCell} is not > 0; prices must be positive`);
+      throw new DataFileError(
+        file,
+        `line ${lineNo}: price ${pCell} is not > 0; prices must be positive; ${PRICE_ALLOWED}`,
+      );
+    if (p < MIN_PRICE || p > MAX_PRICE)
+      throw new DataFileError(
+        file,
+        `line ${lineNo}: price ${pCell} is ${p < MIN_PRICE ? 'below' : 'above'} the ${p < MIN_PRICE ? 'lowest' : 'highest'} price the simulator takes; ${PRICE_ALLOWED}`,
+      );
     times.push(t);
     prices.push(p);
   }
@@ -212,6 +235,23 @@ export function clearPriceCsvCache(): void {
   cache.clear();
 }
 
+/** Problems with `scale` × the CSV's prices: each must stay within [MIN_PRICE, MAX_PRICE]. */
+function scaledPriceIssues(prices: Float64Array, scale: number, file: string): InputIssue[] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const p of prices) {
+    if (p < lo) lo = p;
+    if (p > hi) hi = p;
+  }
+  if (lo * scale >= MIN_PRICE && hi * scale <= MAX_PRICE) return [];
+  return [
+    {
+      path: 'scale',
+      message: `scale ${fmt(scale)} takes the prices of ${file} (${fmt(lo)} to ${fmt(hi)}) to ${fmt(lo * scale)} to ${fmt(hi * scale)}; allowed: scaled prices from ${fmt(MIN_PRICE)} to ${fmt(MAX_PRICE)} USD, i.e. scale from ${fmt(Math.max(MIN_SCALE, MIN_PRICE / lo))} to ${fmt(Math.min(MAX_SCALE, MAX_PRICE / hi))} for this file`,
+    },
+  ];
+}
+
 /**
  * Historical replay: the CSV's prices resampled onto the tick grid by previous-value hold (see
  * {@link resampleToGrid}), times `scale`. Uses no randomness.
@@ -222,6 +262,14 @@ export const replay: PriceModel<ReplayParams> = {
   params: replayParams,
   check(params, baseDir) {
     loadPriceCsv(isAbsolute(params.file) ? params.file : resolve(baseDir, params.file), params.file);
+  },
+  limits(params, { baseDir }) {
+    if (baseDir === undefined || params.scale === 1) return [];
+    const { prices } = loadPriceCsv(
+      isAbsolute(params.file) ? params.file : resolve(baseDir, params.file),
+      params.file,
+    );
+    return scaledPriceIssues(prices, params.scale, params.file);
   },
   generate(params, ctx) {
     const abs = isAbsolute(params.file) ? params.file : resolve(ctx.baseDir, params.file);

@@ -1,13 +1,42 @@
 import { z } from 'zod';
+import {
+  atLeast,
+  atMost,
+  MAX_SHOCK_FACTOR,
+  MAX_SHOCK_SECONDS,
+  MIN_SHOCK_FACTOR,
+} from '../../config/bounds.js';
 
 /** One deterministic shock laid over an index path. */
 export const shockSchema = z.strictObject({
-  atTick: z.number().int().min(0).describe('first tick of the shock (tick index)'),
-  change: z.number().gt(-1).describe('total relative price move, e.g. -0.35 for a 35% drop (fraction, > -1)'),
+  atTick: z.number().int().min(0).describe("first tick of the shock (tick index, 0 to the run's ticks)"),
+  change: z
+    .number()
+    .gt(-1, { abort: true })
+    .min(
+      MIN_SHOCK_FACTOR - 1,
+      atLeast(
+        '-0.999999999',
+        '',
+        '1 + change at least 1e-9: a −99.9999999% crash; below it the price underflows',
+      ),
+    )
+    .max(
+      MAX_SHOCK_FACTOR - 1,
+      atMost(
+        MAX_SHOCK_FACTOR - 1,
+        '',
+        '1 + change at most 1e9: a billion-fold spike; beyond it prices overflow',
+      ),
+    )
+    .describe(
+      'total relative price move, e.g. -0.35 for a 35% drop (fraction, 1 + change from 1e-9 to 1e9; all shocks together at most Σ|ln(1 + change)| = 50)',
+    ),
   durationSeconds: z
     .number()
     .positive()
-    .describe('time over which the move is spread evenly in log space (seconds)'),
+    .max(MAX_SHOCK_SECONDS, atMost(MAX_SHOCK_SECONDS, 's', '100 years, longer than any run'))
+    .describe('time over which the move is spread evenly in log space (seconds, at most 100 years)'),
 });
 
 /** A parsed shock. */

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { Horizon } from '../../config/bounds.js';
+import type { InputIssue } from '../../errors.js';
 import type { Stream } from '../../rng.js';
 
 /** What a price model is given to generate one run's index path. */
@@ -31,6 +33,13 @@ export interface PriceModel<P extends { model: string } = { model: string } & Re
    * `BackstopInputError`.
    */
   check?(params: P, baseDir: string): void;
+  /**
+   * Optional check that the parameters can be simulated over the run's horizon: that the path cannot
+   * overflow or underflow float64 (see `src/config/bounds.ts` for the budget the built-in models keep).
+   * Returns the problems, each with its path relative to the model's parameters (e.g. `mu`) and what is
+   * allowed; `parseConfig` reports them under `market.index`. `baseDir` is given when files may be read.
+   */
+  limits?(params: P, run: { horizon: Horizon; baseDir?: string }): InputIssue[];
   /** Generates the index path. Returns a Float64Array of length `ticks + 1`. */
   generate(params: P, ctx: PriceContext): Float64Array;
 }

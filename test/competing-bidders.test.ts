@@ -156,15 +156,33 @@ describe('competing English bidders', () => {
     expect(m.shortfall).toBe(0);
   });
 
-  it('an English bidder never stands as high bidder on more lots than its margin carries if it won them all', () => {
-    // keepers pay in full (imr 1): lots of 8–16k USD of notional, three bidders with 30k USD each
-    const cfg = english(3, 30_000, 1);
+  it('an English bidder never stands as high bidder on more lots than it could carry if it won them all', () => {
+    // keepers pay in full: each may hold at most its capital (30k USD) of notional, lots of 8–16k USD;
+    // and initial margin (25%) on what it would then hold
+    const LIMIT = 30_000;
+    const base = english(3, LIMIT, 0.25);
+    const cfg = {
+      ...base,
+      agents: {
+        ...base.agents,
+        liquidators: {
+          ...base.agents!.liquidators!,
+          mix: [
+            {
+              strategy: 'english-bidder',
+              count: 3,
+              params: { openingFraction: 0.8, increment: 0.03, margin: 0.02, capitalLimitUsd: LIMIT },
+            },
+          ],
+        },
+      },
+    } as SimConfigInput;
     const s = start(cfg, 11);
     const k = keepers(s);
     const group = s.groups.find((g) => g.strategy === 'english-bidder')!;
     const buf = new Int32Array(s.accounts.n);
     const a = s.accounts;
-    let peak = 0; // highest share of a bidder's room for commitments in use
+    let peak = 0; // highest share of a bidder's limit its inventory and standing bids take
     let ticksNearFull = 0;
     runAll(s, () => {
       const n = k.openAuctions(buf);
@@ -180,15 +198,12 @@ describe('competing English bidders', () => {
       }
       for (let j = 0; j < group.count; j++) {
         const i = group.first + j;
-        // equity + gains if it won every lot ≥ imr (1) × the notional it would then hold
-        const need = (Math.abs(a.qty[i]) + units[j]) * s.mark;
-        const have = s.equity(i) + gain[j];
-        expect(have).toBeGreaterThanOrEqual(need - 1e-9 * need);
-        // what the standing bids cost, against what it has beyond its inventory's margin
-        const cost = units[j] * s.mark - gain[j];
-        const free = s.equity(i) - Math.abs(a.qty[i]) * s.mark;
-        if (free > 0) peak = Math.max(peak, cost / free);
-        if (cost > 0.7 * free) ticksNearFull++;
+        // if it won every lot: within its limit, and equity + gains ≥ imr × the notional it would hold
+        const notional = (Math.abs(a.qty[i]) + units[j]) * s.mark;
+        expect(notional).toBeLessThanOrEqual(LIMIT * (1 + 1e-9));
+        expect(s.equity(i) + gain[j]).toBeGreaterThanOrEqual(0.25 * notional * (1 - 1e-9));
+        peak = Math.max(peak, notional / LIMIT);
+        if (notional > 0.7 * LIMIT) ticksNearFull++;
       }
     });
     // the limit was reached, not just respected from afar

@@ -153,7 +153,7 @@ describe('config validation', () => {
       'a maintenance rate above the initial rate',
       { venue: { tiers: [{ minNotional: 0, mmr: 0.2, imr: 0.1 }] } },
       'venue.tiers[0].mmr',
-      /below the initial rate/,
+      /may not exceed the initial rate/,
     ],
     [
       'tiers out of order',

@@ -3,7 +3,10 @@
  * numbers), Gauntlet's recommended Clipper terms (buf 1.10, cut 0.997 / 30 s, cusp 0.6, tail 5,200 s)
  * leave a smaller deficit than ETH-B's (buf 1.3, cut 0.99 / 90 s, cusp 0.4, tail 8,400 s), pooled over
  * the three volatilities (paired differences ETH-B − Gauntlet by run and volatility: 95% t-interval above
- * zero); and the deficit grows with volatility (ETH-B terms, 2.4 against 0.6, paired by run).
+ * zero); and the deficit grows with volatility (2.4 against 0.6, paired by run and terms, pooled over the
+ * two sets of terms). Under ETH-B's terms alone the rise is within the noise of this preset (mean +1.6k,
+ * interval [−7.2k, 10.5k] over 4 runs): it was significant only while every keeper took the first open
+ * lot in slot order; with keepers competing for every lot the rise comes mostly from Gauntlet's terms.
  */
 import { describe, expect, it } from 'vitest';
 import { deficit, type PointRuns, pairedValues, runPreset } from './experiment-runs.js';
@@ -29,8 +32,7 @@ describe('clipper-sweep (small preset)', () => {
     const ethB = sigmas.flatMap((s) => at(ETH_B, s).runs.map(deficit));
     const gauntlet = sigmas.flatMap((s) => at(GAUNTLET, s).runs.map(deficit));
     expect(pairedValues(ethB, gauntlet).low).toBeGreaterThan(0);
-    const hi = at(ETH_B, 2.4).runs.map(deficit);
-    const lo = at(ETH_B, 0.6).runs.map(deficit);
-    expect(pairedValues(hi, lo).low).toBeGreaterThan(0);
+    const both = (sigma: number) => [ETH_B, GAUNTLET].flatMap((t) => at(t, sigma).runs.map(deficit));
+    expect(pairedValues(both(2.4), both(0.6)).low).toBeGreaterThan(0);
   });
 });

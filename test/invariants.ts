@@ -36,8 +36,9 @@ function finite(name: string, v: number): void {
  * insurance fund, every vault share count and the vault's equity (so every LP's share value) are never
  * negative; no account without a position has negative collateral (a deficit nobody booked); no wallet or
  * spot holding is negative and no agent's value is below zero (its loss within the capital it put in); the
- * mark is inside the price band. At the end: every group's PnL is at least −its capital and at most the
- * money in the system, and the vault's return is at least −1.
+ * mark is inside the price band. At the end: every group's PnL is at least −its capital and at most all the
+ * money that came in (capital, the fund), what the outside market (book and spot) and the venue paid, and
+ * the venue's loss (nothing else can pay it); the vault's return is at least −1.
  */
 export function checkRun(config: unknown, seed: number): CheckedRun {
   const cfg = parseConfig(config, { baseDir: ROOT });
@@ -125,11 +126,20 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
   if (!(Math.abs(m.loss - loss) <= 1e-9 * Math.max(1, loss)))
     fail(`loss ${m.loss} ≠ socialized + unpaid + open ${loss}`);
   if (!(m.vault_return >= -1)) fail(`vault_return ${m.vault_return} < −1`);
+  // what any group can earn is what came in from outside — the outside ledger's net payments (capital in,
+  // the fund, spot sold back, less withdrawals, spot bought and gas) plus the withdrawals and the spot still
+  // held (both the agents') — what the outside market paid on the book, what the venue paid from its fees
+  // (keeper incentives, rounding), and the venue's loss (winners paid with what losers owe and nobody paid)
+  let most =
+    -sim.ledger[LEDGER.outside] + Math.max(0, -m.outside_market_pnl) + m.loss + Math.max(0, -m.venue_fees);
+  for (let i = 0; i < a.n; i++) most += a.capitalOut[i] + a.spot[i] * sim.indexPrice;
   for (const g of sim.groupPayoffs) {
     if (!(g.pnl >= -g.capital - tol()))
       fail(`group ${g.group} (${g.strategy}) lost ${-g.pnl}, more than its capital ${g.capital}`);
-    if (!(g.pnl <= scale))
-      fail(`group ${g.group} (${g.strategy}) earned ${g.pnl}, more than the money in the system ${scale}`);
+    if (!(g.pnl <= most * (1 + 1e-9) + tol()))
+      fail(
+        `group ${g.group} (${g.strategy}) earned ${g.pnl}, more than all capital, the outside market's and the venue's payments and the venue's loss together (${most})`,
+      );
   }
   for (const k of [
     'loss',

@@ -562,7 +562,16 @@ export class Simulation {
       return m.mark;
     }
     if (u !== dq) this.ordersCut++;
-    return this.fill(i, u, x, flags);
+    const a = this.accounts;
+    const q = a.qty[i];
+    // an agent's trade that closes its whole position below its bankruptcy price leaves a shortfall: it goes
+    // to the waterfall at once (a system row's deficit is its stage's to settle)
+    const closes = i < this.nAgents && q !== 0 && q > 0 !== u > 0 && Math.abs(u) >= Math.abs(q) * (1 - 1e-9);
+    const pbk = closes ? a.bankruptcyPrice(i, this.phi) : 0;
+    this.fill(i, u, x, flags);
+    if (closes && a.qty[i] === 0 && a.cash[i] < 0)
+      this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
+    return x;
   }
 
   /**
@@ -623,7 +632,8 @@ export class Simulation {
       // same side grows: average entry; a flip: entry at the fill
       a.entry[i] = Math.abs(q) > 0 && closing === 0 ? (Math.abs(q) * p0 + opening * x) / Math.abs(nq) : x;
     }
-    a.qty[i] = Math.abs(nq) < 1e-12 * Math.max(1, Math.abs(q)) ? 0 : nq;
+    // a close that leaves a rounding residual of the position closes it; a fresh position is never dust
+    a.qty[i] = Math.abs(nq) < 1e-12 * Math.abs(q) ? 0 : nq;
     this.updateOpenInterest(q, a.qty[i]);
     if ((flags & NO_FEE) === 0) {
       const feeQty = this.cfg.venue.feeOn === 'all' ? Math.abs(dq) : closing;
@@ -665,15 +675,11 @@ export class Simulation {
   /**
    * Closes account i's whole position through the book (as far as the price band allows: what is left stays
    * open). A close that leaves no position and negative collateral makes a shortfall that goes to the
-   * waterfall's payers (with the bankruptcy price from before the close).
+   * waterfall's payers (with the bankruptcy price from before the close), as any trade that closes does.
    */
   close(i: number, flags = 0): void {
-    const a = this.accounts;
-    const q = a.qty[i];
-    if (q === 0) return;
-    const pbk = a.bankruptcyPrice(i, this.phi);
-    this.trade(i, -q, flags);
-    if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
+    const q = this.accounts.qty[i];
+    if (q !== 0) this.trade(i, -q, flags);
   }
 
   /**

@@ -136,6 +136,10 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     const pbk = a.bankruptcyPrice(id, sim.phi);
     const r = sim.oracle;
     transferPosition(sim, id, row, dq, pbk);
+    // the whole position went (or what was left of it was dust): so does what is left of its collateral
+    // (zero at p_bk, up to rounding, which for a tiny position far from its bankruptcy price is not small);
+    // the settlement brings it back, or books it as the account's shortfall
+    if (a.qty[id] === 0 && a.cash[id] !== 0) moveCash(sim, id, row, a.cash[id]);
     const lot = Math.abs(dq);
     this.owner[k] = id;
     this.sgn[k] = Math.sign(q);

@@ -9,6 +9,10 @@ import { NO_FEE, NO_FLOW, type Simulation } from '../engine/simulation.js';
  */
 export function transferPosition(sim: Simulation, from: number, to: number, dq: number, x: number): void {
   if (dq === 0) return;
+  // what would be left of `from`'s position is a rounding residual: it all moves, so that no position is
+  // left on one side that the other side does not hold
+  const q = sim.accounts.qty[from];
+  if (Math.abs(q - dq) < 1e-12 * Math.abs(q)) dq = q;
   sim.fill(from, -dq, x, NO_FEE | NO_FLOW);
   sim.fill(to, dq, x, NO_FEE | NO_FLOW);
 }

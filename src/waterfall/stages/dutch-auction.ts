@@ -18,6 +18,12 @@ import { defineStage } from '../stage.js';
 
 const nonneg = () => z.number().finite().min(0);
 
+/**
+ * A part of a position left out of an auction for want of room is at least this much tab (USD): smaller
+ * remainders are auctioned whole (a remainder of dust, re-auctioned in ever smaller parts, has no end).
+ */
+const MIN_TAB_USD = 1;
+
 const params = z.strictObject({
   buf: z.number().finite().positive().default(1.3).describe('start price over the oracle (multiplier)'),
   curve: auctionCurveSchema
@@ -80,7 +86,9 @@ class Dutch extends AuctionHouse {
     const room = Math.min(p.hole - this.dirt, p.Hole - this.waterfall.auctionDebt);
     if (!(room > 0)) return false;
     const tab = this.tabOf(id);
-    const fraction = tab <= room ? 1 : room / tab;
+    let fraction = tab <= room ? 1 : room / tab;
+    // never leave a remainder smaller than the dust (at least MIN_TAB_USD of tab) behind: it goes whole
+    if (fraction < 1 && tab * (1 - fraction) < Math.max(p.dust * p.chop, MIN_TAB_USD)) fraction = 1;
     if (tab * fraction < p.dust * p.chop) return false;
     const k = this.kick(id, fraction);
     if (k < 0) return false;

@@ -17,6 +17,9 @@ import type { StagedWaterfall } from '../waterfall.js';
 
 const frac = () => z.number().finite().min(0).max(1);
 
+/** A partial liquidation never leaves less than this notional behind (USD): smaller positions close whole. */
+const MIN_LEFT_USD = 1;
+
 const Params = z.strictObject({
   fraction: z
     .number()
@@ -110,7 +113,10 @@ class MarketLiquidation implements StageInstance {
     const q = a.qty[id];
     const m = sim.market;
     let dq = -q;
-    if (lastStep && Math.abs(q) * m.mark > this.params.sliceAboveUsd) {
+    // a step would leave less than MIN_LEFT_USD of notional: the rest goes whole (no dust positions sliced
+    // forever)
+    const n = Math.abs(q) * m.mark;
+    if (lastStep && n > this.params.sliceAboveUsd && n * (1 - this.params.fraction) >= MIN_LEFT_USD) {
       const now = sim.time;
       if (now - lastStep[id] < this.params.cooldownSeconds) return true; // waiting out the cooldown
       lastStep[id] = now;

@@ -1,0 +1,104 @@
+/**
+ * Generated blocks in Markdown files: text between `<!-- generated:ID -->` and `<!-- /generated -->` is
+ * written by `npm run docs:experiments`; everything outside the markers is hand-written and left as it is.
+ */
+
+/** The opening marker of block `id`. */
+export function openMarker(id: string): string {
+  return `<!-- generated:${id} -->`;
+}
+/** The closing marker of every block. */
+export const CLOSE_MARKER = '<!-- /generated -->';
+
+const OPEN_RE = /<!-- generated:([A-Za-z0-9._:-]+) -->/g;
+
+/** One block found in a file: its id and its content (between the markers, without the newlines next to them). */
+export interface Block {
+  id: string;
+  content: string;
+  /** Offsets of the content in the file. */
+  start: number;
+  end: number;
+}
+
+/** Every generated block of `text`, in order. Throws on an unclosed or nested block, or an id used twice. */
+export function readBlocks(text: string, file = 'file'): Map<string, Block> {
+  const out = new Map<string, Block>();
+  for (const m of text.matchAll(OPEN_RE)) {
+    const id = m[1];
+    const start = m.index + m[0].length;
+    const end = text.indexOf(CLOSE_MARKER, start);
+    const next = text.slice(start).search(OPEN_RE);
+    if (end < 0 || (next >= 0 && start + next < end))
+      throw new Error(`${file}: block ${id} has no ${CLOSE_MARKER} before the next block`);
+    if (out.has(id)) throw new Error(`${file}: block ${id} appears twice`);
+    // the content sits on its own lines between the markers
+    const content = text.slice(start, end).replace(/^\n/, '').replace(/\n$/, '');
+    out.set(id, { id, content, start, end });
+  }
+  return out;
+}
+
+/**
+ * `text` with the content of each block in `blocks` replaced. Throws when a block is missing from the file
+ * (add its markers where it belongs).
+ */
+export function replaceBlocks(text: string, blocks: Map<string, string>, file = 'file'): string {
+  const found = readBlocks(text, file);
+  const missing = [...blocks.keys()].filter((id) => !found.has(id));
+  if (missing.length)
+    throw new Error(
+      `${file}: no markers for ${missing.join(', ')}; add ${missing.map((id) => `${openMarker(id)} … ${CLOSE_MARKER}`).join(', ')} where the text belongs`,
+    );
+  let out = '';
+  let at = 0;
+  for (const b of [...found.values()].sort((x, y) => x.start - y.start)) {
+    const content = blocks.get(b.id);
+    if (content === undefined) continue;
+    out += `${text.slice(at, b.start)}\n${content}\n`;
+    at = b.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * A line diff of two texts (longest common subsequence): `  ` unchanged, `- ` only in `a`, `+ ` only in
+ * `b`; unchanged lines more than `context` lines from a change are left out.
+ */
+export function lineDiff(a: string, b: string, context = 1): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      L[i][j] = x[i] === y[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const lines: [' ' | '-' | '+', string][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) {
+      lines.push([' ', x[i++]]);
+      j++;
+    } else if (j < m && (i === n || L[i][j + 1] >= L[i + 1][j])) lines.push(['+', y[j++]]);
+    else lines.push(['-', x[i++]]);
+  }
+  const changed = lines.map(([k]) => k !== ' ');
+  const near = (k: number) => {
+    for (let d = -context; d <= context; d++) if (changed[k + d]) return true;
+    return false;
+  };
+  const out: string[] = [];
+  let skipped = false;
+  lines.forEach(([k, s], idx) => {
+    if (near(idx)) {
+      out.push(`${k} ${s}`);
+      skipped = false;
+    } else if (!skipped) {
+      out.push('  …');
+      skipped = true;
+    }
+  });
+  return out.join('\n');
+}

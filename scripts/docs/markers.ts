@@ -1,6 +1,7 @@
 /**
- * Generated blocks in Markdown files: text between `<!-- generated:ID -->` and `<!-- /generated -->` is
- * written by `npm run docs:experiments`; everything outside the markers is hand-written and left as it is.
+ * Generated blocks in Markdown files: the lines between a line `<!-- generated:ID -->` and the next line
+ * `<!-- /generated -->` are written by `npm run docs:experiments`; everything outside the markers is
+ * hand-written and left as it is.
  */
 
 /** The opening marker of block `id`. */
@@ -10,27 +11,36 @@ export function openMarker(id: string): string {
 /** The closing marker of every block. */
 export const CLOSE_MARKER = '<!-- /generated -->';
 
-const OPEN_RE = /<!-- generated:([A-Za-z0-9._:-]+) -->/g;
+/** An opening marker on a line of its own (a marker quoted inside a line of prose is not one). */
+const OPEN_RE = /^<!-- generated:([A-Za-z0-9._:-]+) -->$/gm;
 
-/** One block found in a file: its id and its content (between the markers, without the newlines next to them). */
+/** One block found in a file: its id and its content (the lines between the marker lines). */
 export interface Block {
   id: string;
   content: string;
-  /** Offsets of the content in the file. */
+  /** Offsets of the content in the file (from the end of the opening marker to the closing marker). */
   start: number;
   end: number;
 }
 
-/** Every generated block of `text`, in order. Throws on an unclosed or nested block, or an id used twice. */
+/**
+ * Every generated block of `text`, in order: an opening marker line, then the first closing marker line
+ * after it. Throws on an unclosed block, a block opened inside another, or an id used twice.
+ */
 export function readBlocks(text: string, file = 'file'): Map<string, Block> {
   const out = new Map<string, Block>();
+  const closeRe = /^<!-- \/generated -->$/gm;
   for (const m of text.matchAll(OPEN_RE)) {
     const id = m[1];
     const start = m.index + m[0].length;
-    const end = text.indexOf(CLOSE_MARKER, start);
-    const next = text.slice(start).search(OPEN_RE);
-    if (end < 0 || (next >= 0 && start + next < end))
-      throw new Error(`${file}: block ${id} has no ${CLOSE_MARKER} before the next block`);
+    closeRe.lastIndex = start;
+    const close = closeRe.exec(text);
+    const end = close ? close.index : -1;
+    const nextOpen = new RegExp(OPEN_RE.source, 'gm');
+    nextOpen.lastIndex = start;
+    const next = nextOpen.exec(text);
+    if (end < 0 || (next && next.index < end))
+      throw new Error(`${file}: block ${id} has no ${CLOSE_MARKER} line before the next block`);
     if (out.has(id)) throw new Error(`${file}: block ${id} appears twice`);
     // the content sits on its own lines between the markers
     const content = text.slice(start, end).replace(/^\n/, '').replace(/\n$/, '');

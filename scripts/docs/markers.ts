@@ -91,8 +91,8 @@ export function lineDiff(a: string, b: string, context = 1): string {
     if (i < n && j < m && x[i] === y[j]) {
       lines.push([' ', x[i++]]);
       j++;
-    } else if (j < m && (i === n || L[i][j + 1] >= L[i + 1][j])) lines.push(['+', y[j++]]);
-    else lines.push(['-', x[i++]]);
+    } else if (i < n && (j === m || L[i + 1][j] >= L[i][j + 1])) lines.push(['-', x[i++]]);
+    else lines.push(['+', y[j++]]);
   }
   const changed = lines.map(([k]) => k !== ' ');
   const near = (k: number) => {

@@ -4,6 +4,7 @@
  * numbers: run i has the same seed at every point), so two points can be compared run by run.
  */
 import { resolve } from 'node:path';
+import { lossOf } from '../scripts/docs/loss.js';
 import {
   deriveRunSeed,
   pairedDifference,
@@ -69,7 +70,8 @@ export function pairedValues(a: number[], b: number[]) {
   return { mean: d.estimate, se: d.se, low: d.low, high: d.high, n: d.pairs };
 }
 
-/** Deficit of a run: shortfall nobody paid plus losses still open at the end (USD). */
-export function deficit(m: RunMetrics): number {
-  return m.unpaid + m.socialized_loss + m.open_deficit;
-}
+/**
+ * Deficit of a run: its loss, shortfall no backstop absorbed plus losses still open at the end (USD), from
+ * the one loss helper the docs use (`socialized_loss + unpaid + open_deficit`).
+ */
+export const deficit: (m: RunMetrics) => number = lossOf;

@@ -1,0 +1,332 @@
+/**
+ * Runs the command a doc block names and collects what its figures need: per sweep point the runs' metrics
+ * (and events and series when the experiment records them), or for a game every profile's runs and the
+ * equilibria. Two ways, with the same results (each run depends only on its config and seed):
+ * - {@link collectInProcess}: `simulate` run after run in this thread, as the direction tests do. The
+ *   small-preset figures are always collected this way, by the docs script and by the test alike.
+ * - {@link collectWithRunner}: the runner a user's command uses (`runBatch` for `run`, `runGame` on a
+ *   worker pool for `game`), its files read back. The full figures are collected this way.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { tableFromIPC } from 'apache-arrow';
+import { type ExperimentOverrides, packageRoot } from '../../src/experiment/resolve.js';
+import {
+  deriveRunSeed,
+  type EquilibriaFile,
+  EVENT_KINDS,
+  type EventColumns,
+  type GameDriver,
+  type GameExperiment,
+  inProcessDriver,
+  METRIC_NAMES,
+  type ProfileJob,
+  type ProfileRun,
+  poolDriver,
+  type ResolvedExperiment,
+  type RunMetrics,
+  readArrowFile,
+  resolveExperiment,
+  runBatch,
+  runGame,
+  SERIES,
+  type SeriesName,
+  type SimConfig,
+  simulate,
+} from '../../src/index.js';
+
+/** A command of the command line, as a doc block states it: `backstop-sim <cmd> experiments/<name>.ts <args>`. */
+export interface DocCommand {
+  cmd: 'run' | 'game';
+  /** Options, as typed (only --preset, --runs, --series and --events are understood). */
+  args: string[];
+  /** What the docs print instead of the command (e.g. `npm start`); it must run the same batch. */
+  display?: string;
+}
+
+/** The command as a user types it in a clone of the repository. */
+export function commandText(name: string, c: DocCommand): string {
+  return c.display ?? ['node bin/backstop-sim.js', c.cmd, `experiments/${name}.ts`, ...c.args].join(' ');
+}
+
+/** The experiment overrides the command's options give (what the command line would pass on). */
+export function commandOverrides(c: DocCommand): ExperimentOverrides {
+  const { values } = parseArgs({
+    args: c.args,
+    strict: true,
+    options: {
+      preset: { type: 'string' },
+      runs: { type: 'string' },
+      series: { type: 'string' },
+      events: { type: 'boolean' },
+    },
+  });
+  const int = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`docs: ${flag} ${v} is not a non-negative integer`);
+    return n;
+  };
+  const o: ExperimentOverrides = {};
+  if (values.preset !== undefined) o.preset = values.preset;
+  const runs = int(values.runs, '--runs');
+  if (runs !== undefined) o.runs = runs;
+  const series = int(values.series, '--series');
+  if (series !== undefined) o.series = series;
+  if (values.events) o.events = true;
+  return o;
+}
+
+/** One run's results. */
+export interface RunRecord {
+  metrics: RunMetrics;
+  /** Logged events (when the experiment or the command records them). */
+  events?: EventColumns;
+  /** Per-tick series every K ticks (when recorded for this run). */
+  series?: Partial<Record<SeriesName, Float64Array>>;
+}
+
+/** The runs of one sweep point, in run order. */
+export interface PointData {
+  point: Record<string, unknown>;
+  config: SimConfig;
+  runs: RunRecord[];
+}
+
+/** What `backstop-sim run` gives. */
+export interface RunData {
+  kind: 'run';
+  /** The command, as printed in the docs. */
+  command: string;
+  experiment: ResolvedExperiment;
+  points: PointData[];
+}
+
+/** What `backstop-sim game` gives, with every run's metrics. */
+export interface GameData {
+  kind: 'game';
+  command: string;
+  experiment: ResolvedExperiment;
+  /** What equilibria.json holds. */
+  eq: EquilibriaFile;
+  /** Metrics per sweep point, per profile (in `eq.points[p].profiles` order), per run. */
+  runs: RunMetrics[][][];
+}
+
+/** Data of a command. */
+export type DocData = RunData | GameData;
+
+/** `experiments/<name>.ts` in this repository. */
+export function experimentFile(name: string): string {
+  return join(packageRoot(), 'experiments', `${name}.ts`);
+}
+
+async function resolved(name: string, c: DocCommand): Promise<ResolvedExperiment> {
+  return resolveExperiment({ file: experimentFile(name), overrides: commandOverrides(c) });
+}
+
+/** The game the command line's `game` builds from a resolved experiment (as in src/cli.ts). */
+function gameOf(e: ResolvedExperiment): GameExperiment {
+  if (!e.game) throw new Error(`docs: ${e.name} declares no game`);
+  return {
+    name: e.name,
+    base: e.base as never,
+    roles: e.game.roles,
+    runs: e.runs,
+    seed: e.seed,
+    crn: e.crn,
+    points: e.fields.length ? e.points : undefined,
+  };
+}
+
+/** A driver that keeps every run's metrics (runGame keeps only summaries); a run that failed throws. */
+function recording(inner: GameDriver): { driver: GameDriver; jobs: ProfileJob[]; runs: ProfileRun[][] } {
+  const rec = { jobs: [] as ProfileJob[], runs: [] as ProfileRun[][] };
+  const driver: GameDriver = {
+    async run(jobs) {
+      const r = await inner.run(jobs);
+      rec.jobs.push(...jobs);
+      rec.runs.push(...r);
+      return r;
+    },
+  };
+  return { driver, ...rec };
+}
+
+async function collectGame(
+  name: string,
+  c: DocCommand,
+  e: ResolvedExperiment,
+  inner: GameDriver,
+  out?: string,
+): Promise<GameData> {
+  const rec = recording(inner);
+  const eq = await runGame(gameOf(e), { driver: rec.driver, level: e.game!.level, baseDir: e.baseDir, out });
+  const runs: RunMetrics[][][] = eq.points.map((p) => p.profiles.map(() => []));
+  rec.jobs.forEach((j, k) => {
+    runs[j.pointId][j.profileId] = rec.runs[k].map((r, i) => {
+      if ('error' in r)
+        throw new Error(`docs: ${name}: run ${i} of ${j.pointId}/${j.profileId} failed: ${r.error}`);
+      return r.metrics;
+    });
+  });
+  return { kind: 'game', command: commandText(name, c), experiment: e, eq, runs };
+}
+
+/** Runs the command in this thread, run after run (the small presets: the docs script and the test). */
+export async function collectInProcess(name: string, c: DocCommand): Promise<DocData> {
+  const e = await resolved(name, c);
+  if (c.cmd === 'game') return collectGame(name, c, e, inProcessDriver);
+  const { series, seriesRuns, events } = e.record;
+  const points = e.points.map((point, p): PointData => {
+    const runs: RunRecord[] = [];
+    for (let r = 0; r < e.runs; r++) {
+      // what a worker of the runner does for run r of point p
+      const res = simulate(e.configs[p], {
+        seed: deriveRunSeed(e.seed, p, r, e.crn),
+        series: seriesRuns === 0 || r < seriesRuns ? series : 0,
+        events,
+        baseDir: e.baseDir,
+      });
+      runs.push({ metrics: res.metrics, events: res.events, series: res.series });
+    }
+    return { point, config: e.configs[p], runs };
+  });
+  return { kind: 'run', command: commandText(name, c), experiment: e, points };
+}
+
+/**
+ * Runs the command through the runner into `out` (a results directory; `runs.arrow` etc., or `game.arrow`
+ * and `equilibria.json`) on `workers` threads, and reads the results back.
+ */
+export async function collectWithRunner(
+  name: string,
+  c: DocCommand,
+  opts: { out: string; workers?: number; log?: (line: string) => void },
+): Promise<DocData> {
+  const e = await resolved(name, c);
+  if (c.cmd === 'game') return collectGame(name, c, e, poolDriver({ workers: opts.workers }), opts.out);
+  const spec = { file: experimentFile(name), overrides: commandOverrides(c) };
+  const b = await runBatch(spec, {
+    out: opts.out,
+    workers: opts.workers,
+    resolved: e,
+    progress: 'none',
+    log: opts.log ?? (() => {}),
+  });
+  if (b.failed > 0 || b.stopped)
+    throw new Error(`docs: ${name}: ${b.failed} run(s) failed (${b.failures[0]?.error ?? 'stopped'})`);
+  return { kind: 'run', command: commandText(name, c), experiment: e, points: readRuns(e, opts.out) };
+}
+
+/** Reads runs.arrow (and events.arrow, series.arrow) of a finished batch into points and runs. */
+function readRuns(e: ResolvedExperiment, dir: string): PointData[] {
+  const t = readArrowFile(join(dir, 'runs.arrow'));
+  const C = t.columns;
+  const total = e.points.length * e.runs;
+  if (t.rows !== total) throw new Error(`docs: ${dir}/runs.arrow has ${t.rows} rows, expected ${total}`);
+  const records: RunRecord[] = [];
+  for (let i = 0; i < t.rows; i++) {
+    const m = {} as RunMetrics;
+    for (const k of METRIC_NAMES) m[k] = (C[k] as Float64Array)[i];
+    records.push({ metrics: m });
+  }
+  if (e.record.events) {
+    const perRun = readEvents(join(dir, 'events.arrow'), total);
+    perRun.forEach((ev, i) => {
+      records[i].events = ev;
+    });
+  }
+  if (e.record.series > 0) {
+    const s = readArrowFile(join(dir, 'series.arrow'));
+    const run = s.columns.run_id as Float64Array;
+    let j = 0;
+    while (j < s.rows) {
+      const i = run[j];
+      const from = j;
+      while (j < s.rows && run[j] === i) j++;
+      const series: Partial<Record<SeriesName, Float64Array>> = {};
+      for (const [n] of SERIES) series[n] = (s.columns[n] as Float64Array).slice(from, j);
+      records[i].series = series;
+    }
+  }
+  return e.points.map((point, p) => ({
+    point,
+    config: e.configs[p],
+    runs: records.slice(p * e.runs, (p + 1) * e.runs),
+  }));
+}
+
+/**
+ * Reads events.arrow into one set of columns per run. It can hold tens of millions of rows (ADL pro-rata
+ * logs one event per winner per shortfall), so it reads the Arrow buffers directly: the kind strings are
+ * matched as bytes, never decoded one by one.
+ */
+function readEvents(path: string, runs: number): EventColumns[] {
+  const t = tableFromIPC(readFileSync(path));
+  const n = t.numRows;
+  const cols = {
+    run: new Int32Array(n),
+    tick: new Int32Array(n),
+    kind: new Int32Array(n),
+    account: new Int32Array(n),
+    size: new Float64Array(n),
+    price: new Float64Array(n),
+    amount: new Float64Array(n),
+  };
+  const codes = EVENT_KINDS.map((k) => new TextEncoder().encode(k));
+  let at = 0;
+  for (const b of t.batches) {
+    const child = (name: string) => {
+      const c = b.getChild(name);
+      if (c?.data.length !== 1) throw new Error(`docs: ${path}: unexpected column ${name}`);
+      return c.data[0];
+    };
+    const numeric = (name: string) => {
+      const d = child(name);
+      return (d.values as Int32Array | Float64Array).subarray(d.offset, d.offset + d.length);
+    };
+    cols.run.set(numeric('run_id'), at);
+    cols.tick.set(numeric('tick'), at);
+    cols.account.set(numeric('account'), at);
+    cols.size.set(numeric('size'), at);
+    cols.price.set(numeric('price'), at);
+    cols.amount.set(numeric('amount'), at);
+    const kind = child('kind');
+    const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
+    const bytes = kind.values as Uint8Array;
+    for (let i = 0; i < b.numRows; i++) {
+      const s = off[i];
+      const len = off[i + 1] - s;
+      let code = -1;
+      for (let k = 0; k < codes.length && code < 0; k++) {
+        const c = codes[k];
+        if (c.length !== len) continue;
+        let j = 0;
+        while (j < len && bytes[s + j] === c[j]) j++;
+        if (j === len) code = k;
+      }
+      if (code < 0) throw new Error(`docs: ${path}: unknown event kind at row ${at + i}`);
+      cols.kind[at + i] = code;
+    }
+    at += b.numRows;
+  }
+  // rows are in run_id order: one slice per run
+  const out: EventColumns[] = [];
+  let j = 0;
+  for (let r = 0; r < runs; r++) {
+    const from = j;
+    while (j < n && cols.run[j] === r) j++;
+    out.push({
+      tick: cols.tick.slice(from, j),
+      kind: cols.kind.slice(from, j),
+      account: cols.account.slice(from, j),
+      size: cols.size.slice(from, j),
+      price: cols.price.slice(from, j),
+      amount: cols.amount.slice(from, j),
+    });
+  }
+  if (j !== n) throw new Error(`docs: ${path} is not in run order`);
+  return out;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { leverageSchema } from '../src/config/bounds.js';
+import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 import { hedge } from './hedge.js';
 

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Simulation } from '../src/engine/simulation.js';
+import { maxTake } from '../src/waterfall/ops.js';
 
 /** Parameters every liquidator strategy has. */
 export const keeperParams = {
@@ -90,16 +91,13 @@ export const auctionParams = {
  */
 export function meetsInitial(sim: Simulation, i: number, units: number, extraEquity: number): boolean {
   const notional = units * sim.mark;
-  const tiers = sim.accounts.tiers;
-  let t = 0;
-  while (t + 1 < tiers.length && notional >= tiers[t + 1].minNotional) t++;
-  return sim.equity(i) + extraEquity >= tiers[t].imr * notional;
+  return sim.equity(i) + extraEquity >= sim.initialMarginRate(notional) * notional;
 }
 
 /**
  * The most units (≤ `cap`) agent i can take on `side` at price `x`, paying `gas` for the transaction first,
- * and still meet initial margin (the check the auction applies). Bisection when the whole of `cap` does
- * not fit, so that stepped margin tiers need no closed form.
+ * and still meet initial margin (the check the auction applies): `maxTake`, a hair inside against rounding
+ * in the auction's own check.
  */
 export function marginUnits(
   sim: Simulation,
@@ -110,21 +108,10 @@ export function marginUnits(
   gas: number,
 ): number {
   if (!(cap > 0)) return 0;
-  if (fitsAfter(sim, i, side * cap, x, gas)) return cap;
-  if (!fitsAfter(sim, i, 0, x, gas)) return 0;
-  let lo = 0;
-  let hi = cap;
-  for (let it = 0; it < 40; it++) {
-    const mid = 0.5 * (lo + hi);
-    if (fitsAfter(sim, i, side * mid, x, gas)) lo = mid;
-    else hi = mid;
-  }
-  return lo * (1 - 1e-9); // a hair inside, against rounding in the auction's own check
-}
-
-/** Whether agent i meets initial margin after paying `gas` and taking `dq` (signed) at price `x`. */
-function fitsAfter(sim: Simulation, i: number, dq: number, x: number, gas: number): boolean {
-  return meetsInitial(sim, i, Math.abs(sim.accounts.qty[i] + dq), dq * (sim.mark - x) - gas);
+  if (meetsInitial(sim, i, Math.abs(sim.accounts.qty[i] + side * cap), side * cap * (sim.mark - x) - gas))
+    return cap;
+  const most = maxTake(sim, i, side, x, -gas);
+  return most < cap ? most * (1 - 1e-9) : 0;
 }
 
 /**

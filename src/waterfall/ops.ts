@@ -45,16 +45,17 @@ export function canHold(sim: Simulation, k: number, dq: number, x: number): bool
 
 /**
  * The most units account `k` can take on `side` (+1 long, −1 short) at price `x` and still meet the initial
- * margin of its new position's tier at the mark: E + u·side·(mark − x) ≥ imr·|q + side·u|·mark. Units that
- * reduce an opposite position are always allowed (they lower the requirement). Infinity when the price is so
- * good that the condition never binds.
+ * margin of its new position's tier at the mark: E + extra + u·side·(mark − x) ≥ imr·|q + side·u|·mark
+ * (`extra`: equity it gains or pays first, e.g. −gas). Units that reduce an opposite position are always
+ * allowed (they lower the requirement). When each unit brings more equity than the margin it needs (a price
+ * that good), the condition binds from below, not above: Infinity if the account meets it now, else 0.
  */
-export function maxTake(sim: Simulation, k: number, side: number, x: number): number {
+export function maxTake(sim: Simulation, k: number, side: number, x: number, extra = 0): number {
   const a = sim.accounts;
   const m = sim.mark;
   const q = a.qty[k];
   const aq = Math.abs(q);
-  const e = sim.equity(k);
+  const e = sim.equity(k) + extra;
   const g = side * (m - x); // what each unit taken gains (negative: costs) at the mark
   const opposite = q !== 0 && q > 0 !== side > 0;
   let r = sim.initialMarginRate(0);
@@ -62,7 +63,7 @@ export function maxTake(sim: Simulation, k: number, side: number, x: number): nu
   // the tier depends on the size taken: raise the rate until the size found stays within it (conservative)
   for (let pass = 0; pass <= a.tiers.length; pass++) {
     const d = r * m - g;
-    if (!(d > 0)) return Number.POSITIVE_INFINITY;
+    if (!(d > 0)) return e >= r * aq * m ? Number.POSITIVE_INFINITY : 0;
     u = (opposite ? e + r * aq * m : e - r * aq * m) / d;
     if (opposite && u < aq) u = aq;
     const r2 = sim.initialMarginRate(Math.abs(q + side * Math.max(0, u)) * m);

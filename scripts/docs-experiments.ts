@@ -131,7 +131,7 @@ async function full(
   const t = performance.now();
   const out = join(docsPath('results'), 'docs', d.name);
   mkdirSync(out, { recursive: true });
-  const data = await collectWithRunner(d.name, d.full, { out, workers });
+  const data = await collectWithRunner(d.name, d.full, { out, workers, eventKinds: d.eventKinds });
   blocks[EXPERIMENTS_README].set(fullId(d.name), d.fullBlock(data));
   rows.set(d.name, summaryRow(d, data));
   for (const [id, f] of Object.entries(d.readme ?? {})) blocks[README].set(id, f(data));

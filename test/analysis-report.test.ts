@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GameDriver, type ProfileRun, report, runGame } from '../src/index.js';
+import {
+  analyze,
+  type GameDriver,
+  type ProfileRun,
+  readArrowFile,
+  report,
+  reportFigures,
+  runGame,
+} from '../src/index.js';
 import { writeFixture } from './analysis-fixture.js';
 
 /** Debian's chromium; CI (.ci/run) installs it with apt-get. Nothing is downloaded at test time. */
@@ -25,7 +33,8 @@ const fakeDriver: GameDriver = {
       return j.seeds.map((seed, i): ProfileRun => {
         const noise = ((seed % 1000) / 1000 - 0.5) * 10;
         const pnl = active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : noise * 0.1;
-        const metrics = { socialized_loss: active ? 0 : 1000 + i, unpaid: 0, vault_return: 0 } as never;
+        const loss = active ? 0 : 1000 + i;
+        const metrics = { loss, socialized_loss: loss, unpaid: 0, open_deficit: 0, vault_return: 0 } as never;
         return {
           metrics,
           groups: [
@@ -140,5 +149,42 @@ describe('report', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it("the who-paid bar and the analysis table are runs.arrow's column means", () => {
+    const a = analyze(dir);
+    const t = readArrowFile(join(dir, 'runs.arrow'));
+    const C = t.columns as Record<string, ArrayLike<number | null>>;
+    const status = t.columns.status as (string | null)[];
+    const meanOf = (col: string, point: number) => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < t.rows; i++)
+        if (status[i] === 'ok' && C.point_id[i] === point) {
+          s += C[col][i] as number;
+          n++;
+        }
+      return s / n;
+    };
+    const wp = reportFigures(dir, a).find((f) => f.name === 'who-paid')!;
+    const rows = (
+      wp.spec as unknown as { data: { values: { group: string; payer: string; amount: number }[] } }
+    ).data.values;
+    const payers: [string, string][] = [
+      ['paid_by_insurance_fund', 'insurance fund'],
+      ['paid_by_vault', 'vault'],
+      ['paid_by_adl', 'ADL'],
+      ['socialized_loss', 'socialized'],
+      ['unpaid', 'unpaid'],
+      ['open_deficit', 'still open at the end'],
+    ];
+    a.groups.forEach((g, p) => {
+      for (const [col, payer] of payers) {
+        const bar = rows.find((r) => r.group === g.label && r.payer === payer)!;
+        expect(bar.amount).toBeCloseTo(meanOf(col, p), 6);
+        expect(g.metrics[col].estimate).toBeCloseTo(meanOf(col, p), 6);
+      }
+      expect(g.metrics.loss.estimate).toBeCloseTo(meanOf('loss', p), 6);
+    });
   });
 });

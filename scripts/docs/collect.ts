@@ -7,10 +7,10 @@
  * - {@link collectWithRunner}: the runner a user's command uses (`runBatch` for `run`, `runGame` on a
  *   worker pool for `game`), its files read back. The full figures are collected this way.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { tableFromIPC } from 'apache-arrow';
+import { RecordBatchReader } from 'apache-arrow';
 import { type ExperimentOverrides, packageRoot } from '../../src/experiment/resolve.js';
 import {
   deriveRunSeed,
@@ -203,7 +203,7 @@ export async function collectInProcess(name: string, c: DocCommand): Promise<Doc
 export async function collectWithRunner(
   name: string,
   c: DocCommand,
-  opts: { out: string; workers?: number; log?: (line: string) => void },
+  opts: { out: string; workers?: number; log?: (line: string) => void; eventKinds?: readonly string[] },
 ): Promise<DocData> {
   const e = await resolved(name, c);
   if (c.cmd === 'game') return collectGame(name, c, e, poolDriver({ workers: opts.workers }), opts.out);
@@ -217,11 +217,19 @@ export async function collectWithRunner(
   });
   if (b.failed > 0 || b.stopped)
     throw new Error(`docs: ${name}: ${b.failed} run(s) failed (${b.failures[0]?.error ?? 'stopped'})`);
-  return { kind: 'run', command: commandText(name, c), experiment: e, points: readRuns(e, opts.out) };
+  const points = await readRuns(e, opts.out, opts.eventKinds);
+  return { kind: 'run', command: commandText(name, c), experiment: e, points };
 }
 
-/** Reads runs.arrow (and events.arrow, series.arrow) of a finished batch into points and runs. */
-function readRuns(e: ResolvedExperiment, dir: string): PointData[] {
+/**
+ * Reads runs.arrow (and events.arrow, series.arrow) of a finished batch into points and runs; of the events,
+ * only the `eventKinds` given (default: every kind).
+ */
+async function readRuns(
+  e: ResolvedExperiment,
+  dir: string,
+  eventKinds?: readonly string[],
+): Promise<PointData[]> {
   const t = readArrowFile(join(dir, 'runs.arrow'));
   const C = t.columns;
   const total = e.points.length * e.runs;
@@ -233,7 +241,7 @@ function readRuns(e: ResolvedExperiment, dir: string): PointData[] {
     records.push({ metrics: m });
   }
   if (e.record.events) {
-    const perRun = readEvents(join(dir, 'events.arrow'), total);
+    const perRun = await readEvents(join(dir, 'events.arrow'), total, eventKinds);
     perRun.forEach((ev, i) => {
       records[i].events = ev;
     });
@@ -259,25 +267,20 @@ function readRuns(e: ResolvedExperiment, dir: string): PointData[] {
 }
 
 /**
- * Reads events.arrow into one set of columns per run. It can hold tens of millions of rows (ADL pro-rata
- * logs one event per winner per shortfall), so it reads the Arrow buffers directly: the kind strings are
+ * Reads events.arrow into one set of columns per run, keeping only the `keep` kinds (default: all). It can
+ * hold tens of millions of rows (ADL pro-rata logs one event per winner per shortfall) and gigabytes, so it
+ * streams the file record batch by record batch and reads the Arrow buffers directly: the kind strings are
  * matched as bytes, never decoded one by one.
  */
-function readEvents(path: string, runs: number): EventColumns[] {
-  const t = tableFromIPC(readFileSync(path));
-  const n = t.numRows;
-  const cols = {
-    run: new Int32Array(n),
-    tick: new Int32Array(n),
-    kind: new Int32Array(n),
-    account: new Int32Array(n),
-    size: new Float64Array(n),
-    price: new Float64Array(n),
-    amount: new Float64Array(n),
-  };
+async function readEvents(path: string, runs: number, keep?: readonly string[]): Promise<EventColumns[]> {
+  let cap = 1 << 16;
+  let cols = grow(undefined, cap);
   const codes = EVENT_KINDS.map((k) => new TextEncoder().encode(k));
-  let at = 0;
-  for (const b of t.batches) {
+  const wanted = EVENT_KINDS.map((k) => !keep || keep.includes(k));
+  let n = 0;
+  let row = 0;
+  const reader = await RecordBatchReader.from(createReadStream(path));
+  for await (const b of reader) {
     const child = (name: string) => {
       const c = b.getChild(name);
       if (c?.data.length !== 1) throw new Error(`docs: ${path}: unexpected column ${name}`);
@@ -287,12 +290,12 @@ function readEvents(path: string, runs: number): EventColumns[] {
       const d = child(name);
       return (d.values as Int32Array | Float64Array).subarray(d.offset, d.offset + d.length);
     };
-    cols.run.set(numeric('run_id'), at);
-    cols.tick.set(numeric('tick'), at);
-    cols.account.set(numeric('account'), at);
-    cols.size.set(numeric('size'), at);
-    cols.price.set(numeric('price'), at);
-    cols.amount.set(numeric('amount'), at);
+    const run = numeric('run_id');
+    const tick = numeric('tick');
+    const account = numeric('account');
+    const size = numeric('size');
+    const price = numeric('price');
+    const amount = numeric('amount');
     const kind = child('kind');
     const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
     const bytes = kind.values as Uint8Array;
@@ -307,10 +310,19 @@ function readEvents(path: string, runs: number): EventColumns[] {
         while (j < len && bytes[s + j] === c[j]) j++;
         if (j === len) code = k;
       }
-      if (code < 0) throw new Error(`docs: ${path}: unknown event kind at row ${at + i}`);
-      cols.kind[at + i] = code;
+      if (code < 0) throw new Error(`docs: ${path}: unknown event kind at row ${row + i}`);
+      if (!wanted[code]) continue;
+      if (n === cap) cols = grow(cols, (cap *= 2));
+      cols.run[n] = run[i];
+      cols.tick[n] = tick[i];
+      cols.kind[n] = code;
+      cols.account[n] = account[i];
+      cols.size[n] = size[i];
+      cols.price[n] = price[i];
+      cols.amount[n] = amount[i];
+      n++;
     }
-    at += b.numRows;
+    row += b.numRows;
   }
   // rows are in run_id order: one slice per run
   const out: EventColumns[] = [];
@@ -329,4 +341,24 @@ function readEvents(path: string, runs: number): EventColumns[] {
   }
   if (j !== n) throw new Error(`docs: ${path} is not in run order`);
   return out;
+}
+
+/** Event columns of one file, with their run ids. */
+interface RunEventColumns extends EventColumns {
+  run: Int32Array;
+}
+
+/** Event columns of room `cap`, holding what `from` held. */
+function grow(from: RunEventColumns | undefined, cap: number): RunEventColumns {
+  const cols: RunEventColumns = {
+    run: new Int32Array(cap),
+    tick: new Int32Array(cap),
+    kind: new Int32Array(cap),
+    account: new Int32Array(cap),
+    size: new Float64Array(cap),
+    price: new Float64Array(cap),
+    amount: new Float64Array(cap),
+  };
+  if (from) for (const k of Object.keys(cols) as (keyof RunEventColumns)[]) cols[k].set(from[k] as never);
+  return cols;
 }

@@ -13,6 +13,8 @@ export interface ExperimentDocs<D extends DocData = DocData> {
   name: string;
   /** The command whose results the full figures are. */
   full: DocCommand;
+  /** The event kinds the figures read from the full run's events.arrow (default: every kind). */
+  eventKinds?: readonly string[];
   /** The command whose results the small-preset figures are (run in-process, checked by the test). */
   small: DocCommand;
   /** The summary table's `question` and `published` cells. */

@@ -129,10 +129,14 @@ export function sweepFigure(field: string, rows: BandRow[], numeric: boolean): F
 }
 
 /** Who paid the shortfall: mean amount per payer and group, stacked to shares. */
+/** The segments of the who-paid bar, in order: the payers, what nobody paid, what is still open. */
+const WHO_PAID = ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid', 'still open at the end'];
+
 export function whoPaidFigure(rows: { group: string; payer: string; amount: number }[]): Figure {
   return {
     name: 'who-paid',
-    title: 'Who paid the shortfall: share of the mean shortfall per payer',
+    title:
+      'Who paid the shortfall, and what was still open at the end: share of the mean shortfall + open deficit',
     spec: {
       $schema: SCHEMA,
       data: { values: rows },
@@ -149,8 +153,8 @@ export function whoPaidFigure(rows: { group: string; payer: string; amount: numb
         color: {
           field: 'payer',
           type: 'nominal',
-          sort: ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid'],
-          scale: { domain: ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid'] },
+          sort: WHO_PAID,
+          scale: { domain: WHO_PAID },
         },
         order: { field: 'order', type: 'quantitative' },
       },

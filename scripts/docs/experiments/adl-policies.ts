@@ -213,6 +213,8 @@ function block(d: RunData, intro: string): string {
 export default runDocs({
   name: 'adl-policies',
   full: { cmd: 'run', args: ['--runs', '8'] },
+  // the pro-rata policies log an event per winner per shortfall (gigabytes over the full run)
+  eventKinds: ['deleverage', 'liquidation'],
   small: { cmd: 'run', args: ['--preset', 'small'] },
   question: 'ADL policy in a 10-Oct-2025-like cascade',
   published: 'queue overshoot 45–52M vs ~3M; 27.6% of forced closes ADL; first ADL +61.7 s',

@@ -1,4 +1,6 @@
 /**
+ * Whole venues checked tick by tick (test/invariants.ts): a LUNA replay and the default experiment.
+ *
  * A replay of a real crash to near zero, not tuned to any outcome: LUNA on the oracle Drift used, 9–11 May
  * 2022 (data/luna_usd_drift_oracle_1m_2022-05-09_2022-05-11.csv: 63.90 → 0.687, −98.9%), one-minute ticks,
  * every role but arbitrageurs, margin checked against the oracle, and the full waterfall (takeovers, the LP
@@ -87,4 +89,16 @@ describe('LUNA, May 2022, replayed with every role and no arbitrageurs', () => {
       }
     }
   });
+});
+
+describe('the default experiment (baseline) keeps every invariant, tick by tick', () => {
+  it('three runs of the full-size venue: limited liability, no unbooked deficit, the band, conservation', async () => {
+    const { resolveExperiment, deriveRunSeed } = await import('../src/index.js');
+    const e = await resolveExperiment({ file: `${ROOT}/experiments/baseline.ts`, overrides: {} });
+    for (let r = 0; r < 3; r++) {
+      const { metrics: m } = checkRun(e.configs[0], deriveRunSeed(e.seed, 0, r, e.crn));
+      expect(m.vault_return).toBeGreaterThanOrEqual(-1);
+      expect(m.liquidations).toBeGreaterThan(1000);
+    }
+  }, 120_000);
 });

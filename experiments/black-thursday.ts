@@ -23,8 +23,9 @@
  *   land `delayTicksPerLevel` ticks late (the Dutch takers; an English bid is placed or fails at once).
  * - The oracle is Maker's OSM: one hour late. The book stands for the spot market keepers sell into, so
  *   its price band is centred on the index, not on the deliberately late oracle.
- * - The deficit is `unpaid + open_deficit`: shortfalls the surplus buffer (the insurance fund, fed by
- *   the 13% penalties, starting empty) could not pay, plus losses still open at the end.
+ * - The deficit is the run's `loss` (here `unpaid + open_deficit`): shortfalls the surplus buffer (the
+ *   insurance fund, fed by the 13% penalties, starting empty) could not pay, plus losses still open at the
+ *   end.
  */
 import { defineExperiment } from 'backstop-sim';
 
@@ -35,8 +36,8 @@ const RATIOS = [1.6, 1.8, 2.0, 2.3, 2.7];
 
 /**
  * The keepers, in proportion to the vaults (per 1,000 vaults: 40 honest English bidders, 34 zero-bid
- * agents, 40 Dutch takers), so that keeper capacity per auction is the same at every scale. An agent
- * attends one auction per tick, so these counts are keeper throughput, not firms.
+ * agents, 40 Dutch takers), so that keeper capacity per auction is the same at every scale. Every keeper
+ * considers every open auction each tick, within its capital and its transaction limit.
  */
 function keepers(vaults: number) {
   const k = vaults / 1000;

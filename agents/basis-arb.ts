@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { leverageSchema } from '../src/config/bounds.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
-import { hedge } from './hedge.js';
+import { hedge, spotShareParam } from './hedge.js';
 
 /**
  * Basis arbitrage, hedged on the spot market outside the venue with its own money (nothing is lent): it
@@ -43,12 +43,7 @@ export default defineStrategy({
       .positive()
       .default(0.002)
       .describe("the group's largest price impact in one tick (fraction)"),
-    spotShare: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.5)
-      .describe('share of capital kept off the venue to pay for spot (fraction)'),
+    spotShare: spotShareParam,
     baseShare: z
       .number()
       .min(0)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { leverageSchema } from '../src/config/bounds.js';
 import { defineStrategy } from '../src/strategy.js';
-import { hedge } from './hedge.js';
+import { hedge, spotShareParam } from './hedge.js';
 
 /**
  * Funding carry: holds the perp on the side that receives funding, hedged on spot with its own money (it
@@ -30,12 +30,7 @@ export default defineStrategy({
       .positive()
       .default(0.001)
       .describe("the group's largest price impact in one tick (fraction)"),
-    spotShare: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.5)
-      .describe('share of capital kept off the venue to pay for spot (fraction)'),
+    spotShare: spotShareParam,
   }),
   init(g, sim) {
     const a = sim.accounts;

@@ -1,5 +1,14 @@
 /** What the hedged arbitrageurs share: a perp trade matched on the spot market with money they have. */
+import { z } from 'zod';
 import type { Simulation } from '../src/engine/simulation.js';
+
+/** The hedged arbitrageurs' `spotShare` parameter: the part of capital kept in the wallet for spot. */
+export const spotShareParam = z
+  .number()
+  .min(0)
+  .max(1)
+  .default(0.5)
+  .describe('share of capital kept off the venue to pay for spot (fraction)');
 
 /**
  * Trades `dq` perp units for account i hedged on spot (perp = −spot): a perp sale is limited to the spot its

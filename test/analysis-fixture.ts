@@ -18,15 +18,7 @@ import {
 } from 'apache-arrow';
 import seedrandom from 'seedrandom';
 import { METRIC_NAMES, SERIES } from '../src/index.js';
-
-const COUNTS = new Set([
-  'liquidations',
-  'auctions',
-  'zero_bid_auctions',
-  'adl_events',
-  'orders_cut',
-  'orders_rejected',
-]);
+import { COUNT_METRICS } from '../src/runner/assemble.js';
 
 type Col = { name: string; type: 'i32' | 'f64' | 'utf8'; values: (number | string | null)[] };
 
@@ -103,7 +95,9 @@ export function writeFixture(dir: string, opts: { series?: boolean } = {}): void
     { name: 'venue.insuranceFund', type: 'f64', values: rows['venue.insuranceFund'] },
     { name: 'status', type: 'utf8', values: rows.status },
     { name: 'error', type: 'utf8', values: rows.error },
-    ...METRIC_NAMES.map((k) => ({ name: k, type: COUNTS.has(k) ? 'i32' : 'f64', values: rows[k] }) as Col),
+    ...METRIC_NAMES.map(
+      (k) => ({ name: k, type: COUNT_METRICS.has(k) ? 'i32' : 'f64', values: rows[k] }) as Col,
+    ),
   ]);
   const config = {
     ticks: 1440,

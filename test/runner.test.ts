@@ -136,6 +136,22 @@ describe('runner: failures', () => {
     });
   });
 
+  it('a run that creates money is failed, naming conservation and the tick; exit code 1', () => {
+    const out = tmp();
+    const r = cli(['run', join(FIX, 'money-printer.json'), '--out', out, '--workers', '1', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /failed run 0 \(seed \d+\): invariant broken \(conservation\).*first broken at tick 3/,
+    );
+    const t = readArrow(join(out, 'runs.arrow'));
+    expect(t.numRows).toBe(3);
+    for (const row of t) {
+      expect(row.status).toBe('failed');
+      expect(row.error).toMatch(/^invariant broken \(conservation\): all money changed by 1000000/);
+      expect(row.loss).toBeNull();
+    }
+  });
+
   it('--fail-fast stops at the first failure and writes no result files', () => {
     const out = tmp();
     const r = cli(['run', FAILING, '--out', out, '--workers', '1', '--fail-fast', '--quiet']);

@@ -75,12 +75,15 @@ function locateBreak(cfg: SimConfig, opts: RunOptions, e: InvariantError): strin
   try {
     sim.start();
     const start = sim.moneyStart;
+    // what the probe found, unless it only repeats the invariant's own message
+    const said = (what: string) =>
+      e.invariant === 'conservation' && what.startsWith('all money') ? '' : `: ${what}`;
     const first = sim.probe(start, e.scale);
-    if (first) return `first broken before the first tick: ${first}`;
+    if (first) return `first broken before the first tick${said(first)}`;
     for (let t = 0; t < cfg.ticks; t++) {
       sim.step(t);
       const what = sim.probe(start, e.scale);
-      if (what) return `first broken at tick ${t}: ${what}`;
+      if (what) return `first broken at tick ${t}${said(what)}`;
     }
     return 'no tick broke it on its own: first seen in the end-of-run results';
   } catch (err) {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { defineStrategy } from '../src/strategy.js';
 
 /**
- * Passive market makers: together they are the book's counterparty. Each supplies `depthUsd` of depth
- * (USD per 1% move) and owns that share of the book's cash and inventory, so their PnL is the book's PnL
- * (a ledger account, not a free source of money). When the book's inventory |Σq|·mark grows toward their
- * combined inventory limit they pull depth, down to `minDepthFraction`.
+ * Passive market makers: with the book's own depth (`market.liquidity.depthUsd`, the outside market's) they
+ * are the book's counterparty. Each supplies `depthUsd` of depth (USD per 1% move) and owns that share of
+ * the book — of what it collected, never of what bankrupt accounts still owe it — each bearing a loss only
+ * up to what it holds (a ledger account, not a free source of money). When the book's inventory |Σq|·mark
+ * grows toward their combined inventory limit they pull depth, down to `minDepthFraction`.
  */
 export default defineStrategy({
   name: 'passive-mm',

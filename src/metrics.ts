@@ -36,11 +36,11 @@ export const METRICS = [
   ['pnl_arbitrageurs', "arbitrageurs' PnL (USD)"],
   [
     'pnl_market_makers',
-    "market-maker agents' PnL: their share of the book's PnL, each loss within its capital (USD)",
+    "market-maker agents' PnL: their depth's share of what the book collected, each loss within its capital (USD)",
   ],
   [
     'outside_market_pnl',
-    "the book's PnL beyond what its market-maker agents can bear: the outside market as counterparty (USD)",
+    "the rest of the book's PnL: the share of its own depth, what its market-maker agents could not bear, and what bankrupt accounts still owe it; the outside market as counterparty (USD)",
   ],
   [
     'orders_cut',

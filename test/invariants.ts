@@ -10,6 +10,7 @@ import { simulate } from '../src/simulate.js';
 import { LEDGER } from '../src/venue/ledger.js';
 import type { StagedWaterfall } from '../src/waterfall/waterfall.js';
 import { ROOT } from './cli-helpers.js';
+import './waterfall-keepers.js';
 
 /** What one checked run produced (for the extreme-market tests to look at). */
 export interface CheckedRun {
@@ -34,9 +35,10 @@ function finite(name: string, v: number): void {
  * what it was asked, ADL included; adl_overshoot is 0 unless a policy closes whole winners; a second run of
  * the same seed (through `simulate`) is identical. After every tick (limited liability and the band): the
  * insurance fund, every vault share count and the vault's equity (so every LP's share value) are never
- * negative; no account without a position has negative collateral (a deficit nobody booked); no wallet or
- * spot holding is negative and no agent's value is below zero (its loss within the capital it put in); the
- * mark is inside the price band. At the end: every group's PnL is at least −its capital and at most all the
+ * negative; no account without a position has negative collateral (a deficit nobody booked) and no agent
+ * has left the venue with a position (nobody would check its margin); no wallet or spot holding is negative
+ * — the only things an agent holds besides its venue equity, which its payoff counts at no less than zero,
+ * so no agent's loss exceeds the capital it put in; the mark is inside the price band. At the end: every group's PnL is at least −its capital and at most all the
  * money that came in (capital, the fund), what the outside market (book and spot) and the venue paid, and
  * the venue's loss (nothing else can pay it); the vault's return is at least −1.
  */
@@ -87,6 +89,10 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
           `account ${i} holds no position but ${a.cash[i]} of collateral after tick ${t}: a deficit nobody booked`,
         );
       if (i >= nA) continue;
+      if (a.active[i] === 0 && a.qty[i] !== 0)
+        fail(
+          `agent ${i} left the venue with a position of ${a.qty[i]} after tick ${t}: nobody checks its margin`,
+        );
       if (!(a.wallet[i] >= -tol()))
         fail(`agent ${i}'s wallet is ${a.wallet[i]} after tick ${t}: money it never had`);
       if (!(a.spot[i] >= 0)) fail(`agent ${i} holds ${a.spot[i]} spot after tick ${t}: a short sale`);

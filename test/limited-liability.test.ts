@@ -189,7 +189,8 @@ describe('capacity providers', () => {
 describe("the book's counterparty", () => {
   it('market makers bear its loss only up to their capital; the rest is the outside market', () => {
     // 100 longs at 5x of 10,000 each (5M notional) and the index up 50% over the run: the book, short
-    // 2,500 units, loses 2.5M; two market makers with 10,000 each can bear 20,000 of it
+    // 2,500 units, loses 2.5M; two market makers with 10,000 each, who supply all its depth (its own is
+    // 1 USD per 1%) and so own all of it, can bear 20,000 of it
     const ticks = 100;
     const r = simulate(
       {
@@ -197,7 +198,7 @@ describe("the book's counterparty", () => {
         dtSeconds: 60,
         market: {
           index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(1.5) / ((ticks * 60) / SECONDS_PER_YEAR) },
-          liquidity: { depthUsd: 1e12 },
+          liquidity: { depthUsd: 1 },
           funding: { enabled: false },
         },
         venue: { insuranceFund: 0 },
@@ -447,5 +448,234 @@ describe('the free lunch of trading against unpaid impact', () => {
     for (let t = 0; t < mark.length; t++) expect(mark[t]).toBe(index[t]);
     // on a path with one +10% step the trader gains at most what the step gives its position
     expect(r.metrics.pnl_traders).toBeLessThanOrEqual(0.1 * 25 * 988_328);
+  });
+});
+
+describe('found by the hostile review', () => {
+  // 180 longs at 25x of 10,000 each; a −5% gap at tick 20 puts them under 2/3 of maintenance and the vault
+  // (two LPs of 1M each) takes them over; one LP asks for everything at tick 50; a −30% gap at tick 100
+  const venue = (withdrawAt: number): SimConfigInput => ({
+    ticks: 200,
+    dtSeconds: 60,
+    market: {
+      index: { model: 'gbm', sigma: 0, p0: 100 },
+      shocks: [
+        { atTick: 20, change: -0.05, durationSeconds: 60 },
+        { atTick: 100, change: -0.3, durationSeconds: 60 },
+      ],
+      liquidity: { depthUsd: 1e6 },
+    },
+    venue: { insuranceFund: 1e7 },
+    waterfall: {
+      stages: [
+        { stage: 'vault', takeoverBelow: 1, unwind: 'hold', lockupSeconds: 0 },
+        { stage: 'market' },
+        { stage: 'insurance-fund' },
+      ],
+    },
+    agents: {
+      traders: {
+        count: 180,
+        capital: { dist: 'fixed', value: 10_000 },
+        mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 25, side: 'long' } }],
+      },
+      lps: {
+        count: 2,
+        capital: { dist: 'fixed', value: 1e6 },
+        mix: [
+          { strategy: 'test-lp', count: 1, params: { usd: 1e6, withdrawAtTick: withdrawAt } },
+          { strategy: 'test-lp', count: 1, params: { usd: 1e6 } },
+        ],
+      },
+    },
+  });
+
+  it('the vault pays withdrawals only from equity above its book’s initial margin', () => {
+    // the takeovers fill the vault's book to 25x at tick 21 and the liquidations the book takes then push
+    // the mark lower: at tick 50, when the LP asks, the vault is below its margin and pays nothing; it pays
+    // only what its equity holds above 4% of its book
+    const s = new Simulation(parseConfig(venue(50)), { seed: 1 });
+    const k = s.waterfall.keepers!;
+    const lp = 180;
+    s.start();
+    let cash = 0;
+    for (let t = 0; t < 200; t++) {
+      s.step(t);
+      const notional = Math.abs(k.vaultPosition()) * s.mark;
+      if (t === 50) expect(k.vaultEquity()).toBeLessThan(0.04 * notional);
+      if (s.accounts.cash[lp] > cash) {
+        expect(t).toBeGreaterThan(50);
+        expect(k.vaultEquity()).toBeGreaterThanOrEqual(0.04 * notional * (1 - 1e-9));
+      }
+      cash = s.accounts.cash[lp];
+    }
+  });
+
+  it('a bankrupt vault’s LPs lose what they put in, not what the payers bailed out: what the book brings back later is the venue’s', () => {
+    const r = simulate(venue(-1), { seed: 1, events: true });
+    expectConserved(r);
+    expectWhoPaid(r);
+    expect(kinds(r)).toContain('bankrupt');
+    expect(r.metrics.vault_return).toBe(-1);
+    expect(r.metrics.vault_max_drawdown).toBe(1);
+    for (const g of r.groups.filter((x) => x.role === 'lps')) expect(g.pnl).toBeCloseTo(-1e6, 6);
+    expect(r.metrics.paid_by_insurance_fund).toBeGreaterThan(0);
+  });
+
+  it('an English winner who cannot carry its lots at initial margin when they are won has its bids voided', () => {
+    // one keeper with 50,000 bids 99% of the mark for every lot, each bid checked alone when placed
+    registerStrategy(
+      defineStrategy({
+        name: 'test-overbid',
+        role: 'liquidators',
+        description: 'test only: bids 99% of the mark for every English lot it is not winning',
+        params: z.strictObject({}),
+        act(g, sim) {
+          const k = sim.waterfall.keepers!;
+          const buf = new Int32Array(sim.accounts.n);
+          const n = k.openAuctions(buf);
+          for (let j = 0; j < n; j++) {
+            const id = buf[j];
+            if (k.auctionKind(id) !== 'english' || k.highBidder(id) === g.first || k.auctionSide(id) <= 0)
+              continue;
+            const lot = k.auctionLot(id);
+            k.bid(id, g.first, Math.min(k.auctionTab(id), lot * sim.mark * 0.99), lot);
+          }
+        },
+      }),
+    );
+    const s = new Simulation(
+      parseConfig({
+        ticks: 120,
+        dtSeconds: 60,
+        market: {
+          index: { model: 'gbm', sigma: 0, p0: 100 },
+          shocks: [{ atTick: 10, change: -0.035, durationSeconds: 60 }],
+          liquidity: { depthUsd: 1e8 },
+        },
+        venue: { insuranceFund: 0 },
+        waterfall: {
+          stages: [
+            { stage: 'english-auction', slots: 200, ttl: 60, tau: 1200, chop: 1 },
+            { stage: 'market' },
+            { stage: 'insurance-fund' },
+          ],
+        },
+        agents: {
+          traders: {
+            count: 100,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 25, side: 'long' } }],
+          },
+          liquidators: {
+            count: 1,
+            capital: { dist: 'fixed', value: 50_000 },
+            mix: [{ strategy: 'test-overbid', fraction: 1 }],
+          },
+        },
+      }),
+      { seed: 1 },
+    );
+    s.start();
+    const keeper = 100;
+    let won = 0;
+    for (let t = 0; t < 120; t++) {
+      s.step(t);
+      const notional = Math.abs(s.accounts.qty[keeper]) * s.mark;
+      if (notional > 0) won++;
+      expect(s.equity(keeper)).toBeGreaterThanOrEqual(0.04 * notional * (1 - 1e-9));
+    }
+    expect(won).toBeGreaterThan(0);
+  });
+
+  it('market makers own the book in proportion to the depth they supply, and never what bankrupt accounts owe it', () => {
+    // a 10,000 long at 20x against a book of 1M per 1% (the outside market's) and one market maker
+    // supplying another 1M: a −50% gap leaves the long 90,000 short of what it owes, unpaid
+    const r = simulate(
+      {
+        ...gaps([[5, -0.5]], 20, 1e6),
+        venue: { insuranceFund: 0, priceBand: { width: 0.9 } },
+        agents: {
+          traders: {
+            count: 1,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'hold', count: 1, params: { leverage: 20 } }],
+          },
+          marketMakers: {
+            count: 1,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'passive-mm', count: 1, params: { depthUsd: 1e6 } }],
+          },
+        },
+        waterfall: { stages: [{ stage: 'market' }, { stage: 'insurance-fund' }] },
+      },
+      { seed: 1 },
+    );
+    expectConserved(r);
+    const m = r.metrics;
+    expect(m.unpaid).toBeGreaterThan(50_000);
+    // the book collected the long's 10,000 and is owed the rest: the market maker's half is of what was
+    // collected (less its own slippage), never of the debt
+    expect(m.pnl_market_makers).toBeLessThanOrEqual(10_000 / 2 + 1e-6);
+    expect(m.pnl_market_makers + m.outside_market_pnl).toBeCloseTo(
+      -m.pnl_traders - m.venue_fees + m.unpaid,
+      3,
+    );
+  });
+
+  it('flags are for the starting state: an agent’s order in the run pays the price band and the fee', () => {
+    registerStrategy(
+      defineStrategy({
+        name: 'test-flagged-buyer',
+        role: 'traders',
+        description: 'test only: at tick 2 buys 5,000 units with NO_FEE | NO_IMPACT',
+        params: z.strictObject({}),
+        act(g, sim) {
+          if (sim.tick === 2) sim.trade(g.first, 5_000, 1 | 2 | 4);
+        },
+      }),
+    );
+    const s = new Simulation(
+      parseConfig({
+        ...gaps([], 10, 1e6),
+        venue: { insuranceFund: 0 },
+        agents: {
+          traders: {
+            count: 1,
+            capital: { dist: 'fixed', value: 1e7 },
+            mix: [{ strategy: 'test-flagged-buyer', count: 1 }],
+          },
+        },
+      }),
+      { seed: 1 },
+    );
+    s.start();
+    for (let t = 0; t <= 2; t++) s.step(t);
+    // cut at the 5% band (2,500 units at 2,100), and the taker fee paid
+    expect(s.accounts.qty[0]).toBeCloseTo(2_500, 6);
+    expect(s.accounts.costs[0]).toBeGreaterThan(0);
+  });
+});
+
+describe('the spot book', () => {
+  it('spot orders of a tick walk the book together: a sliced round trip pays its impact, it does not earn it', () => {
+    const r = simulate(
+      {
+        ...gaps([], 31),
+        market: { ...gaps([], 31).market, spot: { depthUsd: 1e7 } },
+        agents: {
+          traders: {
+            count: 1,
+            capital: { dist: 'fixed', value: 1e8 },
+            mix: [{ strategy: 'test-spot-cycle', count: 1 }],
+          },
+        },
+      },
+      { seed: 1 },
+    );
+    expectConserved(r);
+    // 15 round trips of 1e8 through a 1e7-per-1% spot book, each paying about its impact: a loss
+    expect(r.metrics.pnl_traders).toBeLessThan(0);
+    expect(r.metrics.pnl_traders).toBeGreaterThan(-1e8);
   });
 });

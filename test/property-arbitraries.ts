@@ -316,6 +316,8 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       maxLeverage: lev,
       margin: marginArb,
     }),
+    // the test-only strategies (test/waterfall-keepers.ts): spot round trips sliced into many orders
+    'test-spot-cycle': some({ slices: fc.integer({ min: 1, max: 60 }) }),
     attacker: some({
       notionalUsd: logDbl(1, 1e8),
       baitLeverage: lev,
@@ -330,6 +332,8 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
     'fixed-spread-taker': some(keeper),
     'dutch-taker': some(keeper),
     'english-bidder': some({ ...keeper, openingFraction: frac, increment: dbl(0.001, 1) }),
+    // a backstop provider for the capacity-providers stage (test/waterfall-keepers.ts)
+    'test-provider': fc.record({ perMinuteUsd: logDbl(1, 1e9), perHourUsd: logDbl(1, 1e10) }),
   },
   lps: {
     'lp-passive': fc.constant({}),

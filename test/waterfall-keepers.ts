@@ -84,6 +84,29 @@ registerStrategy(
 
 registerStrategy(
   defineStrategy({
+    name: 'test-spot-cycle',
+    role: 'traders',
+    description: 'test only: moves its cash to its wallet, then spot round trips in `slices` orders a tick',
+    params: z.strictObject({ slices: z.number().int().min(1).max(100).default(50) }),
+    act(g, sim) {
+      const a = sim.accounts;
+      const n = g.params.slices;
+      for (let i = g.first; i < g.first + g.count; i++) {
+        if (sim.tick === 0) sim.toWallet(i, a.cash[i]);
+        else if (sim.tick % 2 === 1) {
+          const w = a.wallet[i] / n;
+          for (let k = 0; k < n; k++) sim.spotTrade(i, (Math.min(w, a.wallet[i]) / sim.indexPrice) * 0.999);
+        } else {
+          const u = a.spot[i] / n;
+          for (let k = 0; k < n; k++) sim.spotTrade(i, -Math.min(u, a.spot[i]));
+        }
+      }
+    },
+  }),
+);
+
+registerStrategy(
+  defineStrategy({
     name: 'test-lp',
     role: 'lps',
     description: 'test only: deposits at the start, asks to withdraw everything at `withdrawAtTick`',

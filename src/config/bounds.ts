@@ -116,8 +116,11 @@ export const CAPITAL_TAIL_Z = 6;
 /** Largest annual risk-free rate of agents' outside option: 1 (100% a year). */
 export const MAX_RISK_FREE_RATE = 1;
 
-/** Largest relative standard deviation of oracle noise: 1 (100%; a noisier oracle is no oracle). */
-export const MAX_ORACLE_NOISE = 1;
+/**
+ * Largest standard deviation of the oracle's log noise: 0.5 (a print off by a factor e^0.5 = 1.65 at one
+ * standard deviation; a noisier oracle is no oracle, and the price band holds the mark to it).
+ */
+export const MAX_ORACLE_NOISE = 0.5;
 
 /** Smallest reference volatility of the book's thinning (annualised): 0.001 (0.1%/year). */
 export const MIN_REF_VOL = 0.001;

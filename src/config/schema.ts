@@ -107,7 +107,9 @@ export const ROLES = ['traders', 'liquidators', 'lps', 'arbitrageurs', 'marketMa
 export type Role = (typeof ROLES)[number];
 
 const tierSchema = z.strictObject({
-  minNotional: nonneg().describe('tier applies from this entry notional |q|·p0 up (USD)'),
+  minNotional: nonneg()
+    .default(0)
+    .describe('tier applies from this entry notional |q|·p0 up (USD; the first tier starts at 0)'),
   mmr: z.number().positive().max(1).describe('maintenance margin rate (fraction of notional)'),
   imr: z.number().positive().max(1).describe('initial margin rate = 1 / max leverage'),
 });
@@ -161,12 +163,11 @@ export const simConfigSchema = z.strictObject({
             .default(0.005)
             .describe('oracle also updates when the index moves this much (fraction)'),
           noise: nonneg()
-            .max(
-              MAX_ORACLE_NOISE,
-              atMost(MAX_ORACLE_NOISE, '', '100%: a noisier oracle reports no price at all'),
-            )
+            .max(MAX_ORACLE_NOISE, atMost(MAX_ORACLE_NOISE, '', 'a noisier oracle reports no price at all'))
             .default(0)
-            .describe('relative standard deviation of oracle noise (fraction, at most 1)'),
+            .describe(
+              'standard deviation of the log noise of oracle prints (the print is price · e^(noise · z); at most 0.5)',
+            ),
         })
         .prefault({}),
       liquidity: z

@@ -31,6 +31,8 @@ export class Market {
   realizedVol: number;
   /** Log spot price impact from agents' spot trades: index[t] = base path · exp(spotImpact). */
   spotImpact = 0;
+  /** The part of `spotImpact` already in `index[t]` (its value when the tick began): spot orders of the tick walk the spot book from there. */
+  private spotTickStart = 0;
   /** Depth supplied by market-maker agents (USD per 1%), set by their strategy; used from the next tick. */
   agentDepth = 0;
   /** Network congestion level this tick (0 = calm); drives keepers' gas, delay and failures. */
@@ -88,6 +90,7 @@ export class Market {
       'depth',
       'realizedVol',
       'spotImpact',
+      'spotTickStart',
       'agentDepth',
       'congestion',
       'sqSum',
@@ -104,6 +107,7 @@ export class Market {
       this.spotImpact *= this.cfg.spot.resilience;
       this.index[t] *= Math.exp(this.spotImpact);
     }
+    this.spotTickStart = t > 0 ? this.spotImpact : 0;
     const p = this.index[t];
     if (t > 0) {
       const r = Math.log(p / this.index[t - 1]);
@@ -136,7 +140,8 @@ export class Market {
     const now = t * this.dt;
     const src = this.index[Math.max(0, t - this.delayTicks)];
     if (now - this.oracleTime >= o.heartbeatSeconds || Math.abs(src / this.oracle - 1) >= o.deviation) {
-      this.oracle = o.noise > 0 ? src * Math.max(1e-9, 1 + o.noise * this.oracleRng.normal()) : src;
+      // log-normal noise: a print is never zero or negative, however noisy the oracle
+      this.oracle = o.noise > 0 ? src * Math.exp(o.noise * this.oracleRng.normal()) : src;
       this.oracleTime = now;
     }
     this.applyBand(t);
@@ -167,7 +172,10 @@ export class Market {
    * A spot trade of signed notional `f` (USD at the index, buys positive) outside the venue. With a finite
    * spot depth it moves the log index by m = f / (100 · depth) (from the next tick on, decaying by the spot
    * resilience; multiplicative, so the index stays positive) and fills at the average price along the move,
-   * p · (e^m − 1) / m; with an infinitely deep spot market it fills at the index. Returns the fill price.
+   * p · (e^m − 1) / m, where p is where the tick's earlier spot orders left the spot price (they walk the spot
+   * book one after another, as orders walk the perp book: each paying only its own move from the tick's
+   * start was a money pump, a round trip sliced into many orders gaining on every slice). With an infinitely
+   * deep spot market it fills at the index. Callers cut `f` to {@link Market.spotLimit}. Returns the price.
    */
   spotFill(t: number, f: number): number {
     const p = this.spotQuote(t, f);
@@ -177,10 +185,21 @@ export class Market {
 
   /** The price {@link Market.spotFill} would fill `f` at now, without trading. */
   spotQuote(t: number, f: number): number {
-    const p = this.index[t];
-    if (this.cfg.spot.depthUsd <= 0 || f === 0) return p;
+    if (this.cfg.spot.depthUsd <= 0 || f === 0) return this.index[t];
+    const p = this.index[t] * Math.exp(this.spotImpact - this.spotTickStart);
     const m = this.spotAfter(f) - this.spotImpact;
     return Math.abs(m) < 1e-9 ? p * (1 + m / 2) : (p * Math.expm1(m)) / m;
+  }
+
+  /**
+   * The largest notional (USD at the tick's index, ≥ 0) a spot order on `side` can trade now before the
+   * index reaches the [1%, 100×] bound of its own path: nothing fills beyond it. Infinity without a spot book.
+   */
+  spotLimit(side: number): number {
+    const d = this.cfg.spot.depthUsd;
+    if (d <= 0) return Number.POSITIVE_INFINITY;
+    const room = side > 0 ? LN_MAX_SPOT - this.spotImpact : this.spotImpact - LN_MIN_SPOT;
+    return Math.max(0, room * 100 * d);
   }
 
   /**

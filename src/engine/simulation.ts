@@ -116,6 +116,8 @@ export class Simulation {
   /** Cumulative funding index (USD per unit of long position paid so far). */
   phi = 0;
   private fundingEverMoved = false;
+  /** The starting state is set up (`start` ran): agents' orders no longer take flags. */
+  private started = false;
   /** Sum of long positions and of short positions (base units, shorts negative). */
   longQty = 0;
   shortQty = 0;
@@ -159,6 +161,9 @@ export class Simulation {
   private readonly feeToFund: number;
   /** `market.liquidity.agentSlippage` */
   private readonly agentSlippage: boolean;
+  /** `venue.takerFee`, and whether it is charged on every trade (`venue.feeOn: 'all'`). */
+  private readonly takerFee: number;
+  private readonly feeOnAll: boolean;
   /** `market.liquidity.unpaidFlowMovesMark` */
   private readonly unpaidFlowMovesMark: boolean;
 
@@ -177,6 +182,8 @@ export class Simulation {
     this.orderRng = this.streams.stream('order');
     this.fundingEvery = Math.max(1, Math.round(cfg.market.funding.intervalSeconds / cfg.dtSeconds));
     this.agentSlippage = cfg.market.liquidity.agentSlippage;
+    this.takerFee = cfg.venue.takerFee;
+    this.feeOnAll = cfg.venue.feeOn === 'all';
     this.unpaidFlowMovesMark = cfg.market.liquidity.unpaidFlowMovesMark;
 
     // population: one group per (role, strategy mix entry), ids contiguous
@@ -462,7 +469,10 @@ export class Simulation {
     const t = this.tick;
     let u = ds;
     if (u < 0 && -u > a.spot[i]) u = -a.spot[i];
-    else if (u > 0) {
+    // nothing fills past the spot book's bound
+    const lim = m.spotLimit(u > 0 ? 1 : -1) / m.index[t];
+    if (Math.abs(u) > lim) u = u > 0 ? lim : -lim;
+    if (u > 0) {
       const cost = u * m.spotQuote(t, u * m.index[t]);
       // the whole order's average price is above any smaller order's, so this part is paid for
       if (cost > a.wallet[i]) u = (u * a.wallet[i] * (1 - 1e-12)) / cost;
@@ -530,30 +540,44 @@ export class Simulation {
    * account's equity after the fill (slippage and fee paid) still meets its tier's initial margin at the
    * mark. Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
    * `feeOn` rule, never taking equity below zero) goes to the venue. `flags`: {@link NO_FEE},
-   * {@link NO_FLOW}, {@link NO_IMPACT}. An order that pays no impact (NO_IMPACT, or an agent's order with
+   * {@link NO_FLOW}, {@link NO_IMPACT}, honoured for the starting state (strategies' `init`) and the
+   * waterfall's system rows only. An order that pays no impact (NO_IMPACT, or an agent's order with
    * `agentSlippage` off) does not move the mark either, unless `unpaidFlowMovesMark` (the benchmark's rule).
    */
   trade(i: number, dq: number, flags = 0): number {
     const m = this.market;
     if (dq === 0) return m.mark;
     if (!(Math.abs(dq) < Number.POSITIVE_INFINITY)) this.misuse('trade', i, dq);
-    const paysImpact = (flags & NO_IMPACT) === 0 && (this.agentSlippage || i >= this.nAgents);
-    if (!paysImpact && !this.unpaidFlowMovesMark) flags |= NO_FLOW;
+    const agent = i < this.nAgents;
+    // the flags are for the starting state and the waterfall's own rows: an agent's order in the run pays
+    // the venue's rules like any other
+    if (agent && this.started) flags = 0;
+    const pays = (flags & NO_IMPACT) === 0 && (this.agentSlippage || !agent);
+    if (!pays && !this.unpaidFlowMovesMark) flags |= NO_FLOW;
+    const a = this.accounts;
+    const q = a.qty[i];
     let u = dq;
     let x = m.mark;
-    if (paysImpact) {
+    if (pays) {
       const lim = m.bookLimit(u > 0 ? 1 : -1) / m.mark;
       if (Math.abs(u) > lim) u = u > 0 ? lim : -lim;
       if (u !== 0) x = m.impactPrice(u * m.mark);
     }
-    if (u !== 0) {
-      const q = this.accounts.qty[i];
-      const nq = q + u;
-      if (nq !== 0 && (q === 0 || nq > 0 !== q > 0 || Math.abs(nq) > Math.abs(q))) {
+    const nq = q + u;
+    if (u !== 0 && nq !== 0 && (q === 0 || nq > 0 !== q > 0 || Math.abs(nq) > Math.abs(q))) {
+      // initial margin on an order that opens, grows or flips a position (the quick test first: most pass)
+      const n = Math.abs(nq) * m.mark;
+      const e = this.fundingEverMoved ? a.equity(i, m.mark, this.phi) : a.cash[i] + q * (m.mark - a.entry[i]);
+      const fee =
+        (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
+      if (
+        !(e - Math.abs(x - m.mark) * Math.abs(u) - fee >= this.initialMarginRate(n) * n) ||
+        (!this.feeOnAll && q !== 0 && nq > 0 !== q > 0)
+      ) {
         const v = this.marginCut(i, q, u, x, flags);
         if (v !== u) {
           u = v;
-          if (paysImpact && u !== 0) x = m.impactPrice(u * m.mark);
+          if (pays && u !== 0) x = m.impactPrice(u * m.mark);
         }
       }
     }
@@ -562,16 +586,21 @@ export class Simulation {
       return m.mark;
     }
     if (u !== dq) this.ordersCut++;
-    const a = this.accounts;
-    const q = a.qty[i];
-    // an agent's trade that closes its whole position below its bankruptcy price leaves a shortfall: it goes
-    // to the waterfall at once (a system row's deficit is its stage's to settle)
-    const closes = i < this.nAgents && q !== 0 && q > 0 !== u > 0 && Math.abs(u) >= Math.abs(q) * (1 - 1e-9);
-    const pbk = closes ? a.bankruptcyPrice(i, this.phi) : 0;
-    this.fill(i, u, x, flags);
-    if (closes && a.qty[i] === 0 && a.cash[i] < 0)
-      this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
+    if (agent && q !== 0 && q > 0 !== u > 0 && Math.abs(u) >= Math.abs(q) * (1 - 1e-9))
+      this.closeWhole(i, q, u, x, flags);
+    else this.fill(i, u, x, flags);
     return x;
+  }
+
+  /**
+   * An agent's order that closes its whole position: a close below its bankruptcy price leaves a shortfall,
+   * which goes to the waterfall at once (a system row's deficit is its stage's to settle).
+   */
+  private closeWhole(i: number, q: number, u: number, x: number, flags: number): void {
+    const a = this.accounts;
+    const pbk = a.bankruptcyPrice(i, this.phi);
+    this.fill(i, u, x, flags);
+    if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
   }
 
   /**
@@ -712,6 +741,7 @@ export class Simulation {
     this.accounts.rekeyAll();
     this.moneyStart = this.money();
     this.grossMoney = this.grossBalance();
+    this.started = true;
   }
 
   /** One tick (see the phase order at the top of this file). */
@@ -873,8 +903,8 @@ export class Simulation {
   /**
    * Adds every account's end value to its role's `pnl` and its group's payoff, with limited liability: an
    * account's equity on the venue counts at no less than zero (what it would owe is in `open_deficit`), and
-   * a market maker's share of the book's PnL at no less than what it holds, so no agent loses more than it
-   * put in. Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
+   * a market maker's share `bookShare[i] / shares` of the book's collected PnL `bookPnl` at no less than
+   * what it holds, so no agent loses more than it put in. Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
    * must be netted out of the LP role's system rows so that nothing is counted twice, and (in `claimsOut[1]`)
    * the book's PnL the market-maker agents bear.
    */
@@ -960,12 +990,16 @@ export class Simulation {
     }));
     // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
     const bookPnl = this.ledger[LEDGER.market] - this.agentsUpnl(mark);
-    const shares = this.sumBookShares();
+    const openDeficit = this.openDeficit(mark);
+    // market-maker agents own the book in proportion to the depth they supply, next to the book's own depth
+    // (the outside market's), and share only what it collected: not what bankrupt accounts still owe it
+    const agentShares = this.sumBookShares();
+    const shares = agentShares > 0 ? agentShares + this.cfg.market.liquidity.depthUsd : 0;
+    const collected = bookPnl - this.paid[PAYER.unpaid] - openDeficit;
     const out = new Float64Array(2);
-    this.addPayoffs(pnl, mark, bookPnl, shares, out);
+    this.addPayoffs(pnl, mark, collected, shares, out);
     pnl[ROLE_CODE.lps] -= out[0];
     for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
-    const openDeficit = this.openDeficit(mark);
     const w = this.waterfall;
     this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
     const paid = this.paid;
@@ -1016,6 +1050,21 @@ export class Simulation {
         `all money changed by ${m.conservation_error} over the run, beyond rounding (1e-9 × the money in the system, ${scale})`,
         scale,
       );
+    // one sum of everything: a NaN or an Infinity anywhere makes it non-finite (then say which)
+    let sum = 0;
+    for (let k = 0; k < METRIC_NAMES.length; k++) sum += m[METRIC_NAMES[k]];
+    const gp = this.groupPayoffs;
+    for (let k = 0; k < gp.length; k++) sum += gp[k].pnl + gp[k].costs + gp[k].capital + gp[k].outsideOption;
+    if (this.seriesEvery > 0)
+      for (const [name] of SERIES) {
+        const v = this.series[name]!;
+        for (let r = 0; r < v.length; r++) sum += v[r];
+      }
+    if (!Number.isFinite(sum)) this.notFinite(m, scale);
+  }
+
+  /** Names the first metric, payoff or series value that is not finite (some value is not: see `checkResult`). */
+  private notFinite(m: RunMetrics, scale: number): void {
     for (const k of METRIC_NAMES)
       if (!Number.isFinite(m[k])) throw new InvariantError('finite', `metric ${k} is ${m[k]}`, scale);
     for (const g of this.groupPayoffs)
@@ -1027,16 +1076,17 @@ export class Simulation {
             scale,
           );
     for (const [name] of SERIES) {
-      const s = this.series[name];
-      if (!s) continue;
-      for (let r = 0; r < s.length; r++)
-        if (!Number.isFinite(s[r]))
+      const v = this.series[name];
+      if (!v) continue;
+      for (let r = 0; r < v.length; r++)
+        if (!Number.isFinite(v[r]))
           throw new InvariantError(
             'finite',
-            `series ${name} at tick ${r * this.seriesEvery} is ${s[r]}`,
+            `series ${name} at tick ${r * this.seriesEvery} is ${v[r]}`,
             scale,
           );
     }
+    // only the sum overflowed: every value is finite
   }
 
   /**

@@ -279,9 +279,7 @@ export class StagedWaterfall implements Waterfall {
         !(paid > 0 && paid <= rem * (1 + 1e-12)) ||
         !(Math.abs(moved - paid) <= 1e-9 * Math.max(rem, Math.abs(before)))
       )
-        throw new Error(
-          `stage '${this.payerName[k]}' reported paying ${paid} of a shortfall of ${rem} on account ${id} but moved ${moved} into it (tick ${sim.tick})`,
-        );
+        this.misreported(k, id, paid, rem, moved);
       rem -= paid;
       // what a payer's own rounding leaves (a sum of many shares) is its payment too
       const last = rem <= DUST_SHARE * amount;
@@ -298,6 +296,13 @@ export class StagedWaterfall implements Waterfall {
     }
     const fund = sim.ledger[LEDGER.insuranceFund];
     if (fund < sim.insuranceFundMin) sim.insuranceFundMin = fund;
+  }
+
+  /** A payer's `cover` said it paid what it did not: the run ends with an error naming the stage. */
+  private misreported(k: number, id: number, paid: number, rem: number, moved: number): never {
+    throw new Error(
+      `stage '${this.payerName[k]}' reported paying ${paid} of a shortfall of ${rem} on account ${id} but moved ${moved} into it (tick ${this.sim.tick})`,
+    );
   }
 
   endTick(): void {

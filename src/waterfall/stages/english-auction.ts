@@ -4,7 +4,9 @@
  * to take a smaller lot (at most lot/beg) for it. The auction ends `ttl` after the last bid or `tau` after
  * the start; the high bid wins, however low: an unopposed bid of zero wins the lot for nothing. What the
  * dent phase leaves of the lot goes back to the account. With no bid at all the auction restarts, and
- * after `maxRestarts` the lot goes to the next closer when one is listed.
+ * after `maxRestarts` the lot goes to the next closer when one is listed. A bid must be carried at initial
+ * margin when it is placed and again when it wins (a winner that can no longer carry it has its bid voided,
+ * and the auction restarts).
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
@@ -123,7 +125,19 @@ class English extends AuctionHouse {
       if (this.owner[k] < 0) continue;
       const id = this.first + k;
       if (sim.time < this.ends(id)) continue;
-      const winner = this.bidBy[k];
+      let winner = this.bidBy[k];
+      if (winner >= 0) {
+        // a winner who can no longer carry its lot at initial margin (its equity fell, or it won others
+        // since) cannot honour the bid: it is void, and the auction goes on as if nobody had bid
+        const units = Math.min(this.bidLot[k], this.lot(id));
+        if (!canHold(sim, winner, this.sgn[k] * units, this.px(k, this.bidV[k] / units))) {
+          sim.log('reset', winner, 0, sim.oracle, this.bidV[k]);
+          this.bidBy[k] = -1;
+          this.bidV[k] = 0;
+          this.bidLot[k] = this.lot(id);
+          winner = -1;
+        }
+      }
       if (winner >= 0) {
         // deal: the winner gets its lot at the price of its bid; the rest of the lot goes back
         const L = this.lot(id);

@@ -10,6 +10,7 @@
  * or use strategies that no longer trade. List it last; it closes nothing when accounts are liquidated.
  */
 import { z } from 'zod';
+import { atMost, MAX_PRICE } from '../../config/bounds.js';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { defineStage, type StageInstance } from '../stage.js';
@@ -18,7 +19,14 @@ import type { StagedWaterfall } from '../waterfall.js';
 const Params = z.strictObject({
   atTick: z.number().int().min(0).describe('tick after whose liquidations every position is settled'),
   price: z
-    .union([z.number().finite().positive(), z.enum(['oracle-twap', 'oracle'])])
+    .union([
+      z
+        .number()
+        .finite()
+        .positive()
+        .max(MAX_PRICE, atMost(MAX_PRICE, 'USD', 'the largest price a run may hold')),
+      z.enum(['oracle-twap', 'oracle']),
+    ])
     .default('oracle-twap')
     .describe("settlement price: a number (USD), 'oracle-twap' over twapSeconds, or 'oracle' now"),
   twapSeconds: z

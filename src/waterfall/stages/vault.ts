@@ -8,9 +8,13 @@
  *
  * Limited liability. The vault takes over a position only if its equity afterwards still meets initial
  * margin on its whole book (the venue's tiers, or `maxLeverage` if set); otherwise the account goes to the
- * next closer. A gap can still leave its equity below zero: then, at the end of that tick, its book is wound
- * down through the book and the deficit is a shortfall for the payers listed after the vault (a `bankrupt`
- * event); its LPs' shares are then worth nothing, never less.
+ * next closer. It pays shortfalls and LPs' withdrawals only from equity above that margin. A gap can still
+ * leave its equity below zero: then, at the end of that tick, the vault is bankrupt (a `bankrupt` event):
+ * its LPs' shares are extinguished (worth nothing, never less), its book is wound down through the book,
+ * and each deficit on the way is a shortfall for the payers listed after the vault. What is left once the
+ * book is closed goes to the insurance fund (the venue recovers it, not the LPs the payers bailed out), and
+ * the vault starts again empty. While it winds down it takes over nothing, pays nothing and takes no
+ * deposits.
  *
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
@@ -18,6 +22,7 @@ import { z } from 'zod';
 import { holdFractions } from '../../engine/layout.js';
 import { NO_FEE, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
+import { LEDGER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
 import { health, moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
@@ -86,6 +91,10 @@ class Vault implements StageInstance, VaultService {
   private total: number;
   private peak = 1;
   private maxDd = 0;
+  /** Bankrupt and winding its book down (see the module comment). */
+  private bankrupt = false;
+  /** Went bankrupt at some point of the run. */
+  private wentBankrupt = false;
 
   constructor(
     private readonly sim: Simulation,
@@ -135,9 +144,9 @@ class Vault implements StageInstance, VaultService {
     return this.a.qty[this.cashRow];
   }
 
-  /** Share price at the end over the start, minus 1. */
+  /** Share price at the end over the start, minus 1 (−1 once the vault has been bankrupt: its shares went to zero). */
   ret(): number {
-    return this.sharePrice() - 1;
+    return this.wentBankrupt ? -1 : this.sharePrice() - 1;
   }
 
   /** Largest share-price drawdown so far (fraction). */
@@ -148,7 +157,7 @@ class Vault implements StageInstance, VaultService {
   deposit(lp: number, usd: number): number {
     const { sim, a, params } = this;
     const p = this.sharePrice();
-    if (!(p > 0) || !(usd > 0)) return 0;
+    if (this.bankrupt || !(p > 0) || !(usd > 0)) return 0;
     const free =
       a.qty[lp] === 0
         ? a.cash[lp]
@@ -175,17 +184,28 @@ class Vault implements StageInstance, VaultService {
     return true;
   }
 
+  /** The initial margin the vault's book of `notional` USD needs (its `maxLeverage`, or the venue's tiers). */
+  private margin(notional: number): number {
+    const p = this.params;
+    return (p.maxLeverage > 0 ? 1 / p.maxLeverage : this.sim.initialMarginRate(notional)) * notional;
+  }
+
   /**
    * Whether the vault still meets initial margin on its whole book after taking over `q` units at the mark
    * with the account's equity `e` (its margin, kept; a negative equity counts against the vault, which may
    * pay that shortfall itself).
    */
   private canTake(q: number, e: number): boolean {
-    const { sim, a, params } = this;
-    const mark = sim.mark;
-    const notional = Math.abs(a.qty[this.cashRow] + q) * mark;
-    const imr = params.maxLeverage > 0 ? 1 / params.maxLeverage : sim.initialMarginRate(notional);
-    return this.equity() + e >= imr * notional;
+    const { sim, a } = this;
+    return this.equity() + e >= this.margin(Math.abs(a.qty[this.cashRow] + q) * sim.mark);
+  }
+
+  /** Cash the vault may pay out (shortfalls, withdrawals): what its equity holds above its book's margin. */
+  private free(): number {
+    const { sim, a } = this;
+    const row = this.cashRow;
+    const f = Math.min(a.cash[row], this.equity() - this.margin(Math.abs(a.qty[row]) * sim.mark));
+    return f > 0 ? f : 0;
   }
 
   private takeover(id: number): boolean {
@@ -209,16 +229,17 @@ class Vault implements StageInstance, VaultService {
 
   liquidate(id: number, declined: boolean): boolean {
     const params = this.params;
+    if (this.bankrupt) return false;
     if (health(this.sim, id) < params.takeoverBelow || (declined && params.takeOnDecline))
       return this.takeover(id);
     return false;
   }
 
   cover(id: number, amount: number): number {
-    const { sim, a } = this;
+    const sim = this.sim;
     const row = this.cashRow;
-    const room = Math.max(0, Math.min(a.cash[row], this.equity())) * this.params.maxPayShare;
-    const pay = Math.min(amount, room);
+    if (this.bankrupt) return 0;
+    const pay = Math.min(amount, this.free() * this.params.maxPayShare);
     if (!(pay > 0)) return 0;
     moveCash(sim, row, id, pay);
     sim.log('vault', id, 0, this.sharePrice(), pay);
@@ -228,14 +249,14 @@ class Vault implements StageInstance, VaultService {
   endTick(): void {
     const { sim, a, params, lpShares, pendingShares, pendingAt, pendingList } = this;
     const row = this.cashRow;
-    // unwind inventory through the book
+    // unwind inventory through the book (a bankrupt vault's book is wound down by `solvency`)
     const q = a.qty[row];
-    if (q !== 0 && params.unwind !== 'hold') {
+    if (q !== 0 && params.unwind !== 'hold' && !this.bankrupt) {
       const small = Math.abs(q) * sim.mark < 1;
       const dq = params.unwind === 'immediate' || small ? -q : -q * params.unwindFraction;
       sim.trade(row, dq, NO_FEE);
     }
-    // withdrawals that are due, at the share price now, as far as vault cash goes
+    // withdrawals that are due, at the share price now, as far as the vault's free cash goes
     if (this.pendingN > 0) {
       const now = sim.time;
       let k = 0;
@@ -244,7 +265,7 @@ class Vault implements StageInstance, VaultService {
         let s = pendingShares[lp];
         if (pendingAt[lp] <= now) {
           const p = this.sharePrice();
-          const cash = Math.max(0, a.cash[row]);
+          const cash = this.free();
           if (p > 0 && s * p > cash) s = cash / p;
           const pay = p > 0 ? s * p : 0;
           moveCash(sim, row, lp, pay);
@@ -270,18 +291,34 @@ class Vault implements StageInstance, VaultService {
   solvency(): void {
     const { sim, a } = this;
     const row = this.cashRow;
-    if (!(this.equity() < 0)) return;
+    if (!this.bankrupt) {
+      if (!(this.equity() < 0)) return;
+      // bankrupt: the LPs' claim is gone, whatever the book brings back later
+      this.bankrupt = true;
+      this.wentBankrupt = true;
+      sim.log('bankrupt', row, a.qty[row], sim.mark, -this.equity());
+      this.lpShares.fill(0);
+      this.pendingShares.fill(0);
+      this.pendingN = 0;
+      this.total = 0;
+      this.maxDd = 1;
+    }
     const q = a.qty[row];
-    const pbk = a.bankruptcyPrice(row, sim.phi);
-    sim.log('bankrupt', row, q, sim.mark, -this.equity());
     if (q !== 0) {
+      const pbk = a.bankruptcyPrice(row, sim.phi);
       const before = Math.abs(q);
       sim.trade(row, -q, NO_FEE);
       sim.noteLiquidation((before - Math.abs(a.qty[row])) * sim.mark);
+      const e = this.equity();
+      if (e < 0) sim.waterfall.coverShortfall(row, -e, q > 0 ? 1 : -1, pbk, this.index);
     }
-    const e = this.equity();
-    if (e < 0) sim.waterfall.coverShortfall(row, -e, q > 0 ? 1 : -1, pbk, this.index);
-    this.trackPrice();
+    if (a.qty[row] === 0) {
+      // wound down: what is left is the venue's, and the vault starts again empty
+      const left = a.cash[row];
+      if (left > 0) sim.charge(row, LEDGER.insuranceFund, left);
+      else if (left < 0) sim.waterfall.coverShortfall(row, -left, q > 0 ? 1 : -1, Number.NaN, this.index);
+      this.bankrupt = false;
+    }
   }
 
   private trackPrice(): void {

@@ -205,7 +205,7 @@ class Vault implements StageInstance, VaultService {
     const { sim, a } = this;
     const row = this.cashRow;
     const f = Math.min(a.cash[row], this.equity() - this.margin(Math.abs(a.qty[row]) * sim.mark));
-    return f > 0 ? f : 0;
+    return Math.max(f, 0);
   }
 
   private takeover(id: number): boolean {

@@ -42,6 +42,9 @@ export class Market {
   /** Lowest and highest price the book may fill at this tick: the band around the reference (oracle or index). */
   bandLow = 0;
   bandHigh = Number.POSITIVE_INFINITY;
+  /** Notional (USD) that takes the book from the mark to the band's upper and lower edge this tick. */
+  private roomUp = Number.POSITIVE_INFINITY;
+  private roomDown = Number.POSITIVE_INFINITY;
 
   private readonly cfg: SimConfig['market'];
   /** `liquidity.impact === 'shared'`: orders in one tick walk the book together. */
@@ -96,6 +99,8 @@ export class Market {
       'sqSum',
       'bandLow',
       'bandHigh',
+      'roomUp',
+      'roomDown',
     ]);
     // the starting state (strategies' init) trades inside the band around the first price
     this.applyBand(0);
@@ -166,6 +171,10 @@ export class Market {
       this.marks[t] = mk;
       this.impact = mk / this.index[t] - 1;
     }
+    // the mark and the depth hold for the tick: so does how far the book is from the band's edges
+    const room = 100 * this.depth;
+    this.roomUp = (this.bandHigh / mk - 1) * room;
+    this.roomDown = (1 - this.bandLow / mk) * room;
   }
 
   /**
@@ -232,10 +241,8 @@ export class Market {
    * without its price leaving the band: the band's edge less the flow this tick's earlier orders took.
    */
   bookLimit(side: number): number {
-    const room = 100 * this.depth;
     const used = this.sharedBook ? this.flow : 0;
-    const f =
-      side > 0 ? (this.bandHigh / this.mark - 1) * room - used : (1 - this.bandLow / this.mark) * room + used;
+    const f = side > 0 ? this.roomUp - used : this.roomDown + used;
     return Math.max(f, 0);
   }
 

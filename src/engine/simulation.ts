@@ -559,8 +559,8 @@ export class Simulation {
     let u = dq;
     let x = m.mark;
     if (pays) {
-      const lim = m.bookLimit(u > 0 ? 1 : -1) / m.mark;
-      if (Math.abs(u) > lim) u = u > 0 ? lim : -lim;
+      const lim = m.bookLimit(u > 0 ? 1 : -1);
+      if (Math.abs(u) * m.mark > lim) u = (u > 0 ? lim : -lim) / m.mark;
       if (u !== 0) x = m.impactPrice(u * m.mark);
     }
     const nq = q + u;

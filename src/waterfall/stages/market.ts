@@ -122,11 +122,11 @@ class MarketLiquidation implements StageInstance {
       lastStep[id] = now;
       dq = -q * this.params.fraction;
     }
-    const lim = m.bookLimit(dq > 0 ? 1 : -1) / m.mark;
-    if (Math.abs(dq) > lim) {
+    const lim = m.bookLimit(dq > 0 ? 1 : -1);
+    if (Math.abs(dq) * m.mark > lim) {
       // the book holds nothing more within the band this tick: the rest waits
       if (!(lim > 0)) return true;
-      dq = dq > 0 ? lim : -lim;
+      dq = (dq > 0 ? lim : -lim) / m.mark;
     }
     const pbk = a.bankruptcyPrice(id, sim.phi);
     const x = m.impactPrice(dq * m.mark);

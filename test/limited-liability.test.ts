@@ -373,6 +373,62 @@ describe('who paid is the waterfall’s', () => {
     expect(m.paid_by_insurance_fund).toBeCloseTo(alone.unpaid, 6); // the fund pays what they could not
     expect(m.unpaid).toBe(0);
   });
+
+  it.each(['winners', 'open-interest'] as const)(
+    "socialized loss over %s settles once a tick: each of the tick's shortfalls gets the same share, no payer pays more than its gain today (winners) or goes below maintenance",
+    (over) => {
+      // the 30 longs at 20x are liquidated together when the oracle sees the gap of tick 5 (at tick 6, its
+      // 60 s heartbeat), most leaving a shortfall (~50k each); the 10 shorts, here at 5x, are the winners:
+      // each gains 15k (its gain binds over winners) and holds 25k of equity, 24.3k above maintenance, on
+      // 35k of notional (over open interest, where no payer pays more than its weight, maintenance binds)
+      const cfg = crash([{ stage: 'market' }, { stage: 'socialized', over }]);
+      const mix = (cfg.agents as { traders: { mix: { params: { leverage: number } }[] } }).traders.mix;
+      mix[1].params.leverage = 5;
+      const sim = new Simulation(parseConfig(cfg), { seed: 1, events: true });
+      const a = sim.accounts;
+      sim.start();
+      for (let t = 0; t <= 6; t++) sim.step(t);
+      // day 0 (60 s ticks): a winner's gain today is its gain since the start, equity + out − in
+      const gain = (i: number) => sim.equity(i) + a.capitalOut[i] - a.capitalIn[i];
+      const ev = sim.events.columns();
+      const at6 = (kind: string) => {
+        const out: { account: number; amount: number }[] = [];
+        for (let i = 0; i < ev.kind.length; i++)
+          if (ev.tick[i] === 6 && ev.kind[i] === EVENT_KINDS.indexOf(kind as never))
+            out.push({ account: ev.account[i], amount: ev.amount[i] });
+        return out;
+      };
+      const shortfalls = at6('shortfall');
+      const haircuts = at6('haircut');
+      const levies = at6('levy');
+      expect(shortfalls.length).toBeGreaterThan(1);
+      expect(haircuts.map((h) => h.account)).toEqual(shortfalls.map((s) => s.account));
+      const share = haircuts[0].amount / shortfalls[0].amount;
+      expect(share).toBeGreaterThan(0);
+      expect(share).toBeLessThan(1); // the winners could not pay it all: the rest is unpaid
+      for (const [k, h] of haircuts.entries()) expect(h.amount / shortfalls[k].amount).toBeCloseTo(share, 12);
+      const levied = levies.reduce((x, l) => x + l.amount, 0);
+      expect(levied).toBeCloseTo(
+        haircuts.reduce((x, h) => x + h.amount, 0),
+        6,
+      );
+      for (const l of levies) {
+        expect(l.account).toBeGreaterThanOrEqual(30); // only the shorts gained (and hold open interest)
+        // no more than its gain before paying
+        if (over === 'winners') expect(l.amount).toBeLessThanOrEqual(gain(l.account) + l.amount + 1e-6);
+        // at or above maintenance after paying (by rounding at most)
+        const mm = a.mmr[l.account] * Math.abs(a.qty[l.account]) * sim.mark;
+        expect(sim.equity(l.account)).toBeGreaterThanOrEqual(mm - 1e-6);
+      }
+      // nobody could pay more: every payer is at its gain or its maintenance
+      for (const l of levies) {
+        const i = l.account;
+        const aboveMm = sim.equity(i) - a.mmr[i] * Math.abs(a.qty[i]) * sim.mark;
+        expect(over === 'winners' ? Math.min(gain(i), aboveMm) : aboveMm).toBeLessThanOrEqual(1e-6);
+      }
+      expect(sim.paid[4]).toBeCloseTo(shortfalls.reduce((x, f) => x + f.amount, 0) - levied, 6); // unpaid: the rest
+    },
+  );
 });
 
 registerStrategy(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig, simulate } from '../src/index.js';
 import { crashConfig, expectConserved, expectWhoPaid } from './helpers.js';
-import { eventsOf, expectWhoPaidPerEvent } from './waterfall-helpers.js';
+import { eventsOf, expectWhoPaidPerTick } from './waterfall-helpers.js';
 import './waterfall-keepers.js';
 
 function permutations<T>(xs: T[]): T[][] {
@@ -31,7 +31,7 @@ function crash(stages: unknown[], n = 80, ticks = 240) {
 }
 
 describe('every order of stages the config allows', () => {
-  it('runs with the who-paid identity per event and per run, and conservation at rounding level', () => {
+  it('runs with the who-paid identity per tick and per run, and conservation at rounding level', () => {
     const set = [
       { stage: 'market', fraction: 0.5, sliceAboveUsd: 100_000 },
       { stage: 'dutch-auction', maxResets: 1, tail: 1200 },
@@ -56,7 +56,7 @@ describe('every order of stages the config allows', () => {
       const r = simulate(cfg, { seed: 7, events: true });
       expectConserved(r);
       expectWhoPaid(r);
-      expectWhoPaidPerEvent(r);
+      expectWhoPaidPerTick(r);
       const m = r.metrics;
       for (const [k, v] of Object.entries({
         fund: m.paid_by_insurance_fund,
@@ -94,7 +94,7 @@ describe('every order of stages the config allows', () => {
       });
       expectConserved(r);
       expectWhoPaid(r);
-      expectWhoPaidPerEvent(r);
+      expectWhoPaidPerTick(r);
       runs++;
     }
     expect(runs).toBe(120);
@@ -128,7 +128,7 @@ describe('the waterfall as a whole', () => {
     const r = simulate(cfg, { seed, events: true });
     expectConserved(r);
     expectWhoPaid(r);
-    expectWhoPaidPerEvent(r);
+    expectWhoPaidPerTick(r);
     return r;
   }
 

@@ -13,7 +13,7 @@ import {
   z,
 } from '../src/index.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
-import { eventsOf, expectWhoPaidPerEvent } from './waterfall-helpers.js';
+import { eventsOf, expectWhoPaidPerTick } from './waterfall-helpers.js';
 import './waterfall-keepers.js';
 
 // ------------------------------------------------------------ one isolated long on a falling path
@@ -78,7 +78,7 @@ function run(cfg: ReturnType<typeof parseConfig>, seed = 1) {
   };
   expectConserved(r);
   expectWhoPaid(r);
-  expectWhoPaidPerEvent(r);
+  expectWhoPaidPerTick(r);
   return { sim, r, m: metrics };
 }
 

@@ -14,7 +14,7 @@ import {
   z,
 } from '../src/index.js';
 import { crashConfig, expectConserved, expectWhoPaid } from './helpers.js';
-import { eventsOf, expectWhoPaidPerEvent } from './waterfall-helpers.js';
+import { eventsOf, expectWhoPaidPerTick } from './waterfall-helpers.js';
 
 /** Deterministic pseudo-random numbers in [0, 1) (xorshift32), independent of the simulator's RNG. */
 function xorshift(seed: number): () => number {
@@ -262,7 +262,7 @@ describe('ADL', () => {
     const d = eventsOf(r, 'deleverage');
     expect(d.map((e) => e.account)).toEqual([1, 2]);
     expect(d.map((e) => e.price)).toEqual([650, 650]);
-    expect(expectWhoPaidPerEvent(r)).toBe(1);
+    expect(expectWhoPaidPerTick(r)).toBe(1);
     expectConserved(r);
   });
 
@@ -360,7 +360,7 @@ describe('waterfall config', () => {
 });
 
 describe('who paid, through the default waterfall', () => {
-  it('holds per event and per run, with conservation, in crashes on several seeds', () => {
+  it('holds per tick and per run, with conservation, in crashes on several seeds', () => {
     let shortfalls = 0;
     let adl = 0;
     for (let seed = 1; seed <= 6; seed++) {
@@ -371,7 +371,7 @@ describe('who paid, through the default waterfall', () => {
       );
       expectConserved(r);
       expectWhoPaid(r);
-      shortfalls += expectWhoPaidPerEvent(r);
+      shortfalls += expectWhoPaidPerTick(r);
       adl += r.metrics.paid_by_adl;
     }
     expect(shortfalls).toBeGreaterThan(10);

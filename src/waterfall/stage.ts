@@ -38,6 +38,12 @@ export interface StageInstance {
    * settles a negative equity the tick left it with, through `waterfall.coverShortfall`.
    */
   solvency?(): void;
+  /**
+   * Once per tick, after every stage's `endTick` and every holder's `solvency` (and once more after the last
+   * tick's `finish`): a payer that pools the tick's shortfalls and levies them together (socialized loss)
+   * settles here, handing back through `waterfall.reclaim` what it could not collect.
+   */
+  settleTick?(): void;
   /** Once after the last tick. */
   finish?(): void;
 }

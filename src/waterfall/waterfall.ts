@@ -7,8 +7,10 @@
  *   an account none takes charge of is found again next tick.
  * - A shortfall goes to the payers in list order; each pays what it can and the waterfall books it in the
  *   payer's who-paid column; the rest is left unpaid (bad debt). shortfall = insurance fund + vault + ADL +
- *   socialized + unpaid, per event and per run. A holder's own deficit (a vault whose equity a gap took
- *   below zero) goes to the payers listed after it.
+ *   socialized + unpaid, per account and tick and per run. A holder's own deficit (a vault whose equity a
+ *   gap took below zero) goes to the payers listed after it. A payer that settles at the end of the tick
+ *   (socialized loss, `settleTick`) advances the whole shortfall at once and hands back, through `reclaim`,
+ *   what it could not collect: that part goes to the payers listed after it.
  * - Stages that hold positions (the vault, auction lots) do so in system account rows appended after the
  *   agents' rows (inactive: never margin-checked, never acted on by strategies).
  */
@@ -187,6 +189,7 @@ export class StagedWaterfall implements Waterfall {
   private readonly payerColumn: Int32Array;
   private readonly payerName: string[] = [];
   private readonly holders: StageInstance[] = [];
+  private readonly settlers: StageInstance[] = [];
   private readonly roles: Int32Array;
   private readonly firstRow: number;
 
@@ -222,6 +225,7 @@ export class StagedWaterfall implements Waterfall {
         payCol.push(PAYER[def.pays as Payer]);
       }
       if (inst.solvency) this.holders.push(inst);
+      if (inst.settleTick) this.settlers.push(inst);
     }
     this.closerAt = Int32Array.from(at);
     this.payerAt = Int32Array.from(payAt);
@@ -257,7 +261,6 @@ export class StagedWaterfall implements Waterfall {
 
   coverShortfall(id: number, amount: number, side: number, pbk: number, after = -1): void {
     const sim = this.sim;
-    const cash = sim.accounts.cash;
     if (amount < DUST_USD) {
       // the rounding of a close, not a loss: the venue pays it and no shortfall is recorded
       sim.credit(LEDGER.venueFees, id, amount);
@@ -265,6 +268,26 @@ export class StagedWaterfall implements Waterfall {
     }
     sim.noteShortfall(amount);
     sim.log('shortfall', id, 0, pbk, amount);
+    this.offer(id, amount, side, pbk, after);
+  }
+
+  /**
+   * The payer at stage position `stageIndex` took back `amount` USD of what it had paid into account `id`
+   * (whose equity is −amount again): the amount leaves that payer's who-paid column and goes to the payers
+   * listed after it; what they do not pay is unpaid. The shortfall itself was counted when it was first
+   * offered.
+   */
+  reclaim(stageIndex: number, id: number, amount: number, side: number, pbk: number): void {
+    const k = this.payerAt.indexOf(stageIndex);
+    if (k < 0) throw new Error(`stage ${stageIndex} is not a payer`);
+    this.sim.paid[this.payerColumn[k]] -= amount;
+    this.offer(id, amount, side, pbk, stageIndex);
+  }
+
+  /** Offers `amount` of account `id`'s shortfall to the payers listed after stage position `after`. */
+  private offer(id: number, amount: number, side: number, pbk: number, after: number): void {
+    const sim = this.sim;
+    const cash = sim.accounts.cash;
     const target = cash[id] + amount;
     let rem = amount;
     const p = this.payers;
@@ -310,10 +333,17 @@ export class StagedWaterfall implements Waterfall {
     for (let k = 0; k < s.length; k++) s[k].endTick?.();
     const h = this.holders;
     for (let k = 0; k < h.length; k++) h[k].solvency!();
+    this.settle();
+  }
+
+  private settle(): void {
+    const s = this.settlers;
+    for (let k = 0; k < s.length; k++) s[k].settleTick!();
   }
 
   finish(): void {
     for (const s of this.stages) s.finish?.();
+    this.settle();
   }
 
   vaultEquity(): number {

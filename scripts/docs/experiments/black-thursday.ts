@@ -99,7 +99,7 @@ function block(d: RunData, intro: string): string {
 
 export default runDocs({
   name: 'black-thursday',
-  full: { cmd: 'run', args: ['--runs', '4'] },
+  full: { cmd: 'run', args: ['--runs', '12'] },
   small: { cmd: 'run', args: ['--preset', 'small'] },
   question: 'English vs Dutch auctions on 12 Mar 2020',
   published: '36% zero bids; 5.67M DAI deficit',

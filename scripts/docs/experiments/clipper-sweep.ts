@@ -105,7 +105,7 @@ function block(d: RunData, intro: string): string {
 
 export default runDocs({
   name: 'clipper-sweep',
-  full: { cmd: 'run', args: ['--runs', '2'] },
+  full: { cmd: 'run', args: ['--runs', '8'] },
   small: { cmd: 'run', args: ['--preset', 'small'] },
   question: 'Clipper terms across volatilities',
   published: 'Gauntlet: buf 1.10, cut 0.997/30 s, cusp 0.6, tail 5,200',

@@ -2,22 +2,28 @@
  * Socialized loss: what is still unpaid is spread over accounts by capped pro-rata (water-filling): over
  * the day's winners in proportion to their gain since the start of the (UTC-like, 86,400 s) day (Deribit),
  * or over all open interest in proportion to notional. Nobody is charged more than its gain (winners) nor
- * more than its equity above maintenance, so socialization never starts a new liquidation. It pays only
- * what they can: the rest of a shortfall goes on to the payers listed after it.
+ * more than its equity above maintenance, so socialization never starts a new liquidation.
  *
- * The accounts that may pay are listed lazily, once per tick, at the first shortfall that reaches the stage
- * (one O(accounts) pass); each shortfall then charges them at once, capped by what each can pay at that
- * moment (one pass over the list). Events: `haircut` (on the bankrupt account: what the stage paid it),
- * `levy` (on each payer: what it paid).
+ * It settles once per tick, as a venue's socialized loss settles at a settlement time rather than trade by
+ * trade: the shortfalls that reach it during the tick are advanced to the bankrupt accounts at once out of
+ * the bad-debt ledger (a pool), and at the end of the tick (`settleTick`, after every other stage's end of tick)
+ * the pool is levied on the payers as far as they can pay then. Of each shortfall the same fraction is left
+ * when they cannot pay it all; that part is taken back and goes on to the payers listed after this stage
+ * (the rest is unpaid). One O(accounts) pass a tick with a shortfall, however many shortfalls it had.
+ * Events: `haircut` (on each bankrupt account, at the settlement: what the stage paid it), `levy` (on each
+ * payer: what it paid that tick).
  */
 import { z } from 'zod';
 import type { Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
+import { LEDGER } from '../../venue/ledger.js';
 import { allocateInto, policyCode } from '../allocate.js';
-import { moveCash } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
+import type { StagedWaterfall } from '../waterfall.js';
 
 const DAY = 86_400;
+/** A pool levied in full but for this share of it (the rounding of a sum of many shares) is levied in full. */
+const ROUNDING = 1e-12;
 
 const Params = z.strictObject({
   over: z
@@ -37,23 +43,29 @@ class Socialized implements StageInstance {
   /** equity + out − in at the start of the day (0 on day 0: since the start) */
   private readonly dayBase: Float64Array;
   private day = 0;
-  /** The tick the list below was made in (−1: none yet). */
-  private listedAt = -1;
-  private n = 0;
+  // the payers of a settlement: account, weight (gain or notional), cap (fraction of the weight), what each
+  // can pay (USD); scratch of the water-filling
   private readonly ids: Int32Array;
-  /** weight: gain at the listing (winners) or notional (open interest) */
   private readonly w: Float64Array;
   private readonly cap: Float64Array;
-  /** what each can pay now (USD) */
   private readonly most: Float64Array;
   private readonly rw: Float64Array;
   private readonly order: Int32Array;
   private readonly h: Float64Array;
   private readonly code = policyCode('capped-pro-rata');
+  // the tick's pool: each shortfall advanced (account, USD, side and bankruptcy price of its position)
+  private np = 0;
+  private pool = 0;
+  private pId: Int32Array;
+  private pAmount: Float64Array;
+  private pSide: Float64Array;
+  private pPbk: Float64Array;
 
   constructor(
     private readonly sim: Simulation,
     params: z.output<typeof Params>,
+    private readonly waterfall: StagedWaterfall,
+    private readonly index: number,
   ) {
     const nA = sim.nAgents;
     this.a = sim.accounts;
@@ -67,6 +79,11 @@ class Socialized implements StageInstance {
     this.rw = sim.f64(nA);
     this.order = sim.i32(nA);
     this.h = sim.f64(nA);
+    const n0 = 64;
+    this.pId = sim.i32(n0);
+    this.pAmount = sim.f64(n0);
+    this.pSide = sim.f64(n0);
+    this.pPbk = sim.f64(n0);
   }
 
   /** Gain of account i since the start of the day (equity + withdrawals − deposits − the day's base). */
@@ -75,62 +92,114 @@ class Socialized implements StageInstance {
     return e + a.capitalOut[i] - a.capitalIn[i] - this.dayBase[i];
   }
 
-  /** Lists this tick's possible payers and their weights. */
-  private list(): void {
-    const { sim, a, nA, winners, ids, w } = this;
+  /** Advances the whole shortfall out of the pool; the settlement at the end of the tick levies it. */
+  cover(id: number, amount: number, side: number, pbk: number): number {
+    if (!(amount > 0)) return 0;
+    const { sim, a } = this;
+    if (this.np === this.pId.length) this.grow();
+    const k = this.np++;
+    this.pId[k] = id;
+    this.pAmount[k] = amount;
+    this.pSide[k] = side;
+    this.pPbk[k] = pbk;
+    this.pool += amount;
+    sim.credit(LEDGER.badDebt, id, amount);
+    if (a.qty[id] !== 0) a.rekey(id);
+    return amount;
+  }
+
+  /** Doubles the pool's arrays (rare: a tick with more shortfalls reaching the stage than ever before). */
+  private grow(): void {
+    const n = 2 * this.pId.length;
+    const id = new Int32Array(n);
+    id.set(this.pId);
+    this.pId = id;
+    for (const key of ['pAmount', 'pSide', 'pPbk'] as const) {
+      const x = new Float64Array(n);
+      x.set(this[key]);
+      this[key] = x;
+    }
+  }
+
+  settleTick(): void {
+    if (this.np > 0) this.levy();
+    if (this.winners) this.rollDay();
+  }
+
+  /** Levies the tick's pool on the payers, as far as they can pay, and passes on what they could not. */
+  private levy(): void {
+    const { sim, a, nA, winners, ids, w, cap, most, h } = this;
     const mark = sim.mark;
+    // the payers, their weights and what each can pay: equity above maintenance, no more than its gain today
     let n = 0;
+    let room = 0;
+    let total = 0; // Σ weight of the payers
+    let least = 1; // the smallest cap
     for (let i = 0; i < nA; i++) {
       if (a.active[i] === 0 || (!winners && a.qty[i] === 0)) continue;
-      const weight = winners ? this.gain(i, sim.equity(i, mark)) : Math.abs(a.qty[i]) * mark;
-      if (!(weight > 0)) continue;
-      ids[n] = i;
-      w[n] = weight;
-      n++;
-    }
-    this.n = n;
-    this.listedAt = sim.tick;
-  }
-
-  cover(id: number, amount: number): number {
-    const { sim, a, winners, ids, w, cap, most, h } = this;
-    if (!(amount > 0)) return 0;
-    if (this.listedAt !== sim.tick) this.list();
-    const n = this.n;
-    if (n === 0) return 0;
-    // what each can pay now: its equity above maintenance, and (winners) no more than its gain so far today
-    const mark = sim.mark;
-    let room = 0;
-    for (let k = 0; k < n; k++) {
-      const i = ids[k];
-      cap[k] = 0;
-      most[k] = 0;
-      if (i === id || a.active[i] === 0) continue;
       const e = sim.equity(i, mark);
+      const g = winners ? this.gain(i, e) : Math.abs(a.qty[i]) * mark;
+      if (!(g > 0)) continue;
       let m = e - a.mmr[i] * Math.abs(a.qty[i]) * mark;
-      if (winners) m = Math.min(m, this.gain(i, e));
+      if (winners) m = Math.min(m, g);
       if (!(m > 0)) continue;
-      most[k] = m;
-      cap[k] = Math.min(1, m / w[k]);
-      room += w[k] * cap[k];
+      const c = Math.min(1, m / g);
+      ids[n] = i;
+      w[n] = g;
+      most[n] = m;
+      cap[n] = c;
+      n++;
+      room += g * c;
+      total += g;
+      if (c < least) least = c;
     }
-    if (!(room > 0)) return 0;
-    allocateInto(this.code, n, w, cap, this.rw, this.order, Math.min(amount, room), h);
-    let paid = 0;
-    for (let k = 0; k < n; k++) {
-      // never more than it can pay, not even by the rounding of w·h
-      const x = Math.min(w[k] * h[k], most[k]);
-      if (!(x > 0)) continue;
-      moveCash(sim, ids[k], id, x);
-      sim.log('levy', ids[k], 0, 0, x);
-      paid += x;
+    const pool = this.pool;
+    const budget = Math.min(pool, room);
+    let levied = 0;
+    if (budget > 0) {
+      // capped pro-rata; when nobody reaches its cap, every payer pays the same fraction of its weight
+      const level = budget / total;
+      const uniform = level <= least;
+      if (!uniform) allocateInto(this.code, n, w, cap, this.rw, this.order, budget, h);
+      for (let k = 0; k < n; k++) {
+        // never more than it can pay, not even by the rounding of w·h
+        const x = Math.min(w[k] * (uniform ? level : h[k]), most[k]);
+        if (!(x > 0)) continue;
+        const i = ids[k];
+        a.cash[i] -= x;
+        if (a.qty[i] !== 0) a.rekey(i);
+        sim.log('levy', i, 0, 0, x);
+        levied += x;
+      }
     }
-    sim.log('haircut', id, 0, 0, paid);
-    return paid;
+    const ledger = sim.ledger;
+    ledger[LEDGER.badDebt] += levied;
+    let share = levied / pool;
+    if (share >= 1 - ROUNDING) {
+      // levied in full but for rounding: the venue pays the difference, as it does a close's rounding
+      ledger[LEDGER.venueFees] -= pool - levied;
+      ledger[LEDGER.badDebt] += pool - levied;
+      share = 1;
+    }
+    // of each shortfall the same share was paid; the rest goes back to its account and on down the waterfall
+    const np = this.np;
+    this.np = 0;
+    this.pool = 0;
+    for (let k = 0; k < np; k++) {
+      const id = this.pId[k];
+      const amount = this.pAmount[k];
+      const paid = share === 1 ? amount : amount * share;
+      if (paid > 0) sim.log('haircut', id, 0, 0, paid);
+      const back = amount - paid;
+      if (!(back > 0)) continue;
+      sim.accounts.cash[id] -= back;
+      ledger[LEDGER.badDebt] += back;
+      this.waterfall.reclaim(this.index, id, back, this.pSide[k], this.pPbk[k]);
+    }
   }
 
-  endTick(): void {
-    if (!this.winners) return;
+  /** At a new day, every account's gain starts again from its state now. */
+  private rollDay(): void {
     const { sim, a, dayBase } = this;
     const d = Math.floor(((sim.tick + 1) * sim.cfg.dtSeconds) / DAY);
     if (d === this.day) return;
@@ -145,5 +214,5 @@ export default defineStage({
   role: 'pay',
   pays: 'socialized',
   params: Params,
-  build: ({ sim, params }) => new Socialized(sim, params),
+  build: ({ sim, params, waterfall, index }) => new Socialized(sim, params, waterfall, index),
 });

@@ -4,6 +4,9 @@
  *   npm run bench                 # readable tables
  *   npm run bench -- --json       # one JSON object on stdout
  *   npm run bench -- --quick      # only what finishes in about a minute (no xl, fewer runs)
+ *   npm run bench -- --against DIR [--pairs N]
+ *                                 # this build against another built checkout (e.g. a `git worktree` of the
+ *                                 # commit before a change), size by size, side by side in one run
  *
  * - kernel_ns_per_agent_tick: a plain typed-array loop doing the margin arithmetic for every account every
  *   tick (what a vectorised implementation does per tick), measured in this process.
@@ -16,9 +19,14 @@
  * - parallel: runs per second of the default experiment through the runner with 1 worker and with one
  *   worker per core; efficiency = runs/s ÷ (workers × single-worker runs/s).
  * - arrow_write_share: share of that batch's wall time the main thread spent writing results.
+ *
+ * `--against DIR` times the engine sizes and the full-featured venue of this build and of DIR's build
+ * (`DIR/dist/bench/bench.js`, each in its own child processes) in pairs, in ABBA order so that a drift of the
+ * machine's speed during the run (up to 2× on a shared VM) falls on both alike, and prints each side's
+ * median and their ratio (this ÷ DIR). Each side runs its own model: a change to the model is timed too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,10 +205,41 @@ async function childParallel(workers: number, runs: number): Promise<void> {
   }
 }
 
-function child<T>(args: string[]): T {
+function child<T>(args: string[], script = SELF): T {
   return JSON.parse(
-    execFileSync(process.execPath, [SELF, ...args], { encoding: 'utf8', maxBuffer: 1 << 22 }),
+    execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 22 }),
   );
+}
+
+/** `--against DIR`: this build and DIR's, size by size, in ABBA pairs (see the header). */
+function compare(dir: string, pairs: number, quick: boolean, json: boolean): void {
+  const other = join(dir, 'dist', 'bench', 'bench.js');
+  const cases: [string, string[]][] = [
+    ['small', ['--engine-child', 'small', '20']],
+    ['10k', ['--engine-child', '10k', '20']],
+    ['large', ['--engine-child', 'large', quick ? '3' : '9']],
+    ...(quick ? [] : ([['xl', ['--engine-child', 'xl', '5']]] as [string, string[]][])),
+    ['features', ['--features-child', quick ? '10000' : '50000', '1440', quick ? '2' : '3']],
+  ];
+  const rows = cases.map(([name, args]) => {
+    const mine: number[] = [];
+    const theirs: number[] = [];
+    for (let k = 0; k < pairs; k++) {
+      const order = k % 2 === 0 ? [SELF, other] : [other, SELF];
+      for (const script of order) {
+        const r = child<{ median_run_s: number }>(args, script);
+        (script === SELF ? mine : theirs).push(r.median_run_s);
+      }
+    }
+    const a = median(mine);
+    const b = median(theirs);
+    if (!json)
+      process.stdout.write(
+        `| ${name} | ${a.toFixed(4)} | ${b.toFixed(4)} | ${(a / b).toFixed(3)} | ${mine.map((x, k) => (x / theirs[k]).toFixed(3)).join(' ')} |\n`,
+      );
+    return { case: name, this_s: a, against_s: b, ratio: a / b, pairs: mine.map((x, k) => x / theirs[k]) };
+  });
+  if (json) process.stdout.write(`${JSON.stringify({ against: dir, pairs, rows })}\n`);
 }
 
 /** Median wall time of the numpy reference at `size`, or undefined without python3 + numpy. */
@@ -225,9 +264,26 @@ async function main(): Promise<void> {
   if (argv[0] === '--engine-child') return childEngine(argv[1] as Size, Number(argv[2]));
   if (argv[0] === '--features-child') return childFeatures(Number(argv[1]), Number(argv[2]), Number(argv[3]));
   if (argv[0] === '--parallel-child') return childParallel(Number(argv[1]), Number(argv[2]));
-  for (const a of argv) {
-    if (!['--json', '--quick'].includes(a)) {
-      console.error(`unknown option ${a}; allowed: --json, --quick`);
+  let against: string | undefined;
+  let pairs = 4;
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--against' || a === '--pairs') {
+      const v = argv[++k];
+      if (v === undefined) {
+        console.error(`${a} needs a value`);
+        process.exit(2);
+      }
+      if (a === '--against') against = v;
+      else {
+        pairs = Number(v);
+        if (!Number.isInteger(pairs) || pairs < 1 || pairs > 100) {
+          console.error(`--pairs must be an integer from 1 to 100, got ${v}`);
+          process.exit(2);
+        }
+      }
+    } else if (!['--json', '--quick'].includes(a)) {
+      console.error(`unknown option ${a}; allowed: --json, --quick, --against DIR, --pairs N`);
       process.exit(2);
     }
   }
@@ -238,7 +294,19 @@ async function main(): Promise<void> {
   };
   const cores = availableParallelism();
   const machine = { cpus: cores, model: cpus()[0]?.model ?? 'unknown', node: process.version };
+  if (against !== undefined && !existsSync(join(against, 'dist', 'bench', 'bench.js'))) {
+    console.error(
+      `--against: ${join(against, 'dist', 'bench', 'bench.js')} not found; build that checkout first (npx tsc -p . in ${against})`,
+    );
+    process.exit(2);
+  }
   log(`machine: ${machine.cpus} CPUs, ${machine.model}, Node ${machine.node}${quick ? ' (--quick)' : ''}\n`);
+  if (against !== undefined) {
+    log(`this build against ${against}, ${pairs} pair(s) per case in ABBA order (median run, s)\n`);
+    log('| case | this | against | ratio | ratio per pair |');
+    log('|---|---:|---:|---:|---|');
+    return compare(against, pairs, quick, json);
+  }
 
   const kernel = kernelNsPerAccountTick(1_000_000, quick ? 30 : 100);
   log(`kernel (typed-array margin loop over every account): ${kernel.toFixed(2)} ns per account-tick\n`);

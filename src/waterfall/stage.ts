@@ -41,7 +41,8 @@ export interface StageInstance {
   /**
    * Once per tick, after every stage's `endTick` and every holder's `solvency` (and once more after the last
    * tick's `finish`): a payer that pools the tick's shortfalls and levies them together (socialized loss)
-   * settles here, handing back through `waterfall.reclaim` what it could not collect.
+   * settles here, reporting through `waterfall.settled` what it paid and what it could not collect (its
+   * payments are booked then, not when `cover` advanced them).
    */
   settleTick?(): void;
   /** Once after the last tick. */

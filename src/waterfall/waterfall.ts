@@ -9,8 +9,8 @@
  *   payer's who-paid column; the rest is left unpaid (bad debt). shortfall = insurance fund + vault + ADL +
  *   socialized + unpaid, per account and tick and per run. A holder's own deficit (a vault whose equity a
  *   gap took below zero) goes to the payers listed after it. A payer that settles at the end of the tick
- *   (socialized loss, `settleTick`) advances the whole shortfall at once and hands back, through `reclaim`,
- *   what it could not collect: that part goes to the payers listed after it.
+ *   (socialized loss, `settleTick`) advances the whole shortfall at once and reports, through `settled`, what
+ *   it paid and what it could not collect: that part goes to the payers listed after it.
  * - Stages that hold positions (the vault, auction lots) do so in system account rows appended after the
  *   agents' rows (inactive: never margin-checked, never acted on by strategies).
  */
@@ -187,6 +187,8 @@ export class StagedWaterfall implements Waterfall {
   /** Per payer: its position in the stage list, its who-paid column (`PAYER`), its name. */
   private readonly payerAt: Int32Array;
   private readonly payerColumn: Int32Array;
+  /** Per payer: 1 when it settles at the end of the tick (books its payments through `settled`). */
+  private readonly deferred: Uint8Array;
   private readonly payerName: string[] = [];
   private readonly holders: StageInstance[] = [];
   private readonly settlers: StageInstance[] = [];
@@ -230,6 +232,7 @@ export class StagedWaterfall implements Waterfall {
     this.closerAt = Int32Array.from(at);
     this.payerAt = Int32Array.from(payAt);
     this.payerColumn = Int32Array.from(payCol);
+    this.deferred = Uint8Array.from(this.payers, (p) => (p.settleTick ? 1 : 0));
   }
 
   liquidate(id: number): void {
@@ -272,16 +275,17 @@ export class StagedWaterfall implements Waterfall {
   }
 
   /**
-   * The payer at stage position `stageIndex` took back `amount` USD of what it had paid into account `id`
-   * (whose equity is −amount again): the amount leaves that payer's who-paid column and goes to the payers
-   * listed after it; what they do not pay is unpaid. The shortfall itself was counted when it was first
-   * offered.
+   * A payer that settles at the end of the tick (`settleTick`) settles what it advanced into account `id`: it
+   * paid `paid` USD of it (booked now in its who-paid column), and took back `back` USD (the account's equity
+   * is −back again), which goes to the payers listed after it; what they do not pay is unpaid. The shortfall
+   * itself was counted when it was first offered.
    */
-  reclaim(stageIndex: number, id: number, amount: number, side: number, pbk: number): void {
+  settled(stageIndex: number, id: number, paid: number, back: number, side: number, pbk: number): void {
     const k = this.payerAt.indexOf(stageIndex);
-    if (k < 0) throw new Error(`stage ${stageIndex} is not a payer`);
-    this.sim.paid[this.payerColumn[k]] -= amount;
-    this.offer(id, amount, side, pbk, stageIndex);
+    if (k < 0 || this.deferred[k] === 0)
+      throw new Error(`stage ${stageIndex} is not a payer that settles later`);
+    if (paid > 0) this.sim.paid[this.payerColumn[k]] += paid;
+    if (back > 0) this.offer(id, back, side, pbk, stageIndex);
   }
 
   /** Offers `amount` of account `id`'s shortfall to the payers listed after stage position `after`. */
@@ -304,9 +308,10 @@ export class StagedWaterfall implements Waterfall {
       )
         this.misreported(k, id, paid, rem, moved);
       rem -= paid;
-      // what a payer's own rounding leaves (a sum of many shares) is its payment too
+      // what a payer's own rounding leaves (a sum of many shares) is its payment too; a payer that settles
+      // at the end of the tick books what it paid then (`settled`)
       const last = rem <= DUST_SHARE * amount;
-      sim.paid[this.payerColumn[k]] += last ? paid + rem : paid;
+      if (this.deferred[k] === 0) sim.paid[this.payerColumn[k]] += last ? paid + rem : paid;
       if (last) rem = 0;
     }
     leaveUnpaid(sim, id, rem);

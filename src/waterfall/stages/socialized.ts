@@ -181,7 +181,8 @@ class Socialized implements StageInstance {
       ledger[LEDGER.badDebt] += pool - levied;
       share = 1;
     }
-    // of each shortfall the same share was paid; the rest goes back to its account and on down the waterfall
+    // of each shortfall the same share was paid (booked now); the rest goes back to its account and on down the
+    // waterfall
     const np = this.np;
     this.np = 0;
     this.pool = 0;
@@ -191,10 +192,11 @@ class Socialized implements StageInstance {
       const paid = share === 1 ? amount : amount * share;
       if (paid > 0) sim.log('haircut', id, 0, 0, paid);
       const back = amount - paid;
-      if (!(back > 0)) continue;
-      sim.accounts.cash[id] -= back;
-      ledger[LEDGER.badDebt] += back;
-      this.waterfall.reclaim(this.index, id, back, this.pSide[k], this.pPbk[k]);
+      if (back > 0) {
+        sim.accounts.cash[id] -= back;
+        ledger[LEDGER.badDebt] += back;
+      }
+      this.waterfall.settled(this.index, id, paid, back, this.pSide[k], this.pPbk[k]);
     }
   }
 

@@ -713,10 +713,12 @@ export class Simulation {
 
   /**
    * Account i leaves: closes its position, withdraws what is left to outside, and stops acting. An account
-   * whose position the book could not take whole stays (false): nobody leaves a venue with a position open.
+   * whose position the book could not take whole stays (false): nobody leaves a venue with a position open;
+   * nor one whose position is partly in the waterfall (a lot in an auction, which may come back to it).
    */
   exit(i: number, flags = 0): boolean {
     const a = this.accounts;
+    if (this.waterfall.holds?.(i)) return false;
     this.close(i, flags);
     if (a.qty[i] !== 0) return false;
     if (a.cash[i] > 0) this.transferOut(i, a.cash[i]);

@@ -38,6 +38,8 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
   readonly zero: Uint8Array;
   /** Tab of the lots now in this stage's auctions (USD: MakerDAO's `dirt`). */
   dirt = 0;
+  /** Per account: how many of its lots are in this stage's auctions now. */
+  private readonly open: Int32Array;
 
   constructor(
     readonly sim: Simulation,
@@ -58,7 +60,13 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     this.pbk = sim.f64(slots);
     this.resets = sim.i32(slots);
     this.zero = sim.u8(slots);
+    this.open = sim.i32(sim.accounts.n);
     waterfall.keepers.auctionStages.push(this);
+  }
+
+  /** Whether a lot of account `id`'s position is in one of this stage's auctions (it may come back). */
+  holds(id: number): boolean {
+    return this.open[id] > 0;
   }
 
   owns(id: number): boolean {
@@ -142,6 +150,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     if (a.qty[id] === 0 && a.cash[id] !== 0) moveCash(sim, id, row, a.cash[id]);
     const lot = Math.abs(dq);
     this.owner[k] = id;
+    this.open[id]++;
     this.sgn[k] = Math.sign(q);
     this.lot0[k] = lot;
     this.pbk[k] = pbk;
@@ -210,6 +219,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     this.waterfall.auctionDebt -= left;
     if (Math.abs(this.dirt) < 1e-9) this.dirt = 0;
     if (Math.abs(this.waterfall.auctionDebt) < 1e-9) this.waterfall.auctionDebt = 0;
+    this.open[this.owner[k]]--;
     this.owner[k] = -1;
   }
 

@@ -45,6 +45,11 @@ export interface StageInstance {
    * payments are booked then, not when `cover` advanced them).
    */
   settleTick?(): void;
+  /**
+   * Whether the stage holds part of account `id`'s position that may come back to it (a lot in an auction):
+   * such an account cannot leave the venue yet.
+   */
+  holds?(id: number): boolean;
   /** Once after the last tick. */
   finish?(): void;
 }

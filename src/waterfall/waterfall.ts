@@ -40,6 +40,8 @@ export interface Waterfall {
   finish?(): void;
   /** Value (USD) of what account i holds in the waterfall besides its collateral (e.g. vault shares). */
   holdingsValue?(i: number): number;
+  /** Whether a stage holds part of account i's position that may come back to it (it cannot leave yet). */
+  holds?(i: number): boolean;
   /** Vault equity at the mark (USD), when there is a vault. */
   vaultEquity?(): number;
   /** Vault share price at the end over the start, minus 1. */
@@ -365,6 +367,11 @@ export class StagedWaterfall implements Waterfall {
   }
   rowRole(i: number): number {
     return this.roles[i - this.firstRow] ?? 2;
+  }
+  holds(i: number): boolean {
+    const s = this.stages;
+    for (let k = 0; k < s.length; k++) if (s[k].holds?.(i)) return true;
+    return false;
   }
   /** Value of account i's vault shares at the share price (USD); 0 without a vault. */
   holdingsValue(i: number): number {

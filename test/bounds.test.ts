@@ -230,6 +230,16 @@ describe('just past each bound the config is rejected, naming the field and the 
       'market.shocks[0].atTick',
       /allowed: 0 to 60/,
     ],
+    [
+      'a settlement after the run',
+      {
+        waterfall: {
+          stages: [{ stage: 'market' }, { stage: 'settlement', atTick: TICKS, price: 'oracle' }],
+        },
+      },
+      'waterfall.stages[1].atTick',
+      /never happen; allowed: 0 to 59/,
+    ],
   ];
   for (const [what, extra, path, message] of cases) {
     it(what, () => {

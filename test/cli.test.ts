@@ -50,6 +50,11 @@ describe('cli: bad input exits 2, names the problem and creates or changes nothi
     ['mistyped field via --set', ['run', SWEEP, '--set', 'ticks=abc'], /base\.ticks: .*expected number/],
     ['out-of-range field via --set', ['run', SWEEP, '--set', 'venue.takerFee=-1'], /base\.venue\.takerFee/],
     ['swept field via --set', ['run', SWEEP, '--set', 'venue.liquidationFee=0.1'], /this field is swept/],
+    [
+      'plug-in modules via --set',
+      ['run', SWEEP, '--set', 'strategies=["./nope.ts"]'],
+      /--set strategies: plug-in modules are loaded from the experiment's base\.strategies/,
+    ],
     ['--runs -1', ['run', SWEEP, '--runs', '-1'], /--runs: must be an integer from 1/],
     ['--runs abc', ['run', SWEEP, '--runs', 'abc'], /--runs/],
     ['--workers 0', ['run', SWEEP, '--workers', '0'], /--workers/],

@@ -175,7 +175,13 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
       message: `${fmt(agents)} agents in all (${ROLES.map((role) => `${role} ${fmt(cfg.agents[role].count)}`).join(', ')}); allowed: at most ${fmt(MAX_AGENTS)} over every role (each agent costs about 320 bytes of per-account arrays in a run: 3.2 GB per worker at the maximum)`,
     });
   // the waterfall: each stage's parameters, and an order that can work
-  issues.push(...checkStages(cfg.waterfall.stages as StageEntry[], at));
+  issues.push(
+    ...checkStages(
+      cfg.waterfall.stages as StageEntry[],
+      at,
+      opts.skipHorizonChecks ? undefined : { ticks: cfg.ticks },
+    ),
+  );
   // the market stage's fee split, whose insurance-fund share defaults to the venue's
   (cfg.waterfall.stages as StageEntry[]).forEach((s, i) => {
     const split = s.feeSplit as { insuranceFund?: number; vault?: number; liquidator?: number } | undefined;

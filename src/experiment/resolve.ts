@@ -303,7 +303,10 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
         message:
           'malformed path; write it like venue.liquidationFee or agents.traders.mix[0].params.leverage',
       });
-    const bad = checkSchemaPath(simConfigSchema, segs);
+    const bad =
+      segs[0] === 'strategies'
+        ? "plug-in modules are loaded from the experiment's base.strategies before any override applies; list the module there"
+        : checkSchemaPath(simConfigSchema, segs);
     if (bad) issues.push({ path: `${where}${path}`, message: bad });
     else sets.push([`${where}${path}`, segs, value]);
     return 0;

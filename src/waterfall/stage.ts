@@ -86,6 +86,11 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
    * run, and the config is rejected if one is listed).
    */
   alwaysHandles?(params: z.output<PS>): boolean;
+  /**
+   * Issues of the validated parameters against the run (`ticks`: its number of ticks), e.g. a tick after the
+   * last; each with the parameter's name as `path` (the stage's place in the list is prefixed).
+   */
+  checkRun?(params: z.output<PS>, run: { ticks: number }): { path: string; message: string }[];
   /** zod object of the parameters (without `stage`); every field has a default and a unit. */
   readonly params: PS;
   /** System account rows the stage needs (e.g. the vault's position, one per auction lot). */

@@ -86,9 +86,14 @@ function paramsOf(entry: StageEntry): Record<string, unknown> {
  * Validates `waterfall.stages`: each stage's parameters against its registered schema (defaults filled in,
  * in place), and the order, so that every stage listed can run: at least one stage that closes positions;
  * no stage listed twice; no payer before every closer (nothing could ever reach it); no pure closer after
- * one that always takes charge; no payer after one that always pays in full.
+ * one that always takes charge; no payer after one that always pays in full. With `run`, each stage's
+ * parameters against the run too (`StageDef.checkRun`: a settlement after the last tick).
  */
-export function checkStages(stages: StageEntry[], at: (p: string) => string): InputIssue[] {
+export function checkStages(
+  stages: StageEntry[],
+  at: (p: string) => string,
+  run?: { ticks: number },
+): InputIssue[] {
   const issues: InputIssue[] = [];
   const seen = new Map<string, number>();
   let firstCloser = -1;
@@ -117,6 +122,8 @@ export function checkStages(stages: StageEntry[], at: (p: string) => string): In
       return;
     }
     stages[i] = { stage: def.name, ...(r.data as Record<string, unknown>) };
+    if (run && def.checkRun)
+      for (const x of def.checkRun(r.data, run)) issues.push({ path: `${p}.${x.path}`, message: x.message });
     const closes = def.role === 'close' || def.role === 'both';
     const pays = def.role === 'pay' || def.role === 'both';
     if (pays && !def.pays)

@@ -102,5 +102,14 @@ export default defineStage({
   description: 'settlement override: closes every position at a chosen price at one tick (a delisting)',
   role: 'scheduled',
   params: Params,
+  checkRun: (params, run) =>
+    params.atTick < run.ticks
+      ? []
+      : [
+          {
+            path: 'atTick',
+            message: `tick ${params.atTick} is after the run's last tick, so the settlement would never happen; allowed: 0 to ${run.ticks - 1} (ticks − 1)`,
+          },
+        ],
   build: ({ sim, params, waterfall }) => new Settlement(sim, params, waterfall),
 });

@@ -244,7 +244,7 @@ const stagesArb = (ticks: number) =>
         n === 'settlement'
           ? fc
               .record({
-                atTick: fc.integer({ min: 0, max: ticks }),
+                atTick: fc.integer({ min: 0, max: ticks - 1 }), // a later one is rejected
                 price: fc.oneof(fc.constantFrom('oracle-twap', 'oracle'), logDbl(0.001, 1e6)),
               })
               .map((p) => ({ stage: n, ...p }))

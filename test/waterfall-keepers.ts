@@ -62,6 +62,7 @@ registerStrategy(
     description: 'test only: takes over every offered account, as much as allowed',
     params: z.strictObject({}),
     act(g, sim) {
+      if (g.count === 0) return; // (g.first is then the next group's first account)
       const k = keepers(sim);
       const n = k.takeoverOffers(buf);
       for (let j = 0; j < n; j++) k.takeover(g.first, buf[j], k.maxTakeoverFraction(buf[j]));
@@ -76,7 +77,8 @@ registerStrategy(
     description: 'test only: commits backstop capacity',
     params: z.strictObject({ perMinuteUsd: z.number(), perHourUsd: z.number() }),
     init(g, sim) {
-      keepers(sim).commitCapacity(g.first, g.params.perMinuteUsd, g.params.perHourUsd);
+      for (let i = g.first; i < g.first + g.count; i++)
+        keepers(sim).commitCapacity(i, g.params.perMinuteUsd, g.params.perHourUsd);
     },
     act() {},
   }),

@@ -9,12 +9,21 @@ import { NO_FEE, NO_FLOW, type Simulation } from '../engine/simulation.js';
  */
 export function transferPosition(sim: Simulation, from: number, to: number, dq: number, x: number): void {
   if (dq === 0) return;
+  const a = sim.accounts;
   // what would be left of `from`'s position is a rounding residual: it all moves, so that no position is
   // left on one side that the other side does not hold
-  const q = sim.accounts.qty[from];
+  const q = a.qty[from];
   if (Math.abs(q - dq) < 1e-12 * Math.abs(q)) dq = q;
   sim.fill(from, -dq, x, NO_FEE | NO_FLOW);
+  const qt = a.qty[to];
+  // (a lot within rounding of the taker's opposite position closes it too: `fill` clears the residual)
+  const closes = qt !== 0 && qt > 0 !== dq > 0 && Math.abs(dq) >= Math.abs(qt) * (1 - 1e-9);
+  const pbk = closes ? a.bankruptcyPrice(to, sim.phi) : Number.NaN;
   sim.fill(to, dq, x, NO_FEE | NO_FLOW);
+  // a taker whose own opposite position this closed, leaving it flat and owing money (it was underwater, and
+  // taking the lot realized that), has a shortfall of its own (a stage's row settles its own deficit)
+  if (closes && to < sim.nAgents && a.qty[to] === 0 && a.cash[to] < 0)
+    sim.waterfall.coverShortfall(to, -a.cash[to], qt > 0 ? 1 : -1, pbk);
 }
 
 /** Moves `amount` USD of collateral from account `from` to account `to` (either may then be negative). */

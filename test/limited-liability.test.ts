@@ -375,12 +375,12 @@ describe('who paid is the waterfall’s', () => {
   });
 
   it.each(['winners', 'open-interest'] as const)(
-    "socialized loss over %s settles once a tick: each of the tick's shortfalls gets the same share, no payer pays more than its gain today (winners) or goes below maintenance",
+    "socialized loss over %s settles once a tick: each of the tick's shortfalls gets the same share, no payer pays more than its gain today (winners) or goes below initial margin",
     (over) => {
       // the 30 longs at 20x are liquidated together when the oracle sees the gap of tick 5 (at tick 6, its
       // 60 s heartbeat), most leaving a shortfall (~50k each); the 10 shorts, here at 5x, are the winners:
-      // each gains 15k (its gain binds over winners) and holds 25k of equity, 24.3k above maintenance, on
-      // 35k of notional (over open interest, where no payer pays more than its weight, maintenance binds)
+      // each gains 15k (its gain binds over winners) and holds 25k of equity, 23.6k above initial margin (4%),
+      // on 35k of notional (over open interest, where no payer pays more than its weight, the margin binds)
       const cfg = crash([{ stage: 'market' }, { stage: 'socialized', over }]);
       const mix = (cfg.agents as { traders: { mix: { params: { leverage: number } }[] } }).traders.mix;
       mix[1].params.leverage = 5;
@@ -416,17 +416,121 @@ describe('who paid is the waterfall’s', () => {
         expect(l.account).toBeGreaterThanOrEqual(30); // only the shorts gained (and hold open interest)
         // no more than its gain before paying
         if (over === 'winners') expect(l.amount).toBeLessThanOrEqual(gain(l.account) + l.amount + 1e-6);
-        // at or above maintenance after paying (by rounding at most)
-        const mm = a.mmr[l.account] * Math.abs(a.qty[l.account]) * sim.mark;
+        // at or above initial margin after paying (by rounding at most): it can still hold its position
+        const mm = a.imr[l.account] * Math.abs(a.qty[l.account]) * sim.mark;
         expect(sim.equity(l.account)).toBeGreaterThanOrEqual(mm - 1e-6);
       }
-      // nobody could pay more: every payer is at its gain or its maintenance
+      // nobody could pay more: every payer is at its gain or its initial margin
       for (const l of levies) {
         const i = l.account;
-        const aboveMm = sim.equity(i) - a.mmr[i] * Math.abs(a.qty[i]) * sim.mark;
+        const aboveMm = sim.equity(i) - a.imr[i] * Math.abs(a.qty[i]) * sim.mark;
         expect(over === 'winners' ? Math.min(gain(i), aboveMm) : aboveMm).toBeLessThanOrEqual(1e-6);
       }
       expect(sim.paid[4]).toBeCloseTo(shortfalls.reduce((x, f) => x + f.amount, 0) - levied, 6); // unpaid: the rest
+    },
+  );
+});
+
+describe('socialized loss: who gained today', () => {
+  it('an LP whose vault withdrawal came back to its venue account gained nothing: it is not levied', () => {
+    // a 40% crash on day 1 takes 20x longs bankrupt and the vault with them; panicking LPs withdraw at a
+    // loss (their shares are worth less than they paid), which moves money from the vault into their venue
+    // accounts: counted as gain, those LPs were levied as the day's winners (a hostile review's case)
+    const cfg: SimConfigInput = {
+      ticks: 576,
+      dtSeconds: 300,
+      market: {
+        index: { model: 'gbm', p0: 2000, sigma: 0.3 },
+        shocks: [{ atTick: 400, change: -0.4, durationSeconds: 3600 }],
+        liquidity: { depthUsd: 5e5 },
+      },
+      venue: { insuranceFund: 0 },
+      waterfall: {
+        stages: [
+          { stage: 'vault', lockupSeconds: 0, maxPayShare: 0, takeoverBelow: 0.9 },
+          { stage: 'market' },
+          { stage: 'socialized', over: 'winners' },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 200,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [
+            { strategy: 'hold', fraction: 0.5, params: { side: 'long', leverage: 20 } },
+            { strategy: 'hold', fraction: 0.5, params: { side: 'short', leverage: 2 } },
+          ],
+        },
+        lps: {
+          count: 20,
+          capital: { dist: 'fixed', value: 100_000 },
+          mix: [{ strategy: 'lp-panic', fraction: 1, params: { drawdown: 0.05 } }],
+        },
+      },
+    };
+    const r = simulate(cfg, { seed: 1, events: true });
+    const e = r.events!;
+    const levy = EVENT_KINDS.indexOf('levy');
+    const withdrawal = EVENT_KINDS.indexOf('withdrawal');
+    let levies = 0;
+    let lpLevies = 0;
+    let lpWithdrawals = 0;
+    for (let i = 0; i < e.kind.length; i++) {
+      if (e.kind[i] === levy) {
+        levies++;
+        if (e.account[i] >= 200) lpLevies++;
+      }
+      if (e.kind[i] === withdrawal && e.account[i] >= 200) lpWithdrawals++;
+    }
+    expect(r.metrics.vault_return).toBe(-1);
+    expect(lpWithdrawals).toBeGreaterThan(0);
+    expect(levies).toBeGreaterThan(0); // the shorts gained and pay
+    expect(lpLevies).toBe(0);
+  });
+
+  it.each(['mark', 'oracle'] as const)(
+    'paying a levy leaves no payer liquidatable (margin checked at the %s)',
+    (marginPrice) => {
+      // 20x longs and shorts through a −30% fall; with the oracle 10 minutes late and margin checked
+      // against it, a levy capped at the mark alone left the short winners below maintenance at the oracle
+      const cfg: SimConfigInput = {
+        ticks: 200,
+        dtSeconds: 60,
+        market: {
+          index: { model: 'gbm', p0: 2000, sigma: 0.3 },
+          shocks: [{ atTick: 100, change: -0.3, durationSeconds: 1200 }],
+          liquidity: { depthUsd: 3e5 },
+          oracle: { delaySeconds: 600 },
+        },
+        venue: { insuranceFund: 0, marginPrice },
+        waterfall: { stages: [{ stage: 'market' }, { stage: 'socialized', over: 'open-interest' }] },
+        agents: {
+          traders: {
+            count: 200,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [
+              { strategy: 'hold', fraction: 0.9, params: { side: 'long', leverage: 20 } },
+              { strategy: 'hold', fraction: 0.1, params: { side: 'short', leverage: 20 } },
+            ],
+          },
+        },
+      };
+      const sim = new Simulation(parseConfig(cfg), { seed: 1, events: true });
+      const levy = EVENT_KINDS.indexOf('levy');
+      sim.start();
+      let seen = 0;
+      let payers = 0;
+      for (let t = 0; t < 200; t++) {
+        sim.step(t);
+        const e = sim.events.columns();
+        for (let k = seen; k < e.kind.length; k++)
+          if (e.kind[k] === levy) {
+            payers++;
+            expect(sim.isLiquidatable(e.account[k])).toBe(false);
+          }
+        seen = e.kind.length;
+      }
+      expect(payers).toBeGreaterThan(0);
     },
   );
 });

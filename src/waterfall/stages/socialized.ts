@@ -1,8 +1,10 @@
 /**
  * Socialized loss: what is still unpaid is spread over accounts by capped pro-rata (water-filling): over
  * the day's winners in proportion to their gain since the start of the (UTC-like, 86,400 s) day (Deribit),
- * or over all open interest in proportion to notional. Nobody is charged more than its gain (winners) nor
- * more than its equity above maintenance, so socialization never starts a new liquidation.
+ * or over all open interest in proportion to notional. A winner's gain is the change of all it holds (venue
+ * equity, wallet, spot, vault shares, net of deposits and withdrawals), so moving money between them is no
+ * gain. Nobody is charged more than its gain (winners) nor more than its equity above initial margin, at the
+ * mark and at the price margin is checked at, so socialization never starts a new liquidation.
  *
  * It settles once per tick, as a venue's socialized loss settles at a settlement time rather than trade by
  * trade: the shortfalls that reach it during the tick are advanced to the bankrupt accounts at once out of
@@ -40,7 +42,7 @@ class Socialized implements StageInstance {
   private readonly a: Accounts;
   private readonly nA: number;
   private readonly winners: boolean;
-  /** equity + out − in at the start of the day (0 on day 0: since the start) */
+  /** what each account held at the start of the day (`worth`; 0 on day 0: its gain is since the start) */
   private readonly dayBase: Float64Array;
   private day = 0;
   // the payers of a settlement: account, weight (gain or notional), cap (fraction of the weight), what each
@@ -86,10 +88,15 @@ class Socialized implements StageInstance {
     this.pPbk = sim.f64(n0);
   }
 
-  /** Gain of account i since the start of the day (equity + withdrawals − deposits − the day's base). */
-  private gain(i: number, e: number): number {
+  /**
+   * What account i holds in all (USD): its equity `e` on the venue, its wallet, its spot at the index and
+   * its holdings in the waterfall (vault shares), plus what it took out less what it put in. Its gain today
+   * is this less the day's base: moving money between its wallet, the vault and the venue is no gain.
+   */
+  private worth(i: number, e: number): number {
     const a = this.a;
-    return e + a.capitalOut[i] - a.capitalIn[i] - this.dayBase[i];
+    const held = this.waterfall.holdingsValue(i);
+    return e + a.wallet[i] + a.spot[i] * this.sim.indexPrice + held + a.capitalOut[i] - a.capitalIn[i];
   }
 
   /** Advances the whole shortfall out of the pool; the settlement at the end of the tick levies it. */
@@ -130,17 +137,23 @@ class Socialized implements StageInstance {
   private levy(): void {
     const { sim, a, nA, winners, ids, w, cap, most, h } = this;
     const mark = sim.mark;
-    // the payers, their weights and what each can pay: equity above maintenance, no more than its gain today
+    // the payers, their weights and what each can pay: its equity above initial margin, at the mark and at
+    // the price margin is checked at (so that paying leaves it able to hold its position, and liquidates
+    // nobody), and (winners) no more than its gain today
+    const check = sim.checkPrice;
+    const twoPrices = check !== mark;
     let n = 0;
     let room = 0;
     let total = 0; // Σ weight of the payers
     let least = 1; // the smallest cap
     for (let i = 0; i < nA; i++) {
-      if (a.active[i] === 0 || (!winners && a.qty[i] === 0)) continue;
+      const q = a.qty[i];
+      if (a.active[i] === 0 || (!winners && q === 0)) continue;
       const e = sim.equity(i, mark);
-      const g = winners ? this.gain(i, e) : Math.abs(a.qty[i]) * mark;
+      const g = winners ? this.worth(i, e) - this.dayBase[i] : Math.abs(q) * mark;
       if (!(g > 0)) continue;
-      let m = e - a.mmr[i] * Math.abs(a.qty[i]) * mark;
+      let m = e - a.imr[i] * Math.abs(q) * mark;
+      if (twoPrices && q !== 0) m = Math.min(m, sim.equity(i, check) - a.imr[i] * Math.abs(q) * check);
       if (winners) m = Math.min(m, g);
       if (!(m > 0)) continue;
       const c = Math.min(1, m / g);
@@ -202,11 +215,11 @@ class Socialized implements StageInstance {
 
   /** At a new day, every account's gain starts again from its state now. */
   private rollDay(): void {
-    const { sim, a, dayBase } = this;
+    const { sim, dayBase } = this;
     const d = Math.floor(((sim.tick + 1) * sim.cfg.dtSeconds) / DAY);
     if (d === this.day) return;
     this.day = d;
-    for (let i = 0; i < this.nA; i++) dayBase[i] = sim.equity(i) + a.capitalOut[i] - a.capitalIn[i];
+    for (let i = 0; i < this.nA; i++) dayBase[i] = this.worth(i, sim.equity(i));
   }
 }
 

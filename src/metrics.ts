@@ -40,7 +40,7 @@ export const METRICS = [
   ],
   [
     'outside_market_pnl',
-    "the rest of the book's PnL: the share of its own depth, what its market-maker agents could not bear, and what bankrupt accounts still owe it; the outside market as counterparty (USD)",
+    "the rest of what the book collected (its PnL less what bankrupt accounts never paid or still owe it, which is the venue's loss): the share of its own depth and what its market-maker agents could not bear; the outside market as counterparty (USD). With every role's PnL, venue_fees and the fund's and gas's takings it sums to zero",
   ],
   [
     'orders_cut',

@@ -31,7 +31,8 @@ function finite(name: string, v: number): void {
 /**
  * Runs `config` with `seed` tick by tick and checks: no NaN/Infinity in any metric, group payoff or
  * series; |conservation_error| ≤ 1e-9 × moneyScale; shortfall = paid_by_* + socialized_loss + unpaid
- * (1e-9 relative); loss = socialized_loss + unpaid + open_deficit; every payer's `cover` pays 0 ≤ paid ≤
+ * (1e-9 relative); loss = socialized_loss + unpaid + open_deficit; the PnL of every role and counterparty
+ * (outside market, venue fees, fund, gas, funding, spot market) sums to zero; every payer's `cover` pays 0 ≤ paid ≤
  * what it was asked, ADL included; adl_overshoot is 0 unless a policy closes whole winners; a second run of
  * the same seed (through `simulate`) is identical. After every tick (limited liability and the band): the
  * insurance fund, every vault share count and the vault's equity (so every LP's share value) are never
@@ -132,6 +133,28 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
   if (!(Math.abs(m.loss - loss) <= 1e-9 * Math.max(1, loss)))
     fail(`loss ${m.loss} ≠ socialized + unpaid + open ${loss}`);
   if (!(m.vault_return >= -1)) fail(`vault_return ${m.vault_return} < −1`);
+  // every dollar of PnL has a payer: the roles' PnL, the outside market's on the book, the venue's fees, the
+  // fund's and gas's takings, what funding still owes and the spot market's (what it was paid less what the
+  // spot it sold is worth at the index) sum to zero (a bankrupt account's unpaid debt is nobody's gain)
+  let spotCash = sim.ledger[LEDGER.outside] + sim.insuranceFundStart;
+  let spotValue = 0;
+  for (let i = 0; i < a.n; i++) {
+    spotCash += a.capitalIn[i] - a.capitalOut[i];
+    spotValue += a.spot[i] * sim.indexPrice;
+  }
+  const pnlSum =
+    m.pnl_traders +
+    m.pnl_liquidators +
+    m.pnl_lps +
+    m.pnl_arbitrageurs +
+    m.pnl_market_makers +
+    m.outside_market_pnl +
+    m.venue_fees +
+    (m.insurance_fund_end - m.insurance_fund_start) +
+    sim.ledger[LEDGER.gas] +
+    sim.ledger[LEDGER.funding] +
+    (spotCash - spotValue);
+  if (!(Math.abs(pnlSum) <= tol())) fail(`the PnL of every role and counterparty sums to ${pnlSum}, not 0`);
   // what any group can earn is what came in from outside — the outside ledger's net payments (capital in,
   // the fund, spot sold back, less withdrawals, spot bought and gas) plus the withdrawals and the spot still
   // held (both the agents') — what the outside market paid on the book, what the venue paid from its fees

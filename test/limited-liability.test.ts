@@ -431,6 +431,58 @@ describe('who paid is the waterfall’s', () => {
   );
 });
 
+describe('a bankrupt vault at the end of the run', () => {
+  it('still winding down, its book is valued at the mark and what is left goes to the fund, not to the LPs', () => {
+    // 20x longs through −50% on a thin book within a 1% band: the vault takes them over and holds them, goes
+    // bankrupt, and its wind-down is throttled by the band; the price then doubles back, so when the run ends
+    // the vault's book is worth far more than its deficit was (a hostile review's case: pnl_lps was +48M)
+    const cfg: SimConfigInput = {
+      ticks: 400,
+      dtSeconds: 60,
+      market: {
+        index: { model: 'gbm', sigma: 0, p0: 100 },
+        shocks: [
+          { atTick: 50, change: -0.5, durationSeconds: 3000 },
+          { atTick: 150, change: 1.0, durationSeconds: 6000 },
+        ],
+        liquidity: { depthUsd: 20_000, resilience: 0.5 },
+      },
+      venue: { priceBand: { width: 0.01 }, insuranceFund: 1e8 },
+      waterfall: {
+        stages: [
+          { stage: 'vault', takeoverBelow: 1, maxLeverage: 50, unwind: 'hold' },
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 50,
+          capital: { dist: 'fixed', value: 100_000 },
+          mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 20, side: 'long' } }],
+        },
+        lps: {
+          count: 5,
+          capital: { dist: 'fixed', value: 200_000 },
+          mix: [{ strategy: 'lp-passive', fraction: 1 }],
+        },
+      },
+    };
+    const sim = new Simulation(parseConfig(cfg), { seed: 7, events: true });
+    const m = sim.run();
+    const e = sim.events.columns();
+    const bankrupt = EVENT_KINDS.indexOf('bankrupt');
+    expect(Array.from(e.kind).includes(bankrupt)).toBe(true);
+    expect(m.vault_return).toBe(-1);
+    const lps = sim.groupPayoffs.find((g) => g.role === 'lps')!;
+    expect(lps.pnl).toBeCloseTo(-lps.capital, 6); // their shares went to zero
+    expect(m.pnl_lps).toBeCloseTo(lps.pnl, 6); // and the vault's row adds nothing to the role
+    // the fund paid the deficit and got the book's value back: it ends above where it would without it
+    expect(m.insurance_fund_end).toBeGreaterThan(m.insurance_fund_start - m.paid_by_insurance_fund + 1e6);
+    expect(m.conservation_error).toBeLessThan(1e-6);
+  });
+});
+
 describe('socialized loss: who gained today', () => {
   it('an LP whose vault withdrawal came back to its venue account gained nothing: it is not levied', () => {
     // a 40% crash on day 1 takes 20x longs bankrupt and the vault with them; panicking LPs withdraw at a

@@ -1031,7 +1031,7 @@ export class Simulation {
       pnl_lps: pnl[2],
       pnl_arbitrageurs: pnl[3],
       pnl_market_makers: pnl[4],
-      outside_market_pnl: bookPnl - out[1],
+      outside_market_pnl: collected - out[1],
       orders_cut: this.ordersCut,
       orders_rejected: this.ordersRejected,
       venue_fees: this.ledger[LEDGER.venueFees],

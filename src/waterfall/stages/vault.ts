@@ -14,13 +14,13 @@
  * and each deficit on the way is a shortfall for the payers listed after the vault. What is left once the
  * book is closed goes to the insurance fund (the venue recovers it, not the LPs the payers bailed out), and
  * the vault starts again empty. While it winds down it takes over nothing, pays nothing and takes no
- * deposits.
+ * deposits; if the run ends first, its book is valued at the mark and what is left goes to the fund too.
  *
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
 import { holdFractions } from '../../engine/layout.js';
-import { NO_FEE, type Simulation } from '../../engine/simulation.js';
+import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
@@ -319,6 +319,21 @@ class Vault implements StageInstance, VaultService {
       else if (left < 0) sim.waterfall.coverShortfall(row, -left, q > 0 ? 1 : -1, Number.NaN, this.index);
       this.bankrupt = false;
     }
+  }
+
+  /**
+   * The run ends while a bankrupt vault still winds down: its book is valued at the mark (closed there
+   * against the book, which values every position at the mark) and what is left goes to the insurance fund,
+   * as it would once wound down: not to the LPs, whose shares were extinguished. A deficit stays open
+   * (`open_deficit`).
+   */
+  finish(): void {
+    if (!this.bankrupt) return;
+    const { sim, a } = this;
+    const row = this.cashRow;
+    if (a.qty[row] !== 0) sim.fill(row, -a.qty[row], sim.mark, NO_FEE | NO_FLOW);
+    const left = a.cash[row];
+    if (left > 0) sim.charge(row, LEDGER.insuranceFund, left);
   }
 
   private trackPrice(): void {

@@ -81,7 +81,7 @@ export default defineExperiment({
         { stage: 'socialized' },
         // the settlement override: swept between tick 100 (after the push: delisted and settled at the
         // pre-attack price P0) and never (a tick beyond the run)
-        { stage: 'settlement', atTick: 1_000_000, price: P0 },
+        { stage: 'settlement', atTick: 'never', price: P0 },
       ],
     },
   },
@@ -89,7 +89,7 @@ export default defineExperiment({
     grid: {
       'market.liquidity.depthUsd': [250_000, 1_000_000, 4_000_000], // perp book depth (USD per 1%)
       'waterfall.stages[0].maxPositionUsd': [0, 2_000_000], // OI cap on one takeover (USD; 0: none)
-      'waterfall.stages[4].atTick': [1_000_000, 100], // settlement: never, or at tick 100
+      'waterfall.stages[4].atTick': ['never', 100], // settlement: never, or at tick 100
     },
   },
   runs: 50,

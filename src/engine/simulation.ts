@@ -417,13 +417,17 @@ export class Simulation {
 
   /**
    * Collateral account i may take off the venue now (USD): all of it without a position; with one, what
-   * is above the initial margin of its tier at the mark, and never more than its cash.
+   * is above the initial margin of its tier at the mark (and at the oracle when margin is checked there),
+   * and never more than its cash.
    */
   withdrawable(i: number): number {
     const a = this.accounts;
     const q = a.qty[i];
-    const free =
-      q === 0 ? a.cash[i] : Math.min(a.cash[i], this.equity(i) - a.imr[i] * Math.abs(q) * this.market.mark);
+    if (q === 0) return Math.max(a.cash[i], 0);
+    const mark = this.market.mark;
+    let free = Math.min(a.cash[i], this.equity(i) - a.imr[i] * Math.abs(q) * mark);
+    const check = this.checkPrice;
+    if (check !== mark) free = Math.min(free, this.equity(i, check) - a.imr[i] * Math.abs(q) * check);
     return Math.max(free, 0);
   }
 
@@ -538,7 +542,7 @@ export class Simulation {
    * the price band — an order through the book fills only up to the band's edge (see `Market.bookLimit`) —
    * and initial margin — an order that opens, grows or flips a position is cut to the size at which the
    * account's equity after the fill (slippage and fee paid) still meets its tier's initial margin at the
-   * mark. Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
+   * mark, and at the price margin is checked at when that is the oracle. Realized PnL is paid by the book's counterparty (ledger `market`); the taker fee (per the venue's
    * `feeOn` rule, never taking equity below zero) goes to the venue. `flags`: {@link NO_FEE},
    * {@link NO_FLOW}, {@link NO_IMPACT}, honoured for the starting state (strategies' `init`) and the
    * waterfall's system rows only. An order that pays no impact (NO_IMPACT, or an agent's order with
@@ -565,16 +569,16 @@ export class Simulation {
     }
     const nq = q + u;
     if (u !== 0 && nq !== 0 && (q === 0 || nq > 0 !== q > 0 || Math.abs(nq) > Math.abs(q))) {
-      // initial margin on an order that opens, grows or flips a position (the quick test first: most pass)
-      const n = Math.abs(nq) * m.mark;
-      const e = this.fundingEverMoved ? a.equity(i, m.mark, this.phi) : a.cash[i] + q * (m.mark - a.entry[i]);
-      const fee =
-        (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
-      if (
-        !(e - Math.abs(x - m.mark) * Math.abs(u) - fee >= this.initialMarginRate(n) * n) ||
-        (!this.feeOnAll && q !== 0 && nq > 0 !== q > 0)
-      ) {
-        const v = this.marginCut(i, q, u, x, flags);
+      // initial margin on an order that opens, grows or flips a position, at the mark and at the price
+      // margin is checked at (the quick test first: most pass)
+      let v = this.marginAllows(i, q, u, x, flags, m.mark);
+      if (v !== u) {
+        u = v;
+        if (pays && u !== 0) x = m.impactPrice(u * m.mark);
+      }
+      const check = this.checkPrice;
+      if (check !== m.mark && u !== 0) {
+        v = this.marginAllows(i, q, u, x, flags, check);
         if (v !== u) {
           u = v;
           if (pays && u !== 0) x = m.impactPrice(u * m.mark);
@@ -603,15 +607,30 @@ export class Simulation {
     if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
   }
 
+  /** `u` when an order of `u` units at `x` meets initial margin at price `p` (the quick test), else {@link marginCut}. */
+  private marginAllows(i: number, q: number, u: number, x: number, flags: number, p: number): number {
+    const a = this.accounts;
+    const nq = q + u;
+    const n = Math.abs(nq) * p;
+    const e = this.fundingEverMoved ? a.equity(i, p, this.phi) : a.cash[i] + q * (p - a.entry[i]);
+    const fee = (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
+    if (
+      e - Math.abs(x - p) * Math.abs(u) - fee >= this.initialMarginRate(n) * n &&
+      (this.feeOnAll || q === 0 || nq > 0 === q > 0)
+    )
+      return u;
+    return this.marginCut(i, q, u, x, flags, p);
+  }
+
   /**
-   * The part of an order of `dq` units at price `x` (on a position of `q`) that initial margin allows: all of
-   * it when equity after the fill (its slippage |x − mark| and its fee paid) meets the initial margin of the
-   * new position's tier at the mark, else the largest size that does (the cut size's tier is at most the full
-   * order's, so its rate is no higher), and never less than what closes the position.
+   * The part of an order of `dq` units at price `x` (on a position of `q`) that initial margin allows at
+   * price `mark` (the mark, or the price margin is checked at): all of it when equity there after the fill
+   * (its slippage |x − mark| and its fee paid) meets the initial margin of the new position's tier, else the
+   * largest size that does (the cut size's tier is at most the full order's, so its rate is no higher), and
+   * never less than what closes the position.
    */
-  private marginCut(i: number, q: number, dq: number, x: number, flags: number): number {
-    const mark = this.market.mark;
-    const e = this.equity(i);
+  private marginCut(i: number, q: number, dq: number, x: number, flags: number, mark: number): number {
+    const e = this.equity(i, mark);
     const u = Math.abs(dq);
     const aq = Math.abs(q);
     const flip = q !== 0 && dq > 0 !== q > 0;

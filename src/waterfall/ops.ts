@@ -38,13 +38,17 @@ export function moveCash(sim: Simulation, from: number, to: number, amount: numb
 
 /**
  * Whether account `k` could take `dq` more units at price `x` and still meet the initial margin of the tier
- * of its new position at the mark.
+ * of its new position at the mark, and at the price margin is checked at when that is the oracle.
  */
 export function canHold(sim: Simulation, k: number, dq: number, x: number): boolean {
+  const check = sim.checkPrice;
+  return holdsAt(sim, k, dq, x, sim.mark) && (check === sim.mark || holdsAt(sim, k, dq, x, check));
+}
+
+function holdsAt(sim: Simulation, k: number, dq: number, x: number, m: number): boolean {
   const a = sim.accounts;
-  const m = sim.mark;
   const q = a.qty[k] + dq;
-  const e = sim.equity(k) + dq * (m - x);
+  const e = sim.equity(k, m) + dq * (m - x);
   const notional = Math.abs(q) * m;
   const tiers = a.tiers;
   let t = 0;
@@ -54,18 +58,24 @@ export function canHold(sim: Simulation, k: number, dq: number, x: number): bool
 
 /**
  * The most units account `k` can take on `side` (+1 long, −1 short) at price `x` and still meet the initial
- * margin of its new position's tier at the mark: E + extra + u·side·(mark − x) ≥ imr·|q + side·u|·mark
- * (`extra`: equity it gains or pays first, e.g. −gas). Units that reduce an opposite position are always
- * allowed (they lower the requirement). When each unit brings more equity than the margin it needs (a price
- * that good), the condition binds from below, not above: Infinity if the account meets it now, else 0.
+ * margin of its new position's tier at the mark (and at the price margin is checked at when that is the
+ * oracle): E + extra + u·side·(m − x) ≥ imr·|q + side·u|·m (`extra`: equity it gains or pays first, e.g.
+ * −gas). Units that reduce an opposite position are always allowed (they lower the requirement). When each
+ * unit brings more equity than the margin it needs (a price that good), the condition binds from below, not
+ * above: Infinity if the account meets it now, else 0.
  */
 export function maxTake(sim: Simulation, k: number, side: number, x: number, extra = 0): number {
+  const u = maxTakeAt(sim, k, side, x, extra, sim.mark);
+  const check = sim.checkPrice;
+  return check === sim.mark ? u : Math.min(u, maxTakeAt(sim, k, side, x, extra, check));
+}
+
+function maxTakeAt(sim: Simulation, k: number, side: number, x: number, extra: number, m: number): number {
   const a = sim.accounts;
-  const m = sim.mark;
   const q = a.qty[k];
   const aq = Math.abs(q);
-  const e = sim.equity(k) + extra;
-  const g = side * (m - x); // what each unit taken gains (negative: costs) at the mark
+  const e = sim.equity(k, m) + extra;
+  const g = side * (m - x); // what each unit taken gains (negative: costs) at the price
   const opposite = q !== 0 && q > 0 !== side > 0;
   let r = sim.initialMarginRate(0);
   let u = 0;

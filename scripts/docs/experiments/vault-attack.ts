@@ -25,12 +25,14 @@ const min = (xs: Float64Array) => xs.reduce((a, b) => Math.min(a, b), Infinity);
 
 function stats(p: PointData) {
   const p0 = p.config.market.index.p0 as number;
-  const settles = (p.point[SETTLE] as number) < p.config.ticks;
+  const settles = p.point[SETTLE] !== 'never';
   return {
     depth: p.point[DEPTH] as number,
     cap: p.point[CAP] as number,
     settles,
-    settleTick: p.point[SETTLE] as number,
+    settleTick: settles ? Number(p.point[SETTLE]) : Number.NaN,
+    // the point's own value (a column of 'never' and ticks is written as text)
+    settleValue: p.point[SETTLE],
     peak: seriesOf(p, 'index', max) / p0,
     vaultMin: seriesOf(p, 'vault_equity', min),
     drawdown: mean(values(p, (m) => m.vault_max_drawdown)),
@@ -54,13 +56,13 @@ function block(d: RunData, intro: string): string {
   const depths = [...new Set(all.map((s) => s.depth))].sort((a, b) => a - b);
   const thin = depths[0];
   const capValue = Math.max(...all.map((s) => s.cap));
-  const settleTick = Math.min(...all.map((s) => s.settleTick));
+  const settled0 = all.filter((s) => s.settles).sort((a, b) => a.settleTick - b.settleTick)[0];
   const at = (depth: number, cap: number, settle: boolean) =>
     stats(
       pointAt(d, {
         [DEPTH]: depth,
         [CAP]: cap,
-        [SETTLE]: settle ? settleTick : Math.max(...all.map((s) => s.settleTick)),
+        [SETTLE]: settle ? settled0.settleValue : 'never',
       }),
     );
   const open = at(thin, 0, false);
@@ -106,7 +108,7 @@ function block(d: RunData, intro: string): string {
       `On the ${paramUsd(thin)} book, without a cap or a settlement, the index peaks at ${times(open.peak)} its start ` +
         `(${signed(pct(open.peak - 1))}) and the vault's equity falls from ${paramUsd(vault0)} to ${usd(open.vaultMin)}, ` +
         `an unrealized loss of ${usd(vault0 - open.vaultMin)}. Settled at the pre-attack price at tick ` +
-        `${count(settleTick)}, the vault ends at ${pct(settled.vaultReturn)} instead of ${pct(open.vaultReturn)}, ` +
+        `${count(settled0.settleTick)}, the vault ends at ${pct(settled.vaultReturn)} instead of ${pct(open.vaultReturn)}, ` +
         `and the attacker's PnL is ${signed(usd(settled.attacker))} instead of ${signed(usd(open.attacker))}. ` +
         `A ${paramUsd(capValue)} cap on takeovers takes the vault's drawdown from ${pct(open.drawdown)} to ` +
         `${pct(capped.drawdown)}; the vault still pays ${usd(capped.paidByVault)} of shortfall. Without a cap or ` +
@@ -124,11 +126,9 @@ export default runDocs({
   ours(d) {
     const all = d.points.map(stats);
     const thin = Math.min(...all.map((s) => s.depth));
-    const never = Math.max(...all.map((s) => s.settleTick));
-    const open = stats(pointAt(d, { [DEPTH]: thin, [CAP]: 0, [SETTLE]: never }));
-    const settled = stats(
-      pointAt(d, { [DEPTH]: thin, [CAP]: 0, [SETTLE]: Math.min(...all.map((s) => s.settleTick)) }),
-    );
+    const open = stats(pointAt(d, { [DEPTH]: thin, [CAP]: 0, [SETTLE]: 'never' }));
+    const first = all.filter((s) => s.settles).sort((a, b) => a.settleTick - b.settleTick)[0];
+    const settled = stats(pointAt(d, { [DEPTH]: thin, [CAP]: 0, [SETTLE]: first.settleValue }));
     const vault0 = vaultStart(d);
     return (
       `push ${signed(pct(open.peak - 1))}; vault ${usd(open.vaultMin - vault0)} unrealized (of ${paramUsd(vault0)}); ` +

@@ -17,7 +17,11 @@ import { defineStage, type StageInstance } from '../stage.js';
 import type { StagedWaterfall } from '../waterfall.js';
 
 const Params = z.strictObject({
-  atTick: z.number().int().min(0).describe('tick after whose liquidations every position is settled'),
+  atTick: z
+    .union([z.number().int().min(0), z.literal('never')])
+    .describe(
+      "tick after whose liquidations every position is settled ('never': no settlement, e.g. in a sweep)",
+    ),
   price: z
     .union([
       z
@@ -61,7 +65,7 @@ class Settlement implements StageInstance {
     private readonly waterfall: StagedWaterfall,
   ) {
     this.a = sim.accounts;
-    this.atTick = params.atTick;
+    this.atTick = params.atTick === 'never' ? -1 : params.atTick;
     const price = params.price;
     this.priceRule = typeof price === 'number' ? 0 : price === 'oracle' ? 1 : 2;
     this.fixedPrice = typeof price === 'number' ? price : Number.NaN;
@@ -103,12 +107,12 @@ export default defineStage({
   role: 'scheduled',
   params: Params,
   checkRun: (params, run) =>
-    params.atTick < run.ticks
+    params.atTick === 'never' || params.atTick < run.ticks
       ? []
       : [
           {
             path: 'atTick',
-            message: `tick ${params.atTick} is after the run's last tick, so the settlement would never happen; allowed: 0 to ${run.ticks - 1} (ticks − 1)`,
+            message: `tick ${params.atTick} is after the run's last tick, so the settlement would never happen; allowed: 0 to ${run.ticks - 1} (ticks − 1), or 'never'`,
           },
         ],
   build: ({ sim, params, waterfall }) => new Settlement(sim, params, waterfall),

@@ -431,6 +431,58 @@ describe('who paid is the waterfall’s', () => {
   );
 });
 
+describe('initial margin under oracle margin', () => {
+  it('an order the margin accepts is not liquidated in the tick it opens (margin checked at the oracle)', () => {
+    // the oracle 10 minutes late through a +20% move: the mark runs ahead of it, so 24–25x longs that meet
+    // initial margin at the mark are below maintenance at the oracle (a hostile review's case: 106 of 498)
+    const cfg = parseConfig({
+      ticks: 300,
+      market: {
+        index: { model: 'gbm', p0: 2000, sigma: 0, mu: 0 },
+        shocks: [{ atTick: 50, change: 0.2, durationSeconds: 3600 }],
+        oracle: { delaySeconds: 600 },
+      },
+      venue: { marginPrice: 'oracle' },
+      agents: {
+        traders: {
+          count: 500,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [
+            {
+              strategy: 'noise',
+              fraction: 1,
+              params: {
+                leverageMin: 24,
+                leverageMax: 25,
+                longProbability: 1,
+                arrivalProbability: 0.02,
+                openAtStart: false,
+              },
+            },
+          ],
+        },
+      },
+    });
+    const sim = new Simulation(cfg, { seed: 1 });
+    const a = sim.accounts;
+    sim.start();
+    let opened = 0;
+    let liquidatedAtOnce = 0;
+    for (let t = 0; t < cfg.ticks; t++) {
+      const q0 = Float64Array.from(a.qty);
+      const l0 = Uint8Array.from(a.liquidated);
+      sim.step(t);
+      for (let i = 0; i < sim.nAgents; i++)
+        if (q0[i] === 0 && (a.qty[i] !== 0 || a.liquidated[i] !== l0[i])) {
+          opened++;
+          if (a.liquidated[i] !== l0[i]) liquidatedAtOnce++;
+        }
+    }
+    expect(opened).toBeGreaterThan(400);
+    expect(liquidatedAtOnce).toBe(0);
+  });
+});
+
 describe('a bankrupt vault at the end of the run', () => {
   it('still winding down, its book is valued at the mark and what is left goes to the fund, not to the LPs', () => {
     // 20x longs through −50% on a thin book within a 1% band: the vault takes them over and holds them, goes

@@ -164,6 +164,8 @@ export class Simulation {
   /** `venue.takerFee`, and whether it is charged on every trade (`venue.feeOn: 'all'`). */
   private readonly takerFee: number;
   private readonly feeOnAll: boolean;
+  /** Margin is checked at the oracle (`venue.marginPrice`), so initial margin is met there too. */
+  private readonly marginAtOracle: boolean;
   /** `market.liquidity.unpaidFlowMovesMark` */
   private readonly unpaidFlowMovesMark: boolean;
 
@@ -184,6 +186,7 @@ export class Simulation {
     this.agentSlippage = cfg.market.liquidity.agentSlippage;
     this.takerFee = cfg.venue.takerFee;
     this.feeOnAll = cfg.venue.feeOn === 'all';
+    this.marginAtOracle = cfg.venue.marginPrice !== 'mark';
     this.unpaidFlowMovesMark = cfg.market.liquidity.unpaidFlowMovesMark;
 
     // population: one group per (role, strategy mix entry), ids contiguous
@@ -330,7 +333,7 @@ export class Simulation {
   }
   /** The price margin is checked against. */
   get checkPrice(): number {
-    return this.cfg.venue.marginPrice === 'mark' ? this.market.mark : this.market.oracle;
+    return this.marginAtOracle ? this.market.oracle : this.market.mark;
   }
   /** Seconds since the start of the run. */
   get time(): number {
@@ -569,16 +572,24 @@ export class Simulation {
     }
     const nq = q + u;
     if (u !== 0 && nq !== 0 && (q === 0 || nq > 0 !== q > 0 || Math.abs(nq) > Math.abs(q))) {
-      // initial margin on an order that opens, grows or flips a position, at the mark and at the price
-      // margin is checked at (the quick test first: most pass)
-      let v = this.marginAllows(i, q, u, x, flags, m.mark);
-      if (v !== u) {
-        u = v;
-        if (pays && u !== 0) x = m.impactPrice(u * m.mark);
+      // initial margin on an order that opens, grows or flips a position, at the mark (the quick test
+      // first: most pass) and at the oracle when margin is checked there
+      const n = Math.abs(nq) * m.mark;
+      const e = this.fundingEverMoved ? a.equity(i, m.mark, this.phi) : a.cash[i] + q * (m.mark - a.entry[i]);
+      const fee =
+        (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
+      if (
+        !(e - Math.abs(x - m.mark) * Math.abs(u) - fee >= this.initialMarginRate(n) * n) ||
+        (!this.feeOnAll && q !== 0 && nq > 0 !== q > 0)
+      ) {
+        const v = this.marginCut(i, q, u, x, flags, m.mark);
+        if (v !== u) {
+          u = v;
+          if (pays && u !== 0) x = m.impactPrice(u * m.mark);
+        }
       }
-      const check = this.checkPrice;
-      if (check !== m.mark && u !== 0) {
-        v = this.marginAllows(i, q, u, x, flags, check);
+      if (this.marginAtOracle && u !== 0) {
+        const v = this.marginAllows(i, q, u, x, flags, m.oracle);
         if (v !== u) {
           u = v;
           if (pays && u !== 0) x = m.impactPrice(u * m.mark);
@@ -607,7 +618,7 @@ export class Simulation {
     if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
   }
 
-  /** `u` when an order of `u` units at `x` meets initial margin at price `p` (the quick test), else {@link marginCut}. */
+  /** `u` when an order of `u` units at `x` meets initial margin at price `p`, else {@link marginCut}. */
   private marginAllows(i: number, q: number, u: number, x: number, flags: number, p: number): number {
     const a = this.accounts;
     const nq = q + u;

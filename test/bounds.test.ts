@@ -226,9 +226,9 @@ describe('just past each bound the config is rejected, naming the field and the 
     ['ticks', { ticks: MAX_TICKS + 1 }, 'ticks', /at most 10,000,000 ticks/],
     [
       'a shock after the run',
-      { market: { shocks: [{ atTick: TICKS + 1, change: -0.1, durationSeconds: 60 }] } },
+      { market: { shocks: [{ atTick: TICKS - 1, change: -0.1, durationSeconds: 60 }] } },
       'market.shocks[0].atTick',
-      /allowed: 0 to 60/,
+      /would move no price; allowed: 0 to 58 \(ticks − 2\)/,
     ],
     [
       'a settlement after the run',

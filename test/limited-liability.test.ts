@@ -227,6 +227,51 @@ describe("the book's counterparty", () => {
     expect(m.outside_market_pnl).toBeCloseTo(-m.pnl_traders + 20_000, 3);
     expect(m.pnl_traders).toBeGreaterThan(2e6);
   });
+
+  it('and gain from it only up to their capital: depth their capital cannot back wins them nothing more', () => {
+    // the same venue with the index down 50%: the 5x longs lose (they are liquidated, their equity
+    // floored at zero) and the book, short, gains; the market makers own all its depth but can back only
+    // 20,000 of it, so they gain at most their capital and the rest is the outside market's (hostile review:
+    // 10,000 of capital took 20.5M, 685x, of a LUNA replay's book)
+    const ticks = 100;
+    const r = simulate(
+      {
+        ticks,
+        dtSeconds: 60,
+        market: {
+          index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(0.5) / ((ticks * 60) / SECONDS_PER_YEAR) },
+          liquidity: { depthUsd: 1 },
+          funding: { enabled: false },
+        },
+        venue: { insuranceFund: 0 },
+        waterfall: { stages: [{ stage: 'market' }, { stage: 'insurance-fund' }] },
+        agents: {
+          traders: {
+            count: 100,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 5 } }],
+          },
+          marketMakers: {
+            count: 2,
+            capital: { dist: 'fixed', value: 10_000 },
+            mix: [{ strategy: 'passive-mm', fraction: 1 }],
+          },
+        },
+      },
+      { seed: 1 },
+    );
+    expectConserved(r);
+    const m = r.metrics;
+    const mm = r.groups.find((g) => g.role === 'marketMakers')!;
+    expect(mm.capital).toBe(20_000);
+    expect(m.pnl_traders).toBeLessThan(-0.5e6); // the longs lost to the book
+    expect(mm.pnl).toBeCloseTo(20_000, 6); // at most their capital
+    expect(m.pnl_market_makers).toBeCloseTo(20_000, 6);
+    // what the book collected beyond that is the outside market's
+    const fund = m.insurance_fund_end - m.insurance_fund_start;
+    expect(m.outside_market_pnl).toBeCloseTo(-(m.pnl_traders + m.pnl_market_makers + m.venue_fees + fund), 3);
+    expect(m.outside_market_pnl).toBeGreaterThan(0.9e6);
+  });
 });
 
 registerStrategy(

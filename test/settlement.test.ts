@@ -65,6 +65,26 @@ describe('settlement stage', () => {
     expect(r.metrics.shortfall).toBeGreaterThan(0);
   });
 
+  it("an 'oracle-twap' window longer than the run averages every reading so far (hostile review: 1e15 s allocated an array per second)", () => {
+    // the shock at tick 2 takes the oracle from 100 to 90 at tick 3: at tick 5 the readings are 100, 100,
+    // 100, 90, 90, 90, so a window of the whole run settles at 95, as does one of 1e15 seconds
+    const run = (twapSeconds: number) =>
+      simulate(config({ stage: 'settlement', atTick: 5, price: 'oracle-twap', twapSeconds }), {
+        seed: 1,
+        events: true,
+      });
+    const whole = run(20 * 60);
+    const huge = run(1e15);
+    for (const r of [whole, huge]) {
+      expectConserved(r);
+      const e = r.events!;
+      const prices = [...e.tick].flatMap((t, j) => (t === 5 && e.account[j] < 2 ? [e.price[j]] : []));
+      expect(prices).toHaveLength(2);
+      for (const p of prices) expect(p).toBeCloseTo(95, 9);
+    }
+    expect(huge.metrics).toEqual(whole.metrics);
+  });
+
   it('rejects a bad price', () => {
     expect(() => simulate(config({ stage: 'settlement', atTick: 1, price: 'vwap' }), { seed: 1 })).toThrow(
       /price/,

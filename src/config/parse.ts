@@ -75,10 +75,11 @@ export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions 
   let shockLog = 0;
   cfg.market.shocks.forEach((sh, i) => {
     shockLog += Math.abs(Math.log1p(sh.change));
-    if (!opts.skipHorizonChecks && sh.atTick > cfg.ticks)
+    // a shock moves the index from the tick after atTick on; the run's last tick is ticks − 1
+    if (!opts.skipHorizonChecks && sh.atTick > cfg.ticks - 2)
       issues.push({
         path: at(`market.shocks[${i}].atTick`),
-        message: `tick ${sh.atTick} is after the run's last tick; allowed: 0 to ${cfg.ticks} (ticks)`,
+        message: `tick ${sh.atTick} is too late: a shock moves the index from the tick after it on and the run's last tick is ${cfg.ticks - 1}, so it would move no price; allowed: 0 to ${cfg.ticks - 2} (ticks − 2)`,
       });
   });
   if (shockLog > MAX_SHOCK_LOG)

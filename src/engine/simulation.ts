@@ -935,8 +935,9 @@ export class Simulation {
   /**
    * Adds every account's end value to its role's `pnl` and its group's payoff, with limited liability: an
    * account's equity on the venue counts at no less than zero (what it would owe is in `open_deficit`), and
-   * a market maker's share `bookShare[i] / shares` of the book's collected PnL `bookPnl` at no less than
-   * what it holds, so no agent loses more than it put in. Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
+   * a market maker's share `bookShare[i] / shares` of the book's collected PnL `bookPnl` within ± what it
+   * holds (so no agent loses more than it put in, and a depth its capital cannot back wins it nothing beyond
+   * that capital either). Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
    * must be netted out of the LP role's system rows so that nothing is counted twice, and (in `claimsOut[1]`)
    * the book's PnL the market-maker agents bear.
    */
@@ -966,9 +967,10 @@ export class Simulation {
       const hv = this.strategies[g].holdings;
       if (hv) held += hv(this.groups[g], i, this);
       if (shares > 0 && this.bookShare[i] > 0) {
-        // the book's loss beyond everything the market maker holds is the outside market's
-        const floor = -(own + a.capitalIn[i] + held);
-        const c = Math.max(floor, (bookPnl * this.bookShare[i]) / shares);
+        // the market maker's share of the book is backed by what it holds: a loss beyond that, and a gain
+        // beyond it (the depth its capital could not back was the outside market's), is the outside market's
+        const backed = Math.max(0, own + a.capitalIn[i] + held);
+        const c = Math.min(backed, Math.max(-backed, (bookPnl * this.bookShare[i]) / shares));
         borne += c;
         held += c;
       }

@@ -69,7 +69,10 @@ class Settlement implements StageInstance {
     const price = params.price;
     this.priceRule = typeof price === 'number' ? 0 : price === 'oracle' ? 1 : 2;
     this.fixedPrice = typeof price === 'number' ? price : Number.NaN;
-    this.window = sim.f64(Math.max(1, Math.round(params.twapSeconds / sim.cfg.dtSeconds)));
+    // a window longer than the run holds every reading so far, as one of exactly the run would
+    this.window = sim.f64(
+      Math.max(1, Math.min(sim.cfg.ticks, Math.round(params.twapSeconds / sim.cfg.dtSeconds))),
+    );
   }
 
   private settle(p: number): void {

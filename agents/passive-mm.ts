@@ -4,8 +4,8 @@ import { defineStrategy } from '../src/strategy.js';
 /**
  * Passive market makers: with the book's own depth (`market.liquidity.depthUsd`, the outside market's) they
  * are the book's counterparty. Each supplies `depthUsd` of depth (USD per 1% move) and owns that share of
- * the book — of what it collected, never of what bankrupt accounts still owe it — each bearing a loss only
- * up to what it holds (a ledger account, not a free source of money). When the book's inventory |Σq|·mark
+ * the book — of what it collected, never of what bankrupt accounts still owe it — each bearing a loss and
+ * taking a gain only up to what it holds (a ledger account, not a free source of money, nor a free option). When the book's inventory |Σq|·mark
  * grows toward their combined inventory limit they pull depth, down to `minDepthFraction`.
  */
 export default defineStrategy({

@@ -54,6 +54,9 @@ export class Stream {
   readonly next: UniformFn;
   private spare = 0;
   private hasSpare = false;
+  /** The probability of the last {@link Stream.geometricSkip} and ln(1 − it). */
+  private skipP = Number.NaN;
+  private skipLn = 0;
 
   constructor(seed: string) {
     this.next = seedrandom.xor4096(seed);
@@ -123,7 +126,12 @@ export class Stream {
   geometricSkip(p: number): number {
     if (p >= 1) return 0;
     if (p <= 0) return Number.POSITIVE_INFINITY;
-    return Math.floor(Math.log(this.uniformOpen()) / Math.log1p(-p));
+    // a stream draws skips for one probability after another: its logarithm is kept
+    if (p !== this.skipP) {
+      this.skipP = p;
+      this.skipLn = Math.log1p(-p);
+    }
+    return Math.floor(Math.log(this.uniformOpen()) / this.skipLn);
   }
 
   /** Fills `out` with uniforms in [0, 1). */

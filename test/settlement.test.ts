@@ -3,8 +3,9 @@
  * over a waterfall stage's parameters.
  */
 import { describe, expect, it } from 'vitest';
+import { eventCode } from '../src/engine/events.js';
 import { checkSchemaPath, parsePath } from '../src/experiment/paths.js';
-import { simConfigSchema, simulate } from '../src/index.js';
+import { parseConfig, Simulation, simConfigSchema, simulate } from '../src/index.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
 
 function config(settlement: Record<string, unknown>, leverage = 5) {
@@ -83,6 +84,57 @@ describe('settlement stage', () => {
       for (const p of prices) expect(p).toBeCloseTo(95, 9);
     }
     expect(huge.metrics).toEqual(whole.metrics);
+  });
+
+  it("'oracle-twap' after a fall of many orders of magnitude settles at the window's mean (hostile review: a running sum settled at −6.7e-11)", () => {
+    // from 3e6 to 3e-12 in two ticks; the window (10 ticks) lies wholly after the fall
+    const cfg = parseConfig({
+      ticks: 40,
+      dtSeconds: 60,
+      market: {
+        index: { model: 'gbm', p0: 3e6, sigma: 0.8 },
+        shocks: [
+          { atTick: 5, change: -0.999999999, durationSeconds: 60 },
+          { atTick: 6, change: -0.999999999, durationSeconds: 60 },
+        ],
+        liquidity: { depthUsd: 6e6 },
+      },
+      waterfall: {
+        stages: [
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+          { stage: 'socialized', over: 'winners' },
+          { stage: 'settlement', atTick: 30, price: 'oracle-twap', twapSeconds: 600 },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 50,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [{ strategy: 'hold', fraction: 1, params: { side: 'random', leverage: 2 } }],
+        },
+      },
+    });
+    for (const seed of [1, 2]) {
+      const sim = new Simulation(cfg, { seed, events: true });
+      sim.start();
+      const readings: number[] = [];
+      for (let t = 0; t < 40; t++) {
+        sim.step(t);
+        readings.push(sim.oracle);
+      }
+      sim.finish();
+      const window = readings.slice(21, 31);
+      const twap = window.reduce((x, y) => x + y, 0) / window.length;
+      expect(twap).toBeGreaterThan(0);
+      expect(twap).toBeLessThan(1e-10);
+      // every position still open at tick 30 is closed at the settlement price (logged as a liquidation)
+      const e = sim.events.columns();
+      const liq = eventCode('liquidation');
+      const prices = [...e.tick].flatMap((t, j) => (t === 30 && e.kind[j] === liq ? [e.price[j]] : []));
+      expect(prices.length).toBeGreaterThan(0);
+      for (const p of prices) expect(p / twap).toBeCloseTo(1, 9);
+    }
   });
 
   it('rejects a bad price', () => {

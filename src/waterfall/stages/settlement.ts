@@ -57,7 +57,6 @@ class Settlement implements StageInstance {
   private readonly window: Float64Array;
   private filled = 0;
   private at = 0;
-  private sum = 0;
 
   constructor(
     private readonly sim: Simulation,
@@ -92,15 +91,23 @@ class Settlement implements StageInstance {
   endTick(): void {
     const { sim, window } = this;
     // the oracle's last `window` readings, one per tick
-    if (this.filled === window.length) this.sum -= window[this.at];
-    else this.filled++;
+    if (this.filled < window.length) this.filled++;
     window[this.at] = sim.oracle;
-    this.sum += sim.oracle;
     this.at = (this.at + 1) % window.length;
     if (sim.tick !== this.atTick) return;
-    const p =
-      this.priceRule === 0 ? this.fixedPrice : this.priceRule === 1 ? sim.oracle : this.sum / this.filled;
+    const p = this.priceRule === 0 ? this.fixedPrice : this.priceRule === 1 ? sim.oracle : this.twap();
     this.settle(p);
+  }
+
+  /**
+   * Mean of the readings in the window, summed afresh (once a run): a running sum that subtracts the
+   * readings leaving the window keeps their rounding error, which after a fall of many orders of magnitude
+   * exceeds the readings left (a hostile review settled at −6.7e-11 against a true average of 3e-12).
+   */
+  private twap(): number {
+    let sum = 0;
+    for (let k = 0; k < this.filled; k++) sum += this.window[k];
+    return sum / this.filled;
   }
 }
 

@@ -138,7 +138,7 @@ describe('cli: commands', () => {
     expect(dutch.params.find((p: { name: string }) => p.name === 'buf')).toMatchObject({ default: 1.3 });
     const text = cli(['list']).stdout;
     expect(text).toMatch(
-      /Price models[\s\S]*gbm[\s\S]*Strategies[\s\S]*noise \[traders\][\s\S]*Waterfall stages[\s\S]*adl \[pay\]/,
+      /Price models[\s\S]*gbm[\s\S]*Strategies[\s\S]*noise \[traders\][\s\S]*Waterfall stages[\s\S]*adl \[both\]/,
     );
   });
 

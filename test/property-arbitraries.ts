@@ -204,10 +204,18 @@ const STAGE_PARAMS: Record<string, fc.Arbitrary<Obj>> = {
   adl: some({
     ranking: fc.constantFrom('bitmex', 'binance', 'upnl', 'largest'),
     policy: fc.constantFrom('queue', 'queue-capped', 'pro-rata', 'capped-pro-rata', 'risk-aware-pro-rata'),
-    price: fc.constantFrom('bankruptcy', 'oracle', 'ftx'),
+    price: fc.constantFrom('bankruptcy', 'oracle', 'previous-oracle', 'ftx'),
     maxHaircut: frac,
     close: fc.constantFrom('needed', 'whole'),
   }),
+  // ADL as a closer (listed among the closers, before the market)
+  'adl-closer': some({
+    ranking: fc.constantFrom('bitmex', 'binance', 'upnl', 'largest'),
+    policy: fc.constantFrom('queue', 'queue-capped', 'pro-rata', 'capped-pro-rata', 'risk-aware-pro-rata'),
+    price: fc.constantFrom('bankruptcy', 'oracle', 'previous-oracle', 'ftx'),
+    maxHaircut: frac,
+    closeWhen: fc.constantFrom('bankrupt', 'always'),
+  }).map((p) => ({ ...p, form: 'closer' })),
   socialized: some({ over: fc.constantFrom('winners', 'open-interest') }),
 };
 
@@ -228,11 +236,17 @@ const stageNamesArb = fc
     payers: fc.shuffledSubarray(PAYERS),
     payersAt: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
     settlement: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)),
+    adlCloser: fc.oneof({ arbitrary: fc.constant(false), weight: 2 }, fc.constant(true)),
+    adlAt: fc.nat(),
   })
   .map((s) => {
-    const list = [...s.closers, ...(s.market ? ['market'] : [])];
+    const list = [...s.closers];
+    // ADL closes itself (then it is not also a payer: a stage is listed once)
+    if (s.adlCloser) list.splice(s.adlAt % (list.length + 1), 0, 'adl-closer');
+    if (s.market) list.push('market');
     if (s.vault || list.length === 0) list.splice(s.vaultAt % (list.length + 1), 0, 'vault');
-    s.payers.forEach((p, k) => {
+    const payers = s.adlCloser ? s.payers.filter((p) => p !== 'adl') : s.payers;
+    payers.forEach((p, k) => {
       list.splice(1 + (s.payersAt[k] % list.length), 0, p);
     });
     if (s.settlement) list.push('settlement');
@@ -250,7 +264,9 @@ const stagesArb = (ticks: number) =>
                 price: fc.oneof(fc.constantFrom('oracle-twap', 'oracle'), logDbl(0.001, 1e6)),
               })
               .map((p) => ({ stage: n, ...p }))
-          : STAGE_PARAMS[n].map((p) => ({ stage: n, ...p })),
+          : n === 'adl-closer'
+            ? STAGE_PARAMS[n].map((p) => ({ stage: 'adl', ...p }))
+            : STAGE_PARAMS[n].map((p) => ({ stage: n, ...p })),
       ),
     ),
   );

@@ -297,6 +297,8 @@ describe('waterfall config', () => {
       stage: 'adl',
       ranking: 'bitmex',
       policy: 'queue',
+      form: 'payer',
+      closeWhen: 'bankrupt',
       price: 'bankruptcy',
       maxHaircut: 1,
       close: 'needed',

@@ -74,6 +74,11 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   /** One line for `backstop-sim list`. */
   readonly description: string;
   readonly role: StageRole;
+  /**
+   * The role of a stage whose parameters choose it (ADL pays, or closes positions itself); `role` when
+   * absent. `role` is then the widest the stage can take ('both').
+   */
+  roleOf?(params: z.output<PS>): StageRole;
   /** The who-paid column a paying stage's payments are booked in (required of a stage with `cover`). */
   readonly pays?: Payer;
   /**

@@ -124,27 +124,28 @@ export function checkStages(
     stages[i] = { stage: def.name, ...(r.data as Record<string, unknown>) };
     if (run && def.checkRun)
       for (const x of def.checkRun(r.data, run)) issues.push({ path: `${p}.${x.path}`, message: x.message });
-    const closes = def.role === 'close' || def.role === 'both';
-    const pays = def.role === 'pay' || def.role === 'both';
+    const role = def.roleOf?.(r.data) ?? def.role;
+    const closes = role === 'close' || role === 'both';
+    const pays = role === 'pay' || role === 'both';
     if (pays && !def.pays)
       issues.push({
         path: `${p}.stage`,
         message: `'${def.name}' is a paying stage but declares no who-paid column (StageDef.pays)`,
       });
-    if (def.role === 'pay' && fullPayer >= 0)
+    if (role === 'pay' && fullPayer >= 0)
       issues.push({
         path: `${p}.stage`,
         message: `'${def.name}' can never run: '${String(stages[fullPayer].stage)}' before it (stages[${fullPayer}]) pays every shortfall in full`,
       });
     if (pays && def.alwaysCovers?.(r.data) && fullPayer < 0) fullPayer = i;
-    if (def.role === 'pay' && firstCloser < 0)
+    if (role === 'pay' && firstCloser < 0)
       issues.push({
         path: `${p}.stage`,
         message: `'${def.name}' pays shortfalls but is listed before any stage that closes positions, so no shortfall can reach it; move it after one (e.g. 'market')`,
       });
     if (closes) {
       // a stage that also pays (the vault) still has work after a terminal closer
-      if (terminal >= 0 && def.role === 'close')
+      if (terminal >= 0 && role === 'close')
         issues.push({
           path: `${p}.stage`,
           message: `'${def.name}' can never run: '${String(stages[terminal].stage)}' before it (stages[${terminal}]) takes charge of every account`,
@@ -224,11 +225,12 @@ export class StagedWaterfall implements Waterfall {
       row += rows;
       this.stages.push(inst);
       this.names.push(def.name);
-      if ((def.role === 'close' || def.role === 'both') && inst.liquidate) {
+      const role = def.roleOf?.(params) ?? def.role;
+      if ((role === 'close' || role === 'both') && inst.liquidate) {
         this.closers.push(inst);
         at.push(index);
       }
-      if ((def.role === 'pay' || def.role === 'both') && inst.cover) {
+      if ((role === 'pay' || role === 'both') && inst.cover) {
         if (!def.pays) throw new Error(`stage '${def.name}' pays shortfalls but declares no who-paid column`);
         this.payers.push(inst);
         this.payerName.push(def.name);

@@ -10,13 +10,24 @@
  * built lazily, once per tick and side, at the first ADL; a winner reduced in part (or changed since) is
  * re-ranked through a small heap merged with the sorted array. With `close: 'whole'` every winner touched
  * is closed entirely and what it gives up beyond its share is the overshoot (paid to the insurance fund).
+ *
+ * `form: 'closer'`: ADL as venues run it (BitMEX, Binance, Hyperliquid). The stage closes a liquidated
+ * position itself, when the account is bankrupt at the mark (`closeWhen: 'bankrupt'`, the book would
+ * close it below its bankruptcy price) or whenever it is handed one (`'always'`): the position is assigned
+ * to opposite-side winners, ranked and split by the same rankings and policies (in units: a winner's
+ * capacity is its position, or what it can give up at the ADL price without going below zero equity), and
+ * both sides close the assigned units against each other at the ADL price: the bankruptcy price, the
+ * oracle, the previous tick's oracle (Hyperliquid) or FTX's 2/3·bankruptcy + 1/3·mark. At the bankruptcy
+ * price nothing is left unpaid; at another price what the account then owes is a shortfall for the payers
+ * after it, and what no winner can take goes to the next closer. The candidates are the agents with a
+ * position (not yet the vault's row, nor the book's counterparty).
  */
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
-import { moveCash } from '../ops.js';
+import { moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
 import type { StagedWaterfall } from '../waterfall.js';
 
@@ -28,11 +39,23 @@ const Params = z.strictObject({
       'queue order: bitmex (PnL% × effective leverage), binance (PnL% × margin ratio), upnl, largest (notional)',
     ),
   policy: z.enum(ADL_POLICIES).default('queue').describe('how the shortfall is split over the winners'),
+  form: z
+    .enum(['payer', 'closer'])
+    .default('payer')
+    .describe(
+      "'payer': pays what is left of a shortfall after the position was closed; 'closer': closes a bankrupt position itself against the winners",
+    ),
+  closeWhen: z
+    .enum(['bankrupt', 'always'])
+    .default('bankrupt')
+    .describe(
+      'closer: close the accounts handed to it that are bankrupt at the mark (equity below zero), or all of them',
+    ),
   price: z
-    .enum(['bankruptcy', 'oracle', 'ftx'])
+    .enum(['bankruptcy', 'oracle', 'previous-oracle', 'ftx'])
     .default('bankruptcy')
     .describe(
-      "winners' fill price: the bankrupt's bankruptcy price, the oracle, or 2/3·bankruptcy + 1/3·mark",
+      "ADL price: the bankrupt's bankruptcy price, the oracle, the previous tick's oracle, or 2/3·bankruptcy + 1/3·mark",
     ),
   maxHaircut: z
     .number()
@@ -65,8 +88,13 @@ class Adl implements StageInstance {
   /** 0 bitmex, 1 binance, 2 upnl, 3 largest */
   private readonly ranking: number;
   private readonly whole: boolean;
-  /** 0 bankruptcy, 1 ftx, 2 oracle */
+  /** 0 bankruptcy, 1 ftx, 2 oracle, 3 previous oracle */
   private readonly priceRule: number;
+  /** ADL closes positions itself (`form: 'closer'`). */
+  private readonly closer: boolean;
+  private readonly onlyBankrupt: boolean;
+  /** The oracle at the end of the previous tick. */
+  private prevOracle: number;
   private readonly maxHaircut: number;
   // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
   private readonly cand: [Int32Array, Int32Array];
@@ -102,11 +130,15 @@ class Adl implements StageInstance {
     const nA = sim.nAgents;
     this.a = sim.accounts;
     this.nA = nA;
+    this.closer = params.form === 'closer';
+    this.onlyBankrupt = params.closeWhen === 'bankrupt';
+    this.prevOracle = sim.oracle;
     this.policy = policyCode(params.policy);
     this.queued = this.policy <= 1;
     this.ranking = RANKINGS.indexOf(params.ranking);
     this.whole = params.close === 'whole';
-    this.priceRule = params.price === 'bankruptcy' ? 0 : params.price === 'ftx' ? 1 : 2;
+    this.priceRule =
+      params.price === 'bankruptcy' ? 0 : params.price === 'ftx' ? 1 : params.price === 'oracle' ? 2 : 3;
     this.maxHaircut = params.maxHaircut;
     this.cand = [sim.i32(nA), sim.i32(nA)];
     this.candVer = [sim.i32(nA), sim.i32(nA)];
@@ -300,10 +332,107 @@ class Adl implements StageInstance {
     this.n = n + 1;
   }
 
+  /** The ADL price for an account of bankruptcy price `pbk`. */
+  private priceFor(pbk: number): number {
+    const r = this.priceRule;
+    return r === 0
+      ? pbk
+      : r === 1
+        ? (2 * pbk + this.sim.mark) / 3
+        : r === 2
+          ? this.sim.oracle
+          : this.prevOracle;
+  }
+
+  endTick(): void {
+    this.prevOracle = this.sim.oracle;
+  }
+
+  /**
+   * The closer form: assigns bankrupt account `id`'s position to the opposite side's winners (see the file's
+   * header). True when it closed the whole position; false passes what is left (or all of it: a solvent
+   * account under `closeWhen: 'bankrupt'`, no winner) to the next closer.
+   */
+  liquidate(id: number): boolean {
+    if (!this.closer) return false;
+    const { sim, a, policy, queued, bPnl, bH, bId } = this;
+    const q = a.qty[id];
+    if (q === 0) return true;
+    if (this.onlyBankrupt && !(sim.equity(id) < 0)) return false;
+    const mark = sim.mark;
+    const sb = q > 0 ? 1 : -1;
+    const pbk = a.bankruptcyPrice(id, sim.phi);
+    const F = this.priceFor(pbk);
+    if (!(F > 0) || !Number.isFinite(F)) return false;
+    // what closing one unit at F instead of the mark costs a winner (negative: it gains)
+    const g = sb * (F - mark);
+    const s = sb > 0 ? 0 : 1;
+    if (this.builtAt[s] !== sim.tick) this.build(s, sb);
+    const need = Math.abs(q);
+    this.n = 0;
+    if (queued) {
+      let capSum = 0;
+      const capF = policy === 1 ? this.maxHaircut : 1;
+      while (capSum < need) {
+        const w = this.pop(s, sb, id);
+        if (w < 0) break;
+        this.addUnits(w, g, mark);
+        capSum += bPnl[this.n - 1] * capF;
+      }
+    } else {
+      const c = this.cand[s];
+      for (let k = 0; k < this.candN[s]; k++)
+        if (this.isWinner(c[k], sb, mark, id)) this.addUnits(c[k], g, mark);
+    }
+    const n = this.n;
+    if (n > 0) {
+      allocateInto(policy, n, bPnl, this.bCap, this.bRw, this.bOrder, need, bH);
+      let closed = 0;
+      for (let k = 0; k < n; k++) {
+        const w = bId[k];
+        const d = Math.min(bH[k] >= 1 ? bPnl[k] : bH[k] * bPnl[k], need - closed, Math.abs(a.qty[w]));
+        if (d > 0 && a.qty[id] !== 0) {
+          // both close d units against each other at F: the winner's position shrinks by d
+          const before = a.qty[w];
+          transferPosition(sim, id, w, sb * d, F);
+          closed += d;
+          sim.adlEvents++;
+          sim.adlNotional += d * F;
+          sim.log('deleverage', w, a.qty[w] - before, F, d * g);
+        }
+        if (queued && a.qty[w] !== 0 && this.isWinner(w, sb, mark, id)) {
+          this.score[w] = this.scoreOf(w, mark);
+          this.push(s, w, this.score[w]);
+        }
+      }
+    }
+    if (a.qty[id] !== 0) return false;
+    // closed whole: what the price leaves it owing is a shortfall for the payers
+    if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], sb, pbk);
+    return true;
+  }
+
+  /** Offers winner w to the policy for the closer form: its capacity in units at a cost of g per unit. */
+  private addUnits(w: number, g: number, mark: number): void {
+    const a = this.a;
+    const n = this.n;
+    const aq = Math.abs(a.qty[w]);
+    const ew = this.sim.equity(w);
+    // a winner never goes below zero equity: at a cost g > 0 per unit it gives up at most its equity
+    const cap = g > 0 ? Math.min(aq, (ew / g) * (1 - 1e-12)) : aq;
+    this.bId[n] = w;
+    this.bGw[n] = g;
+    this.bEw[n] = ew;
+    this.bPnl[n] = cap;
+    this.bRw[n] = (aq * mark) / ew;
+    this.bOrder[n] = n;
+    this.n = n + 1;
+  }
+
   cover(id: number, amount: number, sb: number, pbk: number): number {
     const { sim, a, policy, queued, whole, bPnl, bH, bId, bGw } = this;
     const mark = sim.mark;
-    const F = this.priceRule === 0 ? pbk : this.priceRule === 1 ? (2 * pbk + mark) / 3 : sim.oracle;
+    const F = this.priceFor(pbk);
     const g = sb * (F - mark);
     if (!(g > 0) || !Number.isFinite(g)) return 0;
     const s = sb > 0 ? 0 : 1;
@@ -371,8 +500,19 @@ function above(sa: number, ia: number, sb: number, ib: number): boolean {
 export default defineStage({
   name: 'adl',
   description: 'auto-deleverages opposite-side winners by a ranking and an allocation policy',
-  role: 'pay',
+  role: 'both',
+  roleOf: (params) => (params.form === 'closer' ? 'close' : 'pay'),
   pays: 'adl',
   params: Params,
+  checkRun: (params) =>
+    params.form === 'closer' && params.close === 'whole'
+      ? [
+          {
+            path: 'close',
+            message:
+              "'whole' is for the payer form (winners closed whole against the book); the closer reduces each winner by the units assigned to it; allowed with form 'closer': 'needed'",
+          },
+        ]
+      : [],
   build: ({ sim, params, waterfall }) => new Adl(sim, params, waterfall),
 });

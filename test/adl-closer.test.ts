@@ -1,0 +1,129 @@
+/**
+ * ADL as a closer (`adl` with `form: 'closer'`): a bankrupt position is closed against the opposite side's
+ * winners at the ADL price, as BitMEX, Binance and Hyperliquid do when the backstop cannot take it.
+ *
+ * The venue: one 20x long of 10,000 (2,000 units at 100, bankruptcy price 95) and ten 2x shorts of 10,000
+ * (200 units each, 2,000 together); the index falls 10% in one tick, and the book holds 1 USD of depth per
+ * 1%, so it can close nothing: whatever closes the long is ADL.
+ */
+import { describe, expect, it } from 'vitest';
+import { eventCode } from '../src/engine/events.js';
+import { ConfigError, parseConfig, type SimConfigInput, simulate } from '../src/index.js';
+import { expectConserved, expectWhoPaid } from './helpers.js';
+
+function venue(adl: Record<string, unknown>, shorts = 10, shortLeverage = 2): SimConfigInput {
+  return {
+    ticks: 10,
+    dtSeconds: 60,
+    market: {
+      index: { model: 'gbm', p0: 100, sigma: 0 },
+      shocks: [{ atTick: 2, change: -0.1, durationSeconds: 60 }],
+      liquidity: { depthUsd: 1 },
+      funding: { enabled: false },
+    },
+    venue: { insuranceFund: 1e6, takerFee: 0 },
+    waterfall: {
+      stages: [
+        { stage: 'adl', form: 'closer', ...adl },
+        { stage: 'market' },
+        { stage: 'insurance-fund' },
+        { stage: 'socialized' },
+      ],
+    },
+    agents: {
+      traders: {
+        count: 1 + shorts,
+        capital: { dist: 'fixed', value: 10_000 },
+        mix: [
+          { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
+          { strategy: 'hold', count: shorts, params: { side: 'short', leverage: shortLeverage } },
+        ],
+      },
+    },
+  };
+}
+
+const run = (cfg: SimConfigInput) => {
+  const r = simulate(cfg, { seed: 1, events: true });
+  expectConserved(r);
+  expectWhoPaid(r);
+  const e = r.events!;
+  const del = eventCode('deleverage');
+  const fills = [...e.kind].flatMap((k, j) =>
+    k === del ? [{ account: e.account[j], size: e.size[j], price: e.price[j] }] : [],
+  );
+  return { r, m: r.metrics, fills };
+};
+
+describe('ADL as a closer', () => {
+  it('at the bankruptcy price: the long is closed against the shorts, nothing is left unpaid', () => {
+    const { r, m, fills } = run(venue({ price: 'bankruptcy' }));
+    expect(m.liquidations).toBe(0); // the book took nothing
+    expect(fills).toHaveLength(10);
+    // every winner reduced at the long's bankruptcy price, 95; together by the long's whole position
+    for (const f of fills) expect(f.price).toBeCloseTo(95, 9);
+    expect(fills.reduce((s, f) => s + f.size, 0)).toBeCloseTo(2000, 6);
+    expect(m.adl_notional).toBeCloseTo(2000 * 95, 6);
+    expect(m.shortfall).toBe(0);
+    expect(m.loss).toBe(0);
+    // the long lost its capital and nothing more; the shorts gained 5 a unit
+    expect(r.groups[0].pnl).toBeCloseTo(-10_000, 6);
+    expect(r.groups[1].pnl).toBeCloseTo(10_000, 6);
+  });
+
+  it('at the oracle: what the price leaves the long owing goes on down the waterfall', () => {
+    const { m, fills } = run(venue({ price: 'oracle' }));
+    for (const f of fills) expect(f.price).toBeCloseTo(90, 9);
+    // closed at 90, 5 a unit below its bankruptcy price: 10,000 short, paid by the insurance fund
+    expect(m.shortfall).toBeCloseTo(10_000, 6);
+    expect(m.paid_by_insurance_fund).toBeCloseTo(10_000, 6);
+    expect(m.paid_by_adl).toBe(0);
+    expect(m.loss).toBe(0);
+  });
+
+  it("at the previous tick's oracle (Hyperliquid): the price before the crash", () => {
+    const { m, fills } = run(venue({ price: 'previous-oracle' }));
+    for (const f of fills) expect(f.price).toBeCloseTo(100, 9);
+    expect(m.shortfall).toBe(0);
+  });
+
+  it('what no winner holds goes to the next closer', () => {
+    // one 1x short of 10,000 (100 units): it is closed whole at 95, and the long's other 1,900 units go to
+    // the market, whose book (1 USD per 1%) cannot take them: they are still open at the end, a loss
+    const { r, m, fills } = run(venue({ price: 'bankruptcy' }, 1, 1));
+    expect(fills).toHaveLength(1);
+    expect(fills[0].size).toBeCloseTo(100, 9);
+    expect(fills[0].price).toBeCloseTo(95, 9);
+    expect(m.open_deficit).toBeGreaterThan(0);
+    expect(m.loss).toBeCloseTo(m.open_deficit + m.socialized_loss + m.unpaid, 6);
+    for (const g of r.groups) expect(g.pnl).toBeGreaterThanOrEqual(-g.capital * (1 + 1e-12));
+  });
+
+  it('pro-rata splits the position over every winner in proportion to what each can take', () => {
+    const { fills } = run(venue({ price: 'bankruptcy', policy: 'pro-rata' }));
+    expect(fills).toHaveLength(10);
+    for (const f of fills) expect(f.size).toBeCloseTo(200, 6);
+  });
+
+  it('the validator rejects a closer listed after the market, and close: whole with the closer form', () => {
+    const bad = (stages: Record<string, unknown>[]) => {
+      try {
+        parseConfig({ ...venue({}), waterfall: { stages } });
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message;
+        throw e;
+      }
+      return '';
+    };
+    expect(bad([{ stage: 'market' }, { stage: 'adl', form: 'closer' }])).toMatch(
+      /waterfall\.stages\[1\]\.stage: 'adl' can never run: 'market' before it/,
+    );
+    expect(bad([{ stage: 'adl', form: 'closer', close: 'whole' }, { stage: 'market' }])).toMatch(
+      /waterfall\.stages\[0\]\.close: 'whole' is for the payer form/,
+    );
+    // the payer form still needs a closer before it
+    expect(bad([{ stage: 'adl' }, { stage: 'market' }])).toMatch(
+      /'adl' pays shortfalls but is listed before/,
+    );
+  });
+});

@@ -99,6 +99,49 @@ describe('ADL as a closer', () => {
     for (const g of r.groups) expect(g.pnl).toBeGreaterThanOrEqual(-g.capital * (1 + 1e-12));
   });
 
+  it("the vault's book is a candidate: its winning short is deleveraged like an agent's", () => {
+    // a 20x short liquidated (not bankrupt) at +4% is taken over by the vault (the closer passes solvent
+    // accounts on); at −15% a 20x long is bankrupt and its only winner is the vault's short: closed against
+    // it at the long's bankruptcy price, 95 (what the vault cannot take, a rounding, goes to the vault next)
+    const cfg: SimConfigInput = {
+      ...venue({}),
+      market: {
+        index: { model: 'gbm', p0: 100, sigma: 0 },
+        shocks: [
+          { atTick: 1, change: 0.04, durationSeconds: 60 },
+          { atTick: 4, change: -0.15, durationSeconds: 60 },
+        ],
+        liquidity: { depthUsd: 1 },
+        funding: { enabled: false },
+      },
+      waterfall: {
+        stages: [
+          { stage: 'adl', form: 'closer' },
+          { stage: 'vault', initialUsd: 1e6 },
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 2,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [
+            { strategy: 'hold', count: 1, params: { side: 'short', leverage: 20 } },
+            { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
+          ],
+        },
+      },
+    };
+    const { m, fills } = run(cfg);
+    expect(fills).toHaveLength(1);
+    expect(fills[0].account).toBeGreaterThanOrEqual(2); // a system row: the vault's
+    expect(fills[0].price).toBeCloseTo(95, 9);
+    expect(fills[0].size).toBeGreaterThan(1999); // its whole short (taken over at 104)
+    expect(m.adl_events).toBe(1);
+    expect(m.vault_return).toBeGreaterThan(0); // it closed its short at a profit
+  });
+
   it('pro-rata splits the position over every winner in proportion to what each can take', () => {
     const { fills } = run(venue({ price: 'bankruptcy', policy: 'pro-rata' }));
     expect(fills).toHaveLength(10);

@@ -20,7 +20,7 @@
  * oracle, the previous tick's oracle (Hyperliquid) or FTX's 2/3·bankruptcy + 1/3·mark. At the bankruptcy
  * price nothing is left unpaid; at another price what the account then owes is a shortfall for the payers
  * after it, and what no winner can take goes to the next closer. The candidates are the agents with a
- * position (not yet the vault's row, nor the book's counterparty).
+ * position and the vault's row (not the book's counterparty, which is no account).
  */
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
@@ -140,21 +140,25 @@ class Adl implements StageInstance {
     this.priceRule =
       params.price === 'bankruptcy' ? 0 : params.price === 'ftx' ? 1 : params.price === 'oracle' ? 2 : 3;
     this.maxHaircut = params.maxHaircut;
-    this.cand = [sim.i32(nA), sim.i32(nA)];
-    this.candVer = [sim.i32(nA), sim.i32(nA)];
-    this.score = sim.f64(nA);
-    this.liveVer = sim.i32(nA).fill(-1);
-    this.hs = [sim.f64(nA + 1), sim.f64(nA + 1)];
-    this.hi = [sim.i32(nA + 1), sim.i32(nA + 1)];
-    this.hv = [sim.i32(nA + 1), sim.i32(nA + 1)];
-    this.bId = sim.i32(nA);
-    this.bPnl = sim.f64(nA);
-    this.bCap = sim.f64(nA).fill(params.maxHaircut);
-    this.bRw = sim.f64(nA);
-    this.bGw = sim.f64(nA);
-    this.bEw = sim.f64(nA);
-    this.bOrder = sim.i32(nA);
-    this.bH = sim.f64(nA);
+    // the closer also ranks the vault's row (an account past the agents): room for one more candidate, and
+    // per-account arrays over every row
+    const nC = this.closer ? nA + 1 : nA;
+    const nIdx = this.closer ? sim.accounts.n : nA;
+    this.cand = [sim.i32(nC), sim.i32(nC)];
+    this.candVer = [sim.i32(nC), sim.i32(nC)];
+    this.score = sim.f64(nIdx);
+    this.liveVer = sim.i32(nIdx).fill(-1);
+    this.hs = [sim.f64(nC + 1), sim.f64(nC + 1)];
+    this.hi = [sim.i32(nC + 1), sim.i32(nC + 1)];
+    this.hv = [sim.i32(nC + 1), sim.i32(nC + 1)];
+    this.bId = sim.i32(nC);
+    this.bPnl = sim.f64(nC);
+    this.bCap = sim.f64(nC).fill(params.maxHaircut);
+    this.bRw = sim.f64(nC);
+    this.bGw = sim.f64(nC);
+    this.bEw = sim.f64(nC);
+    this.bOrder = sim.i32(nC);
+    this.bH = sim.f64(nC);
   }
 
   private scoreOf(w: number, mark: number): number {
@@ -180,7 +184,8 @@ class Adl implements StageInstance {
     const q = a.qty[w];
     return (
       w !== bankrupt &&
-      a.active[w] === 1 &&
+      // the vault's row (the only candidate past the agents) is a system row, never "active"
+      (a.active[w] === 1 || w >= this.nA) &&
       q * sb < 0 &&
       q * (mark - a.entry[w]) > 0 &&
       this.sim.equity(w) > 0
@@ -197,6 +202,12 @@ class Adl implements StageInstance {
       if (!this.isWinner(w, sb, mark, -1)) continue;
       c[m++] = w;
       if (queued) score[w] = this.scoreOf(w, mark);
+    }
+    // the closer deleverages the vault's book too, as venues do the backstop's
+    const vr = this.closer ? (this.waterfall.vault?.cashRow ?? -1) : -1;
+    if (vr >= 0 && this.isWinner(vr, sb, mark, -1)) {
+      c[m++] = vr;
+      if (queued) score[vr] = this.scoreOf(vr, mark);
     }
     this.hn[s] = 0;
     if (queued) {

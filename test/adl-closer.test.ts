@@ -6,9 +6,13 @@
  * (200 units each, 2,000 together); the index falls 10% in one tick, and the book holds 1 USD of depth per
  * 1%, so it can close nothing: whatever closes the long is ADL.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCode } from '../src/engine/events.js';
-import { ConfigError, parseConfig, type SimConfigInput, simulate } from '../src/index.js';
+import { ConfigError, parseConfig, type SimConfigInput, Simulation, simulate } from '../src/index.js';
+import { FIX } from './cli-helpers.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
 
 function venue(adl: Record<string, unknown>, shorts = 10, shortLeverage = 2): SimConfigInput {
@@ -140,6 +144,26 @@ describe('ADL as a closer', () => {
     expect(fills[0].size).toBeGreaterThan(1999); // its whole short (taken over at 104)
     expect(m.adl_events).toBe(1);
     expect(m.vault_return).toBeGreaterThan(0); // it closed its short at a profit
+  });
+
+  it('leaves no dust position on the liquidated account (hostile review: a drifting sum overshot the last slice)', () => {
+    // a noise-trader crash with funding, the closer at FTX's price splitting capped pro rata over every
+    // account handed to it (test/fixtures/adl/closer-dust.json): an account was left with −2.4e-14 units
+    const cfg = parseConfig(JSON.parse(readFileSync(join(FIX, 'adl', 'closer-dust.json'), 'utf8')));
+    const sim = new Simulation(cfg, { seed: 1 });
+    sim.start();
+    const a = sim.accounts;
+    let deleveraged = 0;
+    for (let t = 0; t < cfg.ticks; t++) {
+      sim.step(t);
+      for (let i = 0; i < a.n; i++) {
+        const q = a.qty[i];
+        if (q !== 0 && Math.abs(q) * sim.mark < 1e-6)
+          throw new Error(`dust of ${q} units on ${i} at tick ${t}`);
+      }
+    }
+    deleveraged = sim.finish().adl_events;
+    expect(deleveraged).toBeGreaterThan(1000);
   });
 
   it('pro-rata splits the position over every winner in proportion to what each can take', () => {

@@ -74,6 +74,8 @@ const Params = z.strictObject({
 
 type AdlParams = z.output<typeof Params>;
 const RANKINGS = ['bitmex', 'binance', 'upnl', 'largest'] as const;
+/** The closer leaves no position under this notional (USD) on either side of an assignment. */
+const MIN_LEFT_USD = 1;
 
 /**
  * One run's ADL state. A class rather than closures made in `build`: V8 keeps a function's optimised code
@@ -398,15 +400,24 @@ class Adl implements StageInstance {
     const n = this.n;
     if (n > 0) {
       allocateInto(policy, n, bPnl, this.bCap, this.bRw, this.bOrder, need, bH);
-      let closed = 0;
       for (let k = 0; k < n; k++) {
         const w = bId[k];
-        const d = Math.min(bH[k] >= 1 ? bPnl[k] : bH[k] * bPnl[k], need - closed, Math.abs(a.qty[w]));
+        // what is left of the position itself, not need − Σ closed (a float sum that drifts: the last
+        // slice then overshot into a dust position on the other side, hostile review)
+        const left = Math.abs(a.qty[id]);
+        const aw = Math.abs(a.qty[w]);
+        let d = Math.min(bH[k] >= 1 ? bPnl[k] : bH[k] * bPnl[k], left, aw);
+        // no dust positions (as the market's slices): a remainder of the bankrupt's position under
+        // MIN_LEFT_USD goes with this slice when the winner holds it, and a winner that would keep less than
+        // that is closed whole when the bankrupt has the units and the winner's equity is not what bounds it
+        const dust = MIN_LEFT_USD / mark;
+        const bears = (u: number) => !(g > 0) || this.bEw[k] >= u * g; // it stays at or above zero equity
+        if (d > 0 && left - d < dust && aw >= left && bears(left)) d = left;
+        else if (d > 0 && aw - d < dust && left >= aw && bears(aw)) d = aw;
         if (d > 0 && a.qty[id] !== 0) {
           // both close d units against each other at F: the winner's position shrinks by d
           const before = a.qty[w];
           transferPosition(sim, id, w, sb * d, F);
-          closed += d;
           sim.adlEvents++;
           sim.adlNotional += d * F;
           sim.log('deleverage', w, a.qty[w] - before, F, d * g);

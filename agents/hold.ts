@@ -1,12 +1,16 @@
 import { z } from 'zod';
-import { leverageSchema } from '../src/config/bounds.js';
+import { leverageSchema, MAX_LEVERAGE } from '../src/config/bounds.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
 import { defineStrategy } from '../src/strategy.js';
 import { manageMargin, marginParams, reserveCapital } from './margin.js';
 
 /**
- * Opens one position before the first tick and holds it: the simplest trader, and the isolated account of
- * the engine's liquidation tests. Opening is part of the venue's starting state: no fee, no book flow.
+ * Opens one position and holds it: the simplest trader, and the isolated account of the engine's
+ * liquidation tests. By default every account opens before the first tick, as part of the venue's starting
+ * state (no fee, no book flow), at one leverage. A population with spread: `leverageSigma` draws each
+ * account's leverage log-normally around `leverage` (at most 1000x; the venue's initial margin cuts what it
+ * does not allow), and `openWithinTicks` has each account open at a tick drawn uniformly from the first N,
+ * through the book like any order (fees, impact, initial margin), so entry prices differ.
  */
 export default defineStrategy({
   name: 'hold',
@@ -21,17 +25,65 @@ export default defineStrategy({
       .max(1)
       .default(0.5)
       .describe("probability of a long when side is 'random'"),
+    leverageSigma: z
+      .number()
+      .min(0)
+      .max(3)
+      .default(0)
+      .describe('spread of the leverage: log-normal around `leverage` with this sigma (0: all alike)'),
+    openWithinTicks: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .default(0)
+      .describe(
+        '0: open before the first tick; N: each account opens at a tick drawn from 0..N−1, through the book',
+      ),
     margin: marginParams,
   }),
   init(g, sim) {
-    const { leverage, side, longProbability, margin } = g.params;
+    const { leverage, side, longProbability, margin, leverageSigma, openWithinTicks } = g.params;
     reserveCapital(g.first, g.count, margin, sim);
+    const st = g.state;
     for (let i = g.first; i < g.first + g.count; i++) {
       const s = side === 'long' ? 1 : side === 'short' ? -1 : g.rng.uniform() < longProbability ? 1 : -1;
-      sim.openAtLeverage(i, leverage, s, NO_FEE | NO_FLOW | NO_IMPACT);
+      const lev =
+        leverageSigma > 0
+          ? Math.min(MAX_LEVERAGE, leverage * Math.exp(leverageSigma * g.rng.normal()))
+          : leverage;
+      if (openWithinTicks === 0) sim.openAtLeverage(i, lev, s, NO_FEE | NO_FLOW | NO_IMPACT);
+      else {
+        const k = i - g.first;
+        st.at[k] = Math.floor(g.rng.uniform() * openWithinTicks);
+        st.lev[k] = s * lev;
+      }
+    }
+    if (openWithinTicks > 0) {
+      // the accounts in the order they open (a counting sort by tick; those drawn past the run's last tick,
+      // which never open, last), so that a tick visits only its own
+      const n = g.count;
+      const T = Math.min(openWithinTicks, sim.cfg.ticks);
+      const start = new Int32Array(T + 2);
+      for (let k = 0; k < n; k++) start[Math.min(st.at[k], T) + 1]++;
+      for (let t = 0; t <= T; t++) start[t + 1] += start[t];
+      for (let k = 0; k < n; k++) st.order[start[Math.min(st.at[k], T)]++] = k;
     }
   },
   act(g, sim) {
+    const n = g.params.openWithinTicks;
+    if (n > 0 && sim.tick < n && g.count > 0) {
+      const st = g.state;
+      // the cursor into `order` lives in the first agent's `next` slot
+      let c = st.next[0];
+      while (c < g.count && st.at[st.order[c]] === sim.tick) {
+        const k = st.order[c++];
+        const lev = st.lev[k];
+        sim.openAtLeverage(g.first + k, Math.abs(lev), lev > 0 ? 1 : -1);
+      }
+      st.next[0] = c;
+    }
     manageMargin(g.first, g.count, g.params.margin, sim);
   },
+  state: { at: 'i32', lev: 'f64', order: 'i32', next: 'i32' },
 });

@@ -324,6 +324,8 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       leverage: lev,
       side: fc.constantFrom('long', 'short', 'random'),
       longProbability: frac,
+      leverageSigma: dbl(0, 3),
+      openWithinTicks: fc.integer({ min: 0, max: 500 }),
       margin: marginArb,
     }),
     whale: some({

@@ -329,20 +329,59 @@ class Adl implements StageInstance {
     }
   }
 
-  /** Offers winner w (of a shortfall costing g per unit against the mark) to the policy. */
-  private add(w: number, g: number, mark: number): void {
+  /**
+   * Offers winner w to the policy, at a cost of g per unit against the mark, with its capacity: in USD for
+   * the payer form (|q|·g_w, g_w = min(g, equity/|q|)), in units for the closer (its position, or what it can
+   * give up at g > 0 a unit without going below zero equity).
+   */
+  private add(w: number, g: number, mark: number, units: boolean): void {
     const a = this.a;
     const n = this.n;
     const aq = Math.abs(a.qty[w]);
     const ew = this.sim.equity(w);
-    const gw = Math.min(g, ew / aq);
+    if (units) {
+      this.bGw[n] = g;
+      this.bPnl[n] = g > 0 ? Math.min(aq, (ew / g) * (1 - 1e-12)) : aq;
+    } else {
+      const gw = Math.min(g, ew / aq);
+      this.bGw[n] = gw;
+      this.bPnl[n] = gw < g ? ew : aq * gw;
+    }
     this.bId[n] = w;
-    this.bGw[n] = gw;
     this.bEw[n] = ew;
-    this.bPnl[n] = gw < g ? ew : aq * gw;
     this.bRw[n] = (aq * mark) / ew;
     this.bOrder[n] = n;
     this.n = n + 1;
+  }
+
+  /**
+   * Fills the batch with the winners of side s (against bankrupt `id` of side sb) offered to the policy: for
+   * the queues, popped best first until their capacity covers `need`; otherwise every winner of the side.
+   */
+  private offer(
+    s: number,
+    sb: number,
+    id: number,
+    need: number,
+    g: number,
+    mark: number,
+    units: boolean,
+  ): void {
+    this.n = 0;
+    if (this.queued) {
+      let capSum = 0;
+      const capF = this.policy === 1 ? this.maxHaircut : 1;
+      while (capSum < need) {
+        const w = this.pop(s, sb, id);
+        if (w < 0) break;
+        this.add(w, g, mark, units);
+        capSum += this.bPnl[this.n - 1] * capF;
+      }
+    } else {
+      const c = this.cand[s];
+      for (let k = 0; k < this.candN[s]; k++)
+        if (this.isWinner(c[k], sb, mark, id)) this.add(c[k], g, mark, units);
+    }
   }
 
   /** The ADL price for an account of bankruptcy price `pbk`. */
@@ -382,21 +421,7 @@ class Adl implements StageInstance {
     const s = sb > 0 ? 0 : 1;
     if (this.builtAt[s] !== sim.tick) this.build(s, sb);
     const need = Math.abs(q);
-    this.n = 0;
-    if (queued) {
-      let capSum = 0;
-      const capF = policy === 1 ? this.maxHaircut : 1;
-      while (capSum < need) {
-        const w = this.pop(s, sb, id);
-        if (w < 0) break;
-        this.addUnits(w, g, mark);
-        capSum += bPnl[this.n - 1] * capF;
-      }
-    } else {
-      const c = this.cand[s];
-      for (let k = 0; k < this.candN[s]; k++)
-        if (this.isWinner(c[k], sb, mark, id)) this.addUnits(c[k], g, mark);
-    }
+    this.offer(s, sb, id, need, g, mark, true);
     const n = this.n;
     if (n > 0) {
       allocateInto(policy, n, bPnl, this.bCap, this.bRw, this.bOrder, need, bH);
@@ -410,10 +435,11 @@ class Adl implements StageInstance {
         // no dust positions (as the market's slices): a remainder of the bankrupt's position under
         // MIN_LEFT_USD goes with this slice when the winner holds it, and a winner that would keep less than
         // that is closed whole when the bankrupt has the units and the winner's equity is not what bounds it
+        // (only where the winner stays at or above zero equity: bEw ≥ units · g)
         const dust = MIN_LEFT_USD / mark;
-        const bears = (u: number) => !(g > 0) || this.bEw[k] >= u * g; // it stays at or above zero equity
-        if (d > 0 && left - d < dust && aw >= left && bears(left)) d = left;
-        else if (d > 0 && aw - d < dust && left >= aw && bears(aw)) d = aw;
+        const ew = g > 0 ? this.bEw[k] : Number.POSITIVE_INFINITY;
+        if (d > 0 && left - d < dust && aw >= left && ew >= left * g) d = left;
+        else if (d > 0 && aw - d < dust && left >= aw && ew >= aw * g) d = aw;
         if (d > 0 && a.qty[id] !== 0) {
           // both close d units against each other at F: the winner's position shrinks by d
           const before = a.qty[w];
@@ -434,23 +460,6 @@ class Adl implements StageInstance {
     return true;
   }
 
-  /** Offers winner w to the policy for the closer form: its capacity in units at a cost of g per unit. */
-  private addUnits(w: number, g: number, mark: number): void {
-    const a = this.a;
-    const n = this.n;
-    const aq = Math.abs(a.qty[w]);
-    const ew = this.sim.equity(w);
-    // a winner never goes below zero equity: at a cost g > 0 per unit it gives up at most its equity
-    const cap = g > 0 ? Math.min(aq, (ew / g) * (1 - 1e-12)) : aq;
-    this.bId[n] = w;
-    this.bGw[n] = g;
-    this.bEw[n] = ew;
-    this.bPnl[n] = cap;
-    this.bRw[n] = (aq * mark) / ew;
-    this.bOrder[n] = n;
-    this.n = n + 1;
-  }
-
   cover(id: number, amount: number, sb: number, pbk: number): number {
     const { sim, a, policy, queued, whole, bPnl, bH, bId, bGw } = this;
     const mark = sim.mark;
@@ -459,22 +468,7 @@ class Adl implements StageInstance {
     if (!(g > 0) || !Number.isFinite(g)) return 0;
     const s = sb > 0 ? 0 : 1;
     if (this.builtAt[s] !== sim.tick) this.build(s, sb);
-    // the winners offered to the policy: for the queues, popped best first until their capacity
-    // covers the shortfall; otherwise every winner of the side
-    this.n = 0;
-    if (queued) {
-      let capSum = 0;
-      const capF = policy === 1 ? this.maxHaircut : 1;
-      while (capSum < amount) {
-        const w = this.pop(s, sb, id);
-        if (w < 0) break;
-        this.add(w, g, mark);
-        capSum += bPnl[this.n - 1] * capF;
-      }
-    } else {
-      const c = this.cand[s];
-      for (let k = 0; k < this.candN[s]; k++) if (this.isWinner(c[k], sb, mark, id)) this.add(c[k], g, mark);
-    }
+    this.offer(s, sb, id, amount, g, mark, false);
     const n = this.n;
     if (n === 0) return 0;
     allocateInto(policy, n, bPnl, this.bCap, this.bRw, this.bOrder, amount, bH);

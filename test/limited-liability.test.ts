@@ -187,21 +187,22 @@ describe('capacity providers', () => {
 });
 
 describe("the book's counterparty", () => {
-  it('market makers bear its loss only up to their capital; the rest is the outside market', () => {
-    // 100 longs at 5x of 10,000 each (5M notional) and the index up 50% over the run: the book, short
-    // 2,500 units, loses 2.5M; two market makers with 10,000 each, who supply all its depth (its own is
-    // 1 USD per 1%) and so own all of it, can bear 20,000 of it
+  // 100 longs at 5x of 10,000 each (5M notional) against a book of 1 USD per 1% and two market makers with
+  // 10,000 each, who supply all its depth and so own all of it; the index moves by the factor `move` over the
+  // run (no volatility)
+  const bookVenue = (move: number, stages?: Record<string, unknown>[]) => {
     const ticks = 100;
-    const r = simulate(
+    return simulate(
       {
         ticks,
         dtSeconds: 60,
         market: {
-          index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(1.5) / ((ticks * 60) / SECONDS_PER_YEAR) },
+          index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(move) / ((ticks * 60) / SECONDS_PER_YEAR) },
           liquidity: { depthUsd: 1 },
           funding: { enabled: false },
         },
         venue: { insuranceFund: 0 },
+        ...(stages ? { waterfall: { stages } } : {}),
         agents: {
           traders: {
             count: 100,
@@ -217,6 +218,11 @@ describe("the book's counterparty", () => {
       },
       { seed: 1 },
     );
+  };
+
+  it('market makers bear its loss only up to their capital; the rest is the outside market', () => {
+    // the index up 50%: the book, short 2,500 units, loses 2.5M; the market makers can bear 20,000 of it
+    const r = bookVenue(1.5);
     expectConserved(r);
     const m = r.metrics;
     const mm = r.groups.find((g) => g.role === 'marketMakers')!;
@@ -229,37 +235,11 @@ describe("the book's counterparty", () => {
   });
 
   it('and gain from it only up to their capital: depth their capital cannot back wins them nothing more', () => {
-    // the same venue with the index down 50%: the 5x longs lose (they are liquidated, their equity
-    // floored at zero) and the book, short, gains; the market makers own all its depth but can back only
-    // 20,000 of it, so they gain at most their capital and the rest is the outside market's (hostile review:
-    // 10,000 of capital took 20.5M, 685x, of a LUNA replay's book)
-    const ticks = 100;
-    const r = simulate(
-      {
-        ticks,
-        dtSeconds: 60,
-        market: {
-          index: { model: 'gbm', p0: 2000, sigma: 0, mu: Math.log(0.5) / ((ticks * 60) / SECONDS_PER_YEAR) },
-          liquidity: { depthUsd: 1 },
-          funding: { enabled: false },
-        },
-        venue: { insuranceFund: 0 },
-        waterfall: { stages: [{ stage: 'market' }, { stage: 'insurance-fund' }] },
-        agents: {
-          traders: {
-            count: 100,
-            capital: { dist: 'fixed', value: 10_000 },
-            mix: [{ strategy: 'hold', fraction: 1, params: { leverage: 5 } }],
-          },
-          marketMakers: {
-            count: 2,
-            capital: { dist: 'fixed', value: 10_000 },
-            mix: [{ strategy: 'passive-mm', fraction: 1 }],
-          },
-        },
-      },
-      { seed: 1 },
-    );
+    // the index down 50%: the 5x longs lose (they are liquidated, their equity floored at zero) and the
+    // book, short, gains; the market makers own all its depth but can back only 20,000 of it, so they gain
+    // at most their capital and the rest is the outside market's (hostile review: 10,000 of capital took
+    // 20.5M, 685x, of a LUNA replay's book)
+    const r = bookVenue(0.5, [{ stage: 'market' }, { stage: 'insurance-fund' }]);
     expectConserved(r);
     const m = r.metrics;
     const mm = r.groups.find((g) => g.role === 'marketMakers')!;

@@ -64,7 +64,7 @@ export default defineStrategy({
       // which never open, last), so that a tick visits only its own
       const n = g.count;
       const T = Math.min(openWithinTicks, sim.cfg.ticks);
-      const start = new Int32Array(T + 2);
+      const start = sim.i32(T + 2); // zeroed, from the run's arena
       for (let k = 0; k < n; k++) start[Math.min(st.at[k], T) + 1]++;
       for (let t = 0; t <= T; t++) start[t + 1] += start[t];
       for (let k = 0; k < n; k++) st.order[start[Math.min(st.at[k], T)]++] = k;

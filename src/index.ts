@@ -11,6 +11,8 @@ import '../agents/index.js';
 
 /** zod, re-exported so that strategy and experiment files can declare parameter schemas without a direct dependency. */
 export { z } from 'zod';
+export type { AdlOutcomes } from './analysis/adl-outcomes.js';
+export { adlOutcomes, adlOutcomesOf } from './analysis/adl-outcomes.js';
 export type {
   Analysis,
   AnalyzeOptions,

@@ -182,9 +182,16 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
     'open_deficit',
   ] as const)
     if (!(m[k] >= 0)) fail(`${k} = ${m[k]} < 0`);
-  const adl = (cfg.waterfall.stages as { stage: string; close?: string }[]).find((s) => s.stage === 'adl');
-  if (adl?.close !== 'whole' && m.adl_overshoot !== 0)
-    fail(`adl_overshoot ${m.adl_overshoot} without a policy that closes whole winners`);
+  const adl = (
+    cfg.waterfall.stages as { stage: string; close?: string; form?: string; price?: string }[]
+  ).find((s) => s.stage === 'adl');
+  // overshoot comes from closing whole winners (payer) or from a closer's price other than the bankruptcy price
+  const overshoots =
+    adl?.close === 'whole' || (adl?.form === 'closer' && (adl.price ?? 'bankruptcy') !== 'bankruptcy');
+  if (!overshoots && m.adl_overshoot !== 0)
+    fail(
+      `adl_overshoot ${m.adl_overshoot} without a policy that closes whole winners or a closer's non-bankruptcy price`,
+    );
   if (m.paid_by_adl > m.shortfall * (1 + 1e-12)) fail(`ADL paid ${m.paid_by_adl} > shortfall ${m.shortfall}`);
 
   // the same seed again, through the public API: identical

@@ -296,6 +296,9 @@ async function readEvents(path: string, runs: number, keep?: readonly string[]):
     const size = numeric('size');
     const price = numeric('price');
     const amount = numeric('amount');
+    const position = numeric('position');
+    const leverage = numeric('leverage');
+    const pnl = numeric('pnl');
     const kind = child('kind');
     const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
     const bytes = kind.values as Uint8Array;
@@ -320,6 +323,9 @@ async function readEvents(path: string, runs: number, keep?: readonly string[]):
       cols.size[n] = size[i];
       cols.price[n] = price[i];
       cols.amount[n] = amount[i];
+      cols.position[n] = position[i];
+      cols.leverage[n] = leverage[i];
+      cols.pnl[n] = pnl[i];
       n++;
     }
     row += b.numRows;
@@ -337,6 +343,9 @@ async function readEvents(path: string, runs: number, keep?: readonly string[]):
       size: cols.size.slice(from, j),
       price: cols.price.slice(from, j),
       amount: cols.amount.slice(from, j),
+      position: cols.position.slice(from, j),
+      leverage: cols.leverage.slice(from, j),
+      pnl: cols.pnl.slice(from, j),
     });
   }
   if (j !== n) throw new Error(`docs: ${path} is not in run order`);
@@ -358,6 +367,9 @@ function grow(from: RunEventColumns | undefined, cap: number): RunEventColumns {
     size: new Float64Array(cap),
     price: new Float64Array(cap),
     amount: new Float64Array(cap),
+    position: new Float64Array(cap),
+    leverage: new Float64Array(cap),
+    pnl: new Float64Array(cap),
   };
   if (from) for (const k of Object.keys(cols) as (keyof RunEventColumns)[]) cols[k].set(from[k] as never);
   return cols;

@@ -8,6 +8,7 @@ import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { METRIC_NAMES } from '../metrics.js';
+import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
 import { type ColumnTable, readArrowFile } from './arrow-io.js';
 import {
   type ColumnSummary,
@@ -75,6 +76,8 @@ export interface GroupAnalysis {
   risk: TailRisk[];
   /** Per role with agents: payoff against the outside option. */
   roles: RolePayoff[];
+  /** Who ADL hit, from events.arrow (null without an events file, or when no run of the group had ADL). */
+  adl: AdlOutcomes | null;
 }
 
 /** A paired comparison of one metric between two groups on common random numbers. */
@@ -355,8 +358,31 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
       insolvency: wilsonInterval(insolvent, sortedLoss.length, level),
       risk: [tailRisk(sortedLoss, 0.95), tailRisk(sortedLoss, 0.99)],
       roles,
+      adl: null as AdlOutcomes | null,
     };
   });
+
+  // who ADL hit, when the runs recorded events
+  const eventsPath = join(dir, 'events.arrow');
+  const runIdCol = C.run_id as Float64Array | undefined;
+  if (existsSync(eventsPath) && runIdCol) {
+    let maxId = -1;
+    for (let i = 0; i < n; i++) maxId = Math.max(maxId, runIdCol[i]);
+    const groupOfRun = new Int32Array(maxId + 1).fill(-1);
+    const dt = new Float64Array(maxId + 1).fill(Number.NaN);
+    const baseDt = Number((manifest?.config as { dtSeconds?: unknown } | undefined)?.dtSeconds);
+    const dtCol = 'dtSeconds' in C ? (C.dtSeconds as Float64Array) : undefined;
+    groupRows.forEach((rows, g) => {
+      for (const i of rows) {
+        if (!isOk(i)) continue;
+        groupOfRun[runIdCol[i]] = g;
+        dt[runIdCol[i]] = dtCol ? dtCol[i] : baseDt;
+      }
+    });
+    adlOutcomes(eventsPath, groupOfRun, dt, groups.length, level).forEach((o, g) => {
+      groups[g].adl = o;
+    });
+  }
 
   // paired comparisons: match by run index and the swept fields not grouped by
   const comparisons: Comparison[] = [];

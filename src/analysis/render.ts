@@ -101,6 +101,30 @@ export function analysisRows(a: Analysis): AnalysisRow[] {
           ...q,
         });
     }
+    if (g.adl) {
+      const x = g.adl;
+      const one = (name: string, estimate: number, lo = NaN_, hi = NaN_) =>
+        rows.push({ ...base(g), section: 'adl', name, n: x.runs, estimate, ci_low: lo, ci_high: hi, ...q });
+      one('fills', x.fills);
+      one('accounts_hit', x.accountsHit);
+      one('median_leverage', x.medianLeverage);
+      one('median_pnl', x.medianPnl);
+      one('profitable_share', x.profitableShare);
+      one('top10_share', x.top10Share);
+      one('top1pct_share', x.top1PctShare);
+      const d = x.firstDelaySeconds;
+      rows.push({
+        ...base(g),
+        section: 'adl',
+        name: 'first_adl_delay_s',
+        n: d.n,
+        estimate: d.estimate,
+        ci_low: d.low,
+        ci_high: d.high,
+        ...q,
+        sd: d.sd,
+      });
+    }
   }
   const keyOf = new Map(a.groups.map((g) => [g.label, g.key]));
   for (const c of a.comparisons)
@@ -258,6 +282,40 @@ export function analysisTable(a: Analysis): string {
           String(c.difference.n),
           fmtCi(c.difference.estimate, c.difference.low, c.difference.high),
         ]),
+      ]),
+    );
+  }
+  const adlRows = a.groups
+    .filter((g) => g.adl)
+    .map((g) => {
+      const x = g.adl!;
+      const d = x.firstDelaySeconds;
+      return [
+        g.label,
+        String(x.runs),
+        fmtNumber(x.accountsHit),
+        `${fmtNumber(x.medianLeverage)}x`,
+        fmtPct(x.profitableShare),
+        fmtPct(x.top10Share),
+        fmtPct(x.top1PctShare),
+        d.n ? fmtCi(d.estimate, d.low, d.high) : '–',
+      ];
+    });
+  if (adlRows.length) {
+    out.push('', 'Who ADL hit (events.arrow; per run, then over runs with ADL)');
+    out.push(
+      textTable([
+        [
+          'group',
+          'runs',
+          'accounts hit',
+          'median leverage',
+          'in profit',
+          'top-10 share',
+          'top-1% share',
+          'first ADL after first liquidation (s)',
+        ],
+        ...adlRows,
       ]),
     );
   }

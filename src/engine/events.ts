@@ -26,7 +26,13 @@ export function eventCode(kind: EventKind): number {
   return KIND_CODE.get(kind)!;
 }
 
-/** Logged events as columns: tick, kind (code in {@link EVENT_KINDS}), account, size, price, amount. */
+/**
+ * Logged events as columns: tick, kind (code in {@link EVENT_KINDS}), account, size, price, amount, and the
+ * account's state just before the event where the event records it (NaN elsewhere): `position` (units
+ * held), `leverage` (|position| · mark / equity; +Infinity at zero or negative equity) and `pnl` (the
+ * position's unrealized PnL at the mark, unsettled funding included). `deleverage` and `liquidation` events
+ * record it, so "who was hit" is answered from the file.
+ */
 export interface EventColumns {
   tick: Int32Array;
   kind: Int32Array;
@@ -34,11 +40,14 @@ export interface EventColumns {
   size: Float64Array;
   price: Float64Array;
   amount: Float64Array;
+  position: Float64Array;
+  leverage: Float64Array;
+  pnl: Float64Array;
 }
 
 /**
  * An append-only event log in packed columns: tick, kind, account, size (base units), price (USD),
- * amount (USD). Disabled logs ignore `push` at the cost of one branch.
+ * amount (USD), and the account's position, leverage and PnL before the event where recorded. Disabled logs ignore `push` at the cost of one branch.
  */
 export class EventLog {
   tick = new Int32Array(256);
@@ -47,11 +56,24 @@ export class EventLog {
   size = new Float64Array(256);
   price = new Float64Array(256);
   amount = new Float64Array(256);
+  position = new Float64Array(256);
+  leverage = new Float64Array(256);
+  pnl = new Float64Array(256);
   length = 0;
 
   constructor(readonly enabled: boolean) {}
 
-  push(tick: number, kind: number, account: number, size: number, price: number, amount: number): void {
+  push(
+    tick: number,
+    kind: number,
+    account: number,
+    size: number,
+    price: number,
+    amount: number,
+    position = Number.NaN,
+    leverage = Number.NaN,
+    pnl = Number.NaN,
+  ): void {
     if (!this.enabled) return;
     if (this.length === this.tick.length) this.grow();
     const i = this.length++;
@@ -61,6 +83,9 @@ export class EventLog {
     this.size[i] = size;
     this.price[i] = price;
     this.amount[i] = amount;
+    this.position[i] = position;
+    this.leverage[i] = leverage;
+    this.pnl[i] = pnl;
   }
 
   private grow(): void {
@@ -76,6 +101,9 @@ export class EventLog {
     this.size = g(this.size, Float64Array);
     this.price = g(this.price, Float64Array);
     this.amount = g(this.amount, Float64Array);
+    this.position = g(this.position, Float64Array);
+    this.leverage = g(this.leverage, Float64Array);
+    this.pnl = g(this.pnl, Float64Array);
   }
 
   /** The events as exact-length column copies. */
@@ -88,6 +116,9 @@ export class EventLog {
       size: this.size.slice(0, n),
       price: this.price.slice(0, n),
       amount: this.amount.slice(0, n),
+      position: this.position.slice(0, n),
+      leverage: this.leverage.slice(0, n),
+      pnl: this.pnl.slice(0, n),
     };
   }
 }

@@ -859,15 +859,38 @@ export class Simulation {
     this.tickShortfall += amount;
   }
 
-  /** Logs an event when events are recorded. */
+  /** Logs an event when events are recorded (the account's state, when given, is from {@link snap}). */
   log(
     kind: Parameters<typeof eventCode>[0],
     account: number,
     size: number,
     price: number,
     amount: number,
+    position = Number.NaN,
+    leverage = Number.NaN,
+    pnl = Number.NaN,
   ): void {
-    if (this.events.enabled) this.events.push(this.tick, eventCode(kind), account, size, price, amount);
+    if (this.events.enabled)
+      this.events.push(this.tick, eventCode(kind), account, size, price, amount, position, leverage, pnl);
+  }
+
+  /** Account state taken by {@link snap}: units held, leverage at the mark, unrealized PnL at the mark. */
+  snapQty = Number.NaN;
+  snapLeverage = Number.NaN;
+  snapPnl = Number.NaN;
+  /**
+   * Takes account i's state before an event, for the event log (only when events are recorded): its
+   * position, its leverage |q|·mark/equity (+Infinity at equity ≤ 0) and its unrealized PnL at the mark
+   * (equity − cash, unsettled funding included).
+   */
+  snap(i: number): void {
+    if (!this.events.enabled) return;
+    const q = this.accounts.qty[i];
+    const mark = this.market.mark;
+    const e = this.equity(i, mark);
+    this.snapQty = q;
+    this.snapLeverage = e > 0 ? (Math.abs(q) * mark) / e : Number.POSITIVE_INFINITY;
+    this.snapPnl = e - this.accounts.cash[i];
   }
 
   private recordSeries(row: number): void {

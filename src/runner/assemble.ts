@@ -51,6 +51,10 @@ export const EVENT_COLUMNS: ColSpec[] = [
   { name: 'size', type: 'f64', nullable: false },
   { name: 'price', type: 'f64', nullable: false },
   { name: 'amount', type: 'f64', nullable: false },
+  // the account's state before the event (deleverage, liquidation); NaN where not recorded
+  { name: 'position', type: 'f64', nullable: false },
+  { name: 'leverage', type: 'f64', nullable: false },
+  { name: 'pnl', type: 'f64', nullable: false },
 ];
 
 /** Counts over the assembled runs. */
@@ -127,6 +131,9 @@ export function assemble(
             e.size[j],
             e.price[j],
             e.amount[j],
+            e.position[j],
+            e.leverage[j],
+            e.pnl[j],
           ]);
         }
       }

@@ -5,7 +5,7 @@
  * Layout: magic `BSCHUNK1` · u32 header length · u32 0 · header JSON (padded to 8) · sections, each padded
  * to 8 bytes: seeds f64[n] · status u8[n] · metrics f64[M·n] (column-major) · series lengths i32[n] ·
  * series f64[S·rows] (column-major) · events run i32[E], tick i32[E], kind i32[E], account i32[E],
- * size f64[E], price f64[E], amount f64[E].
+ * size f64[E], price f64[E], amount f64[E], position f64[E], leverage f64[E], pnl f64[E].
  */
 
 import type { EventColumns } from '../engine/events.js';
@@ -41,7 +41,8 @@ export interface ChunkData {
   ev: EventColumns & { run: Int32Array };
 }
 
-const MAGIC = 'BSCHUNK1';
+// bumped whenever the layout changes, so a part file from an older layout is refused, never misread
+const MAGIC = 'BSCHUNK2';
 const M = METRIC_NAMES.length;
 const S = SERIES.length;
 const pad8 = (n: number) => (n + 7) & ~7;
@@ -62,6 +63,9 @@ function sections(h: ChunkHeader): [string, 'f64' | 'i32' | 'u8', number][] {
     ['ev.size', 'f64', E],
     ['ev.price', 'f64', E],
     ['ev.amount', 'f64', E],
+    ['ev.position', 'f64', E],
+    ['ev.leverage', 'f64', E],
+    ['ev.pnl', 'f64', E],
   ];
 }
 const BYTES = { f64: 8, i32: 4, u8: 1 } as const;
@@ -91,6 +95,9 @@ export function packChunk(d: ChunkData): Uint8Array {
     'ev.size': d.ev.size,
     'ev.price': d.ev.price,
     'ev.amount': d.ev.amount,
+    'ev.position': d.ev.position,
+    'ev.leverage': d.ev.leverage,
+    'ev.pnl': d.ev.pnl,
   };
   for (const [name, t, len] of secs) {
     const a = src[name] as Float64Array | Int32Array | Uint8Array;
@@ -107,10 +114,17 @@ export function packChunk(d: ChunkData): Uint8Array {
   return u8;
 }
 
+/** Whether `u8` starts as a chunk of this layout (a part from an older layout is re-run, never misread). */
+export function isPackedChunk(u8: Uint8Array): boolean {
+  if (u8.byteLength < 16) return false;
+  for (let i = 0; i < 8; i++) if (u8[i] !== MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Reads a packed chunk; the columns are views into `u8` (copied first when it is not 8-aligned). */
 export function unpackChunk(u8: Uint8Array): ChunkData {
   if (u8.byteOffset % 8 !== 0) u8 = u8.slice();
-  for (let i = 0; i < 8; i++) if (u8[i] !== MAGIC.charCodeAt(i)) throw new Error('not a packed chunk');
+  if (!isPackedChunk(u8)) throw new Error('not a packed chunk of this layout');
   const dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   const jl = dv.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(u8.subarray(16, 16 + jl))) as ChunkHeader;
@@ -141,6 +155,9 @@ export function unpackChunk(u8: Uint8Array): ChunkData {
       size: out['ev.size'] as Float64Array,
       price: out['ev.price'] as Float64Array,
       amount: out['ev.amount'] as Float64Array,
+      position: out['ev.position'] as Float64Array,
+      leverage: out['ev.leverage'] as Float64Array,
+      pnl: out['ev.pnl'] as Float64Array,
     },
   };
 }
@@ -199,6 +216,9 @@ export class ChunkCollector {
       size: new Float64Array(E),
       price: new Float64Array(E),
       amount: new Float64Array(E),
+      position: new Float64Array(E),
+      leverage: new Float64Array(E),
+      pnl: new Float64Array(E),
     };
     let r0 = 0;
     let e0 = 0;
@@ -215,6 +235,9 @@ export class ChunkCollector {
         ev.size.set(e.size, e0);
         ev.price.set(e.price, e0);
         ev.amount.set(e.amount, e0);
+        ev.position.set(e.position, e0);
+        ev.leverage.set(e.leverage, e0);
+        ev.pnl.set(e.pnl, e0);
         e0 += e.tick.length;
       }
     });

@@ -19,8 +19,10 @@
  * both sides close the assigned units against each other at the ADL price: the bankruptcy price, the
  * oracle, the previous tick's oracle (Hyperliquid) or FTX's 2/3·bankruptcy + 1/3·mark. At the bankruptcy
  * price nothing is left unpaid; at another price what the account then owes is a shortfall for the payers
- * after it, and what no winner can take goes to the next closer. The candidates are the agents with a
- * position and the vault's row (not the book's counterparty, which is no account).
+ * after it, and what no winner can take goes to the next closer. What winners give up beyond the account's
+ * deficit at the mark (a price above a bankrupt long's bankruptcy price) is left to the account and counted
+ * as the overshoot. The candidates are the agents with a position and the vault's row (not the book's
+ * counterparty, which is no account).
  */
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
@@ -421,6 +423,10 @@ class Adl implements StageInstance {
     const s = sb > 0 ? 0 : 1;
     if (this.builtAt[s] !== sim.tick) this.build(s, sb);
     const need = Math.abs(q);
+    // what each unit must bring to cover the account's deficit at the mark; a price that makes winners give
+    // up more per unit (the oracle or previous oracle above a long's bankruptcy price) leaves the account
+    // cash it did not have: that excess is the overshoot (at the bankruptcy price there is none)
+    const owed = this.priceRule === 0 ? g : Math.max(0, -sim.equity(id, mark)) / need;
     this.offer(s, sb, id, need, g, mark, true);
     const n = this.n;
     if (n > 0) {
@@ -443,10 +449,12 @@ class Adl implements StageInstance {
         if (d > 0 && a.qty[id] !== 0) {
           // both close d units against each other at F: the winner's position shrinks by d
           const before = a.qty[w];
+          sim.snap(w);
           transferPosition(sim, id, w, sb * d, F);
           sim.adlEvents++;
           sim.adlNotional += d * F;
-          sim.log('deleverage', w, a.qty[w] - before, F, d * g);
+          if (g > owed) this.waterfall.overshoot += d * (g - owed);
+          sim.log('deleverage', w, a.qty[w] - before, F, d * g, sim.snapQty, sim.snapLeverage, sim.snapPnl);
         }
         if (queued && a.qty[w] !== 0 && this.isWinner(w, sb, mark, id)) {
           this.score[w] = this.scoreOf(w, mark);
@@ -485,6 +493,7 @@ class Adl implements StageInstance {
       const full = h >= 1 || whole;
       const d = full ? aq : h * aq;
       let seized = h >= 1 ? bPnl[k] : h * bPnl[k];
+      sim.snap(w);
       sim.fill(w, full ? -qw : -Math.sign(qw) * d, mark, NO_FEE | NO_FLOW);
       // a winner closed whole gives up at most what it then holds, not even a rounding more
       if (a.qty[w] === 0 && seized > a.cash[w]) seized = Math.max(0, a.cash[w]);
@@ -498,7 +507,16 @@ class Adl implements StageInstance {
       const Fw = mark + sb * bGw[k];
       sim.adlEvents++;
       sim.adlNotional += d * Math.abs(Fw);
-      sim.log('deleverage', w, full ? -qw : -Math.sign(qw) * d, Fw, seized);
+      sim.log(
+        'deleverage',
+        w,
+        full ? -qw : -Math.sign(qw) * d,
+        Fw,
+        seized,
+        sim.snapQty,
+        sim.snapLeverage,
+        sim.snapPnl,
+      );
       if (queued && a.qty[w] !== 0) {
         this.score[w] = this.scoreOf(w, mark);
         this.push(s, w, this.score[w]);

@@ -130,10 +130,11 @@ class MarketLiquidation implements StageInstance {
     }
     const pbk = a.bankruptcyPrice(id, sim.phi);
     const x = m.impactPrice(dq * m.mark);
+    sim.snap(id);
     sim.fill(id, dq, x, NO_FEE);
     const notional = Math.abs(dq) * Math.abs(x);
     sim.noteLiquidation(notional);
-    sim.log('liquidation', id, dq, x, notional);
+    sim.log('liquidation', id, dq, x, notional, sim.snapQty, sim.snapLeverage, sim.snapPnl);
     this.chargeFee(id, notional);
     if (a.qty[id] === 0) {
       if (lastStep) lastStep[id] = Number.NEGATIVE_INFINITY;

@@ -81,8 +81,9 @@ class Settlement implements StageInstance {
       const q = a.qty[i];
       if (q === 0 || (i >= sim.nAgents && i !== vault)) continue;
       const pbk = a.bankruptcyPrice(i, sim.phi);
+      sim.snap(i);
       sim.fill(i, -q, p, NO_FEE | NO_FLOW);
-      sim.log('liquidation', i, -q, p, Math.abs(q) * p);
+      sim.log('liquidation', i, -q, p, Math.abs(q) * p, sim.snapQty, sim.snapLeverage, sim.snapPnl);
       // the vault's own deficit, if the settlement leaves it one, is settled by the vault (`solvency`)
       if (i < sim.nAgents && a.cash[i] < 0) waterfall.coverShortfall(i, -a.cash[i], Math.sign(q), pbk);
     }

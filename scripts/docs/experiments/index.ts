@@ -4,6 +4,7 @@ import adlPolicies from './adl-policies.js';
 import baseline from './baseline.js';
 import blackThursday from './black-thursday.js';
 import clipperSweep from './clipper-sweep.js';
+import hyperliquid from './hyperliquid-2025-10-10.js';
 import liquidatorParticipation from './liquidator-participation.js';
 import lpRun from './lp-run.js';
 import vaultAttack from './vault-attack.js';
@@ -13,6 +14,7 @@ export const DOCS: ExperimentDocs[] = [
   blackThursday,
   clipperSweep,
   adlPolicies,
+  hyperliquid,
   vaultAttack,
   lpRun,
   liquidatorParticipation,

@@ -3,18 +3,19 @@
  * mechanism). Rules are compared run by run on common random numbers (the same path and accounts at every
  * point):
  * - ADL at the bankruptcy price leaves winners nothing to give up beyond the deficits (overshoot 0, exactly:
- *   the closer counts none at that price), and the production rule, at the previous oracle price, makes them
- *   give up more (paired difference, 95% t-interval above zero);
+ *   the closer counts none at that price); at the previous oracle price the overshoot is never negative (a
+ *   price below the bankruptcy price leaves a shortfall instead). With margin at the oracle the previous
+ *   oracle is close to the check price, so its overshoot is small and not asserted to be larger;
  * - the who-paid identity holds in every run, to rounding;
  * - ADL happens, and never before the crash's first forced close.
  * How far the outcomes are from the record is reported in experiments/README.md, not asserted.
  */
 import { describe, expect, it } from 'vitest';
 import { adlOutcomesOf } from '../src/index.js';
-import { paired, runPreset } from './experiment-runs.js';
+import { runPreset } from './experiment-runs.js';
 
 describe('hyperliquid-2025-10-10 (small preset)', () => {
-  it('the previous-oracle price overshoots, the bankruptcy price does not; ADL follows the first forced close', async () => {
+  it('the bankruptcy price overshoots nothing; who paid holds; ADL follows the first forced close', async () => {
     const pts = await runPreset('hyperliquid-2025-10-10');
     const at = (policy: string, price: string) =>
       pts.find(
@@ -24,7 +25,7 @@ describe('hyperliquid-2025-10-10 (small preset)', () => {
     const prod = at('queue', 'previous-oracle');
     const bankruptcy = at('queue', 'bankruptcy');
     for (const m of bankruptcy.runs) expect(m.adl_overshoot).toBe(0);
-    expect(paired(prod, bankruptcy, (m) => m.adl_overshoot).low).toBeGreaterThan(0);
+    for (const m of prod.runs) expect(m.adl_overshoot).toBeGreaterThanOrEqual(0);
     for (const p of pts)
       for (const m of p.runs) {
         const sum = m.paid_by_insurance_fund + m.paid_by_vault + m.paid_by_adl + m.socialized_loss + m.unpaid;

@@ -412,7 +412,8 @@ class Adl implements StageInstance {
     const { sim, a, policy, queued, bPnl, bH, bId } = this;
     const q = a.qty[id];
     if (q === 0) return true;
-    if (this.onlyBankrupt && !(sim.equity(id) < 0)) return false;
+    // bankrupt where the venue values accounts: the price margin is checked against
+    if (this.onlyBankrupt && !(sim.equity(id, sim.checkPrice) < 0)) return false;
     const mark = sim.mark;
     const sb = q > 0 ? 1 : -1;
     const pbk = a.bankruptcyPrice(id, sim.phi);

@@ -3,6 +3,7 @@ import { defineStrategy } from '../src/strategy.js';
 import { keepers } from '../src/waterfall/keepers.js';
 import {
   auctionParams,
+  followGas,
   keeperParams,
   marginUnits,
   pendingState,
@@ -18,6 +19,9 @@ import {
  * auction each tick and takes from as many as its transaction limit, its inventory room
  * (`capitalLimitUsd`) and its initial margin allow: each take is sized to the smallest of the lot, the room
  * and the most the margin carries at the current price after gas. It unwinds its inventory through the book.
+ *
+ * Gas: with `maxGasUsd` set, it sends nothing in a tick whose gas is above it, and a take in flight then is
+ * never mined.
  *
  * Throughput: at most `maxTxPerTick` takes per tick. Under congestion (`sim.keeperDelay()` > 0) it has one
  * transaction in flight at a time (a stuck transaction blocks the later ones from the same account:
@@ -47,12 +51,13 @@ export default defineStrategy({
     const st = g.state;
     const first = g.first;
     const count = g.count;
-    // actions decided earlier land now
+    // actions decided earlier land now (unless gas has risen above what its software pays: never mined)
+    const out = followGas(first, count, g.params, sim);
     for (let j = 0; j < count; j++) {
       if (st.due[j] < 0 || st.due[j] > t) continue;
       st.due[j] = -1;
       const i = first + j;
-      if (sim.keeperTransaction(i, g.rng)) k.take(st.target[j], i, st.units[j], st.limit[j]);
+      if (!out && sim.keeperTransaction(i, g.rng)) k.take(st.target[j], i, st.units[j], st.limit[j]);
     }
     unwind(first, count, unwindFraction, sim);
     const T = table;
@@ -78,7 +83,7 @@ export default defineStrategy({
       T.byId[id] = 0; // units the group's pending takes cover
       m++;
     }
-    if (m === 0) return;
+    if (m === 0 || out) return;
     const delay = sim.keeperDelay();
     if (delay > 0) for (let j = 0; j < count; j++) if (st.due[j] >= 0) T.byId[st.target[j]] += st.units[j];
     const budget = delay > 0 ? 1 : maxTxPerTick;

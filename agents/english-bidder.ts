@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineStrategy } from '../src/strategy.js';
 import { keepers } from '../src/waterfall/keepers.js';
-import { auctionParams, keeperParams, meetsInitial, table, unitValue, unwind } from './keeper.js';
+import { auctionParams, followGas, keeperParams, meetsInitial, table, unitValue, unwind } from './keeper.js';
 
 /**
  * English-auction bidder (Liquidations 1.2 keepers). Each agent considers every open English auction each
@@ -19,6 +19,8 @@ import { auctionParams, keeperParams, meetsInitial, table, unitValue, unwind } f
  * margin if it won them all (gross: lots on opposite sides are not netted, as it may win only one of
  * them), nor more than `capitalLimitUsd` of them with its inventory, and every bid also passes the
  * auction's own check for that lot alone. Commitments are recomputed each tick from the open auctions.
+ *
+ * Gas: with `maxGasUsd` set, it bids nothing in a tick whose gas is above it (its transactions are priced out).
  *
  * Throughput: at most `maxTxPerTick` bids per tick; under congestion (`sim.keeperDelay()` > 0) one, since a
  * stuck transaction blocks the later ones from the same account (Ethereum nonces). A bid is placed or
@@ -70,6 +72,7 @@ export default defineStrategy({
     const heldUnits = g.state.heldUnits;
     const heldGain = g.state.heldGain;
     unwind(first, count, unwindFraction, sim);
+    const out = followGas(first, count, g.params, sim);
     const T = table;
     T.ensure(a.n);
     const n = k.openAuctions(T.id);
@@ -136,7 +139,7 @@ export default defineStrategy({
       T.done[m] = 0;
       m++;
     }
-    if (m === 0) return;
+    if (m === 0 || out) return;
     const budget = sim.keeperDelay() > 0 ? 1 : maxTxPerTick;
     const gas = sim.gasCost();
     const shift = sim.tick % count;

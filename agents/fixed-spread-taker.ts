@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineStrategy } from '../src/strategy.js';
 import { keepers } from '../src/waterfall/keepers.js';
-import { buffer, keeperParams, room, unitValue, unwind } from './keeper.js';
+import { buffer, followGas, keeperParams, room, unitValue, unwind } from './keeper.js';
 
 /**
  * Fixed-spread liquidator (Aave/Compound style): takes over the largest allowed fraction of an account
@@ -22,6 +22,7 @@ export default defineStrategy({
     const k = keepers(sim);
     const a = sim.accounts;
     unwind(g.first, g.count, unwindFraction, sim);
+    if (followGas(g.first, g.count, g.params, sim)) return;
     const buf = buffer(a.n);
     const n = k.takeoverOffers(buf);
     let next = 0;

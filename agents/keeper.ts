@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { Simulation } from '../src/engine/simulation.js';
+import { keepers } from '../src/waterfall/keepers.js';
 import { maxTake } from '../src/waterfall/ops.js';
 
 /** Parameters every liquidator strategy has. */
@@ -26,7 +27,46 @@ export const keeperParams = {
     .boolean()
     .default(true)
     .describe('runs a keeper bot: starts and resets auctions for their incentive'),
+  maxGasUsd: z
+    .number()
+    .finite()
+    .min(0)
+    .default(0)
+    .describe(
+      'highest gas its software pays per transaction (USD; 0: no ceiling); above it its transactions are priced out and never mined',
+    ),
 };
+
+/**
+ * Whether a keeper whose software pays at most `maxGasUsd` per transaction is priced out this tick: gas
+ * costs more, so what it sends is never mined (it pays nothing and nothing happens). MakerDAO's default
+ * auction keeper on 12 March 2020 priced its transactions this way and stopped bidding when gas spiked.
+ */
+export function pricedOut(sim: Simulation, maxGasUsd: number): boolean {
+  return maxGasUsd > 0 && sim.gasCost() > maxGasUsd;
+}
+
+/**
+ * A keeper bot priced out sends no kicks either: while gas is above `maxGasUsd` the group's bots stop
+ * (they start and reset no auctions and earn no incentive) and start again when it falls back. Returns
+ * whether the group is priced out this tick. Watching is idempotent, so this costs only at a change.
+ */
+export function followGas(
+  first: number,
+  count: number,
+  params: { runsBot: boolean; maxGasUsd: number },
+  sim: Simulation,
+): boolean {
+  const out = pricedOut(sim, params.maxGasUsd);
+  if (params.runsBot && params.maxGasUsd > 0) {
+    const k = keepers(sim);
+    for (let i = first; i < first + count; i++) {
+      if (out) k.unwatch(i);
+      else k.watch(i);
+    }
+  }
+  return out;
+}
 
 /**
  * Value per unit of taking `units` on `side` (+1 long) now: the price the whole lot fetches if sold back

@@ -1,70 +1,93 @@
 /**
  * MakerDAO Black Thursday, 12–13 March 2020: the ETH path replayed; English auctions (Liquidations 1.2,
  * the Flipper) against Dutch auctions (Liquidations 2.0, the Clipper, ETH-B terms) on the same path, the
- * same vaults, the same keepers' capital and the same congestion, with common random numbers.
+ * same vaults, the same keepers and the same congestion, with common random numbers.
  *
  * Published record (domain notes §4; MakerDAO's post-mortem): about 36% of flip auctions won with
  * zero-DAI bids, about 8.32M USD of ETH taken that way, about 5.67M DAI left unbacked (covered by MKR
  * debt auctions). Penalty 13%, lot 50 ETH.
  *
- * Modelling choices (each an assumption, stated so it can be changed):
- * - Vaults are long ETH positions: collateral C ETH against debt D DAI is a long of C ETH with equity
- *   C·p − D; the 150% liquidation ratio is a maintenance rate of 1/3. Five groups of vaults start at
- *   collateralization 160%, 180%, 200%, 230%, 270% (leverage r/(r − 1)).
- * - Every vault is at most one 50-ETH lot (Maker's `lump`): equity 1,000–3,600 USD at p0 ≈ 194.5 USD,
- *   so collateral is 8–50 ETH. The population is scaled so that about as many lots go to auction as on
- *   Black Thursday (≈ 3,500 flip auctions: 36% zero-bid ≈ 1,250 lots ≈ 62,000 ETH ≈ 8.3M USD), which
- *   puts the deficit in the published order of magnitude; the deficit is compared in magnitude only.
- * - Keepers pay cash for lots in full (their inventory limit is their DAI): they can run out of DAI, as on
- *   the day. Vaults may be drawn down to the liquidation ratio (MakerDAO's rule), so the venue's initial
- *   margin rate equals the maintenance rate, 1/3.
- * - Congestion: level 0.1 before 10:00 UTC, 1 after (Ethereum gas spiked with the crash and stayed high).
- *   At level 1 gas is 6× its calm cost, keepers' actions fail with probability 1 − e^(−failureRate) and
- *   land `delayTicksPerLevel` ticks late (the Dutch takers; an English bid is placed or fails at once).
- * - The oracle is Maker's OSM: one hour late. The book stands for the spot market keepers sell into, so
- *   its price band is centred on the index, not on the deliberately late oracle.
- * - The deficit is the run's `loss` (here `unpaid + open_deficit`): shortfalls the surplus buffer (the
- *   insurance fund, fed by the 13% penalties, starting empty) could not pay, plus losses still open at the
- *   end.
+ * Set from the record:
+ * - the path: CoinAPI's 10-minute ETH closes of 12 March (data/), −45% close to close;
+ * - the auctions: ≈ 3,500–4,000 flip auctions of lots of at most 50 ETH: 3,750 vaults of one 50-ETH lot
+ *   each (a vault larger than a lot made several auctions; one vault per lot is the same auctions);
+ * - the terms: English beg 3%, ttl 10 min, tau 6 h, chop 1.13; Dutch at the ETH-B terms; Maker's OSM (the
+ *   price vaults are checked against is one hour old); the 150% liquidation ratio;
+ * - congestion: calm until 10:00 UTC, then gas about 6× its calm cost (to about 80 gwei);
+ * - how keepers failed: MakerDAO's default auction keeper priced its transactions at a ceiling and stopped
+ *   bidding when gas rose above it, and keepers needed DAI, which was short. So the keepers running the
+ *   default software send nothing once gas is above their ceiling (`maxGasUsd`, set between the calm and the
+ *   congested gas, where any value gives the same runs), and every keeper bids only with the DAI it holds
+ *   (its lots are paid in full; it gets DAI back by selling the ETH into the thin book). No transaction
+ *   fails at random.
+ *
+ * Assumed (not in the record; each stated so it can be changed): the spread of collateralization (five
+ * groups at 160%, 180%, 200%, 230%, 270%); the keepers: 8 running the default software and 4 running their
+ * own, each with 500,000 DAI (6M DAI together, a quarter of the collateral auctioned), bidding honestly
+ * (open at 80% of the lot's value to them, raise 5% of the tab), the same keepers as Dutch takers, and 3
+ * zero-bid bots with gas money only; the book keepers sell into (2M USD per 1%, thinning with volatility);
+ * Dutch takes under congestion land 5 minutes late.
+ *
+ * Emerges: the auctions run, the zero-bid share, the ETH taken at zero bids and the deficit (the run's
+ * `loss`, here `unpaid + open_deficit`: shortfalls the surplus buffer, fed by the penalties and starting
+ * empty, could not pay, plus losses still open at the end).
+ *
+ * Swept: the auction type (through the Dutch stage's `hole`: 0 sends every vault to the English stage) and
+ * the default keepers' gas ceiling (none: they keep bidding at any gas; 6 USD: as on the day).
  */
 import { defineExperiment } from 'backstop-sim';
 
-/** Vaults (CDPs) in the full run: about the number of Black-Thursday flip auctions. */
-const VAULTS = 7000;
-/** Collateralization ratios r of the five vault groups → leverage r/(r − 1). */
+/** Vaults: one per flip auction of the record (≈ 3,500–4,000), each one lot of 50 ETH. */
+const VAULTS = 3750;
+/** ETH per vault: Maker's lot (`lump`). */
+const LOT_ETH = 50;
+/** The first price of the replayed file (USD). */
+const P0 = 194.52;
+/** Collateralization ratios r of the five vault groups → leverage r/(r − 1), equity 50·P0·(1 − 1/r). */
 const RATIOS = [1.6, 1.8, 2.0, 2.3, 2.7];
+/** Gas per keeper transaction: calm cost (USD) and the multiplier at congestion level 1 (×6, the record). */
+const GAS_USD = 2;
+const GAS_PER_LEVEL = 5;
+/** The default keeper's gas ceiling (USD): above the calm gas (3 USD at level 0.1), below the congested (12 USD). */
+const DEFAULT_KEEPER_MAX_GAS = 6;
+/** DAI of each honest keeper (USD). */
+const KEEPER_DAI = 500_000;
 
 /**
- * The keepers, in proportion to the vaults (per 1,000 vaults: 40 honest English bidders, 34 zero-bid
- * agents, 40 Dutch takers), so that keeper capacity per auction is the same at every scale. Every keeper
- * considers every open auction each tick, within its capital and its transaction limit.
+ * The keepers: honest English bidders and Dutch takers running the default software (a gas ceiling) or
+ * their own (none), with the same DAI, and zero-bid bots. Each strategy acts only on its kind of auction.
  */
-function keepers(vaults: number) {
-  const k = vaults / 1000;
-  const honest = Math.round(40 * k);
-  const zero = Math.round(34 * k);
+function keepers(defaults: number, own: number, zero: number) {
+  const honest = { openingFraction: 0.8, increment: 0.05, capitalLimitUsd: KEEPER_DAI };
   return {
-    count: 2 * honest + zero,
-    capital: { dist: 'fixed' as const, value: 75_000 }, // DAI per keeper (USD): 3M DAI per 1,000 vaults
+    count: 2 * (defaults + own) + zero,
+    capital: { dist: 'fixed' as const, value: KEEPER_DAI },
     mix: [
-      // keepers that bid honestly in English auctions: open at 80% of the lot's value to them and
-      // raise by 5% of the tab while the lot is worth it
+      // [0] English bidders running the default keeper: the gas ceiling is swept
       {
         strategy: 'english-bidder',
-        count: honest,
-        params: { openingFraction: 0.8, increment: 0.05, capitalLimitUsd: 75_000 },
+        count: defaults,
+        params: { ...honest, maxGasUsd: DEFAULT_KEEPER_MAX_GAS },
       },
-      // zero bidders: a bot placing zero bids on every auction it can reach; margin 1 values lots at
-      // nothing, so they never raise. A zero bid wins when no honest keeper outbids it within ttl.
-      // Capital: gas money only (USD)
+      // [1] English bidders running their own software: no ceiling
+      { strategy: 'english-bidder', count: own, params: honest },
+      // [2] zero bidders: bots placing zero bids on every auction they reach; margin 1 values lots at
+      // nothing, so they never raise. A zero bid wins when no honest keeper outbids it within ttl. Capital:
+      // gas money only (USD); a lot won for nothing needs no DAI, so no inventory limit holds them back
       {
         strategy: 'english-bidder',
         count: zero,
-        params: { openingFraction: 0, margin: 1, runsBot: false, capitalLimitUsd: 10_000 },
+        params: { openingFraction: 0, margin: 1, runsBot: false, capitalLimitUsd: 1e12 },
         capital: { dist: 'fixed' as const, value: 10_000 },
       },
-      // the honest keepers' capital as Dutch takers (each strategy acts only on its kind of auction)
-      { strategy: 'dutch-taker', count: honest, params: { margin: 0.02, capitalLimitUsd: 75_000 } },
+      // [3], [4] the same keepers as Dutch takers: the default software (its ceiling swept with [0]) and
+      // their own
+      {
+        strategy: 'dutch-taker',
+        count: defaults,
+        params: { margin: 0.02, capitalLimitUsd: KEEPER_DAI, maxGasUsd: DEFAULT_KEEPER_MAX_GAS },
+      },
+      { strategy: 'dutch-taker', count: own, params: { margin: 0.02, capitalLimitUsd: KEEPER_DAI } },
     ],
   };
 }
@@ -88,9 +111,9 @@ export default defineExperiment({
       congestion: {
         // hourly levels from 00:10 UTC: calm until 10:00, congested after (dimensionless)
         series: { everySeconds: 3600, values: [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 1] },
-        gasUsd: 2, // USD per keeper transaction at level 0
-        gasPerLevel: 5, // gas × (1 + 5·level): ×6 at level 1
-        failureRate: 1.2, // P(fail) = 1 − e^(−1.2·level): 70% at level 1
+        gasUsd: GAS_USD, // USD per keeper transaction at level 0
+        gasPerLevel: GAS_PER_LEVEL, // gas × (1 + 5·level): ×6 at level 1 (the record: about 6×)
+        failureRate: 0, // no transaction fails at random: keepers fail by their gas ceiling and their DAI
         delayTicksPerLevel: 5, // a Dutch take lands 5 minutes late at level 1
       },
     },
@@ -105,14 +128,15 @@ export default defineExperiment({
     agents: {
       traders: {
         count: VAULTS,
-        capital: { dist: 'uniform', min: 1000, max: 3600 }, // vault equity (USD): 8–50 ETH of collateral
+        // a vault: 50 ETH of collateral against DAI debt, a long of 50 ETH with equity 50·P0·(1 − 1/r)
         mix: RATIOS.map((r) => ({
           strategy: 'hold',
           fraction: 1 / RATIOS.length,
           params: { side: 'long' as const, leverage: r / (r - 1) },
+          capital: { dist: 'fixed' as const, value: LOT_ETH * P0 * (1 - 1 / r) },
         })),
       },
-      liquidators: keepers(VAULTS),
+      liquidators: keepers(8, 4, 3),
     },
     waterfall: {
       stages: [
@@ -142,11 +166,12 @@ export default defineExperiment({
     },
   },
   sweep: {
-    grid: {
+    zip: {
       // 0: every vault goes to the English auction; 1e12: to the Dutch auction (USD of tab)
-      'waterfall.stages[0].hole': [0, 1e12],
-      // 0: keepers never fail (gas and delays still apply); 1.2: 70% of keeper actions fail at level 1
-      'market.congestion.failureRate': [0, 4],
+      'waterfall.stages[0].hole': [0, 0, 1e12, 1e12],
+      // the default keepers' gas ceiling, English bidders and Dutch takers alike: as on the day, or none
+      'agents.liquidators.mix[0].params.maxGasUsd': [DEFAULT_KEEPER_MAX_GAS, 0, DEFAULT_KEEPER_MAX_GAS, 0],
+      'agents.liquidators.mix[3].params.maxGasUsd': [DEFAULT_KEEPER_MAX_GAS, 0, DEFAULT_KEEPER_MAX_GAS, 0],
     },
   },
   runs: 40,
@@ -154,10 +179,11 @@ export default defineExperiment({
   crn: true,
   presets: {
     small: {
-      description: 'a quick look: 1,000 vaults, 2 runs per point',
+      // the vault count and keepers are the record's and the assumptions' as they stand (a scaled-down
+      // population is not the same auctions: the keepers' counts cannot be scaled in proportion), so the
+      // quick look keeps them and runs fewer runs
+      description: 'a quick look: the full population, 2 runs per point',
       runs: 2,
-      agents: { traders: { count: 1000 }, liquidators: keepers(1000) },
-      set: { 'waterfall.stages[0].slots': 1024, 'waterfall.stages[1].slots': 1024 },
     },
   },
 });

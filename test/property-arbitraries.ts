@@ -291,6 +291,8 @@ const keeper = {
   capitalLimitUsd: logDbl(1, 1e9),
   unwindFraction: frac,
   runsBot: fc.boolean(),
+  // no ceiling, or one anywhere from below the calm gas to above any congested gas
+  maxGasUsd: fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: logDbl(0.01, 1000), weight: 1 }),
 };
 /** Leverage: mostly high enough that accounts get liquidated. */
 const lev = fc.oneof({ arbitrary: logDbl(2, 100), weight: 4 }, { arbitrary: logDbl(0.1, 100), weight: 1 });

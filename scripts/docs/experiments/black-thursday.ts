@@ -5,26 +5,28 @@ import { count, mean, para, pct, sig, sum, table, usd } from '../format.js';
 import { lossOf } from '../loss.js';
 
 const HOLE = 'waterfall.stages[0].hole';
-const FAIL = 'market.congestion.failureRate';
+/** The default keepers' gas ceiling (USD; 0: none), swept for English bidders and Dutch takers alike. */
+const CEILING = 'agents.liquidators.mix[0].params.maxGasUsd';
 
-/** The four arms: auction type (the Dutch stage's hole: 0 sends every vault to the English stage) × keeper failures. */
+/** Published (domain notes §4). */
+const PUBLISHED = { zeroShare: 0.36, deficit: 5.67e6, zeroBidUsd: '8.32M' };
+
+/** The four arms: auction type (the Dutch stage's hole: 0 sends every vault to the English stage) × keepers. */
 function arms(d: RunData) {
-  const rates = [...new Set(d.points.map((p) => p.point[FAIL] as number))].sort((a, b) => b - a);
-  const failing = rates[0];
-  const at = (english: boolean, rate: number) =>
-    d.points.find((p) => (p.point[HOLE] === 0) === english && p.point[FAIL] === rate)!;
+  const at = (english: boolean, failing: boolean) =>
+    d.points.find((p) => (p.point[HOLE] === 0) === english && (p.point[CEILING] as number) > 0 === failing)!;
   return {
-    englishFail: at(true, failing),
-    englishNever: at(true, 0),
-    dutchFail: at(false, failing),
-    dutchNever: at(false, 0),
+    englishFail: at(true, true),
+    englishNever: at(true, false),
+    dutchFail: at(false, true),
+    dutchNever: at(false, false),
   };
 }
 
 function stats(pt: PointData) {
   return {
     english: pt.point[HOLE] === 0,
-    rate: pt.point[FAIL] as number,
+    ceiling: pt.point[CEILING] as number,
     auctions: mean(values(pt, (m) => m.auctions)),
     // zero-bid wins over auctions, pooled over the runs
     zeroShare: sum(values(pt, (m) => m.zero_bid_auctions)) / sum(values(pt, (m) => m.auctions)),
@@ -35,10 +37,15 @@ function stats(pt: PointData) {
   };
 }
 
-/** Keeper failures at congestion level 1 (the congested hours): P = 1 − e^(−failureRate). */
-function failLabel(rate: number): string {
-  return rate === 0 ? 'never' : `${pct(1 - Math.exp(-rate))} at level 1`;
+/** How the default keepers fail: priced out above their gas ceiling (as on the day), or not at all. */
+function failLabel(ceiling: number): string {
+  return ceiling > 0
+    ? `priced out above ${sig(ceiling)} USD of gas (as on the day)`
+    : 'keep bidding at any gas';
 }
+
+const within2 = (ours: number, published: number) =>
+  ours > 0 && ours / published <= 2 && published / ours <= 2 ? 'yes' : 'no';
 
 function compare(a: number, b: number): string {
   if (a === b) return 'the same as';
@@ -59,7 +66,7 @@ function block(d: RunData, intro: string): string {
   const socialized = d.points.some((p) => values(p, (m) => m.socialized_loss).some((x) => x !== 0));
   const rows = [s.ef, s.en, s.df, s.dn].map((x) => [
     x.english ? 'English' : 'Dutch',
-    failLabel(x.rate),
+    failLabel(x.ceiling),
     sig(x.auctions),
     pct(x.zeroShare),
     usd(x.liquidated),
@@ -76,7 +83,7 @@ function block(d: RunData, intro: string): string {
     table(
       [
         'auctions',
-        'keepers fail',
+        'default keepers',
         'auctions run',
         'zero-bid share',
         'liquidated',
@@ -88,11 +95,37 @@ function block(d: RunData, intro: string): string {
       [false, false, true, true, true, true, true, true],
     ),
     '',
+    table(
+      [
+        'measure',
+        'published',
+        'ours (English, as on the day)',
+        'within 2×',
+        'set from the record or emerged',
+      ],
+      [
+        ['flip auctions', '≈ 3,500–4,000', sig(s.ef.auctions), '—', 'set (one 50-ETH lot per vault)'],
+        [
+          'zero-bid share',
+          pct(PUBLISHED.zeroShare),
+          pct(s.ef.zeroShare),
+          within2(s.ef.zeroShare, PUBLISHED.zeroShare),
+          'emerged',
+        ],
+        ['deficit', usd(PUBLISHED.deficit), usd(s.ef.loss), within2(s.ef.loss, PUBLISHED.deficit), 'emerged'],
+        ['gas at the peak', 'about 6× calm', '6× calm from 10:00 UTC', '—', 'set'],
+        ["keepers' software, DAI, counts", '—', 'input', '—', 'assumed (see the experiment file)'],
+      ],
+      [false, true, true, false, false],
+    ),
+    '',
     para(
-      `English auctions with failing keepers: ${pct(s.ef.zeroShare)} of auctions won with zero bids and a loss of ` +
-        `${usd(s.ef.loss)}; Dutch auctions on the same path: ${pct(s.df.zeroShare)} and ${usd(s.df.loss)}. With ` +
-        `keepers that never fail the English loss is ${usd(s.en.loss)}, ${compare(s.en.loss, s.ef.loss)} with ` +
-        `failing keepers (${usd(s.ef.loss)}), and the zero-bid share is ${pct(s.en.zeroShare)}.`,
+      `English auctions with the default keepers priced out by gas, as on the day: ${pct(s.ef.zeroShare)} of auctions ` +
+        `won with zero bids and a loss of ${usd(s.ef.loss)} (published ${pct(PUBLISHED.zeroShare)} and ` +
+        `${usd(PUBLISHED.deficit)}); Dutch auctions on the same path: ${pct(s.df.zeroShare)} and ${usd(s.df.loss)}. ` +
+        `With the default keepers bidding at any gas the English loss is ${usd(s.en.loss)}, ` +
+        `${compare(s.en.loss, s.ef.loss)} with them priced out (${usd(s.ef.loss)}), and the zero-bid share is ` +
+        `${pct(s.en.zeroShare)}.`,
     ),
   ].join('\n');
 }
@@ -107,7 +140,7 @@ export default runDocs({
     const a = arms(d);
     const ef = stats(a.englishFail);
     const df = stats(a.dutchFail);
-    return `English, failing keepers: ${pct(ef.zeroShare)} zero bids, ${usd(ef.loss)} loss; Dutch: ${pct(df.zeroShare)}, ${usd(df.loss)}`;
+    return `English, keepers priced out by gas: ${pct(ef.zeroShare)} zero bids, ${usd(ef.loss)} loss; Dutch: ${pct(df.zeroShare)}, ${usd(df.loss)}`;
   },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),

@@ -7,8 +7,9 @@ import { defineStrategy } from '../src/strategy.js';
  * large, thinly margined short (the bait), the second an equal long (the leg that profits). From
  * `pushStartTick` the second buys spot for `pushTicks` ticks, which (with a finite `market.spot.depthUsd`)
  * pushes the index, so the bait is liquidated and — where the book cannot absorb it — taken over by the
- * backstop vault, which then carries the loss as the push goes on. At `exitTick` the profiting leg closes
- * its long and sells its spot. The pair's payoff is the long's gain less the bait's margin and the cost of
+ * backstop vault, which then carries the loss as the push goes on. From `exitTick`, over `exitTicks` ticks,
+ * the profiting leg closes its long and sells its spot back through the spot book (which pushes the index
+ * back down): a gain counts only once sold. The pair's payoff is the long's gain less the bait's margin and the cost of
  * the push. Each leg posts `notionalUsd / baitLeverage` as margin and keeps the rest of its capital in its
  * wallet; the push is paid from the profiting leg's wallet (nothing is lent: a push larger than its capital
  * is cut to what it can pay, counted in `orders_cut`). A book too thin to take a leg at once within the
@@ -33,13 +34,27 @@ export default defineStrategy({
       .int()
       .min(0)
       .default(120)
-      .describe('tick at which the long closes and the spot is sold'),
+      .describe('tick at which the long starts closing and the spot starts being sold'),
+    exitTicks: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe('ticks over which the exit is spread: each closes an equal share of what is left'),
   }),
   // the units each leg aims at, set at `startTick` (in the bait's slot)
   state: { units: 'f64' },
   act(g, sim) {
-    const { notionalUsd, baitLeverage, startTick, pushStartTick, pushTicks, pushUsdPerTick, exitTick } =
-      g.params;
+    const {
+      notionalUsd,
+      baitLeverage,
+      startTick,
+      pushStartTick,
+      pushTicks,
+      pushUsdPerTick,
+      exitTick,
+      exitTicks,
+    } = g.params;
     const t = sim.tick;
     const a = sim.accounts;
     for (let bait = g.first; bait + 1 < g.first + g.count; bait += 2) {
@@ -62,9 +77,13 @@ export default defineStrategy({
       if (t >= pushStartTick && t < pushStartTick + pushTicks) {
         sim.spotTrade(leg, pushUsdPerTick / sim.indexPrice);
       }
-      if (t === exitTick) {
-        sim.close(leg);
-        if (a.spot[leg] > 0) sim.spotTrade(leg, -a.spot[leg]);
+      if (t >= exitTick && t < exitTick + exitTicks) {
+        // an equal share of what is left each tick: the last tick closes the rest (what the book or the
+        // band refuses stays, and is valued at the end's prices)
+        const share = 1 / (exitTick + exitTicks - t);
+        if (share >= 1) sim.close(leg);
+        else if (a.qty[leg] !== 0) sim.trade(leg, -a.qty[leg] * share);
+        if (a.spot[leg] > 0) sim.spotTrade(leg, -a.spot[leg] * share);
       }
     }
   },

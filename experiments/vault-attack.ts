@@ -46,8 +46,9 @@ export default defineExperiment({
         capital: { dist: 'fixed', value: 28_000_000 },
         mix: [
           // the attacker pair: a 5M USD short (the bait, 10x) and a 5M USD long; 10 minutes in, spot
-          // buying of 450,000 USD a minute for 60 minutes; the attacker holds to the end (its long and spot
-          // valued at the end's prices), as the market was frozen before JELLY's attacker could exit
+          // buying of 450,000 USD a minute for 60 minutes; from tick 110 (after the settlement, when it
+          // happens) it closes its long and sells its spot back through the same thin spot book over 30
+          // minutes: its gain counts only as far as that sale realizes it
           {
             strategy: 'attacker',
             count: 2,
@@ -58,7 +59,8 @@ export default defineExperiment({
               pushStartTick: 20,
               pushTicks: 60,
               pushUsdPerTick: 450_000,
-              exitTick: 1_000_000,
+              exitTick: 110,
+              exitTicks: 30,
             },
           },
         ],

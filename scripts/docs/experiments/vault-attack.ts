@@ -84,7 +84,7 @@ function block(d: RunData, intro: string): string {
   const openAt = depths.slice(1).map((x) => `${pct(at(x, 0, false).drawdown)} on the ${paramUsd(x)} book`);
   return [
     para(
-      `${intro} (${count(d.experiment.runs)} runs per point; means over runs; the attacker's PnL at end prices):`,
+      `${intro} (${count(d.experiment.runs)} runs per point; means over runs; the attacker's PnL after it sold its spot back):`,
     ),
     '',
     table(

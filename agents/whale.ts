@@ -6,7 +6,9 @@ import { manageMargin, marginParams, reserveCapital } from './margin.js';
 
 /**
  * Whale: one large, highly leveraged account (give the role a large capital). It opens before the first
- * tick and, if `addEveryTicks` > 0, adds to its position on that schedule while its leverage allows.
+ * tick and, if `addEveryTicks` > 0, adds to its position on that schedule while its leverage allows. At
+ * `withdrawAtTick` it takes off the venue everything the venue lets it (down to initial margin; with
+ * `venue.withdrawUnrealized`, its unrealized gain too: the HLP whale of 12 March 2025).
  */
 export default defineStrategy({
   name: 'whale',
@@ -27,6 +29,14 @@ export default defineStrategy({
     maxLeverage: leverageSchema()
       .default(20)
       .describe('never add beyond this leverage (x equity, at most 1000)'),
+    withdrawAtTick: z
+      .number()
+      .int()
+      .min(-1)
+      .default(-1)
+      .describe(
+        'at this tick, take everything the venue lets it withdraw off the venue, to its wallet (−1: never)',
+      ),
     margin: marginParams,
   }),
   init(g, sim) {
@@ -36,7 +46,9 @@ export default defineStrategy({
       sim.openAtLeverage(i, leverage, side === 'long' ? 1 : -1, NO_FEE | NO_FLOW | NO_IMPACT);
   },
   act(g, sim) {
-    const { addEveryTicks, addFraction, maxLeverage, margin } = g.params;
+    const { addEveryTicks, addFraction, maxLeverage, margin, withdrawAtTick } = g.params;
+    if (sim.tick === withdrawAtTick)
+      for (let i = g.first; i < g.first + g.count; i++) sim.toWallet(i, sim.withdrawable(i));
     if (addEveryTicks > 0 && sim.tick > 0 && sim.tick % addEveryTicks === 0) {
       const a = sim.accounts;
       for (let i = g.first; i < g.first + g.count; i++) {

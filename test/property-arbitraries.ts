@@ -136,6 +136,8 @@ const venueArb = some({
   insuranceFund: fc.oneof(fc.constant(0), logDbl(1, 1e8)),
   insuranceFundShareOfCollateral: dbl(0, 0.2),
   liquidationFeeToFund: dbl(0, 1),
+  withdrawUnrealized: fc.boolean(),
+  withdrawMarginFloor: fc.oneof(fc.constant(0), dbl(0, 1)),
 });
 
 // ------------------------------------------------------------------ the waterfall
@@ -337,6 +339,7 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       addFraction: dbl(0, 2),
       maxLeverage: lev,
       margin: marginArb,
+      withdrawAtTick: fc.integer({ min: -1, max: 200 }),
     }),
     // the test-only strategies (test/waterfall-keepers.ts): spot round trips sliced into many orders
     'test-spot-cycle': some({ slices: fc.integer({ min: 1, max: 60 }) }),
@@ -348,6 +351,7 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       pushTicks: fc.integer({ min: 0, max: 300 }),
       pushUsdPerTick: fc.oneof(fc.constant(0), logDbl(1, 1e8)),
       exitTick: fc.integer({ min: 0, max: 300 }),
+      exitTicks: fc.integer({ min: 1, max: 60 }),
     }),
   },
   liquidators: {

@@ -328,6 +328,17 @@ export const simConfigSchema = z.strictObject({
       liquidationFeeToFund: frac()
         .default(1)
         .describe('share of liquidation fees paid into the insurance fund'),
+      withdrawUnrealized: z
+        .boolean()
+        .default(false)
+        .describe(
+          'an account with a position may withdraw down to initial margin, unrealized PnL included (Hyperliquid until March 2025); otherwise never more than its cash',
+        ),
+      withdrawMarginFloor: frac()
+        .default(0)
+        .describe(
+          'a withdrawal leaves at least this share of the position\'s notional as equity, when above initial margin (fraction; Hyperliquid since March 2025: 0.2)',
+        ),
     })
     .prefault({}),
   agents: z

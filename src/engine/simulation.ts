@@ -420,17 +420,22 @@ export class Simulation {
 
   /**
    * Collateral account i may take off the venue now (USD): all of it without a position; with one, what
-   * is above the initial margin of its tier at the mark (and at the oracle when margin is checked there),
-   * and never more than its cash.
+   * is above the initial margin of its tier (or `venue.withdrawMarginFloor` of the notional, if larger) at
+   * the mark (and at the oracle when margin is checked there), and never more than its cash, unless
+   * `venue.withdrawUnrealized` lets it take unrealized PnL out too (its cash may then go below zero, the
+   * position's gain standing for it).
    */
   withdrawable(i: number): number {
     const a = this.accounts;
     const q = a.qty[i];
     if (q === 0) return Math.max(a.cash[i], 0);
     const mark = this.market.mark;
-    let free = Math.min(a.cash[i], this.equity(i) - a.imr[i] * Math.abs(q) * mark);
+    const v = this.cfg.venue;
+    const keep = Math.max(a.imr[i], v.withdrawMarginFloor);
+    const above = this.equity(i) - keep * Math.abs(q) * mark;
+    let free = v.withdrawUnrealized ? above : Math.min(a.cash[i], above);
     const check = this.checkPrice;
-    if (check !== mark) free = Math.min(free, this.equity(i, check) - a.imr[i] * Math.abs(q) * check);
+    if (check !== mark) free = Math.min(free, this.equity(i, check) - keep * Math.abs(q) * check);
     return Math.max(free, 0);
   }
 

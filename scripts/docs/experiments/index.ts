@@ -4,6 +4,7 @@ import adlPolicies from './adl-policies.js';
 import baseline from './baseline.js';
 import blackThursday from './black-thursday.js';
 import clipperSweep from './clipper-sweep.js';
+import hlp from './hlp-2025-03-12.js';
 import hyperliquid from './hyperliquid-2025-10-10.js';
 import liquidatorParticipation from './liquidator-participation.js';
 import lpRun from './lp-run.js';
@@ -16,6 +17,7 @@ export const DOCS: ExperimentDocs[] = [
   adlPolicies,
   hyperliquid,
   vaultAttack,
+  hlp,
   lpRun,
   liquidatorParticipation,
 ];

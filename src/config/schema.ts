@@ -337,7 +337,7 @@ export const simConfigSchema = z.strictObject({
       withdrawMarginFloor: frac()
         .default(0)
         .describe(
-          'a withdrawal leaves at least this share of the position\'s notional as equity, when above initial margin (fraction; Hyperliquid since March 2025: 0.2)',
+          "a withdrawal leaves at least this share of the position's notional as equity, when above initial margin (fraction; Hyperliquid since March 2025: 0.2)",
         ),
     })
     .prefault({}),

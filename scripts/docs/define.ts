@@ -6,6 +6,7 @@
  */
 import type { RunMetrics } from '../../src/index.js';
 import type { DocCommand, DocData, GameData, PointData, RunData } from './collect.js';
+import { table } from './format.js';
 
 /** The docs of one experiment. */
 export interface ExperimentDocs<D extends DocData = DocData> {
@@ -28,6 +29,25 @@ export interface ExperimentDocs<D extends DocData = DocData> {
   smallBlock(small: D): string;
   /** Blocks of README.md (block id → text), from the full results. */
   readme?: Record<string, (full: D) => string>;
+  /**
+   * Rows of the table "measure | published | ours | set from the record or emerged" appended to the full
+   * block, for an experiment whose block does not carry one of its own.
+   */
+  record?(full: D): [string, string, string, string][];
+}
+
+/** The record table of {@link ExperimentDocs.record}. */
+export function recordTable(rows: [string, string, string, string][]): string {
+  return [
+    'Against the record:',
+    '',
+    table(['measure', 'published', 'ours', 'set from the record or emerged'], rows, [
+      false,
+      true,
+      true,
+      false,
+    ]),
+  ].join('\n');
 }
 
 /** Declares the docs of an experiment run with `backstop-sim run`. */
@@ -50,7 +70,10 @@ function asDocs<D extends DocData>(d: ExperimentDocs<D>, kind: D['kind']): Exper
   return {
     ...d,
     ours: (x) => d.ours(check(x)),
-    fullBlock: (x) => d.fullBlock(check(x)),
+    fullBlock: (x) => {
+      const text = d.fullBlock(check(x));
+      return d.record ? `${text}\n\n${recordTable(d.record(check(x)))}` : text;
+    },
     smallBlock: (x) => d.smallBlock(check(x)),
     readme: d.readme
       ? Object.fromEntries(Object.entries(d.readme).map(([id, f]) => [id, (x: DocData) => f(check(x))]))

@@ -229,6 +229,30 @@ export default runDocs({
       )}; ` + `${pct(prod.adlShare)} ADL; first ADL +${range(prod.delays, seconds)}`
     );
   },
+  record(d) {
+    const { rows } = stats(d);
+    const prod = rows.find((r) => r.whole)!;
+    const needed = rows.filter((r) => !r.whole);
+    return [
+      ['ADL share of forced closes', PUBLISHED.adlShare, pct(prod.adlShare), 'emerged'],
+      ['first ADL after the first liquidation', PUBLISHED.firstAdl, range(prod.delays, seconds), 'emerged'],
+      [
+        'overshoot, production queue vs the others',
+        '45–52M vs ~3M',
+        `${usd(prod.overshoot)} vs ${range(
+          needed.map((r) => r.overshoot),
+          usd,
+        )}`,
+        'emerged',
+      ],
+      [
+        'the crash, book and population',
+        '—',
+        'input',
+        'assumed (a stylised cascade; see hyperliquid-2025-10-10)',
+      ],
+    ];
+  },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),
 });

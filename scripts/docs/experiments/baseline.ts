@@ -105,6 +105,25 @@ export default runDocs({
       `mean shortfall ${usd(f.shortfall.estimate)} paid by ${shares.join(', ')}`
     );
   },
+  record(d) {
+    const f = figures(d);
+    return [
+      [
+        'a crash on a stylised venue',
+        '— (no published event)',
+        'input',
+        'assumed (the venue is a design case)',
+      ],
+      [
+        'P(loss > 0), who pays the shortfall',
+        '—',
+        `${withInterval(f.insolvency, pct)}; ${paying(f)
+          .map((p) => `${p.short} ${pct(p.share)}`)
+          .join(', ')}`,
+        'emerged',
+      ],
+    ];
+  },
   fullBlock: (d) =>
     block(
       d,

@@ -117,6 +117,24 @@ export default runDocs({
         : `${count(hi.below)} of ${count(hi.grid)} terms leave less loss at σ ${param(hi.sigma)}`;
     return `Gauntlet's terms: ${rank} (${usd(hi.gauntlet)} vs ETH-B ${usd(hi.ethB)})`;
   },
+  record(d) {
+    const hi = bySigma(d).at(-1)!;
+    return [
+      [
+        "Gauntlet's recommended Clipper terms",
+        termsText(GAUNTLET),
+        'swept with ETH-B’s and a grid',
+        'set from the record',
+      ],
+      [
+        `their loss against the grid at σ ${param(hi.sigma)}`,
+        'the best of Gauntlet’s simulations',
+        hi.below === 0 ? 'least of the grid' : `${count(hi.below)} of ${count(hi.grid)} terms lose less`,
+        'emerged',
+      ],
+      ['the path, keepers and vaults', '—', 'input', 'assumed (see the experiment file)'],
+    ];
+  },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),
 });

@@ -88,6 +88,24 @@ export default gameDocs({
       `idling is an equilibrium at ${idle.length ? andList(idle) : 'none'}`
     );
   },
+  record(d) {
+    const { rows } = stats(d);
+    const paying = rows.filter((r) => r.beats).map((r) => bonusText(r.bonus));
+    return [
+      [
+        "Gauntlet's lending curves",
+        'insolvency falls as the incentive rises (shape)',
+        'swept bonus',
+        'set (the question)',
+      ],
+      [
+        'the bonus at which liquidating beats idling',
+        '—',
+        paying.length ? andList(paying) : 'none',
+        'emerged',
+      ],
+    ];
+  },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),
   readme: {

@@ -101,6 +101,19 @@ export default gameDocs({
       `a lock-up of ${duration(locked.point[LOCK] as number)}: gain ${signed(usd(s.gain(locked)))}, staying is ${eq(locked)}`
     );
   },
+  record(d) {
+    const s = stats(d);
+    const open = s.at(s.locks[0], s.delays[0]);
+    return [
+      ["HLP's lock-up", '4 days (a rule, no outcome)', 'swept', 'set from the record'],
+      [
+        'what an LP gains by panicking without a lock-up',
+        '—',
+        `${signed(usd(s.gain(open)))} per LP`,
+        'emerged',
+      ],
+    ];
+  },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),
 });

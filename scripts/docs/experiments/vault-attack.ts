@@ -135,6 +135,33 @@ export default runDocs({
       `settlement: ${pct(settled.vaultReturn)} instead of ${pct(open.vaultReturn)}`
     );
   },
+  record(d) {
+    const all = d.points.map(stats);
+    const thin = Math.min(...all.map((s) => s.depth));
+    const open = stats(pointAt(d, { [DEPTH]: thin, [CAP]: 0, [SETTLE]: 'never' }));
+    const vault0 = vaultStart(d);
+    return [
+      ['the bait short taken over', '4–6M', '5M', 'set from the record'],
+      [
+        'the spot push',
+        '+400–500%',
+        `${signed(pct(open.peak - 1))} (thinnest book)`,
+        'emerged (from the spot bought and the assumed spot depth)',
+      ],
+      [
+        "the vault's unrealized loss at the peak",
+        'about 12M',
+        `${usd(vault0 - open.vaultMin)} (of ${paramUsd(vault0)})`,
+        'emerged',
+      ],
+      [
+        'settlement at a chosen price',
+        'delisted and settled',
+        'swept: never, or at tick 100 at the pre-attack price',
+        'set from the record',
+      ],
+    ];
+  },
   fullBlock: (d) => block(d, `Full figures: \`${d.command}\``),
   smallBlock: (d) => block(d, `Small preset: \`${d.command}\``),
 });

@@ -3,6 +3,7 @@
  *   'none'  — let it go (the waterfall takes it);
  *   'topup' — deposit from its wallet (a reserve kept off the venue) back to `target` × maintenance;
  *   'reduce' — cut the position until equity is `target` × maintenance.
+ * With `share` < 1 only that share of the group's accounts follows the policy; the rest let it go.
  */
 import { z } from 'zod';
 import type { Simulation } from '../src/engine/simulation.js';
@@ -26,8 +27,24 @@ export const marginParams = z
       .max(1)
       .default(0.5)
       .describe("share of capital kept in the wallet as a reserve ('topup')"),
+    share: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe(
+        "share of the group's accounts that follow the policy; the rest let it go ('none'): margin modes that differ within one strategy",
+      ),
   })
   .prefault({});
+
+/**
+ * Accounts of a group of `count` that follow the policy: the first round(share · count) of them. The
+ * accounts of a group are drawn alike (capital, leverage), so which ones does not matter.
+ */
+export function managed(count: number, m: MarginParams): number {
+  return m.share >= 1 ? count : Math.round(m.share * count);
+}
 
 /** Parsed margin-management parameters. */
 export type MarginParams = z.output<typeof marginParams>;
@@ -36,7 +53,8 @@ export type MarginParams = z.output<typeof marginParams>;
 export function reserveCapital(first: number, count: number, m: MarginParams, sim: Simulation): void {
   if (m.policy !== 'topup' || m.reserveFraction <= 0) return;
   const a = sim.accounts;
-  for (let i = first; i < first + count; i++) sim.toWallet(i, a.cash[i] * m.reserveFraction);
+  const n = managed(count, m);
+  for (let i = first; i < first + n; i++) sim.toWallet(i, a.cash[i] * m.reserveFraction);
 }
 
 /** Each tick: one loop over the group's open positions. Costs nothing when the policy is 'none'. */
@@ -45,7 +63,8 @@ export function manageMargin(first: number, count: number, m: MarginParams, sim:
   const a = sim.accounts;
   const p = sim.checkPrice;
   const topup = m.policy === 'topup';
-  for (let i = first; i < first + count; i++) {
+  const n = managed(count, m);
+  for (let i = first; i < first + n; i++) {
     const q = a.qty[i];
     if (q === 0 || a.active[i] === 0) continue;
     const maint = a.mmr[i] * Math.abs(q) * p;

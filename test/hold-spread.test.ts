@@ -1,7 +1,8 @@
 /**
  * Populations with spread (issue 15, item 2) in the `hold` strategy: leverage drawn log-normally around
- * `leverage` (`leverageSigma`), and opening times drawn uniformly over the first N ticks
- * (`openWithinTicks`), so entry prices differ. Statistical checks use a fixed seed and tolerances of four
+ * `leverage` (`leverageSigma`) or from an empirical histogram (`leverageHistogram`), opening times drawn
+ * uniformly over the first N ticks (`openWithinTicks`), so entry prices differ, and margin modes that
+ * differ within the group (`margin.share`). Statistical checks use a fixed seed and tolerances of four
  * standard errors from the theory (stated at each).
  */
 import { describe, expect, it } from 'vitest';
@@ -66,5 +67,48 @@ describe('hold: populations with spread', () => {
     expect(entries.size).toBeGreaterThanOrEqual(20);
     const m = sim.finish();
     expect(m.venue_fees).toBeGreaterThan(0); // they paid the taker fee, unlike the starting state
+  });
+
+  it('leverageHistogram draws a bin by weight and the leverage log-uniform within it', () => {
+    const h = { edges: [1, 2, 10, 20], weights: [1, 0, 3] };
+    const sim = new Simulation(parseConfig(cfg({ leverageHistogram: h })), { seed: 7 });
+    sim.start();
+    const a = sim.accounts;
+    const lnHigh: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const lev = (Math.abs(a.qty[i]) * 100) / 10_000;
+      // every draw in a bin with weight; none in the empty bin [2, 10)
+      expect((lev >= 1 && lev < 2) || (lev >= 10 && lev <= 20)).toBe(true);
+      if (lev >= 10) lnHigh.push(Math.log(lev));
+    }
+    // the upper bin's share: binomial, p = 3/4, standard error √(p(1−p)/n) = 0.0097; four of them
+    expect(Math.abs(lnHigh.length / N - 0.75)).toBeLessThan(4 * Math.sqrt((0.75 * 0.25) / N));
+    // log-uniform within it: ln(lev) uniform on [ln 10, ln 20], mean at the middle, standard error
+    // (ln 2/√12)/√n₂; four of them
+    const mean = lnHigh.reduce((x, y) => x + y, 0) / lnHigh.length;
+    expect(Math.abs(mean - (Math.log(10) + Math.log(20)) / 2)).toBeLessThan(
+      (4 * (Math.log(2) / Math.sqrt(12))) / Math.sqrt(lnHigh.length),
+    );
+  });
+
+  it('a histogram with leverageSigma, or weights that do not fit the edges, is refused naming the field', () => {
+    const bad = (params: Record<string, unknown>) => () => parseConfig(cfg(params));
+    expect(bad({ leverageSigma: 0.5, leverageHistogram: { edges: [1, 2], weights: [1] } })).toThrow(
+      /leverageHistogram.*not both/s,
+    );
+    expect(bad({ leverageHistogram: { edges: [1, 2, 3], weights: [1] } })).toThrow(
+      /weights.*one weight per bin/s,
+    );
+    expect(bad({ leverageHistogram: { edges: [2, 1], weights: [1] } })).toThrow(/edges.*rise strictly/s);
+    expect(bad({ leverageHistogram: { edges: [1, 2], weights: [0] } })).toThrow(/weights.*above 0/s);
+  });
+
+  it("margin.share: only that share of the group's accounts follows its margin policy", () => {
+    const margin = { policy: 'topup', reserveFraction: 0.5, share: 0.25 };
+    const sim = new Simulation(parseConfig(cfg({ leverage: 5, margin })), { seed: 7 });
+    sim.start();
+    let reserved = 0;
+    for (let i = 0; i < N; i++) if (sim.accounts.wallet[i] > 0) reserved++;
+    expect(reserved).toBe(Math.round(0.25 * N)); // exactly: the first quarter of the group keeps a reserve
   });
 });

@@ -287,7 +287,17 @@ const marginArb = some({
   trigger: dbl(1, 5),
   target: dbl(1, 8),
   reserveFraction: frac,
+  share: frac,
 });
+/** Leverage histograms: 2–6 rising edges in [0.1, 1000], one weight per bin, at least one above 0. */
+const histogramArb = fc
+  .uniqueArray(logDbl(0.1, 1000), { minLength: 2, maxLength: 6 })
+  .map((e) => [...e].sort((x, y) => x - y))
+  .chain((edges) =>
+    fc
+      .array(dbl(0, 10), { minLength: edges.length - 1, maxLength: edges.length - 1 })
+      .map((w) => ({ edges, weights: w.some((x) => x > 0) ? w : [1, ...w.slice(1)] })),
+  );
 const keeper = {
   margin: dbl(0, 0.5),
   capitalLimitUsd: logDbl(1, 1e9),
@@ -324,14 +334,23 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       reviewProbability: frac,
       margin: marginArb,
     }),
-    hold: some({
-      leverage: lev,
-      side: fc.constantFrom('long', 'short', 'random'),
-      longProbability: frac,
-      leverageSigma: dbl(0, 3),
-      openWithinTicks: fc.integer({ min: 0, max: 500 }),
-      margin: marginArb,
-    }),
+    hold: fc.oneof(
+      some({
+        leverage: lev,
+        side: fc.constantFrom('long', 'short', 'random'),
+        longProbability: frac,
+        leverageSigma: dbl(0, 3),
+        openWithinTicks: fc.integer({ min: 0, max: 500 }),
+        margin: marginArb,
+      }),
+      // an empirical leverage histogram instead of the log-normal
+      some({
+        side: fc.constantFrom('long', 'short', 'random'),
+        leverageHistogram: histogramArb,
+        openWithinTicks: fc.integer({ min: 0, max: 500 }),
+        margin: marginArb,
+      }),
+    ),
     whale: some({
       leverage: lev,
       side: fc.constantFrom('long', 'short'),

@@ -31,7 +31,9 @@ export default defineStrategy({
         .min(0)
         .max(3)
         .default(0)
-        .describe('spread of the leverage: log-normal around `leverage` with this sigma (0: all alike)'),
+        .describe(
+          "spread of the leverage: log-normal around `leverage` with this sigma (0: all alike); a draw above the venue's highest leverage is taken at it",
+        ),
       leverageHistogram: z
         .strictObject({
           edges: z
@@ -87,14 +89,18 @@ export default defineStrategy({
   init(g, sim) {
     const { leverage, side, longProbability, margin, leverageSigma, openWithinTicks } = g.params;
     const hist = g.params.leverageHistogram;
+    // the venue's highest leverage (its first tier's), a hair under so that the opening passes its check
+    const most = Math.min(MAX_LEVERAGE, (1 - 1e-6) / sim.cfg.venue.tiers[0].imr);
     reserveCapital(g.first, g.count, margin, sim);
     const st = g.state;
     for (let i = g.first; i < g.first + g.count; i++) {
       const s = side === 'long' ? 1 : side === 'short' ? -1 : g.rng.uniform() < longProbability ? 1 : -1;
+      // a drawn leverage above what the venue allows is taken at the most it allows (a trader asking for
+      // more opens at the maximum), where an order above it would be refused and leave no position
       const lev = hist
-        ? drawLeverage(hist, g.rng.uniform(), g.rng.uniform())
+        ? Math.min(most, drawLeverage(hist, g.rng.uniform(), g.rng.uniform()))
         : leverageSigma > 0
-          ? Math.min(MAX_LEVERAGE, leverage * Math.exp(leverageSigma * g.rng.normal()))
+          ? Math.min(most, leverage * Math.exp(leverageSigma * g.rng.normal()))
           : leverage;
       if (openWithinTicks === 0) sim.openAtLeverage(i, lev, s, NO_FEE | NO_FLOW | NO_IMPACT);
       else {

@@ -21,6 +21,12 @@
 import { defineExperiment } from 'backstop-sim';
 
 const TRADERS = 3000;
+/**
+ * Spread of leverage within each cohort (log-normal σ, assumed): a cohort's accounts no longer share one
+ * liquidation price, so the cascade runs over many ticks instead of two; a draw above the venue's 40x opens
+ * at 40x.
+ */
+const SPREAD = 0.3;
 
 export default defineExperiment({
   name: 'adl-policies',
@@ -50,19 +56,19 @@ export default defineExperiment({
         capital: { dist: 'lognormal', median: 10_000, sigma: 1 }, // USD per account
         mix: [
           // high-leverage longs: liquidated in the crash, many bankrupt in the thin book
-          { strategy: 'hold', fraction: 0.35, params: { side: 'long', leverage: 30 } },
-          { strategy: 'hold', fraction: 0.15, params: { side: 'long', leverage: 12 } },
+          { strategy: 'hold', fraction: 0.35, params: { side: 'long', leverage: 30, leverageSigma: SPREAD } },
+          { strategy: 'hold', fraction: 0.15, params: { side: 'long', leverage: 12, leverageSigma: SPREAD } },
           // the profitable shorts ADL draws on: large low-leverage accounts (hedgers and funds with
           // cross-margined collateral, 0.5x; median capital 200,000 USD) ...
           {
             strategy: 'hold',
             fraction: 0.1,
-            params: { side: 'short', leverage: 0.5 },
+            params: { side: 'short', leverage: 0.5, leverageSigma: SPREAD },
             capital: { dist: 'lognormal', median: 200_000, sigma: 1 },
           },
           // ... and leveraged retail shorts
-          { strategy: 'hold', fraction: 0.25, params: { side: 'short', leverage: 5 } },
-          { strategy: 'hold', fraction: 0.15, params: { side: 'short', leverage: 15 } },
+          { strategy: 'hold', fraction: 0.25, params: { side: 'short', leverage: 5, leverageSigma: SPREAD } },
+          { strategy: 'hold', fraction: 0.15, params: { side: 'short', leverage: 15, leverageSigma: SPREAD } },
         ],
       },
     },

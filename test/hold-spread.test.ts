@@ -111,4 +111,21 @@ describe('hold: populations with spread', () => {
     for (let i = 0; i < N; i++) if (sim.accounts.wallet[i] > 0) reserved++;
     expect(reserved).toBe(Math.round(0.25 * N)); // exactly: the first quarter of the group keeps a reserve
   });
+
+  it("a drawn leverage above the venue's highest is taken at it: every account opens", () => {
+    const c = cfg({ leverage: 8, leverageSigma: 0.5 });
+    c.venue = { tiers: [{ minNotional: 0, mmr: 0.05, imr: 0.1 }] }; // at most 10x
+    const sim = new Simulation(parseConfig(c), { seed: 7 });
+    sim.start();
+    let atMost = 0;
+    for (let i = 0; i < N; i++) {
+      const lev = (Math.abs(sim.accounts.qty[i]) * 100) / 10_000;
+      expect(lev).toBeGreaterThan(0);
+      expect(lev).toBeLessThanOrEqual(10);
+      if (lev > 9.999) atMost++;
+    }
+    // P(8·e^{0.5 z} > 10) = P(z > 2 ln(1.25)) = 0.3264; binomial standard error √(p(1−p)/n); four of them
+    const p = 0.3264;
+    expect(Math.abs(atMost / N - p)).toBeLessThan(4 * Math.sqrt((p * (1 - p)) / N));
+  });
 });

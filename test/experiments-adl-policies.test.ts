@@ -10,7 +10,7 @@
  * sent again over many ticks, so ADL pays many small shortfalls, and in this (payer) form a winner gives up
  * only |q|·g per shortfall (g: the gap between the bankrupt's bankruptcy price and the mark). The PnL queue
  * then closes many winners whole for little each, and its top-10 share falls below pro-rata's (0.05 against
- * 0.08 in the full run); risk-aware pro-rata no longer moves the burden off the 0.5x winners. The earlier
+ * 0.09 in the full run, see experiments/README.md); risk-aware pro-rata no longer moves the burden off the 0.5x winners. The earlier
  * findings came from a few large shortfalls; ADL that closes the bankrupt position against winners, as
  * venues run it, is where they are taken up again (see experiments/README.md).
  */

@@ -68,7 +68,11 @@ export default defineExperiment({
           },
           // ... and leveraged retail shorts
           { strategy: 'hold', fraction: 0.25, params: { side: 'short', leverage: 5, leverageSigma: SPREAD } },
-          { strategy: 'hold', fraction: 0.15, params: { side: 'short', leverage: 15, leverageSigma: SPREAD } },
+          {
+            strategy: 'hold',
+            fraction: 0.15,
+            params: { side: 'short', leverage: 15, leverageSigma: SPREAD },
+          },
         ],
       },
     },

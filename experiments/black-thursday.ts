@@ -33,7 +33,9 @@
  * empty, could not pay, plus losses still open at the end).
  *
  * Swept: the auction type (through the Dutch stage's `hole`: 0 sends every vault to the English stage) and
- * the default keepers' gas ceiling (none: they keep bidding at any gas; 6 USD: as on the day).
+ * the default keepers' gas ceiling (none: they keep bidding at any gas; 6 USD: as on the day); and, English
+ * as on the day, 2 and 4 zero-bid bots instead of 3: the zero-bid share follows their throughput, while
+ * the honest keepers' DAI does not bind at 500,000 each (it does at 100,000 or less).
  */
 import { defineExperiment } from 'backstop-sim';
 
@@ -52,6 +54,19 @@ const GAS_PER_LEVEL = 5;
 const DEFAULT_KEEPER_MAX_GAS = 6;
 /** DAI of each honest keeper (USD). */
 const KEEPER_DAI = 500_000;
+/** Honest keepers running the default software and their own, and zero-bid bots (assumed). */
+const DEFAULTS = 8;
+const OWN = 4;
+const ZERO_BOTS = 3;
+/** The default keepers' ceiling at each sweep point: as on the day, none, as on the day, none, as on the day ×2. */
+const G = [
+  DEFAULT_KEEPER_MAX_GAS,
+  0,
+  DEFAULT_KEEPER_MAX_GAS,
+  0,
+  DEFAULT_KEEPER_MAX_GAS,
+  DEFAULT_KEEPER_MAX_GAS,
+];
 
 /**
  * The keepers: honest English bidders and Dutch takers running the default software (a gas ceiling) or
@@ -136,7 +151,7 @@ export default defineExperiment({
           capital: { dist: 'fixed' as const, value: LOT_ETH * P0 * (1 - 1 / r) },
         })),
       },
-      liquidators: keepers(8, 4, 3),
+      liquidators: keepers(DEFAULTS, OWN, ZERO_BOTS),
     },
     waterfall: {
       stages: [
@@ -168,10 +183,21 @@ export default defineExperiment({
   sweep: {
     zip: {
       // 0: every vault goes to the English auction; 1e12: to the Dutch auction (USD of tab)
-      'waterfall.stages[0].hole': [0, 0, 1e12, 1e12],
+      'waterfall.stages[0].hole': [0, 0, 1e12, 1e12, 0, 0],
       // the default keepers' gas ceiling, English bidders and Dutch takers alike: as on the day, or none
-      'agents.liquidators.mix[0].params.maxGasUsd': [DEFAULT_KEEPER_MAX_GAS, 0, DEFAULT_KEEPER_MAX_GAS, 0],
-      'agents.liquidators.mix[3].params.maxGasUsd': [DEFAULT_KEEPER_MAX_GAS, 0, DEFAULT_KEEPER_MAX_GAS, 0],
+      'agents.liquidators.mix[0].params.maxGasUsd': G,
+      'agents.liquidators.mix[3].params.maxGasUsd': G,
+      // the zero-bid bots, an assumption the zero-bid share follows (each carries one transaction at a time
+      // under congestion): 3, and 2 or 4 in the last two points (English, as on the day)
+      'agents.liquidators.mix[2].count': [
+        ZERO_BOTS,
+        ZERO_BOTS,
+        ZERO_BOTS,
+        ZERO_BOTS,
+        ZERO_BOTS - 1,
+        ZERO_BOTS + 1,
+      ],
+      'agents.liquidators.count': [0, 0, 0, 0, -1, 1].map((d) => 2 * (DEFAULTS + OWN) + ZERO_BOTS + d),
     },
   },
   runs: 40,

@@ -17,7 +17,10 @@
  * minute). The whale is the only trader, so the traders' PnL is its PnL.
  *
  * Emerges: whether and when the whale is liquidated, how much the vault takes over, the vault's PnL from
- * unwinding it, and the whale's PnL (its withdrawal less the capital it put in).
+ * unwinding it, and the whale's PnL (its withdrawal less the capital it put in). Two of these lean on the
+ * assumptions: the whale's gain is about what the assumed 3% rise lets it withdraw, and the takeover needs
+ * the fall after the withdrawal to pass the 1.33% that takes 2% margin to 2/3 of 1% maintenance (the
+ * assumed 1.5% easing does, with the GBM's noise; the table shows on how many paths).
  *
  * Swept (zip): the rules on the day (50x, withdrawals down to initial margin), then each fix made afterwards
  * alone (25x; withdrawals must leave 20% of the notional as margin), then both.

@@ -86,9 +86,16 @@ describe('ADL as a closer', () => {
   });
 
   it("at the previous tick's oracle (Hyperliquid): the price before the crash", () => {
-    const { m, fills } = run(venue({ price: 'previous-oracle' }));
+    const { r, m, fills } = run(venue({ price: 'previous-oracle' }));
     for (const f of fills) expect(f.price).toBeCloseTo(100, 9);
     expect(m.shortfall).toBe(0);
+    // closed at 100, above its bankruptcy price 95: the winners give up 5 a unit more than the long's
+    // deficit needs (the overshoot, 10,000), and the bankrupt long does not keep it: its margin is
+    // forfeit, to the insurance fund
+    expect(m.adl_overshoot).toBeCloseTo(10_000, 6);
+    expect(r.groups[0].pnl).toBeCloseTo(-10_000, 6);
+    expect(r.groups[1].pnl).toBeCloseTo(0, 6);
+    expect(m.insurance_fund_end - m.insurance_fund_start).toBeCloseTo(10_000, 6);
   });
 
   it('what no winner holds goes to the next closer', () => {
@@ -192,5 +199,78 @@ describe('ADL as a closer', () => {
     expect(bad([{ stage: 'adl' }, { stage: 'market' }])).toMatch(
       /'adl' pays shortfalls but is listed before/,
     );
+  });
+
+  it('a winner never goes below zero equity: 80 mixed venues, every price rule and policy, checked at each fill', () => {
+    // each deleverage is logged right after the fill: the winner's equity then must not be below zero
+    // (a winner gives up at most its equity; the capacity cap and the dust rule's equity tests enforce it)
+    const prices = ['bankruptcy', 'oracle', 'previous-oracle', 'ftx'];
+    const policies = ['queue', 'pro-rata', 'capped-pro-rata', 'risk-aware-pro-rata'];
+    let fills = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const adl = {
+        stage: 'adl',
+        form: 'closer',
+        price: prices[seed % 4],
+        policy: policies[(seed >> 2) % 4],
+        closeWhen: seed % 3 === 0 ? 'always' : 'bankrupt',
+      };
+      const stages =
+        seed % 2 === 0
+          ? [adl, { stage: 'market' }, { stage: 'insurance-fund' }, { stage: 'socialized' }]
+          : [
+              adl,
+              { stage: 'vault', initialUsd: 1e3 },
+              { stage: 'market', fraction: 0.2, sliceAboveUsd: 1000 },
+            ];
+      const sim = new Simulation(
+        parseConfig({
+          ticks: 200,
+          dtSeconds: 60,
+          market: {
+            index: { model: 'gbm', p0: 2000, sigma: 1.5 },
+            shocks: [
+              { atTick: 100, change: seed % 2 ? 0.6 : -0.4, durationSeconds: seed % 5 === 0 ? 60 : 1800 },
+            ],
+            liquidity: { depthUsd: seed % 3 === 0 ? 1e3 : 1e5, resilience: 0.9 },
+            funding: { enabled: seed % 4 === 1 },
+          },
+          venue: { insuranceFund: 0, marginPrice: seed % 3 === 1 ? 'oracle' : 'mark' },
+          waterfall: { stages },
+          agents: {
+            traders: {
+              count: 300,
+              capital: { dist: 'lognormal', median: 5000, sigma: 1.2 },
+              mix: [
+                { strategy: 'noise', fraction: 0.4 },
+                {
+                  strategy: 'hold',
+                  fraction: 0.3,
+                  params: { side: 'long', leverage: 15, leverageSigma: 0.8 },
+                },
+                {
+                  strategy: 'hold',
+                  fraction: 0.3,
+                  params: { side: 'short', leverage: 15, leverageSigma: 0.8 },
+                },
+              ],
+            },
+          },
+        } as SimConfigInput),
+        { seed, events: true },
+      );
+      const log = sim.log.bind(sim);
+      sim.log = (kind, account, size, price, amount, ...state) => {
+        if (kind === 'deleverage') {
+          fills++;
+          const e = sim.equity(account);
+          if (e < -1e-6)
+            expect.fail(`seed ${seed}: winner ${account} at ${e} after a fill (${JSON.stringify(adl)})`);
+        }
+        log(kind, account, size, price, amount, ...state);
+      };
+      sim.run();
+    }
+    expect(fills).toBeGreaterThan(1000); // the check ran on many fills
   });
 });

@@ -76,7 +76,9 @@ describe('per-account ADL outcomes', () => {
     expect(o.top10Share).toBeCloseTo(1, 12); // ten accounts: the ten most hit bear it all
     expect(o.top1PctShare).toBeCloseTo(0.1, 12); // the top 1% of ten is one account, a tenth
     expect(o.medianLeverage).toBeCloseTo(e.leverage[rows[0]], 9);
-    expect(o.firstDelaySeconds.n).toBe(0); // the book closed nothing: no forced close before the ADL
+    // the book closed nothing: the ADL close is the first forced close, a delay of 0 (never below)
+    expect(o.firstDelaySeconds.n).toBe(1);
+    expect(o.firstDelaySeconds.estimate).toBe(0);
   });
 
   it('analyze reads the same outcomes from events.arrow as adlOutcomesOf from the runs in-process', async () => {

@@ -7,7 +7,8 @@
  *   price below the bankruptcy price leaves a shortfall instead). With margin at the oracle the previous
  *   oracle is close to the check price, so its overshoot is small and not asserted to be larger;
  * - the who-paid identity holds in every run, to rounding;
- * - ADL happens, and never before the crash's first forced close.
+ * - ADL happens, and its first fill comes tens of seconds after the crash's first forced close (the
+ *   acceptance line of the issue; published 61.7 s), not one tick.
  * How far the outcomes are from the record is reported in experiments/README.md, not asserted.
  */
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,8 @@ describe('hyperliquid-2025-10-10 (small preset)', () => {
     });
     expect(o).not.toBeNull();
     expect(o!.firstDelaySeconds.n).toBeGreaterThan(0);
-    expect(o!.firstDelaySeconds.estimate).toBeGreaterThanOrEqual(0);
+    // the acceptance line: the first ADL comes tens of seconds after the first forced close, not one tick
+    // (1-second ticks: at least ten)
+    expect(o!.firstDelaySeconds.estimate).toBeGreaterThanOrEqual(10);
   });
 });

@@ -7,8 +7,8 @@
  * Per run: the accounts hit (distinct accounts with a `deleverage` event), each with its leverage at its
  * first ADL fill in the run and its burden (Σ |size| · price of its ADL fills: the notional closed, USD);
  * the share of the run's burden borne by its 10 most-hit accounts and by its top 1% (at least one); the
- * delay from the first forced close (a `liquidation` or a backstop's `takeover`) to the first `deleverage`
- * (seconds). Per group, over the runs with ADL:
+ * delay from the first forced close (a `liquidation`, a backstop's `takeover` or an ADL close itself) to the
+ * first `deleverage` (seconds; `analyze` counts from the run's start, `adlOutcomesOf` from `fromTick`). Per group, over the runs with ADL:
  * the pooled median of the hit accounts' leverage, and the means of the rest.
  *
  * The file is read into memory once (a chunked synchronous read peaked at twice that, measured on a 720 MB
@@ -38,7 +38,7 @@ export interface AdlOutcomes {
   top10Share: number;
   /** Mean share of a run's ADL notional borne by its top 1% of hit accounts (at least one account). */
   top1PctShare: number;
-  /** Seconds from the first forced close (liquidation or takeover) to the first ADL fill: mean over runs with both, with its interval. */
+  /** Seconds from the first forced close (liquidation, takeover or ADL) to the first ADL fill: mean over runs with ADL, with its interval. */
   firstDelaySeconds: MeanInterval;
 }
 
@@ -68,10 +68,9 @@ function add(
   lev: number,
   pnl: number,
 ) {
-  if (what === 2) {
-    if (acc.firstLiq < 0 && tick >= acc.from) acc.firstLiq = tick;
-    return;
-  }
+  // an ADL fill is a forced close too: a run whose first forced close is ADL has a delay of 0, never < 0
+  if (acc.firstLiq < 0 && tick >= acc.from) acc.firstLiq = tick;
+  if (what === 2) return;
   if (acc.firstAdl < 0 && tick >= acc.from) acc.firstAdl = tick;
   acc.fills++;
   const h = acc.hit.get(account);

@@ -11,10 +11,19 @@ const CEILING = 'agents.liquidators.mix[0].params.maxGasUsd';
 /** Published (domain notes §4). */
 const PUBLISHED = { zeroShare: 0.36, deficit: 5.67e6, zeroBidUsd: '8.32M' };
 
-/** The four arms: auction type (the Dutch stage's hole: 0 sends every vault to the English stage) × keepers. */
+/** The zero-bid bots' count (swept in the last points). */
+const BOTS = 'agents.liquidators.mix[2].count';
+
+/** The four arms at the base bot count: auction type (the Dutch stage's hole: 0 sends every vault to the English stage) × keepers. */
 function arms(d: RunData) {
+  const base = d.points[0].point[BOTS];
   const at = (english: boolean, failing: boolean) =>
-    d.points.find((p) => (p.point[HOLE] === 0) === english && (p.point[CEILING] as number) > 0 === failing)!;
+    d.points.find(
+      (p) =>
+        p.point[BOTS] === base &&
+        (p.point[HOLE] === 0) === english &&
+        (p.point[CEILING] as number) > 0 === failing,
+    )!;
   return {
     englishFail: at(true, true),
     englishNever: at(true, false),
@@ -95,6 +104,23 @@ function block(d: RunData, intro: string): string {
       [false, false, true, true, true, true, true, true],
     ),
     '',
+    para(
+      'The zero-bid bots are an assumption the outcome follows (English, default keepers priced out; each bot ' +
+        'carries one transaction at a time under congestion):',
+    ),
+    '',
+    table(
+      ['zero-bid bots', 'zero-bid share', 'loss'],
+      d.points
+        .filter((p) => p.point[HOLE] === 0 && (p.point[CEILING] as number) > 0)
+        .sort((x, y) => (x.point[BOTS] as number) - (y.point[BOTS] as number))
+        .map((p) => {
+          const x = stats(p);
+          return [String(p.point[BOTS]), pct(x.zeroShare), usd(x.loss)];
+        }),
+      [true, true, true],
+    ),
+    '',
     table(
       [
         'measure',
@@ -114,6 +140,7 @@ function block(d: RunData, intro: string): string {
         ],
         ['deficit', usd(PUBLISHED.deficit), usd(s.ef.loss), within2(s.ef.loss, PUBLISHED.deficit), 'emerged'],
         ['gas at the peak', 'about 6× calm', '6× calm from 10:00 UTC', '—', 'set'],
+        ['ETH won at zero bids', PUBLISHED.zeroBidUsd, 'not measured (no metric)', '—', '—'],
         ["keepers' software, DAI, counts", '—', 'input', '—', 'assumed (see the experiment file)'],
       ],
       [false, true, true, false, false],

@@ -146,7 +146,7 @@ export default runDocs({
         'the spot push',
         '+400–500%',
         `${signed(pct(open.peak - 1))} (thinnest book)`,
-        'emerged (from the spot bought and the assumed spot depth)',
+        'follows from the spot bought and the assumed spot depth',
       ],
       [
         "the vault's unrealized loss at the peak",

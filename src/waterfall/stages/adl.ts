@@ -20,8 +20,8 @@
  * oracle, the previous tick's oracle (Hyperliquid) or FTX's 2/3·bankruptcy + 1/3·mark. At the bankruptcy
  * price nothing is left unpaid; at another price what the account then owes is a shortfall for the payers
  * after it, and what no winner can take goes to the next closer. What winners give up beyond the account's
- * deficit at the mark (a price above a bankrupt long's bankruptcy price) is left to the account and counted
- * as the overshoot. The candidates are the agents with a position and the vault's row (not the book's
+ * deficit at the mark (a price above a bankrupt long's bankruptcy price) is the overshoot: a bankrupt
+ * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the agents with a position and the vault's row (not the book's
  * counterparty, which is no account).
  */
 import { z } from 'zod';
@@ -413,7 +413,8 @@ class Adl implements StageInstance {
     const q = a.qty[id];
     if (q === 0) return true;
     // bankrupt where the venue values accounts: the price margin is checked against
-    if (this.onlyBankrupt && !(sim.equity(id, sim.checkPrice) < 0)) return false;
+    const bankrupt = sim.equity(id, sim.checkPrice) < 0;
+    if (this.onlyBankrupt && !bankrupt) return false;
     const mark = sim.mark;
     const sb = q > 0 ? 1 : -1;
     const pbk = a.bankruptcyPrice(id, sim.phi);
@@ -464,8 +465,11 @@ class Adl implements StageInstance {
       }
     }
     if (a.qty[id] !== 0) return false;
-    // closed whole: what the price leaves it owing is a shortfall for the payers
+    // closed whole: what the price leaves it owing is a shortfall for the payers; what a price above its
+    // bankruptcy price leaves it (the winners' overshoot) is not the bankrupt's to keep: a liquidated
+    // account's margin is forfeit, so it goes to the insurance fund
     if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], sb, pbk);
+    else if (bankrupt && a.cash[id] > 0) sim.charge(id, LEDGER.insuranceFund, a.cash[id]);
     return true;
   }
 

@@ -5,7 +5,7 @@
  * the previous oracle price), and a two-sided population with spread in leverage, size and entry time.
  *
  * Set from the record (domain notes §1–§4, data/README.md §2):
- * - the clock: 1-second ticks from 21:14:00; the crash starts at 21:15:00 and lasts the six minutes in
+ * - the clock: 1-second ticks from 20:45:00; the crash starts at 21:15:00 and lasts the six minutes in
  *   which the published liquidation fills fell (data/hyperliquid_liquidation_fill_counts_per_minute_…csv:
  *   98% of fills in 21:15–21:20);
  * - the drop: −15%, the middle of the majors' 10–20% (no intraday price file for the day is in data/);
@@ -21,8 +21,9 @@
  *
  * Assumed (not in the record; each stated so it can be changed): the population's capital (log-normal,
  * median 10,000 USD, σ 1.5) and leverage (log-normal, median 3x, σ 1, the same on both sides), 20,000
- * accounts, all open when the run starts (opened through a book this thin over the first minute, the most
- * levered were liquidated before the crash began); the book's depth (25M USD per 1%, thinning as realized
+ * accounts opening through the book at ticks drawn from the first 25 minutes (so their entry prices follow
+ * the path; a warm-up of one minute instead liquidated the most levered before the crash began, the
+ * opening flow moving this book too fast); the book's depth (25M USD per 1%, thinning as realized
  * volatility rises); HLP's capital for the liquidator (400M USD) and its unwinding (1% of its inventory a
  * second); 20 basis arbitrageurs of 5M USD each.
  *
@@ -38,18 +39,24 @@ const ACCOUNTS = 20_000;
 const DEPTH = 25_000_000;
 /** Capital of each of the 20 arbitrageurs (USD; assumed). */
 const ARB_CAPITAL = 5_000_000;
+/**
+ * The warm-up: the run starts at 20:45:00; every account opens at a tick drawn from the first 25 minutes,
+ * through the book, so entry prices differ along the path; the crash starts at 21:15:00 (tick 1,800).
+ */
+const WARM_UP_OPEN = 1500;
+const CRASH_TICK = 1800;
 /** Trader leverage: log-normal around the median (the same law on both sides). */
-const LEVERAGE = { leverage: 3, leverageSigma: 1 };
+const LEVERAGE = { leverage: 3, leverageSigma: 1, openWithinTicks: WARM_UP_OPEN };
 
 export default defineExperiment({
   name: 'hyperliquid-2025-10-10',
   description: 'Hyperliquid on 10 October 2025: the cascade, HLP and ADL as a closer, by mechanism',
   base: {
-    ticks: 960, // 16 minutes of 1-second ticks from 21:14:00
+    ticks: CRASH_TICK + 900, // 1-second ticks from 20:45:00 to 21:30:00
     dtSeconds: 1,
     market: {
       index: { model: 'gbm', p0: 100, sigma: 0.8 },
-      shocks: [{ atTick: 60, change: -0.15, durationSeconds: 360 }],
+      shocks: [{ atTick: CRASH_TICK, change: -0.15, durationSeconds: 360 }],
       liquidity: { depthUsd: DEPTH, resilience: 0.99, thinning: 1, volWindowTicks: 60 },
       oracle: { heartbeatSeconds: 3, deviation: 0 },
       funding: { enabled: false },

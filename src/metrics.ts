@@ -27,6 +27,7 @@ export const METRICS = [
   ['liquidated_notional', 'notional closed by liquidations (USD)'],
   ['auctions', 'liquidation auctions started (count)'],
   ['zero_bid_auctions', 'auctions won with a zero bid (count)'],
+  ['zero_bid_value', 'market value of the collateral won with zero bids, at the index when won (USD)'],
   ['adl_events', 'winner reductions by auto-deleveraging (count)'],
   ['adl_notional', 'notional closed by auto-deleveraging (USD)'],
   ['adl_overshoot', 'USD taken from deleveraged winners beyond the shortfall (USD)'],

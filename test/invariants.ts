@@ -180,8 +180,11 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
     'unpaid',
     'adl_overshoot',
     'open_deficit',
+    'zero_bid_value',
   ] as const)
     if (!(m[k] >= 0)) fail(`${k} = ${m[k]} < 0`);
+  if (m.zero_bid_auctions === 0 && m.zero_bid_value !== 0)
+    fail(`zero_bid_value ${m.zero_bid_value} without a zero-bid auction`);
   const adl = (
     cfg.waterfall.stages as { stage: string; close?: string; form?: string; price?: string }[]
   ).find((s) => s.stage === 'adl');

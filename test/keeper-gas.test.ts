@@ -69,12 +69,20 @@ describe('keeper gas ceiling', () => {
     expect(out.honestBids).toBe(0);
     expect(out.honest.costs).toBe(0);
     expect(out.m.zero_bid_auctions).toBe(10);
+    // their value: every lot's units at the index when won (flat at 2,000 · 0.92 after the gap)
+    const e = simulate(scene('english-bidder', 6), { seed: 7, events: true }).events!;
+    const TAKE = EVENT_KINDS.indexOf('take');
+    let units = 0;
+    for (let j = 0; j < e.kind.length; j++)
+      if (e.kind[j] === TAKE && e.amount[j] === 0) units += Math.abs(e.size[j]);
+    expect(out.m.zero_bid_value).toBeCloseTo(units * 2000 * 0.92, 3);
     for (const ceiling of [0, 12, 100]) {
       // no ceiling, a ceiling at the gas, above it: it bids, pays gas, and no lot goes for nothing
       const on = run('english-bidder', ceiling);
       expect(on.honestBids).toBeGreaterThan(0);
       expect(on.honest.costs).toBeGreaterThan(0);
       expect(on.m.zero_bid_auctions).toBe(0);
+      expect(on.m.zero_bid_value).toBe(0);
     }
   });
 

@@ -128,6 +128,8 @@ export class Simulation {
   shortfall = 0;
   auctions = 0;
   zeroBidAuctions = 0;
+  /** Market value of the collateral won with zero bids, at the index when won (USD). */
+  zeroBidValue = 0;
   adlEvents = 0;
   adlNotional = 0;
   insuranceFundStart = 0;
@@ -1082,6 +1084,7 @@ export class Simulation {
       liquidated_notional: this.liquidatedNotional,
       auctions: this.auctions,
       zero_bid_auctions: this.zeroBidAuctions,
+      zero_bid_value: this.zeroBidValue,
       adl_events: this.adlEvents,
       adl_notional: this.adlNotional,
       adl_overshoot: w.adlOvershoot?.() ?? 0,

@@ -23,6 +23,9 @@ export interface ChunkHeader {
   events: number;
   /** Failed runs: [index within the chunk, message]. */
   errors: [number, string][];
+  /** The layout it was packed with: metric and series counts (a part of another layout is re-run). */
+  metrics?: number;
+  series?: number;
 }
 
 /** A chunk's columns. */
@@ -119,6 +122,17 @@ export function isPackedChunk(u8: Uint8Array): boolean {
   if (u8.byteLength < 16) return false;
   for (let i = 0; i < 8; i++) if (u8[i] !== MAGIC.charCodeAt(i)) return false;
   return true;
+}
+
+/** Whether an intact chunk was packed with this build's metrics and series (else it is re-run). */
+export function fitsLayout(u8: Uint8Array): boolean {
+  if (!isPackedChunk(u8)) return false;
+  try {
+    const h = chunkHeader(u8);
+    return h.metrics === M && h.series === S;
+  } catch {
+    return false;
+  }
 }
 
 /** Reads a packed chunk; the columns are views into `u8` (copied first when it is not 8-aligned). */
@@ -242,7 +256,7 @@ export class ChunkCollector {
       }
     });
     return packChunk({
-      header: { start: this.start, count: n, seriesRows: rows, events: E, errors },
+      header: { start: this.start, count: n, seriesRows: rows, events: E, errors, metrics: M, series: S },
       seeds,
       status,
       metrics,

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { isPackedChunk } from './pack.js';
+import { fitsLayout } from './pack.js';
 
 const CRC_TABLE = (() => {
   const t = new Int32Array(256);
@@ -115,8 +115,8 @@ export function readPart(dir: string, c: number): Uint8Array | undefined {
   if (len !== u8.byteLength - FOOTER) return undefined;
   const body = u8.subarray(0, len);
   if (crc32(body) !== dv.getUint32(0, true)) return undefined;
-  // intact but written by an older layout of the chunk: re-run it
-  if (!isPackedChunk(body)) return undefined;
+  // intact but written by an older layout of the chunk (or with other metrics or series): re-run it
+  if (!fitsLayout(body)) return undefined;
   return body;
 }
 

@@ -9,7 +9,7 @@ const HOLE = 'waterfall.stages[0].hole';
 const CEILING = 'agents.liquidators.mix[0].params.maxGasUsd';
 
 /** Published (domain notes §4). */
-const PUBLISHED = { zeroShare: 0.36, deficit: 5.67e6, zeroBidUsd: '8.32M' };
+const PUBLISHED = { zeroShare: 0.36, deficit: 5.67e6, zeroBidUsd: 8.32e6 };
 
 /** The zero-bid bots' count (swept in the last points). */
 const BOTS = 'agents.liquidators.mix[2].count';
@@ -40,6 +40,7 @@ function stats(pt: PointData) {
     // zero-bid wins over auctions, pooled over the runs
     zeroShare: sum(values(pt, (m) => m.zero_bid_auctions)) / sum(values(pt, (m) => m.auctions)),
     liquidated: mean(values(pt, (m) => m.liquidated_notional)),
+    zeroValue: mean(values(pt, (m) => m.zero_bid_value)),
     loss: mean(values(pt, lossOf)),
     unpaid: mean(values(pt, (m) => m.unpaid)),
     open: mean(values(pt, (m) => m.open_deficit)),
@@ -140,7 +141,13 @@ function block(d: RunData, intro: string): string {
         ],
         ['deficit', usd(PUBLISHED.deficit), usd(s.ef.loss), within2(s.ef.loss, PUBLISHED.deficit), 'emerged'],
         ['gas at the peak', 'about 6× calm', '6× calm from 10:00 UTC', '—', 'set'],
-        ['ETH won at zero bids', PUBLISHED.zeroBidUsd, 'not measured (no metric)', '—', '—'],
+        [
+          'ETH won at zero bids (value at the index when won)',
+          usd(PUBLISHED.zeroBidUsd),
+          usd(s.ef.zeroValue),
+          within2(s.ef.zeroValue, PUBLISHED.zeroBidUsd),
+          'emerged',
+        ],
         ["keepers' software, DAI, counts", '—', 'input', '—', 'assumed (see the experiment file)'],
       ],
       [false, true, true, false, false],

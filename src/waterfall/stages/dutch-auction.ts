@@ -115,7 +115,10 @@ class Dutch extends AuctionHouse {
       }
     }
     if (!canHold(this.sim, keeper, this.sgn[k] * units, x)) return 0;
-    if (v === 0) this.zero[k] = 1;
+    if (v === 0) {
+      this.zero[k] = 1;
+      this.sim.zeroBidValue += units * this.sim.indexPrice;
+    }
     this.sim.log('take', keeper, this.sgn[k] * units, x, units * v);
     this.sell(k, keeper, units, x);
     return units;

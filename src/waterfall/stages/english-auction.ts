@@ -149,7 +149,10 @@ class English extends AuctionHouse {
           this.waterfall.auctionDebt -= back;
           transferPosition(sim, id, this.owner[k], this.sgn[k] * (L - units), this.pbk[k]);
         }
-        if (this.bidV[k] === 0) this.zero[k] = 1;
+        if (this.bidV[k] === 0) {
+          this.zero[k] = 1;
+          sim.zeroBidValue += units * sim.indexPrice;
+        }
         this.bidBy[k] = -1;
         sim.log('take', winner, this.sgn[k] * units, x, this.bidV[k]);
         this.sell(k, winner, units, x);

@@ -98,10 +98,51 @@ describe('ADL as a closer', () => {
     expect(m.insurance_fund_end - m.insurance_fund_start).toBeCloseTo(10_000, 6);
   });
 
-  it('what no winner holds goes to the next closer', () => {
-    // one 1x short of 10,000 (100 units): it is closed whole at 95, and the long's other 1,900 units go to
-    // the market, whose book (1 USD per 1%) cannot take them: they are still open at the end, a loss
+  it("the book's counterparty takes what the account winners cannot, last, when it holds the other side in profit", () => {
+    // one 1x short of 10,000 (100 units) against the 20x long's 2,000: the book's counterparty holds the
+    // other 1,900 short, in profit after the 10% fall. The short is closed whole at 95, then the book
+    // takes the long's other 1,900 units at 95: nothing is unpaid or left open
     const { r, m, fills } = run(venue({ price: 'bankruptcy' }, 1, 1));
+    expect(fills).toHaveLength(2);
+    expect(fills[0].account).toBe(1);
+    expect(fills[0].size).toBeCloseTo(100, 9);
+    expect(fills[1].account).toBe(-1); // the book
+    expect(fills[1].size).toBeCloseTo(1900, 9);
+    for (const f of fills) expect(f.price).toBeCloseTo(95, 9);
+    expect(m.shortfall).toBe(0);
+    expect(m.loss).toBe(0);
+    expect(m.adl_notional).toBeCloseTo(2000 * 95, 6);
+    expect(r.groups[0].pnl).toBeCloseTo(-10_000, 6); // the long loses its margin, no more
+    for (const g of r.groups) expect(g.pnl).toBeGreaterThanOrEqual(-g.capital * (1 + 1e-12));
+  });
+
+  it('market makers who own the book bear its ADL within what they hold; money is conserved', () => {
+    // the same venue with two passive market makers of 1,000 USD owning most of the book (their depth next to
+    // the book's own 1 USD): the book's 1,900 units closed at 95 are their position; whatever that costs or
+    // earns them stays within ± their capital, the rest is the outside market's
+    const cfg: SimConfigInput = {
+      ...venue({ price: 'bankruptcy' }, 1, 1),
+      agents: {
+        ...venue({}, 1, 1).agents,
+        marketMakers: {
+          count: 2,
+          capital: { dist: 'fixed', value: 1000 },
+          mix: [{ strategy: 'passive-mm', fraction: 1, params: { depthUsd: 1000 } }],
+        },
+      },
+    };
+    const { r, m, fills } = run(cfg);
+    expect(fills.some((f) => f.account === -1)).toBe(true);
+    expect(m.shortfall).toBe(0);
+    for (const g of r.groups) expect(g.pnl).toBeGreaterThanOrEqual(-g.capital * (1 + 1e-12));
+    const mm = r.groups.find((g) => g.role === 'marketMakers')!;
+    expect(Math.abs(mm.pnl)).toBeLessThanOrEqual(mm.capital * (1 + 1e-12));
+  });
+
+  it('with book: false, what no account winner holds goes to the next closer', () => {
+    // the same venue: the long's other 1,900 units go to the market, whose book (1 USD per 1%) cannot take
+    // them: they are still open at the end, a loss
+    const { r, m, fills } = run(venue({ price: 'bankruptcy', book: false }, 1, 1));
     expect(fills).toHaveLength(1);
     expect(fills[0].size).toBeCloseTo(100, 9);
     expect(fills[0].price).toBeCloseTo(95, 9);
@@ -127,7 +168,8 @@ describe('ADL as a closer', () => {
       },
       waterfall: {
         stages: [
-          { stage: 'adl', form: 'closer' },
+          // the book's counterparty is left out: this test is about the vault's row
+          { stage: 'adl', form: 'closer', book: false },
           { stage: 'vault', initialUsd: 1e6 },
           { stage: 'market' },
           { stage: 'insurance-fund' },

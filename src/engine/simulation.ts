@@ -948,6 +948,14 @@ export class Simulation {
   }
 
   /** Σ q·(mark − entry) over every account. */
+  /**
+   * The book's counterparty's PnL so far at price `mark` (USD): the cash it took from every fill and funding,
+   * plus its position −Σq valued at the mark. O(accounts): call it once a tick, not per account.
+   */
+  bookPnl(mark = this.market.mark): number {
+    return this.ledger[LEDGER.market] - this.agentsUpnl(mark);
+  }
+
   private agentsUpnl(mark: number): number {
     const a = this.accounts;
     let s = 0;

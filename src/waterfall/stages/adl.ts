@@ -21,8 +21,10 @@
  * price nothing is left unpaid; at another price what the account then owes is a shortfall for the payers
  * after it, and what no winner can take goes to the next closer. What winners give up beyond the account's
  * deficit at the mark (a price above a bankrupt long's bankruptcy price) is the overshoot: a bankrupt
- * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the agents with a position and the vault's row (not the book's
- * counterparty, which is no account).
+ * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the
+ * agents with a position and the vault's row, ranked; then (`book`, the default) the book's counterparty,
+ * the market makers, which holds −(the accounts' net position) and takes what is left when it is on the
+ * other side and in profit (last: it has no entry price or margin to rank it by).
  */
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
@@ -66,6 +68,12 @@ const Params = z.strictObject({
     .max(1)
     .default(1)
     .describe("cap on a winner's haircut (fraction of its capacity) for the capped policies"),
+  book: z
+    .boolean()
+    .default(true)
+    .describe(
+      "closer: after every account winner, the book's counterparty (the market makers) takes what is left when it holds the other side in profit",
+    ),
   close: z
     .enum(['needed', 'whole'])
     .default('needed')
@@ -99,6 +107,11 @@ class Adl implements StageInstance {
   private readonly onlyBankrupt: boolean;
   /** The oracle at the end of the previous tick. */
   private prevOracle: number;
+  /** The closer deleverages the book's counterparty last (`book`). */
+  private readonly book: boolean;
+  /** The book's PnL, taken once a tick at its first need (O(accounts)), and the tick it was taken. */
+  private bookPnl = 0;
+  private bookPnlAt = -1;
   private readonly maxHaircut: number;
   // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
   private readonly cand: [Int32Array, Int32Array];
@@ -136,6 +149,7 @@ class Adl implements StageInstance {
     this.nA = nA;
     this.closer = params.form === 'closer';
     this.onlyBankrupt = params.closeWhen === 'bankrupt';
+    this.book = params.book;
     this.prevOracle = sim.oracle;
     this.policy = policyCode(params.policy);
     this.queued = this.policy <= 1;
@@ -464,6 +478,7 @@ class Adl implements StageInstance {
         }
       }
     }
+    if (this.book && a.qty[id] !== 0) this.deleverageBook(id, sb, F, g, owed, mark);
     if (a.qty[id] !== 0) return false;
     // closed whole: what the price leaves it owing is a shortfall for the payers; what a price above its
     // bankruptcy price leaves it (the winners' overshoot) is not the bankrupt's to keep: a liquidated
@@ -471,6 +486,36 @@ class Adl implements StageInstance {
     if (a.cash[id] < 0) sim.waterfall.coverShortfall(id, -a.cash[id], sb, pbk);
     else if (bankrupt && a.cash[id] > 0) sim.charge(id, LEDGER.insuranceFund, a.cash[id]);
     return true;
+  }
+
+  /**
+   * The book's counterparty as the last winner: the market makers (and the depth the book stands for) hold
+   * −(the accounts' net position). When that is on the other side of bankrupt `id` (side `sb`) and the book
+   * is in profit, it takes what is left of the position, up to what it holds, at the ADL price `F`, as
+   * venues deleverage their makers' positions. Its cost d·g is the book's, shared by its owners as every
+   * book gain or loss is (the makers within what they hold, the outside market the rest).
+   */
+  private deleverageBook(id: number, sb: number, F: number, g: number, owed: number, mark: number): void {
+    const { sim, a } = this;
+    const B = -(sim.longQty + sim.shortQty);
+    if (!(B * sb < 0)) return;
+    if (this.bookPnlAt !== sim.tick) {
+      this.bookPnl = sim.bookPnl(mark);
+      this.bookPnlAt = sim.tick;
+    }
+    if (!(this.bookPnl > 0)) return;
+    const left = Math.abs(a.qty[id]);
+    let d = Math.min(left, Math.abs(B));
+    // no dust left on the bankrupt's side (the book's side may keep any remainder: it is no account)
+    if (left - d < MIN_LEFT_USD / mark) d = left;
+    if (!(d > 0)) return;
+    sim.fill(id, d === left ? -a.qty[id] : -sb * d, F, NO_FEE | NO_FLOW);
+    sim.adlEvents++;
+    sim.adlNotional += d * F;
+    if (g > owed) this.waterfall.overshoot += d * (g - owed);
+    this.bookPnl -= d * g;
+    // account −1: the book; it holds no account state to record
+    sim.log('deleverage', -1, sb * d, F, d * g);
   }
 
   cover(id: number, amount: number, sb: number, pbk: number): number {

@@ -139,6 +139,51 @@ describe('ADL as a closer', () => {
     expect(Math.abs(mm.pnl)).toBeLessThanOrEqual(mm.capital * (1 + 1e-12));
   });
 
+  it('a book that has not gained (its PnL only what bankrupt accounts owe it) is not deleveraged (hostile review)', () => {
+    // a 2.9x long opens at 100 and the index rises 50%: the book's counterparty is short and loses; a 20x
+    // long opens later through the book, and a 7% fall makes it bankrupt. The book's raw PnL is positive
+    // only by what that bankrupt owes it; it has gained nothing it can keep, so the insurance fund pays, with
+    // or without the book as a candidate
+    const cfg = (book: boolean): SimConfigInput => ({
+      ticks: 20,
+      dtSeconds: 60,
+      market: {
+        index: { model: 'gbm', p0: 100, sigma: 0 },
+        shocks: [
+          { atTick: 1, change: 0.5, durationSeconds: 60 },
+          { atTick: 12, change: -0.07, durationSeconds: 60 },
+        ],
+        liquidity: { depthUsd: 1e9 },
+        funding: { enabled: false },
+      },
+      venue: { insuranceFund: 1e6, takerFee: 0 },
+      waterfall: {
+        stages: [
+          { stage: 'adl', form: 'closer', book },
+          { stage: 'market' },
+          { stage: 'insurance-fund' },
+          { stage: 'socialized' },
+        ],
+      },
+      agents: {
+        traders: {
+          count: 2,
+          capital: { dist: 'fixed', value: 10_000 },
+          mix: [
+            { strategy: 'hold', count: 1, params: { side: 'long', leverage: 2.9 } },
+            { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20, openWithinTicks: 10 } },
+          ],
+        },
+      },
+    });
+    const on = run(cfg(true));
+    const off = run(cfg(false));
+    expect(off.m.paid_by_insurance_fund).toBeGreaterThan(0);
+    expect(on.fills.filter((f) => f.account === -1)).toHaveLength(0);
+    expect(on.m.paid_by_insurance_fund).toBe(off.m.paid_by_insurance_fund);
+    expect(on.m.outside_market_pnl).toBe(off.m.outside_market_pnl);
+  });
+
   it('with book: false, what no account winner holds goes to the next closer', () => {
     // the same venue: the long's other 1,900 units go to the market, whose book (1 USD per 1%) cannot take
     // them: they are still open at the end, a loss

@@ -111,4 +111,19 @@ describe('per-account ADL outcomes', () => {
     // at least one rule deleveraged someone, or this test checks nothing
     expect(a.groups.some((g) => g.adl !== null)).toBe(true);
   });
+
+  it("the book's counterparty (account −1) is reported as its share of the notional, not as an account hit", () => {
+    // one 1x short of 100 units against the long's 2,000: the short takes 100, the book the other 1,900
+    const cfg = structuredClone(venue);
+    cfg.agents!.traders!.count = 2;
+    cfg.agents!.traders!.mix = [
+      { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
+      { strategy: 'hold', count: 1, params: { side: 'short', leverage: 1 } },
+    ];
+    const e = simulate(cfg, { seed: 1, events: true }).events!;
+    const o = adlOutcomesOf([e], 60)!;
+    expect(o.accountsHit).toBe(1);
+    expect(o.bookShare).toBeCloseTo(1900 / 2000, 9);
+    expect(o.top10Share).toBeCloseTo(1, 12); // the one account hit bears all of the accounts' part
+  });
 });

@@ -217,6 +217,7 @@ const STAGE_PARAMS: Record<string, fc.Arbitrary<Obj>> = {
     price: fc.constantFrom('bankruptcy', 'oracle', 'previous-oracle', 'ftx'),
     maxHaircut: frac,
     closeWhen: fc.constantFrom('bankrupt', 'always'),
+    book: fc.boolean(),
   }).map((p) => ({ ...p, form: 'closer' })),
   socialized: some({ over: fc.constantFrom('winners', 'open-interest') }),
 };

@@ -4,7 +4,8 @@
  * questions asked after 10 October 2025 — how levered were the accounts deleveraged, how concentrated was
  * the burden, how long after the first liquidation did ADL start — are answered from the files alone.
  *
- * Per run: the accounts hit (distinct accounts with a `deleverage` event), each with its leverage at its
+ * Per run: the accounts hit (distinct accounts with a `deleverage` event; the book's counterparty, account
+ * −1, is reported apart as its share of the notional), each with its leverage at its
  * first ADL fill in the run and its burden (Σ |size| · price of its ADL fills: the notional closed, USD);
  * the share of the run's burden borne by its 10 most-hit accounts and by its top 1% (at least one); the
  * delay from the first forced close (a `liquidation`, a backstop's `takeover` or an ADL close itself) to the
@@ -38,6 +39,8 @@ export interface AdlOutcomes {
   top10Share: number;
   /** Mean share of a run's ADL notional borne by its top 1% of hit accounts (at least one account). */
   top1PctShare: number;
+  /** Mean share of a run's ADL notional the book's counterparty took (account −1; it is no account hit). */
+  bookShare: number;
   /** Seconds from the first forced close (liquidation, takeover or ADL) to the first ADL fill: mean over runs with ADL, with its interval. */
   firstDelaySeconds: MeanInterval;
 }
@@ -179,12 +182,20 @@ function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null 
   let top1 = 0;
   let fills = 0;
   let hit = 0;
+  let book = 0;
   const delays: number[] = [];
   for (const [a, dt] of mine) {
     fills += a.fills;
     hit += a.hit.size;
     const burden: number[] = [];
-    for (const [b, l, p] of a.hit.values()) {
+    // the book's counterparty (account −1) is no account: its share is reported apart
+    const bookN = a.hit.get(-1)?.[0] ?? 0;
+    let allN = bookN;
+    for (const [acct, [b]] of a.hit) if (acct !== -1) allN += b;
+    book += allN > 0 ? bookN / allN : 0;
+    if (bookN > 0) hit--;
+    for (const [acct, [b, l, p]] of a.hit) {
+      if (acct === -1) continue;
       burden.push(b);
       // NaN: an event from a model that did not record the account's state
       if (!Number.isNaN(l)) lev.push(l);
@@ -210,6 +221,7 @@ function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null 
     profitableShare: pnls.length ? profitable / pnls.length : Number.NaN,
     top10Share: top10 / n,
     top1PctShare: top1 / n,
+    bookShare: book / n,
     firstDelaySeconds: meanInterval(Float64Array.from(delays), level),
   };
 }

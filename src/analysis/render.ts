@@ -112,6 +112,7 @@ export function analysisRows(a: Analysis): AnalysisRow[] {
       one('profitable_share', x.profitableShare);
       one('top10_share', x.top10Share);
       one('top1pct_share', x.top1PctShare);
+      one('book_share', x.bookShare);
       const d = x.firstDelaySeconds;
       rows.push({
         ...base(g),
@@ -298,6 +299,7 @@ export function analysisTable(a: Analysis): string {
         fmtPct(x.profitableShare),
         fmtPct(x.top10Share),
         fmtPct(x.top1PctShare),
+        fmtPct(x.bookShare),
         d.n ? fmtCi(d.estimate, d.low, d.high) : '–',
       ];
     });
@@ -313,7 +315,8 @@ export function analysisTable(a: Analysis): string {
           'in profit',
           'top-10 share',
           'top-1% share',
-          'first ADL after first liquidation (s)',
+          "book's share",
+          'first ADL after the first forced close (s)',
         ],
         ...adlRows,
       ]),

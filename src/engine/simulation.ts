@@ -956,6 +956,15 @@ export class Simulation {
     return this.ledger[LEDGER.market] - this.agentsUpnl(mark);
   }
 
+  /**
+   * What the book's counterparty has gained so far and can keep (USD): its PnL less what bankrupt accounts
+   * owe it and cannot pay (the negative equity still open, and what went unpaid) — the figure its owners
+   * share at the end. O(accounts).
+   */
+  bookCollected(mark = this.market.mark): number {
+    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - this.openDeficit(mark);
+  }
+
   private agentsUpnl(mark: number): number {
     const a = this.accounts;
     let s = 0;

@@ -109,9 +109,12 @@ class Adl implements StageInstance {
   private prevOracle: number;
   /** The closer deleverages the book's counterparty last (`book`). */
   private readonly book: boolean;
-  /** The book's PnL, taken once a tick at its first need (O(accounts)), and the tick it was taken. */
-  private bookPnl = 0;
-  private bookPnlAt = -1;
+  /**
+   * What the book may still give up this tick: its collected PnL (not what bankrupt accounts owe it), taken
+   * once a tick at its first need (O(accounts)) and lowered by each of its fills; and the tick it was taken.
+   */
+  private bookLeft = 0;
+  private bookLeftAt = -1;
   private readonly maxHaircut: number;
   // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
   private readonly cand: [Int32Array, Int32Array];
@@ -491,29 +494,33 @@ class Adl implements StageInstance {
   /**
    * The book's counterparty as the last winner: the market makers (and the depth the book stands for) hold
    * −(the accounts' net position). When that is on the other side of bankrupt `id` (side `sb`) and the book
-   * is in profit, it takes what is left of the position, up to what it holds, at the ADL price `F`, as
-   * venues deleverage their makers' positions. Its cost d·g is the book's, shared by its owners as every
-   * book gain or loss is (the makers within what they hold, the outside market the rest).
+   * has gained (its collected PnL: not counting what bankrupt accounts owe it), it takes what is left of the
+   * position, up to what it holds and what it gained (units · g within that PnL, as any winner gives up at
+   * most its gain), at the ADL price `F`, as venues deleverage their makers' positions. Its cost d·g is the
+   * book's, shared by its owners as every book gain or loss is (the makers within what they hold, the
+   * outside market the rest).
    */
   private deleverageBook(id: number, sb: number, F: number, g: number, owed: number, mark: number): void {
     const { sim, a } = this;
     const B = -(sim.longQty + sim.shortQty);
     if (!(B * sb < 0)) return;
-    if (this.bookPnlAt !== sim.tick) {
-      this.bookPnl = sim.bookPnl(mark);
-      this.bookPnlAt = sim.tick;
+    if (this.bookLeftAt !== sim.tick) {
+      this.bookLeft = sim.bookCollected(mark);
+      this.bookLeftAt = sim.tick;
     }
-    if (!(this.bookPnl > 0)) return;
+    if (!(this.bookLeft > 0)) return;
     const left = Math.abs(a.qty[id]);
-    let d = Math.min(left, Math.abs(B));
+    // like any winner it gives up at most what it gained: units × g within its collected PnL
+    const most = g > 0 ? this.bookLeft / g : Number.POSITIVE_INFINITY;
+    let d = Math.min(left, Math.abs(B), most);
     // no dust left on the bankrupt's side (the book's side may keep any remainder: it is no account)
-    if (left - d < MIN_LEFT_USD / mark) d = left;
+    if (left - d < MIN_LEFT_USD / mark && left <= most) d = left;
     if (!(d > 0)) return;
     sim.fill(id, d === left ? -a.qty[id] : -sb * d, F, NO_FEE | NO_FLOW);
     sim.adlEvents++;
     sim.adlNotional += d * F;
     if (g > owed) this.waterfall.overshoot += d * (g - owed);
-    this.bookPnl -= d * g;
+    if (g > 0) this.bookLeft -= d * g;
     // account −1: the book; it holds no account state to record
     sim.log('deleverage', -1, sb * d, F, d * g);
   }

@@ -102,7 +102,7 @@ describe('ADL as a closer', () => {
     // one 1x short of 10,000 (100 units) against the 20x long's 2,000: the book's counterparty holds the
     // other 1,900 short, in profit after the 10% fall. The short is closed whole at 95, then the book
     // takes the long's other 1,900 units at 95: nothing is unpaid or left open
-    const { r, m, fills } = run(venue({ price: 'bankruptcy' }, 1, 1));
+    const { r, m, fills } = run(venue({ price: 'bankruptcy', book: true }, 1, 1));
     expect(fills).toHaveLength(2);
     expect(fills[0].account).toBe(1);
     expect(fills[0].size).toBeCloseTo(100, 9);
@@ -121,7 +121,7 @@ describe('ADL as a closer', () => {
     // the book's own 1 USD): the book's 1,900 units closed at 95 are their position; whatever that costs or
     // earns them stays within ± their capital, the rest is the outside market's
     const cfg: SimConfigInput = {
-      ...venue({ price: 'bankruptcy' }, 1, 1),
+      ...venue({ price: 'bankruptcy', book: true }, 1, 1),
       agents: {
         ...venue({}, 1, 1).agents,
         marketMakers: {
@@ -184,10 +184,10 @@ describe('ADL as a closer', () => {
     expect(on.m.outside_market_pnl).toBe(off.m.outside_market_pnl);
   });
 
-  it('with book: false, what no account winner holds goes to the next closer', () => {
+  it('without book (the default), what no account winner holds goes to the next closer', () => {
     // the same venue: the long's other 1,900 units go to the market, whose book (1 USD per 1%) cannot take
     // them: they are still open at the end, a loss
-    const { r, m, fills } = run(venue({ price: 'bankruptcy', book: false }, 1, 1));
+    const { r, m, fills } = run(venue({ price: 'bankruptcy' }, 1, 1));
     expect(fills).toHaveLength(1);
     expect(fills[0].size).toBeCloseTo(100, 9);
     expect(fills[0].price).toBeCloseTo(95, 9);
@@ -213,8 +213,7 @@ describe('ADL as a closer', () => {
       },
       waterfall: {
         stages: [
-          // the book's counterparty is left out: this test is about the vault's row
-          { stage: 'adl', form: 'closer', book: false },
+          { stage: 'adl', form: 'closer' },
           { stage: 'vault', initialUsd: 1e6 },
           { stage: 'market' },
           { stage: 'insurance-fund' },

@@ -115,6 +115,9 @@ describe('per-account ADL outcomes', () => {
   it("the book's counterparty (account −1) is reported as its share of the notional, not as an account hit", () => {
     // one 1x short of 100 units against the long's 2,000: the short takes 100, the book the other 1,900
     const cfg = structuredClone(venue);
+    cfg.waterfall = {
+      stages: [{ stage: 'adl', form: 'closer', price: 'bankruptcy', book: true }, { stage: 'market' }],
+    };
     cfg.agents!.traders!.count = 2;
     cfg.agents!.traders!.mix = [
       { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },

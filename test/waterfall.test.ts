@@ -301,7 +301,7 @@ describe('waterfall config', () => {
       closeWhen: 'bankrupt',
       price: 'bankruptcy',
       maxHaircut: 1,
-      book: true,
+      book: false,
       close: 'needed',
     });
     expect(parseConfig(structuredClone(cfg))).toEqual(cfg);

@@ -22,7 +22,7 @@
  * after it, and what no winner can take goes to the next closer. What winners give up beyond the account's
  * deficit at the mark (a price above a bankrupt long's bankruptcy price) is the overshoot: a bankrupt
  * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the
- * agents with a position and the vault's row, ranked; then (`book`, the default) the book's counterparty,
+ * agents with a position and the vault's row, ranked; then (`book: true`, experimental) the book's counterparty,
  * the market makers, which holds −(the accounts' net position) and takes what is left when it is on the
  * other side and in profit (last: it has no entry price or margin to rank it by).
  */
@@ -70,9 +70,9 @@ const Params = z.strictObject({
     .describe("cap on a winner's haircut (fraction of its capacity) for the capped policies"),
   book: z
     .boolean()
-    .default(true)
+    .default(false)
     .describe(
-      "closer: after every account winner, the book's counterparty (the market makers) takes what is left when it holds the other side in profit",
+      "closer, experimental: after every account winner, the book's counterparty (the market makers) takes what is left when it holds the other side and has gained (see the README for its limits)",
     ),
   close: z
     .enum(['needed', 'whole'])
@@ -115,6 +115,8 @@ class Adl implements StageInstance {
    */
   private bookLeft = 0;
   private bookLeftAt = -1;
+  /** What the book has given up to ADL over the run (its collected PnL does not show it: see deleverageBook). */
+  private bookGiven = 0;
   private readonly maxHaircut: number;
   // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
   private readonly cand: [Int32Array, Int32Array];
@@ -502,16 +504,21 @@ class Adl implements StageInstance {
    */
   private deleverageBook(id: number, sb: number, F: number, g: number, owed: number, mark: number): void {
     const { sim, a } = this;
+    // a price at or below the mark would have the book buy the bankrupt's units cheaper than the market
+    // does, at the fund's expense (third review): the book, a last resort, takes none
+    if (!(g > 0)) return;
     const B = -(sim.longQty + sim.shortQty);
     if (!(B * sb < 0)) return;
     if (this.bookLeftAt !== sim.tick) {
-      this.bookLeft = sim.bookCollected(mark);
+      // a fill at the bankruptcy price lowers the book's PnL and the open deficit alike, so its collected
+      // PnL does not show what it gave up: that is subtracted over the run, as a winner's equity falls
+      this.bookLeft = sim.bookCollected(mark) - this.bookGiven;
       this.bookLeftAt = sim.tick;
     }
     if (!(this.bookLeft > 0)) return;
     const left = Math.abs(a.qty[id]);
     // like any winner it gives up at most what it gained: units × g within its collected PnL
-    const most = g > 0 ? this.bookLeft / g : Number.POSITIVE_INFINITY;
+    const most = this.bookLeft / g;
     let d = Math.min(left, Math.abs(B), most);
     // no dust left on the bankrupt's side (the book's side may keep any remainder: it is no account)
     if (left - d < MIN_LEFT_USD / mark && left <= most) d = left;
@@ -520,7 +527,8 @@ class Adl implements StageInstance {
     sim.adlEvents++;
     sim.adlNotional += d * F;
     if (g > owed) this.waterfall.overshoot += d * (g - owed);
-    if (g > 0) this.bookLeft -= d * g;
+    this.bookLeft -= d * g;
+    this.bookGiven += d * g;
     // account −1: the book; it holds no account state to record
     sim.log('deleverage', -1, sb * d, F, d * g);
   }

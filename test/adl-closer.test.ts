@@ -184,10 +184,51 @@ describe('ADL as a closer', () => {
     expect(on.m.outside_market_pnl).toBe(off.m.outside_market_pnl);
   });
 
-  it('without book (the default), what no account winner holds goes to the next closer', () => {
+  it("the book's collected PnL mid-run is the one the run ends with, funding included (third review)", () => {
+    // funding on, a crash that leaves bankrupt accounts open with unsettled funding; no market makers, so the
+    // outside market holds the whole book: what bookCollected says on the last tick is its end PnL
+    for (const seed of [1, 2, 3]) {
+      const sim = new Simulation(
+        parseConfig({
+          ticks: 120,
+          dtSeconds: 60,
+          market: {
+            index: { model: 'gbm', p0: 100, sigma: 0.8 },
+            shocks: [{ atTick: 60, change: -0.3, durationSeconds: 600 }],
+            liquidity: { depthUsd: 1e4, resilience: 0.9 },
+            funding: { enabled: true, intervalSeconds: 600 },
+          },
+          venue: { insuranceFund: 0, takerFee: 0 },
+          waterfall: { stages: [{ stage: 'market' }, { stage: 'insurance-fund' }] },
+          agents: {
+            traders: {
+              count: 60,
+              capital: { dist: 'lognormal', median: 5000, sigma: 1 },
+              mix: [
+                {
+                  strategy: 'hold',
+                  fraction: 0.5,
+                  params: { side: 'long', leverage: 15, leverageSigma: 0.5 },
+                },
+                { strategy: 'hold', fraction: 0.5, params: { side: 'short', leverage: 3 } },
+              ],
+            },
+          },
+        } as SimConfigInput),
+        { seed },
+      );
+      sim.start();
+      for (let t = 0; t < sim.cfg.ticks; t++) sim.step(t);
+      const mid = sim.bookCollected();
+      const m = sim.finish();
+      expect(mid).toBeCloseTo(m.outside_market_pnl, 6);
+    }
+  });
+
+  it('with book: false, what no account winner holds goes to the next closer', () => {
     // the same venue: the long's other 1,900 units go to the market, whose book (1 USD per 1%) cannot take
     // them: they are still open at the end, a loss
-    const { r, m, fills } = run(venue({ price: 'bankruptcy' }, 1, 1));
+    const { r, m, fills } = run(venue({ price: 'bankruptcy', book: false }, 1, 1));
     expect(fills).toHaveLength(1);
     expect(fills[0].size).toBeCloseTo(100, 9);
     expect(fills[0].price).toBeCloseTo(95, 9);
@@ -213,7 +254,8 @@ describe('ADL as a closer', () => {
       },
       waterfall: {
         stages: [
-          { stage: 'adl', form: 'closer' },
+          // the book's counterparty is left out: this test is about the vault's row
+          { stage: 'adl', form: 'closer', book: false },
           { stage: 'vault', initialUsd: 1e6 },
           { stage: 'market' },
           { stage: 'insurance-fund' },

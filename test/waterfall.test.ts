@@ -301,7 +301,7 @@ describe('waterfall config', () => {
       closeWhen: 'bankrupt',
       price: 'bankruptcy',
       maxHaircut: 1,
-      book: false,
+      book: true,
       close: 'needed',
     });
     expect(parseConfig(structuredClone(cfg))).toEqual(cfg);

@@ -962,7 +962,14 @@ export class Simulation {
    * share at the end. O(accounts).
    */
   bookCollected(mark = this.market.mark): number {
-    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - this.openDeficit(mark);
+    // the open deficit with unsettled funding, as `finish` sees it once every account's funding is settled
+    const a = this.accounts;
+    let d = 0;
+    for (let i = 0; i < a.n; i++) {
+      const e = this.equity(i, mark);
+      if (e < 0) d -= e;
+    }
+    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - d;
   }
 
   private agentsUpnl(mark: number): number {

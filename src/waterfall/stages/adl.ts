@@ -22,7 +22,7 @@
  * after it, and what no winner can take goes to the next closer. What winners give up beyond the account's
  * deficit at the mark (a price above a bankrupt long's bankruptcy price) is the overshoot: a bankrupt
  * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the
- * agents with a position and the vault's row, ranked; then (`book: true`, experimental) the book's counterparty,
+ * agents with a position and the vault's row, ranked; then (`book`, the default) the book's counterparty,
  * the market makers, which holds −(the accounts' net position) and takes what is left when it is on the
  * other side and in profit (last: it has no entry price or margin to rank it by).
  */
@@ -70,9 +70,9 @@ const Params = z.strictObject({
     .describe("cap on a winner's haircut (fraction of its capacity) for the capped policies"),
   book: z
     .boolean()
-    .default(false)
+    .default(true)
     .describe(
-      "closer, experimental: after every account winner, the book's counterparty (the market makers) takes what is left when it holds the other side and has gained (see the README for its limits)",
+      "closer: after every account winner, the book's counterparty (the market makers) takes what is left when it holds the other side, the ADL price is above the mark and it has gained",
     ),
   close: z
     .enum(['needed', 'whole'])

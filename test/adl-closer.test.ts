@@ -225,6 +225,40 @@ describe('ADL as a closer', () => {
     }
   });
 
+  it('the book covers a deficit and no more: an account that owes nothing at the mark gets no book fill (fourth review)', () => {
+    // the oracle lags 5 minutes, so after a 4% fall the oracle price (100) is above the mark (96): an ADL at
+    // the oracle would have the book pay 4 a unit to a long that owes nothing at the mark (closeWhen always)
+    const cfg = (book: boolean): SimConfigInput => ({
+      ...venue({ price: 'oracle', closeWhen: 'always', book }, 1, 1),
+      market: {
+        index: { model: 'gbm', p0: 100, sigma: 0 },
+        shocks: [{ atTick: 2, change: -0.04, durationSeconds: 60 }],
+        oracle: { delaySeconds: 300 },
+        liquidity: { depthUsd: 1 },
+        funding: { enabled: false },
+      },
+    });
+    const r = simulate(cfg(true), { seed: 1, events: true });
+    expectConserved(r);
+    expectWhoPaid(r);
+    const e = r.events!;
+    const del = eventCode('deleverage');
+    const liq = eventCode('liquidation');
+    const first = e.tick[[...e.kind].findIndex((k) => k === liq)];
+    // when it is first liquidated the long still has 2,000 of equity at the mark: it owes nothing, so the book
+    // takes nothing then (before the fix it took 1,900 units at the oracle, 100, handing the long 7,600);
+    // later, bankrupt after the book's slices, it owes, and the book covers that deficit, no more: a book
+    // fill's price is the mark plus what the account owes per unit, never the oracle's 100
+    let bookFills = 0;
+    for (let j = 0; j < e.kind.length; j++)
+      if (e.kind[j] === del && e.account[j] === -1) {
+        bookFills++;
+        expect(e.tick[j]).toBeGreaterThan(first);
+        expect(e.price[j]).toBeLessThan(100);
+      }
+    expect(bookFills).toBeGreaterThan(0);
+  });
+
   it('with book: false, what no account winner holds goes to the next closer', () => {
     // the same venue: the long's other 1,900 units go to the market, whose book (1 USD per 1%) cannot take
     // them: they are still open at the end, a loss

@@ -483,7 +483,7 @@ class Adl implements StageInstance {
         }
       }
     }
-    if (this.book && a.qty[id] !== 0) this.deleverageBook(id, sb, F, g, owed, mark);
+    if (this.book && a.qty[id] !== 0) this.deleverageBook(id, sb, g, mark);
     if (a.qty[id] !== 0) return false;
     // closed whole: what the price leaves it owing is a shortfall for the payers; what a price above its
     // bankruptcy price leaves it (the winners' overshoot) is not the bankrupt's to keep: a liquidated
@@ -498,15 +498,21 @@ class Adl implements StageInstance {
    * −(the accounts' net position). When that is on the other side of bankrupt `id` (side `sb`) and the book
    * has gained (its collected PnL: not counting what bankrupt accounts owe it), it takes what is left of the
    * position, up to what it holds and what it gained (units · g within that PnL, as any winner gives up at
-   * most its gain), at the ADL price `F`, as venues deleverage their makers' positions. Its cost d·g is the
+   * most its gain), at the ADL price `F` or, where that is above what covers the account's deficit at the
+   * mark, at the price that covers it (it pays no overshoot), as venues deleverage their makers' positions. Its cost d·g is the
    * book's, shared by its owners as every book gain or loss is (the makers within what they hold, the
    * outside market the rest).
    */
-  private deleverageBook(id: number, sb: number, F: number, g: number, owed: number, mark: number): void {
+  private deleverageBook(id: number, sb: number, gAdl: number, mark: number): void {
     const { sim, a } = this;
-    // a price at or below the mark would have the book buy the bankrupt's units cheaper than the market
-    // does, at the fund's expense (third review): the book, a last resort, takes none
-    if (!(g > 0)) return;
+    // the book, a last resort, covers the deficit and no more: per unit at most what the account still owes
+    // at the mark (fourth review: at an oracle price above the bankruptcy price it handed the excess to the
+    // account or the fund), and nothing when it owes nothing, or when the price is at or below the mark
+    // (third review: it bought cheaper than the market at the fund's expense)
+    const owedNow = Math.max(0, -sim.equity(id, mark)) / Math.abs(a.qty[id]);
+    const gb = Math.min(gAdl, owedNow);
+    if (!(gb > 0)) return;
+    const Fb = mark + sb * gb;
     const B = -(sim.longQty + sim.shortQty);
     if (!(B * sb < 0)) return;
     if (this.bookLeftAt !== sim.tick) {
@@ -518,19 +524,18 @@ class Adl implements StageInstance {
     if (!(this.bookLeft > 0)) return;
     const left = Math.abs(a.qty[id]);
     // like any winner it gives up at most what it gained: units × g within its collected PnL
-    const most = this.bookLeft / g;
+    const most = this.bookLeft / gb;
     let d = Math.min(left, Math.abs(B), most);
     // no dust left on the bankrupt's side (the book's side may keep any remainder: it is no account)
     if (left - d < MIN_LEFT_USD / mark && left <= most) d = left;
     if (!(d > 0)) return;
-    sim.fill(id, d === left ? -a.qty[id] : -sb * d, F, NO_FEE | NO_FLOW);
+    sim.fill(id, d === left ? -a.qty[id] : -sb * d, Fb, NO_FEE | NO_FLOW);
     sim.adlEvents++;
-    sim.adlNotional += d * F;
-    if (g > owed) this.waterfall.overshoot += d * (g - owed);
-    this.bookLeft -= d * g;
-    this.bookGiven += d * g;
+    sim.adlNotional += d * Fb;
+    this.bookLeft -= d * gb;
+    this.bookGiven += d * gb;
     // account −1: the book; it holds no account state to record
-    sim.log('deleverage', -1, sb * d, F, d * g);
+    sim.log('deleverage', -1, sb * d, Fb, d * gb);
   }
 
   cover(id: number, amount: number, sb: number, pbk: number): number {

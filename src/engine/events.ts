@@ -47,7 +47,8 @@ export interface EventColumns {
 
 /**
  * An append-only event log in packed columns: tick, kind, account, size (base units), price (USD),
- * amount (USD), and the account's position, leverage and PnL before the event where recorded. Disabled logs ignore `push` at the cost of one branch.
+ * amount (USD), and the account's position, leverage and PnL before the event where recorded. Disabled
+ * logs ignore `push` at the cost of one branch.
  */
 export class EventLog {
   tick = new Int32Array(256);

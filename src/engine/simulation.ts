@@ -947,7 +947,6 @@ export class Simulation {
     for (let i = 0; i < n; i++) this.settleFunding(i);
   }
 
-  /** Σ q·(mark − entry) over every account. */
   /**
    * The book's counterparty's PnL so far at price `mark` (USD): the cash it took from every fill and funding,
    * plus its position −Σq valued at the mark. O(accounts): call it once a tick, not per account.
@@ -962,16 +961,10 @@ export class Simulation {
    * share at the end. O(accounts).
    */
   bookCollected(mark = this.market.mark): number {
-    // the open deficit with unsettled funding, as `finish` sees it once every account's funding is settled
-    const a = this.accounts;
-    let d = 0;
-    for (let i = 0; i < a.n; i++) {
-      const e = this.equity(i, mark);
-      if (e < 0) d -= e;
-    }
-    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - d;
+    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - this.openDeficit(mark);
   }
 
+  /** Σ q·(mark − entry) over every account. */
   private agentsUpnl(mark: number): number {
     const a = this.accounts;
     let s = 0;
@@ -1042,13 +1035,14 @@ export class Simulation {
   /**
    * Losses not yet realised: the negative equity of every account at the mark (agents' and system rows',
    * with or without a position: an account left with negative collateral is as much a loss as one still
-   * holding an underwater position).
+   * holding an underwater position), unsettled funding included (at `finish` it is settled, mid-run it is
+   * what settling it would leave).
    */
   private openDeficit(mark: number): number {
     const a = this.accounts;
     let d = 0;
     for (let i = 0; i < a.n; i++) {
-      const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
+      const e = this.equity(i, mark);
       if (e < 0) d -= e;
     }
     return d;

@@ -2,7 +2,7 @@
  * The packed result of one chunk of runs: one ArrayBuffer that a worker moves to the main thread (no
  * copy, no row objects) and that the main thread writes as the body of the chunk's part file.
  *
- * Layout: magic `BSCHUNK1` · u32 header length · u32 0 · header JSON (padded to 8) · sections, each padded
+ * Layout: magic `BSCHUNK2` · u32 header length · u32 0 · header JSON (padded to 8) · sections, each padded
  * to 8 bytes: seeds f64[n] · status u8[n] · metrics f64[M·n] (column-major) · series lengths i32[n] ·
  * series f64[S·rows] (column-major) · events run i32[E], tick i32[E], kind i32[E], account i32[E],
  * size f64[E], price f64[E], amount f64[E], position f64[E], leverage f64[E], pnl f64[E].

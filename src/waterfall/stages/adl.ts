@@ -24,7 +24,7 @@
  * account's margin is forfeit, so what that leaves it goes to the insurance fund. The candidates are the
  * agents with a position and the vault's row, ranked; then (`book`, the default) the book's counterparty,
  * the market makers, which holds −(the accounts' net position) and takes what is left when it is on the
- * other side and in profit (last: it has no entry price or margin to rank it by).
+ * other side and has gained (last: it has no entry price or margin to rank it by).
  */
 import { z } from 'zod';
 import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
@@ -110,12 +110,12 @@ class Adl implements StageInstance {
   /** The closer deleverages the book's counterparty last (`book`). */
   private readonly book: boolean;
   /**
-   * What the book may still give up this tick: its collected PnL (not what bankrupt accounts owe it), taken
-   * once a tick at its first need (O(accounts)) and lowered by each of its fills; and the tick it was taken.
+   * The book's collected PnL (not what bankrupt accounts owe it), taken once a tick at its first need
+   * (O(accounts)), and the tick it was taken; and what the book has given up to ADL over the run (the
+   * collected PnL does not show it: see deleverageBook). What it may still give up is their difference.
    */
-  private bookLeft = 0;
-  private bookLeftAt = -1;
-  /** What the book has given up to ADL over the run (its collected PnL does not show it: see deleverageBook). */
+  private bookCollected = 0;
+  private bookCollectedAt = -1;
   private bookGiven = 0;
   private readonly maxHaircut: number;
   // candidates per side (0: winners against a bankrupt long, i.e. shorts; 1: longs), built lazily per tick
@@ -498,10 +498,10 @@ class Adl implements StageInstance {
    * −(the accounts' net position). When that is on the other side of bankrupt `id` (side `sb`) and the book
    * has gained (its collected PnL: not counting what bankrupt accounts owe it), it takes what is left of the
    * position, up to what it holds and what it gained (units · g within that PnL, as any winner gives up at
-   * most its gain), at the ADL price `F` or, where that is above what covers the account's deficit at the
-   * mark, at the price that covers it (it pays no overshoot), as venues deleverage their makers' positions. Its cost d·g is the
-   * book's, shared by its owners as every book gain or loss is (the makers within what they hold, the
-   * outside market the rest).
+   * most its gain), at the ADL price or, where that is above what covers the account's deficit at the
+   * mark, at the price that covers it (it pays no overshoot), as venues deleverage their makers' positions.
+   * Its cost d·g is the book's, shared by its owners as every book gain or loss is (the makers within what
+   * they hold, the outside market the rest).
    */
   private deleverageBook(id: number, sb: number, gAdl: number, mark: number): void {
     const { sim, a } = this;
@@ -515,16 +515,17 @@ class Adl implements StageInstance {
     const Fb = mark + sb * gb;
     const B = -(sim.longQty + sim.shortQty);
     if (!(B * sb < 0)) return;
-    if (this.bookLeftAt !== sim.tick) {
-      // a fill at the bankruptcy price lowers the book's PnL and the open deficit alike, so its collected
-      // PnL does not show what it gave up: that is subtracted over the run, as a winner's equity falls
-      this.bookLeft = sim.bookCollected(mark) - this.bookGiven;
-      this.bookLeftAt = sim.tick;
+    if (this.bookCollectedAt !== sim.tick) {
+      this.bookCollected = sim.bookCollected(mark);
+      this.bookCollectedAt = sim.tick;
     }
-    if (!(this.bookLeft > 0)) return;
+    // a fill at the bankruptcy price lowers the book's PnL and the open deficit alike, so its collected PnL
+    // does not show what it gave up: that is subtracted over the run, as a winner's equity falls
+    const gained = this.bookCollected - this.bookGiven;
+    if (!(gained > 0)) return;
     const left = Math.abs(a.qty[id]);
-    // like any winner it gives up at most what it gained: units × g within its collected PnL
-    const most = this.bookLeft / gb;
+    // like any winner it gives up at most what it gained: units × g within it
+    const most = gained / gb;
     let d = Math.min(left, Math.abs(B), most);
     // no dust left on the bankrupt's side (the book's side may keep any remainder: it is no account)
     if (left - d < MIN_LEFT_USD / mark && left <= most) d = left;
@@ -532,7 +533,6 @@ class Adl implements StageInstance {
     sim.fill(id, d === left ? -a.qty[id] : -sb * d, Fb, NO_FEE | NO_FLOW);
     sim.adlEvents++;
     sim.adlNotional += d * Fb;
-    this.bookLeft -= d * gb;
     this.bookGiven += d * gb;
     // account −1: the book; it holds no account state to record
     sim.log('deleverage', -1, sb * d, Fb, d * gb);

@@ -2,9 +2,9 @@
  * ADL as a closer (`adl` with `form: 'closer'`): a bankrupt position is closed against the opposite side's
  * winners at the ADL price, as BitMEX, Binance and Hyperliquid do when the backstop cannot take it.
  *
- * The venue: one 20x long of 10,000 (2,000 units at 100, bankruptcy price 95) and ten 2x shorts of 10,000
- * (200 units each, 2,000 together); the index falls 10% in one tick, and the book holds 1 USD of depth per
- * 1%, so it can close nothing: whatever closes the long is ADL.
+ * The venue (test/adl-venue.ts): one 20x long of 10,000 (2,000 units at 100, bankruptcy price 95) and ten
+ * 2x shorts of 10,000 (200 units each, 2,000 together); the index falls 10% in one tick, and the book holds
+ * 1 USD of depth per 1%, so it can close nothing: whatever closes the long is ADL.
  */
 
 import { readFileSync } from 'node:fs';
@@ -12,40 +12,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventCode } from '../src/engine/events.js';
 import { ConfigError, parseConfig, type SimConfigInput, Simulation, simulate } from '../src/index.js';
+import { adlVenue as venue } from './adl-venue.js';
 import { FIX } from './cli-helpers.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
-
-function venue(adl: Record<string, unknown>, shorts = 10, shortLeverage = 2): SimConfigInput {
-  return {
-    ticks: 10,
-    dtSeconds: 60,
-    market: {
-      index: { model: 'gbm', p0: 100, sigma: 0 },
-      shocks: [{ atTick: 2, change: -0.1, durationSeconds: 60 }],
-      liquidity: { depthUsd: 1 },
-      funding: { enabled: false },
-    },
-    venue: { insuranceFund: 1e6, takerFee: 0 },
-    waterfall: {
-      stages: [
-        { stage: 'adl', form: 'closer', ...adl },
-        { stage: 'market' },
-        { stage: 'insurance-fund' },
-        { stage: 'socialized' },
-      ],
-    },
-    agents: {
-      traders: {
-        count: 1 + shorts,
-        capital: { dist: 'fixed', value: 10_000 },
-        mix: [
-          { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
-          { strategy: 'hold', count: shorts, params: { side: 'short', leverage: shortLeverage } },
-        ],
-      },
-    },
-  };
-}
 
 const run = (cfg: SimConfigInput) => {
   const r = simulate(cfg, { seed: 1, events: true });
@@ -244,7 +213,7 @@ describe('ADL as a closer', () => {
     const e = r.events!;
     const del = eventCode('deleverage');
     const liq = eventCode('liquidation');
-    const first = e.tick[[...e.kind].findIndex((k) => k === liq)];
+    const first = e.tick[e.kind.indexOf(liq)];
     // when it is first liquidated the long still has 2,000 of equity at the mark: it owes nothing, so the book
     // takes nothing then (before the fix it took 1,900 units at the oracle, 100, handing the long 7,600);
     // later, bankrupt after the book's slices, it owes, and the book covers that deficit, no more: a book

@@ -9,40 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventCode } from '../src/engine/events.js';
-import { adlOutcomesOf, analyze, type SimConfigInput, simulate } from '../src/index.js';
+import { adlOutcomesOf, analyze, simulate } from '../src/index.js';
+import { adlVenue } from './adl-venue.js';
 import { cli } from './cli-helpers.js';
 import { runPreset } from './experiment-runs.js';
 
 /** One 20x long of 10,000 against ten 2x shorts of 10,000; the index falls 10%; the book holds nothing. */
-const venue: SimConfigInput = {
-  ticks: 10,
-  dtSeconds: 60,
-  market: {
-    index: { model: 'gbm', p0: 100, sigma: 0 },
-    shocks: [{ atTick: 2, change: -0.1, durationSeconds: 60 }],
-    liquidity: { depthUsd: 1 },
-    funding: { enabled: false },
-  },
-  venue: { insuranceFund: 1e6, takerFee: 0 },
-  waterfall: {
-    stages: [
-      { stage: 'adl', form: 'closer', price: 'bankruptcy' },
-      { stage: 'market' },
-      { stage: 'insurance-fund' },
-      { stage: 'socialized' },
-    ],
-  },
-  agents: {
-    traders: {
-      count: 11,
-      capital: { dist: 'fixed', value: 10_000 },
-      mix: [
-        { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
-        { strategy: 'hold', count: 10, params: { side: 'short', leverage: 2 } },
-      ],
-    },
-  },
-};
+const venue = adlVenue({ price: 'bankruptcy' });
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -114,16 +87,8 @@ describe('per-account ADL outcomes', () => {
 
   it("the book's counterparty (account −1) is reported as its share of the notional, not as an account hit", () => {
     // one 1x short of 100 units against the long's 2,000: the short takes 100, the book the other 1,900
-    const cfg = structuredClone(venue);
-    cfg.waterfall = {
-      stages: [{ stage: 'adl', form: 'closer', price: 'bankruptcy', book: true }, { stage: 'market' }],
-    };
-    cfg.agents!.traders!.count = 2;
-    cfg.agents!.traders!.mix = [
-      { strategy: 'hold', count: 1, params: { side: 'long', leverage: 20 } },
-      { strategy: 'hold', count: 1, params: { side: 'short', leverage: 1 } },
-    ];
-    const e = simulate(cfg, { seed: 1, events: true }).events!;
+    const e = simulate(adlVenue({ price: 'bankruptcy', book: true }, 1, 1), { seed: 1, events: true })
+      .events!;
     const o = adlOutcomesOf([e], 60)!;
     expect(o.accountsHit).toBe(1);
     expect(o.bookShare).toBeCloseTo(1900 / 2000, 9);

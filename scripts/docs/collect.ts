@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RecordBatchReader } from 'apache-arrow';
+import { eventBatch } from '../../src/analysis/arrow-io.js';
 import { type ExperimentOverrides, packageRoot } from '../../src/experiment/resolve.js';
 import {
   deriveRunSeed,
@@ -269,27 +270,18 @@ async function readRuns(
 /**
  * Reads events.arrow into one set of columns per run, keeping only the `keep` kinds (default: all). It can
  * hold tens of millions of rows (ADL pro-rata logs one event per winner per shortfall) and gigabytes, so it
- * streams the file record batch by record batch and reads the Arrow buffers directly: the kind strings are
+ * streams the file record batch by record batch and reads the Arrow buffers directly (`eventBatch`): the kind strings are
  * matched as bytes, never decoded one by one.
  */
 async function readEvents(path: string, runs: number, keep?: readonly string[]): Promise<EventColumns[]> {
   let cap = 1 << 16;
   let cols = grow(undefined, cap);
-  const codes = EVENT_KINDS.map((k) => new TextEncoder().encode(k));
   const wanted = EVENT_KINDS.map((k) => !keep || keep.includes(k));
   let n = 0;
   let row = 0;
   const reader = await RecordBatchReader.from(createReadStream(path));
   for await (const b of reader) {
-    const child = (name: string) => {
-      const c = b.getChild(name);
-      if (c?.data.length !== 1) throw new Error(`docs: ${path}: unexpected column ${name}`);
-      return c.data[0];
-    };
-    const numeric = (name: string) => {
-      const d = child(name);
-      return (d.values as Int32Array | Float64Array).subarray(d.offset, d.offset + d.length);
-    };
+    const { numeric, kinds } = eventBatch(b, path);
     const run = numeric('run_id');
     const tick = numeric('tick');
     const account = numeric('account');
@@ -299,20 +291,8 @@ async function readEvents(path: string, runs: number, keep?: readonly string[]):
     const position = numeric('position');
     const leverage = numeric('leverage');
     const pnl = numeric('pnl');
-    const kind = child('kind');
-    const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
-    const bytes = kind.values as Uint8Array;
     for (let i = 0; i < b.numRows; i++) {
-      const s = off[i];
-      const len = off[i + 1] - s;
-      let code = -1;
-      for (let k = 0; k < codes.length && code < 0; k++) {
-        const c = codes[k];
-        if (c.length !== len) continue;
-        let j = 0;
-        while (j < len && bytes[s + j] === c[j]) j++;
-        if (j === len) code = k;
-      }
+      const code = kinds[i];
       if (code < 0) throw new Error(`docs: ${path}: unknown event kind at row ${row + i}`);
       if (!wanted[code]) continue;
       if (n === cap) cols = grow(cols, (cap *= 2));

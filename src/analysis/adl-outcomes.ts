@@ -13,12 +13,12 @@
  * the pooled median of the hit accounts' leverage, and the means of the rest.
  *
  * The file is read into memory once (a chunked synchronous read peaked at twice that, measured on a 720 MB
- * file) and scanned batch by batch; only its needed columns are touched and the kind strings are matched as
- * bytes, never decoded row by row (a pro-rata ADL run logs one event per winner per shortfall).
+ * file) and scanned batch by batch through `eventBatch` (the Arrow buffers, no row objects).
  */
 import { readFileSync } from 'node:fs';
 import { RecordBatchReader } from 'apache-arrow';
 import { EVENT_KINDS, type EventColumns } from '../engine/events.js';
+import { eventBatch } from './arrow-io.js';
 import { type MeanInterval, meanInterval } from './stats.js';
 
 /** ADL outcomes of one group of runs. */
@@ -45,10 +45,9 @@ export interface AdlOutcomes {
   firstDelaySeconds: MeanInterval;
 }
 
-const ASCII = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const DELEVERAGE = ASCII('deleverage');
-const LIQUIDATION = ASCII('liquidation');
-const TAKEOVER = ASCII('takeover');
+const DELEVERAGE = EVENT_KINDS.indexOf('deleverage');
+const LIQUIDATION = EVENT_KINDS.indexOf('liquidation');
+const TAKEOVER = EVENT_KINDS.indexOf('takeover');
 
 /** Per-run accumulation (runs in events.arrow come in run_id order, but nothing here relies on it). */
 interface RunAcc {
@@ -97,19 +96,7 @@ export function adlOutcomes(
   const runs = new Map<number, RunAcc>();
   const reader = RecordBatchReader.from(readFileSync(path));
   for (const b of reader) {
-    const child = (name: string) => {
-      const c = b.getChild(name);
-      if (c?.data.length !== 1)
-        throw new Error(`${path}: no single-chunk column ${name} (not an events file?)`);
-      return c.data[0];
-    };
-    const numeric = (name: string) => {
-      const d = child(name);
-      return (d.values as Int32Array | Float64Array).subarray(d.offset, d.offset + d.length);
-    };
-    const kind = child('kind');
-    const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
-    const bytes = kind.values as Uint8Array;
+    const { numeric, kinds } = eventBatch(b, path);
     const run = numeric('run_id');
     const tick = numeric('tick');
     const account = numeric('account');
@@ -117,14 +104,9 @@ export function adlOutcomes(
     const price = numeric('price');
     const leverage = numeric('leverage');
     const pnl = numeric('pnl');
-    const is = (i: number, w: Uint8Array) => {
-      const s = off[i];
-      if (off[i + 1] - s !== w.length) return false;
-      for (let j = 0; j < w.length; j++) if (bytes[s + j] !== w[j]) return false;
-      return true;
-    };
     for (let i = 0; i < b.numRows; i++) {
-      const what = is(i, DELEVERAGE) ? 1 : is(i, LIQUIDATION) || is(i, TAKEOVER) ? 2 : 0;
+      const k = kinds[i];
+      const what = k === DELEVERAGE ? 1 : k === LIQUIDATION || k === TAKEOVER ? 2 : 0;
       if (what === 0) continue;
       const r = run[i];
       if (!(r >= 0 && r < groupOf.length) || groupOf[r] < 0) continue;
@@ -156,14 +138,11 @@ export function adlOutcomesOf(
   dtSeconds: number,
   opts: { level?: number; fromTick?: number } = {},
 ): AdlOutcomes | null {
-  const adl = EVENT_KINDS.indexOf('deleverage');
-  const liq = EVENT_KINDS.indexOf('liquidation');
-  const take = EVENT_KINDS.indexOf('takeover');
   const accs = runs.map((e): [RunAcc, number] => {
     const acc = newAcc(opts.fromTick ?? 0);
     for (let i = 0; i < e.kind.length; i++) {
       const k = e.kind[i];
-      const what = k === adl ? 1 : k === liq || k === take ? 2 : 0;
+      const what = k === DELEVERAGE ? 1 : k === LIQUIDATION || k === TAKEOVER ? 2 : 0;
       if (what)
         add(acc, what, e.tick[i], e.account[i], Math.abs(e.size[i] * e.price[i]), e.leverage[i], e.pnl[i]);
     }

@@ -5,6 +5,7 @@
  * two columns).
  */
 import { readFileSync } from 'node:fs';
+import type { RecordBatch } from 'apache-arrow';
 import {
   Bool,
   Field,
@@ -18,6 +19,7 @@ import {
   type Vector,
   vectorFromArray,
 } from 'apache-arrow';
+import { EVENT_KINDS } from '../engine/events.js';
 
 /** A column read from Arrow: numeric (nulls as NaN), text (nulls as null) or boolean. */
 export type ReadColumn = Float64Array | (string | null)[] | (boolean | null)[];
@@ -94,4 +96,46 @@ export function arrowFileBytes(cols: WriteColumn[]): Uint8Array {
   }
   const table = new Table(new Schema(fields), data);
   return tableToIPC(table, 'file');
+}
+
+const KIND_BYTES = EVENT_KINDS.map((k) => new TextEncoder().encode(k));
+
+/**
+ * One record batch of an events.arrow file read from its Arrow buffers, with no row objects: `numeric(name)`
+ * gives a numeric column as a typed-array view, `kinds` each row's event code (its position in
+ * {@link EVENT_KINDS}; −1 for a kind this build does not know), the kind strings matched as bytes, never
+ * decoded one by one (an events file can hold tens of millions of rows). `path` names the file in errors.
+ */
+export function eventBatch(
+  b: RecordBatch,
+  path: string,
+): { numeric(name: string): Int32Array | Float64Array; kinds: Int32Array } {
+  const child = (name: string) => {
+    const c = b.getChild(name);
+    if (c?.data.length !== 1)
+      throw new Error(`${path}: no single-chunk column ${name} (not an events file?)`);
+    return c.data[0];
+  };
+  const numeric = (name: string) => {
+    const d = child(name);
+    return (d.values as Int32Array | Float64Array).subarray(d.offset, d.offset + d.length);
+  };
+  const kind = child('kind');
+  const off = (kind.valueOffsets as Int32Array).subarray(kind.offset);
+  const bytes = kind.values as Uint8Array;
+  const kinds = new Int32Array(b.numRows);
+  for (let i = 0; i < b.numRows; i++) {
+    const s = off[i];
+    const len = off[i + 1] - s;
+    let code = -1;
+    for (let k = 0; k < KIND_BYTES.length && code < 0; k++) {
+      const c = KIND_BYTES[k];
+      if (c.length !== len) continue;
+      let j = 0;
+      while (j < len && bytes[s + j] === c[j]) j++;
+      if (j === len) code = k;
+    }
+    kinds[i] = code;
+  }
+  return { numeric, kinds };
 }

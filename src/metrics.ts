@@ -78,3 +78,173 @@ export const SERIES = [
 
 /** Name of a per-tick series. */
 export type SeriesName = (typeof SERIES)[number][0];
+
+/**
+ * What a column of a result file means, for every reader: a short label for axes and tables, the unit, the
+ * description, and the range its values can take (used to keep intervals inside it). The one metadata
+ * table: the Arrow and Parquet field metadata, the report's axis titles and `analyze`'s intervals all read
+ * it.
+ */
+export interface FieldMeta {
+  /** Short label for axes, legends and table headers (no unit). */
+  label: string;
+  /** Unit: `USD`, `count`, `fraction`, `tick`, `USD per 1%`, `USD per unit`, `units`, or `1` (a pure number or a code). */
+  unit: string;
+  /** One sentence on what the column holds. */
+  description: string;
+  /** Smallest value the column can take, when bounded below (e.g. 0 for losses and counts, −1 for a return). */
+  min?: number;
+  /** Largest value the column can take, when bounded above (e.g. 1 for a drawdown). */
+  max?: number;
+}
+
+type MetaOf<K extends string> = Record<K, Omit<FieldMeta, 'description'>>;
+
+const USD0 = { unit: 'USD', min: 0 } as const;
+const COUNT = { unit: 'count', min: 0 } as const;
+
+/** Label, unit and range of every summary metric (the description is the one in {@link METRICS}). */
+const METRIC_INFO: MetaOf<MetricName> = {
+  loss: { label: 'venue loss', ...USD0 },
+  shortfall: { label: 'shortfall', ...USD0 },
+  paid_by_insurance_fund: { label: 'paid by the insurance fund', ...USD0 },
+  paid_by_vault: { label: 'paid by the vault', ...USD0 },
+  paid_by_adl: { label: 'paid by ADL', ...USD0 },
+  socialized_loss: { label: 'socialized loss', ...USD0 },
+  unpaid: { label: 'unpaid (bad debt)', ...USD0 },
+  open_deficit: { label: 'open deficit at the end', ...USD0 },
+  insurance_fund_start: { label: 'insurance fund at the start', ...USD0 },
+  insurance_fund_end: { label: 'insurance fund at the end', ...USD0 },
+  insurance_fund_min: { label: 'lowest insurance fund', ...USD0 },
+  vault_return: { label: 'vault return', unit: 'fraction', min: -1 },
+  vault_max_drawdown: { label: 'vault max drawdown', unit: 'fraction', min: 0, max: 1 },
+  liquidations: { label: 'liquidations', ...COUNT },
+  liquidated_notional: { label: 'liquidated notional', ...USD0 },
+  auctions: { label: 'auctions', ...COUNT },
+  zero_bid_auctions: { label: 'zero-bid auctions', ...COUNT },
+  zero_bid_value: { label: 'value won with zero bids', ...USD0 },
+  adl_events: { label: 'ADL reductions', ...COUNT },
+  adl_notional: { label: 'ADL notional', ...USD0 },
+  adl_overshoot: { label: 'ADL overshoot', ...USD0 },
+  pnl_traders: { label: "traders' PnL", unit: 'USD' },
+  pnl_liquidators: { label: "liquidators' PnL", unit: 'USD' },
+  pnl_lps: { label: "LPs' PnL", unit: 'USD' },
+  pnl_arbitrageurs: { label: "arbitrageurs' PnL", unit: 'USD' },
+  pnl_market_makers: { label: "market makers' PnL", unit: 'USD' },
+  outside_market_pnl: { label: "outside market's PnL", unit: 'USD' },
+  orders_cut: { label: 'orders cut', ...COUNT },
+  orders_rejected: { label: 'orders rejected', ...COUNT },
+  venue_fees: { label: 'venue fees', unit: 'USD' },
+  max_basis: { label: 'largest basis', unit: 'fraction', min: 0 },
+  min_price: { label: 'lowest mark price', ...USD0 },
+  conservation_error: { label: 'conservation error', unit: 'USD' },
+};
+
+/** Label, unit and range of every per-tick series. */
+const SERIES_INFO: MetaOf<SeriesName> = {
+  index: { label: 'index price', ...USD0 },
+  oracle: { label: 'oracle price', ...USD0 },
+  mark: { label: 'mark price', ...USD0 },
+  open_interest: { label: 'open interest', ...USD0 },
+  insurance_fund: { label: 'insurance fund', ...USD0 },
+  vault_equity: { label: 'vault equity', unit: 'USD' },
+  liquidations: { label: 'liquidations per tick', ...COUNT },
+  shortfall: { label: 'shortfall per tick', ...USD0 },
+  depth: { label: 'book depth', unit: 'USD per 1%', min: 0 },
+  funding_index: { label: 'funding index', unit: 'USD per unit' },
+};
+
+/** Columns of the result files other than metrics and series. */
+const OTHER_META: Record<string, FieldMeta> = {
+  run_id: {
+    label: 'run id',
+    unit: '1',
+    min: 0,
+    description: 'row of the run in the plan: point_id × runs + run',
+  },
+  point_id: {
+    label: 'sweep point',
+    unit: '1',
+    min: 0,
+    description: 'index of the sweep point (0 without a sweep)',
+  },
+  run: {
+    label: 'run index',
+    unit: '1',
+    min: 0,
+    description:
+      'index of the run within its point; runs with the same index share common random numbers across points',
+  },
+  seed: {
+    label: 'seed',
+    unit: '1',
+    description: "the run's seed, derived from the master seed, point and run",
+  },
+  status: { label: 'status', unit: '1', description: '`ok`, or `failed` with the message in `error`' },
+  error: { label: 'error', unit: '1', description: "a failed run's error message (null when ok)" },
+  tick: {
+    label: 'tick',
+    unit: 'tick',
+    min: 0,
+    description: 'tick of the run (tick × dtSeconds = seconds since the start)',
+  },
+  kind: {
+    label: 'event kind',
+    unit: '1',
+    description: 'what happened: liquidation, deleverage, bid, take, …',
+  },
+  account: {
+    label: 'account',
+    unit: '1',
+    description: 'account row the event is about (−1: the book, the venue or no account)',
+  },
+  size: {
+    label: 'size',
+    unit: 'units',
+    description: 'units of the asset the event moved (signed where a side matters)',
+  },
+  price: { label: 'price', ...USD0, description: 'price of the event (USD per unit)' },
+  amount: { label: 'amount', unit: 'USD', description: 'money the event moved (USD)' },
+  position: {
+    label: 'position',
+    unit: 'units',
+    description: "the account's position just before the event (NaN where the event does not record it)",
+  },
+  leverage: {
+    label: 'leverage',
+    unit: '1',
+    min: 0,
+    description:
+      "the account's |position| · mark / equity just before the event (+Infinity at zero or negative equity)",
+  },
+  pnl: {
+    label: 'unrealized PnL',
+    unit: 'USD',
+    description:
+      "the position's unrealized PnL at the mark just before the event, unsettled funding included",
+  },
+};
+
+const METRIC_DESCRIPTION = new Map<string, string>(METRICS.map(([n, d]) => [n, d]));
+const SERIES_DESCRIPTION = new Map<string, string>(SERIES.map(([n, d]) => [n, d]));
+
+/**
+ * The metadata of a result column: a metric (`runs.arrow`), a series (`series.arrow`, where `liquidations`
+ * and `shortfall` are per tick: pass `table: 'series'`), an event column or a structural column; undefined
+ * for a swept field or an unknown name.
+ */
+export function fieldMeta(name: string, table: 'runs' | 'series' | 'events' = 'runs'): FieldMeta | undefined {
+  if (table === 'series' && name in SERIES_INFO)
+    return { ...SERIES_INFO[name as SeriesName], description: SERIES_DESCRIPTION.get(name)! };
+  if (table !== 'series' && table !== 'events' && name in METRIC_INFO)
+    return { ...METRIC_INFO[name as MetricName], description: METRIC_DESCRIPTION.get(name)! };
+  if (table === 'series' && name in METRIC_INFO) return undefined;
+  return OTHER_META[name];
+}
+
+/** `label (unit)`, or the label alone for a pure number; the name itself when nothing is known of it. */
+export function axisTitle(name: string, table: 'runs' | 'series' | 'events' = 'runs'): string {
+  const m = fieldMeta(name, table);
+  if (!m) return name;
+  return m.unit === '1' ? m.label : `${m.label} (${m.unit})`;
+}

@@ -90,9 +90,14 @@ export type { ReportOptions, ReportResult } from './analysis/report.js';
 export { report, reportFigures } from './analysis/report.js';
 export type { ColumnSummary, Interval, MeanInterval, PairedDifference, TailRisk } from './analysis/stats.js';
 export {
+  clusteredWilson,
   finiteValues,
+  type IntervalOptions,
   incompleteBeta,
+  MEAN_INTERVAL_METHOD,
   meanInterval,
+  PAIRED_DIFFERENCE_METHOD,
+  PROBABILITY_INTERVAL_METHOD,
   pairedDifference,
   quantileOfSorted,
   sortedCopy,
@@ -128,7 +133,7 @@ export { getPriceModel, listPriceModels, registerPriceModel } from './market/pri
 export type { PriceContext, PriceModel } from './market/price/types.js';
 export { SECONDS_PER_YEAR } from './market/price/types.js';
 export type { MetricName, RunMetrics, SeriesName } from './metrics.js';
-export { METRIC_NAMES, METRICS, SERIES } from './metrics.js';
+export { axisTitle, type FieldMeta, fieldMeta, METRIC_NAMES, METRICS, SERIES } from './metrics.js';
 export { deriveRunSeed, RunStreams, Stream } from './rng.js';
 export type { PoolDriverOptions } from './runner/game-pool.js';
 export { poolDriver } from './runner/game-pool.js';

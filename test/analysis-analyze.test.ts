@@ -31,11 +31,14 @@ describe('analyze on a fixture directory', () => {
       const runs = Array.from({ length: RUNS }, (_, r) => r).filter((r) => !(p === 1 && r === 7));
       const losses = runs.map((r) => lossAt(f, r));
       const g = a.groups[p];
-      const mi = meanInterval(losses);
+      // one run per seed at a point: the ordinary interval, on the log scale since a loss is ≥ 0
+      const mi = meanInterval(losses, 0.95, { min: 0 });
       expect(g.metrics.loss.estimate).toBeCloseTo(mi.estimate, 6);
       expect(g.metrics.loss.low).toBeCloseTo(mi.low, 6);
+      expect(g.metrics.loss.high).toBeCloseTo(mi.high, 6);
+      expect(g.clusters).toBe(losses.length);
       const k = losses.filter((l) => l > 0).length;
-      expect(g.insolvency).toEqual(wilsonInterval(k, losses.length));
+      expect(g.insolvency).toMatchObject(wilsonInterval(k, losses.length));
       const s = sortedCopy(losses);
       expect(g.risk[0]).toEqual(tailRisk(s, 0.95));
       expect(g.risk[1]).toEqual(tailRisk(s, 0.99));

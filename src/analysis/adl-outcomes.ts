@@ -84,7 +84,9 @@ const newAcc = (from: number): RunAcc => ({ from, firstLiq: -1, firstAdl: -1, fi
 
 /**
  * ADL outcomes per group from an events file. `groupOf[run_id]` is the run's group (−1: not counted, e.g. a
- * failed run), `dtSeconds[run_id]` its tick length. Groups with no ADL fill get null.
+ * failed run), `dtSeconds[run_id]` its tick length, `unitOf[run_id]` (optional) its common-random-numbers
+ * unit (its seed): runs of one unit pooled in a group make the delay's interval cluster-robust. Groups
+ * with no ADL fill get null.
  */
 export function adlOutcomes(
   path: string,
@@ -92,6 +94,7 @@ export function adlOutcomes(
   dtSeconds: Float64Array,
   groups: number,
   level = 0.95,
+  unitOf?: Float64Array,
 ): (AdlOutcomes | null)[] {
   const runs = new Map<number, RunAcc>();
   const reader = RecordBatchReader.from(readFileSync(path));
@@ -120,7 +123,7 @@ export function adlOutcomes(
     const mine = [...runs.entries()].filter(([r]) => groupOf[r] === g);
     out.push(
       summarise(
-        mine.map(([r, a]) => [a, dtSeconds[r]]),
+        mine.map(([r, a]) => [a, dtSeconds[r], unitOf ? unitOf[r] : r]),
         level,
       ),
     );
@@ -138,7 +141,7 @@ export function adlOutcomesOf(
   dtSeconds: number,
   opts: { level?: number; fromTick?: number } = {},
 ): AdlOutcomes | null {
-  const accs = runs.map((e): [RunAcc, number] => {
+  const accs = runs.map((e, i): [RunAcc, number, number] => {
     const acc = newAcc(opts.fromTick ?? 0);
     for (let i = 0; i < e.kind.length; i++) {
       const k = e.kind[i];
@@ -146,12 +149,12 @@ export function adlOutcomesOf(
       if (what)
         add(acc, what, e.tick[i], e.account[i], Math.abs(e.size[i] * e.price[i]), e.leverage[i], e.pnl[i]);
     }
-    return [acc, dtSeconds];
+    return [acc, dtSeconds, i];
   });
   return summarise(accs, opts.level ?? 0.95);
 }
 
-function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null {
+function summarise(accs: [RunAcc, number, number][], level: number): AdlOutcomes | null {
   const mine = accs.filter(([a]) => a.fills > 0);
   if (mine.length === 0) return null;
   const lev: number[] = [];
@@ -163,7 +166,8 @@ function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null 
   let hit = 0;
   let book = 0;
   const delays: number[] = [];
-  for (const [a, dt] of mine) {
+  const delayUnits: number[] = [];
+  for (const [a, dt, unit] of mine) {
     fills += a.fills;
     hit += a.hit.size;
     const burden: number[] = [];
@@ -188,7 +192,10 @@ function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null 
     const top = (k: number) => (total > 0 ? burden.slice(0, k).reduce((s, x) => s + x, 0) / total : 0);
     top10 += top(10);
     top1 += top(Math.max(1, Math.ceil(burden.length / 100)));
-    if (a.firstLiq >= 0 && a.firstAdl >= 0) delays.push((a.firstAdl - a.firstLiq) * dt);
+    if (a.firstLiq >= 0 && a.firstAdl >= 0) {
+      delays.push((a.firstAdl - a.firstLiq) * dt);
+      delayUnits.push(unit);
+    }
   }
   const n = mine.length;
   return {
@@ -201,7 +208,7 @@ function summarise(accs: [RunAcc, number][], level: number): AdlOutcomes | null 
     top10Share: top10 / n,
     top1PctShare: top1 / n,
     bookShare: book / n,
-    firstDelaySeconds: meanInterval(Float64Array.from(delays), level),
+    firstDelaySeconds: meanInterval(Float64Array.from(delays), level, { min: 0, clusters: delayUnits }),
   };
 }
 

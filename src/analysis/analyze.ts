@@ -7,20 +7,23 @@ import { join } from 'node:path';
 import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
-import { METRIC_NAMES } from '../metrics.js';
+import { fieldMeta, METRIC_NAMES } from '../metrics.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
 import { type ColumnTable, readArrowFile } from './arrow-io.js';
 import {
   type ColumnSummary,
+  clusteredWilson,
   type Interval,
+  MEAN_INTERVAL_METHOD,
   type MeanInterval,
   meanInterval,
+  PAIRED_DIFFERENCE_METHOD,
+  PROBABILITY_INTERVAL_METHOD,
   pairedDifference,
   sortedCopy,
   summarize,
   type TailRisk,
   tailRisk,
-  wilsonInterval,
 } from './stats.js';
 
 /** A value of a swept field. */
@@ -70,8 +73,10 @@ export interface GroupAnalysis {
   failed: number;
   /** Every metric (`loss` = socialized_loss + unpaid + open_deficit first): mean with interval and quantiles, over ok runs. */
   metrics: Record<string, ColumnSummary>;
-  /** Probability of insolvency (loss > 0) with its Wilson interval. */
+  /** Probability of insolvency (loss > 0) with its Wilson interval (on the effective sample size under common random numbers). */
   insolvency: Interval;
+  /** Independent units behind the group's intervals: distinct seeds among its ok runs (runs that share a seed share random numbers). */
+  clusters: number;
   /** VaR and ES of the loss at 95% and 99%. */
   risk: TailRisk[];
   /** Per role with agents: payoff against the outside option. */
@@ -110,6 +115,15 @@ export interface Analysis {
   groups: GroupAnalysis[];
   /** Paired comparisons between groups. */
   comparisons: Comparison[];
+  /** How the intervals were computed, in words (for reports and captions). */
+  methods: {
+    /** Means of metrics and payoffs. */
+    mean: string;
+    /** The probability of insolvency. */
+    probability: string;
+    /** Paired comparisons. */
+    comparison: string;
+  };
 }
 
 /** Role → its PnL column in runs.arrow. */
@@ -240,6 +254,13 @@ export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
  * comparisons: for each compared metric, each group against the reference group, runs matched by `run`
  * index (and the values of swept fields not grouped by), mean difference with its t-interval.
  *
+ * Common random numbers: runs with the same seed share their random numbers (with `crn`, every point's
+ * run k has the same seed). A group that pools several sweep points holds several runs of one seed; they
+ * are not independent, so every interval is cluster-robust over the seed, with the t quantile of G − 1
+ * degrees of freedom for G distinct seeds (`methods` says so in words). A group of one sweep point has one
+ * run per seed, and its intervals are the ordinary ones. Intervals of metrics with a bounded range (a loss
+ * is never negative) stay inside it.
+ *
  * @throws Error when runs.arrow is missing or a `by` field is not a column
  */
 export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
@@ -267,6 +288,9 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const n = t.rows;
   const status = C.status as (string | null)[] | undefined;
   const isOk = (i: number) => !status || status[i] === 'ok';
+  // the common-random-numbers unit of each run: its seed (equal across points under crn), else its index
+  const unitCol = (C.seed ?? C.run) as ArrayLike<number> | undefined;
+  const unitOf = (i: number) => (unitCol ? unitCol[i] : i);
   const loss = lossColumn(C, n);
   const cols: Record<string, ArrayLike<number>> = { loss };
   for (const m of metricCols) if (m !== 'loss') cols[m] = C[m] as Float64Array;
@@ -307,11 +331,21 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const groups: GroupAnalysis[] = groupRows.map((rows, g) => {
     const okRows = rows.filter(isOk);
     const pick = (col: ArrayLike<number>) => Float64Array.from(okRows, (i) => col[i]);
+    const clusters = Float64Array.from(okRows, unitOf);
     const ms: Record<string, ColumnSummary> = {};
-    for (const m of metrics) ms[m] = summarize(pick(cols[m]), level);
-    const sortedLoss = sortedCopy(pick(loss));
-    let insolvent = 0;
-    for (const v of sortedLoss) if (v > 0) insolvent++;
+    for (const m of metrics) {
+      const meta = fieldMeta(m);
+      ms[m] = summarize(pick(cols[m]), level, { clusters, min: meta?.min, max: meta?.max });
+    }
+    const groupLoss = pick(loss);
+    const sortedLoss = sortedCopy(groupLoss);
+    const insolventRows: boolean[] = [];
+    const insolventUnits: number[] = [];
+    groupLoss.forEach((v, k) => {
+      if (!Number.isFinite(v)) return;
+      insolventRows.push(v > 0);
+      insolventUnits.push(clusters[k]);
+    });
     const roles: RolePayoff[] = [];
     for (const [role, column] of Object.entries(ROLE_PNL_COLUMNS)) {
       if (!(column in C)) continue;
@@ -328,7 +362,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
       });
       const meanAgents = okRows.length ? agents / okRows.length : 0;
       if (known ? meanAgents === 0 : excess.every((v) => v === 0)) continue;
-      const mi = meanInterval(excess, level);
+      const mi = meanInterval(excess, level, { clusters });
       roles.push({
         role,
         column,
@@ -355,7 +389,8 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
       ok: okRows.length,
       failed: rows.length - okRows.length,
       metrics: ms,
-      insolvency: wilsonInterval(insolvent, sortedLoss.length, level),
+      insolvency: clusteredWilson(insolventRows, insolventUnits, level),
+      clusters: new Set(clusters).size,
       risk: [tailRisk(sortedLoss, 0.95), tailRisk(sortedLoss, 0.99)],
       roles,
       adl: null as AdlOutcomes | null,
@@ -370,6 +405,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     for (let i = 0; i < n; i++) maxId = Math.max(maxId, runIdCol[i]);
     const groupOfRun = new Int32Array(maxId + 1).fill(-1);
     const dt = new Float64Array(maxId + 1).fill(Number.NaN);
+    const unit = new Float64Array(maxId + 1).fill(Number.NaN);
     const baseDt = Number((manifest?.config as { dtSeconds?: unknown } | undefined)?.dtSeconds);
     const dtCol = 'dtSeconds' in C ? (C.dtSeconds as Float64Array) : undefined;
     groupRows.forEach((rows, g) => {
@@ -377,9 +413,10 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
         if (!isOk(i)) continue;
         groupOfRun[runIdCol[i]] = g;
         dt[runIdCol[i]] = dtCol ? dtCol[i] : baseDt;
+        unit[runIdCol[i]] = unitOf(i);
       }
     });
-    adlOutcomes(eventsPath, groupOfRun, dt, groups.length, level).forEach((o, g) => {
+    adlOutcomes(eventsPath, groupOfRun, dt, groups.length, level, unit).forEach((o, g) => {
       groups[g].adl = o;
     });
   }
@@ -396,6 +433,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     const b = groupRows[r].filter(isOk);
     const ak = a.map(pairKey);
     const bk = b.map(pairKey);
+    const au = a.map(unitOf);
     for (const m of compare) {
       const col = cols[m];
       const d = pairedDifference(
@@ -404,6 +442,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
         b.map((i) => col[i]),
         bk,
         level,
+        au,
       );
       comparisons.push({ metric: m, group: groups[g].label, reference: groups[r].label, difference: d });
     }
@@ -418,5 +457,10 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     metrics,
     groups,
     comparisons,
+    methods: {
+      mean: MEAN_INTERVAL_METHOD,
+      probability: PROBABILITY_INTERVAL_METHOD,
+      comparison: PAIRED_DIFFERENCE_METHOD,
+    },
   };
 }

@@ -237,11 +237,12 @@ function venueOutcome(runs: ProfileRun[], hasLps: boolean, level: number): Venue
   const loss = ok.map((r) => r.metrics.loss);
   return {
     insolvency: wilsonInterval(loss.filter((l) => l > 0).length, loss.length, level),
-    loss: meanInterval(loss, level),
+    loss: meanInterval(loss, level, { min: 0 }),
     lpReturn: hasLps
       ? meanInterval(
           ok.map((r) => r.metrics.vault_return),
           level,
+          { min: -1 },
         )
       : null,
   };

@@ -237,15 +237,28 @@ export function analysisTable(a: Analysis): string {
     `${a.experiment ?? a.dir}: ${runs} runs (${failed} failed) in ${a.groups.length} group${a.groups.length === 1 ? '' : 's'}` +
       (a.by.length ? ` by ${a.by.join(', ')}` : ''),
     `intervals: ${pct}%; loss = socialized_loss + unpaid + open_deficit (USD)`,
-    '',
-    'Loss and insolvency',
   );
+  const pooled = a.groups.some((g) => g.clusters < g.ok);
+  if (pooled)
+    out.push(
+      'runs that share random numbers (one seed) are pooled in a group: every interval is cluster-robust over the seed, on the number of seeds',
+    );
+  out.push('', 'Loss and insolvency');
   out.push(
     textTable([
-      ['group', 'runs', 'P(insolvency)', 'mean loss', 'VaR95', 'ES95', 'VaR99', 'ES99'],
+      [
+        'group',
+        pooled ? 'runs (seeds)' : 'runs',
+        'P(insolvency)',
+        'mean loss',
+        'VaR95',
+        'ES95',
+        'VaR99',
+        'ES99',
+      ],
       ...a.groups.map((g) => [
         g.label,
-        String(g.ok),
+        pooled ? `${g.ok} (${g.clusters})` : String(g.ok),
         `${fmtPct(g.insolvency.estimate)} [${fmtPct(g.insolvency.low)}, ${fmtPct(g.insolvency.high)}]`,
         fmtCi(g.metrics.loss.estimate, g.metrics.loss.low, g.metrics.loss.high),
         fmtNumber(g.risk[0].var),
@@ -346,6 +359,13 @@ export function analysisTable(a: Analysis): string {
   );
   const zero = a.metrics.length - shown.length;
   if (zero) out.push(`(${zero} metric${zero === 1 ? '' : 's'} zero in every run not shown)`);
+  out.push(
+    '',
+    'How the intervals are made',
+    `- means: ${a.methods.mean}`,
+    `- P(insolvency): ${a.methods.probability}`,
+  );
+  if (a.comparisons.length) out.push(`- paired differences: ${a.methods.comparison}`);
   return `${out.join('\n')}\n`;
 }
 

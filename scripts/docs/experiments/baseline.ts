@@ -32,11 +32,15 @@ function figures(d: RunData) {
       values(pt, (m) => m.socialized_loss + m.unpaid).filter((l) => l > 0).length,
       n,
     ),
-    loss: meanInterval(loss),
+    loss: meanInterval(loss, 0.95, { min: 0 }),
     socialized: mean(values(pt, (m) => m.socialized_loss)),
     unpaid: mean(values(pt, (m) => m.unpaid)),
     open: mean(values(pt, (m) => m.open_deficit)),
-    shortfall: meanInterval(values(pt, (m) => m.shortfall)),
+    shortfall: meanInterval(
+      values(pt, (m) => m.shortfall),
+      0.95,
+      { min: 0 },
+    ),
     payers,
     vaultReturn: mean(values(pt, (m) => m.vault_return)),
     lps: mean(values(pt, (m) => m.pnl_lps)),
@@ -75,7 +79,7 @@ function block(d: RunData, intro: string): string {
     .map(([v, what]) => `${usd(v)} ${what}`);
   return [
     para(
-      `${intro} (${count(f.runs)} runs, ${count(f.traders)} traders; means over runs, 95% intervals: t for means, ` +
+      `${intro} (${count(f.runs)} runs, ${count(f.traders)} traders; means over runs, 95% intervals: t for means (on the log scale, as a loss is never negative), ` +
         'Wilson for probabilities):',
     ),
     '',

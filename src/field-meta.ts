@@ -3,7 +3,8 @@
  * CSV exports): the {@link fieldMeta} table for result columns, and for swept config fields (dotted paths
  * such as `market.index.sigma`) the `.describe()` text of the field in the zod schema of the config, or of
  * the plugged-in part (price model, waterfall stage, strategy) whose parameter it is, with the unit read
- * from the description's trailing parentheses. Static text only: the same columns give the same bytes.
+ * from the description's trailing parentheses (the registries are those of the package's entry point,
+ * which registers the built-in parts). Static text only: the same columns give the same bytes.
  */
 import type { z } from 'zod';
 import { simConfigSchema } from './config/schema.js';
@@ -87,7 +88,7 @@ export function unitOfDescription(d: string): string {
   }
   const head = last.split(/[,;]/)[0].trim();
   return /^(?:[A-Za-z$%][A-Za-z$%/ ·]{0,30}|1\/[\w()]+)$/.test(head) &&
-    head.split(' ').length <= 3 &&
+    head.split(' ').length <= 4 &&
     !/^(?:at|e\.g\.|from|to|see|x)\b/.test(head)
     ? head
     : '';

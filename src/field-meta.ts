@@ -112,7 +112,10 @@ export function columnMeta(
   return fieldMeta(name, table) ?? (name.includes('.') ? configFieldMeta(name) : undefined);
 }
 
-/** Columns of analysis.arrow (`analyze --format arrow`) and game.arrow that are not result columns. */
+/**
+ * Columns of analysis.arrow (`analyze --format arrow`) and game.arrow that are not result columns. Those
+ * whose unit is the unit of the row's metric have none ('').
+ */
 const DERIVED_META: Record<string, FieldMeta> = {
   group: {
     label: 'group',
@@ -137,29 +140,31 @@ const DERIVED_META: Record<string, FieldMeta> = {
   n: { label: 'n', unit: 'count', min: 0, description: 'runs (or pairs of runs) behind the row' },
   estimate: {
     label: 'estimate',
-    unit: '1',
+    unit: '',
     description: 'the estimate, in the unit of the metric in `name` (a probability for P(insolvency))',
   },
   ci_low: {
-    label: '95% CI low',
-    unit: '1',
-    description: 'lower end of the 95% interval of the estimate, in its unit',
+    label: 'CI low',
+    unit: '',
+    description:
+      'lower end of the interval (95% by default) of the estimate (analysis.arrow, in the unit of `name`) or of the payoff (game.arrow, USD per agent)',
   },
   ci_high: {
-    label: '95% CI high',
-    unit: '1',
-    description: 'upper end of the 95% interval of the estimate, in its unit',
+    label: 'CI high',
+    unit: '',
+    description:
+      'upper end of the interval (95% by default) of the estimate (analysis.arrow, in the unit of `name`) or of the payoff (game.arrow, USD per agent)',
   },
-  sd: { label: 'sd', unit: '1', description: 'standard deviation over runs, in the unit of the estimate' },
-  p50: { label: 'median', unit: '1', description: 'median over runs, in the unit of the estimate' },
+  sd: { label: 'sd', unit: '', description: 'standard deviation over runs, in the unit of the estimate' },
+  p50: { label: 'median', unit: '', description: 'median over runs, in the unit of the estimate' },
   p95: {
     label: '95th percentile',
-    unit: '1',
+    unit: '',
     description: '95th percentile over runs, in the unit of the estimate',
   },
   p99: {
     label: '99th percentile',
-    unit: '1',
+    unit: '',
     description: '99th percentile over runs, in the unit of the estimate',
   },
   profile: { label: 'profile', unit: '1', description: "the strategy profile: each role's strategy" },

@@ -110,6 +110,20 @@ export function planExport(dir: string, opts: ExportOptions): { from: string; to
 /** Converts the result files of `dir`; see the module comment. */
 export async function exportResults(dir: string, opts: ExportOptions): Promise<ExportedFile[]> {
   const pairs = planExport(dir, opts);
+  // every input readable as Arrow IPC, of column types export writes, before anything is written
+  for (const p of pairs) {
+    let schema: Schema;
+    try {
+      schema = await schemaOfFile(p.from);
+    } catch (e) {
+      throw bad(
+        p.from,
+        `is not a readable Arrow IPC file (${e instanceof Error ? e.message : String(e)})`,
+        'invalid results file',
+      );
+    }
+    checkKinds(p.from, schema);
+  }
   mkdirSync(resolve(opts.out ?? dir), { recursive: true });
   const done: { tmp: string; to: string; from: string; rows: number }[] = [];
   try {

@@ -44,7 +44,12 @@ function parseCsv(text: string): { value: string; quoted: boolean }[][] {
         } else if (i >= text.length) throw new Error('unterminated quote');
         else value += text[i++];
       }
-    } else while (i < text.length && text[i] !== ',' && text[i] !== '\n') value += text[i++];
+    } else {
+      let k = i;
+      while (k < text.length && text.charCodeAt(k) !== 44 && text.charCodeAt(k) !== 10) k++;
+      value = text.slice(i, k);
+      i = k;
+    }
     row.push({ value, quoted });
     if (text[i] === ',') i++;
     else {
@@ -282,20 +287,27 @@ describe('export', () => {
       expect(rows[0].map((c) => c.value)).toEqual(t.schema.fields.map((f) => f.name));
       expect(rows.length - 1, csv).toBe(t.numRows);
       let nulls = 0;
+      const wrong: string[] = [];
       for (const field of t.schema.fields) {
         const col = t.getChild(field.name)!;
         const j = t.schema.fields.indexOf(field);
         const numeric = String(field.type) !== 'Utf8';
+        const raw = numeric ? (col.toArray() as ArrayLike<number>) : null;
         for (let i = 0; i < t.numRows; i++) {
           const cell = rows[i + 1][j];
-          const want = col.get(i);
-          if (want === null) {
-            nulls++;
-            expect(cell.value === '' && !cell.quoted, `${csv} ${field.name}[${i}] null`).toBe(true);
-          } else if (numeric) expect(Object.is(Number(cell.value), want), `${field.name}[${i}]`).toBe(true);
-          else expect(cell.value).toBe(want);
+          const want = raw && col.isValid(i) ? raw[i] : col.get(i);
+          const ok =
+            want === null
+              ? cell.value === '' && !cell.quoted
+              : numeric
+                ? Object.is(Number(cell.value), want)
+                : cell.value === want;
+          if (want === null) nulls++;
+          if (!ok && wrong.length < 10)
+            wrong.push(`${field.name}[${i}]: ${JSON.stringify(cell)} for ${want}`);
         }
       }
+      expect(wrong, csv).toEqual([]);
       return nulls;
     };
     // failed runs: null metrics and error messages (with commas and quotes: quoted)
@@ -406,5 +418,13 @@ describe('export', () => {
     expect(listing(dir)).toEqual(before);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(empty)).toEqual(['sub']);
+    // a file that is not Arrow: exit 2 before anything is written, the good files included
+    const broken = tmp();
+    writeFileSync(join(broken, 'runs.arrow'), readFileSync(join(dir, 'runs.arrow')));
+    writeFileSync(join(broken, 'series.arrow'), 'not arrow at all');
+    const r = cli(['export', broken, '--format', 'parquet']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/series\.arrow: is not a readable Arrow IPC file/);
+    expect(readdirSync(broken).sort()).toEqual(['runs.arrow', 'series.arrow']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The command line: `backstop-sim run | validate | list | merge | analyze | game | report`. Exit codes:
+ * The command line: `backstop-sim run | validate | list | merge | analyze | game | export | report`. Exit codes:
  * 0 success, 1 runs failed (or the output directory could not be written), 2 bad input (nothing created or
  * changed), 130/143 stopped by SIGINT/SIGTERM (finished runs kept; `--resume` completes the batch).
  */
@@ -14,6 +14,7 @@ import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/rende
 import { report } from './analysis/report.js';
 import { BackstopInputError } from './errors.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
+import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
 import { poolDriver } from './runner/game-pool.js';
 import { checkOutDir, mergeShards, OutputWriteError, runBatch, type Shard } from './runner/run.js';
@@ -159,6 +160,12 @@ interface RunFlags {
   preset?: string;
   analyze?: boolean;
   report?: boolean;
+  export?: ExportFormat;
+}
+
+function logExported(files: ExportedFile[]): void {
+  for (const f of files)
+    process.stderr.write(`export: ${f.from} → ${f.to} (${f.rows} rows, ${f.bytes} bytes)\n`);
 }
 
 function overrides(f: RunFlags): ExperimentOverrides {
@@ -244,6 +251,12 @@ export function program(): Command {
     .option('--quiet', 'no progress output')
     .option('--analyze', 'after the runs, print the analysis table (as `analyze <out>` does)')
     .option('--report', 'after the runs, write the report into <out>/report (as `report <out>` does)')
+    .addOption(
+      new Option(
+        '--export <format>',
+        'after the runs, write the result files also as Parquet or CSV into <out> (as `export <out>` does; replaces the exports of an earlier run there)',
+      ).choices(EXPORT_FORMATS),
+    )
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
       if (f.shard !== undefined && (f.analyze || f.report))
@@ -293,6 +306,11 @@ export function program(): Command {
       if (f.report && r.ok > 0) {
         const rep = await report(r.out);
         process.stderr.write(`report: ${rep.figures.length} figures → ${rep.index}\n`);
+      }
+      if (f.export) {
+        // the run has just rewritten the Arrow files in --out: their exports are rewritten with them
+        const files = ['runs.arrow', 'series.arrow', 'events.arrow'];
+        logExported(await exportResults(r.out, { format: f.export, force: true, files }));
       }
     });
 
@@ -496,6 +514,34 @@ export function program(): Command {
         `${e.name}: game of ${profiles} profile(s) × ${e.points.length} point(s) × ${e.runs} runs (${((performance.now() - t0) / 1000).toFixed(1)} s)${failed ? `, ${failed} runs failed` : ''} → ${out}\n`,
       );
       if (failed > 0) exitCode = 1;
+    });
+
+  prog
+    .command('export')
+    .description(
+      'write the Arrow result files of a results directory (runs, series, events, game.arrow, analysis.arrow: ' +
+        'those present) as Parquet or CSV, for DuckDB, pandas, R and spreadsheets; units and descriptions go into ' +
+        'the Parquet metadata; nothing is replaced without --force',
+    )
+    .argument('<dir>', 'a results directory written by run, merge or game')
+    .addOption(
+      new Option(
+        '--format <format>',
+        'parquet (typed, with units in its metadata) or csv',
+      ).makeOptionMandatory(),
+    )
+    .option('--out <dir>', 'write the files here (default: <dir>), e.g. <dir>/runs.parquet')
+    .option('--force', 'replace files already there')
+    .exitOverride()
+    .action(async (dirArg: string, f: { format: string; out?: string; force?: boolean }) => {
+      if (!(EXPORT_FORMATS as readonly string[]).includes(f.format))
+        throw badOption(
+          '--format',
+          `must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(f.format)})`,
+        );
+      logExported(
+        await exportResults(dirArg, { format: f.format as ExportFormat, out: f.out, force: f.force }),
+      );
     });
 
   prog

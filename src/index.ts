@@ -128,6 +128,9 @@ export type {
   ResolvedGame,
 } from './experiment/resolve.js';
 export { findExperiment, resolveExperiment } from './experiment/resolve.js';
+export type { ExportedFile, ExportFormat, ExportOptions } from './export.js';
+export { EXPORT_FORMATS, EXPORTABLE, exportResults } from './export.js';
+export { columnMeta, configFieldMeta } from './field-meta.js';
 export { loadModule } from './load.js';
 export { getPriceModel, listPriceModels, registerPriceModel } from './market/price/registry.js';
 export type { PriceContext, PriceModel } from './market/price/types.js';

@@ -20,6 +20,8 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { EVENT_KINDS } from '../engine/events.js';
+import { derivedColumnMeta, metaEntries } from '../field-meta.js';
+import type { FieldMeta } from '../metrics.js';
 
 /** A column read from Arrow: numeric (nulls as NaN), text (nulls as null) or boolean. */
 export type ReadColumn = Float64Array | (string | null)[] | (boolean | null)[];
@@ -66,14 +68,21 @@ export function readArrowFile(path: string): ColumnTable {
   return { names, rows, columns };
 }
 
-/** One column to write: its name, type and values (null for missing). */
-export type WriteColumn =
+/**
+ * One column to write: its name, type and values (null for missing), and its field metadata (default: the
+ * column's entry in the metadata table, see `derivedColumnMeta`; none when it has no entry).
+ */
+export type WriteColumn = (
   | { name: string; type: 'f64'; values: ArrayLike<number | null> }
   | { name: string; type: 'i32'; values: ArrayLike<number | null> }
-  | { name: string; type: 'utf8'; values: ArrayLike<string | null> };
+  | { name: string; type: 'utf8'; values: ArrayLike<string | null> }
+) & { meta?: FieldMeta };
 
-/** Encodes columns as an Arrow IPC file (bytes). Non-finite numbers are written as nulls. */
-export function arrowFileBytes(cols: WriteColumn[]): Uint8Array {
+/**
+ * Encodes columns as an Arrow IPC file (bytes), each field with its metadata (unit, description, label)
+ * and `schemaMeta` as the schema's. Non-finite numbers are written as nulls.
+ */
+export function arrowFileBytes(cols: WriteColumn[], schemaMeta?: Map<string, string>): Uint8Array {
   const fields: Field[] = [];
   const data: Record<string, Vector> = {};
   for (const c of cols) {
@@ -82,7 +91,7 @@ export function arrowFileBytes(cols: WriteColumn[]): Uint8Array {
       const vals: (string | null)[] = new Array(n);
       for (let i = 0; i < n; i++) vals[i] = c.values[i] ?? null;
       data[c.name] = vectorFromArray(vals, new Utf8());
-      fields.push(new Field(c.name, new Utf8(), true));
+      fields.push(new Field(c.name, new Utf8(), true, fieldMetaOf(c)));
     } else {
       const vals: (number | null)[] = new Array(n);
       for (let i = 0; i < n; i++) {
@@ -91,11 +100,16 @@ export function arrowFileBytes(cols: WriteColumn[]): Uint8Array {
       }
       const type = c.type === 'i32' ? new Int32() : new Float64();
       data[c.name] = vectorFromArray(vals, type);
-      fields.push(new Field(c.name, type, true));
+      fields.push(new Field(c.name, type, true, fieldMetaOf(c)));
     }
   }
-  const table = new Table(new Schema(fields), data);
+  const table = new Table(new Schema(fields, schemaMeta ? new Map(schemaMeta) : undefined), data);
   return tableToIPC(table, 'file');
+}
+
+function fieldMetaOf(c: WriteColumn): Map<string, string> | undefined {
+  const m = c.meta ?? derivedColumnMeta(c.name);
+  return m ? metaEntries(m) : undefined;
 }
 
 const KIND_BYTES = EVENT_KINDS.map((k) => new TextEncoder().encode(k));

@@ -31,6 +31,8 @@ export interface ColSpec {
   name: string;
   type: ColType;
   nullable: boolean;
+  /** Field metadata (unit, description, label, …: see `metaEntries` in src/field-meta.ts). */
+  meta?: Map<string, string>;
 }
 
 /** Rows per record batch of every result file. */
@@ -54,9 +56,12 @@ function arrowType(t: ColType) {
   return t === 'i32' ? new Int32() : t === 'f64' ? new Float64() : t === 'utf8' ? new Utf8() : new Bool();
 }
 
-/** Schema of a result file. */
-export function schemaOf(cols: ColSpec[]): Schema {
-  return new Schema(cols.map((c) => new Field(c.name, arrowType(c.type), c.nullable)));
+/** Schema of a result file, with each column's field metadata and the file's schema metadata. */
+export function schemaOf(cols: ColSpec[], meta?: Map<string, string>): Schema {
+  return new Schema(
+    cols.map((c) => new Field(c.name, arrowType(c.type), c.nullable, c.meta ? new Map(c.meta) : undefined)),
+    meta ? new Map(meta) : undefined,
+  );
 }
 
 type Column = Float64Array | Int32Array | (string | null)[] | (boolean | null)[];
@@ -76,8 +81,9 @@ export class TableSink {
   constructor(
     readonly path: string,
     readonly specs: ColSpec[],
+    meta?: Map<string, string>,
   ) {
-    this.schema = schemaOf(specs);
+    this.schema = schemaOf(specs, meta);
     this.tmp = `${path}.tmp-${process.pid}`;
     this.fd = openSync(this.tmp, 'w');
     this.writer = new RecordBatchFileWriter();

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { EVENT_KINDS } from '../engine/events.js';
+import { columnMeta, metaEntries } from '../field-meta.js';
 import { METRIC_NAMES, SERIES } from '../metrics.js';
 import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
@@ -19,8 +20,32 @@ export const COUNT_METRICS = new Set([
   'orders_rejected',
 ]);
 
+/** The columns with their field metadata (units, descriptions) from the one metadata table. */
+function withMeta(cols: ColSpec[], table: 'runs' | 'series' | 'events'): ColSpec[] {
+  return cols.map((c) => {
+    const m = columnMeta(c.name, table);
+    return m ? { ...c, meta: metaEntries(m) } : c;
+  });
+}
+
+/**
+ * Schema metadata of a result file: the package version, the experiment and the table. Nothing time- or
+ * machine-dependent, so the bytes stay the same on any number of workers, shards or resumes.
+ */
+export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): Map<string, string> {
+  return new Map([
+    ['backstop-sim:version', plan.version],
+    ['backstop-sim:experiment', plan.name],
+    ['backstop-sim:table', table],
+  ]);
+}
+
 /** Columns of `runs.arrow` for a plan. */
 export function runsColumns(plan: Plan): ColSpec[] {
+  return withMeta(runsColumnTypes(plan), 'runs');
+}
+
+function runsColumnTypes(plan: Plan): ColSpec[] {
   return [
     { name: 'run_id', type: 'i32', nullable: false },
     { name: 'point_id', type: 'i32', nullable: false },
@@ -36,26 +61,32 @@ export function runsColumns(plan: Plan): ColSpec[] {
 }
 
 /** Columns of `series.arrow`. */
-export const SERIES_COLUMNS: ColSpec[] = [
-  { name: 'run_id', type: 'i32', nullable: false },
-  { name: 'tick', type: 'i32', nullable: false },
-  ...SERIES.map(([n]) => ({ name: n, type: 'f64', nullable: false }) as ColSpec),
-];
+export const SERIES_COLUMNS: ColSpec[] = withMeta(
+  [
+    { name: 'run_id', type: 'i32', nullable: false },
+    { name: 'tick', type: 'i32', nullable: false },
+    ...SERIES.map(([n]) => ({ name: n, type: 'f64', nullable: false }) as ColSpec),
+  ],
+  'series',
+);
 
 /** Columns of `events.arrow`. */
-export const EVENT_COLUMNS: ColSpec[] = [
-  { name: 'run_id', type: 'i32', nullable: false },
-  { name: 'tick', type: 'i32', nullable: false },
-  { name: 'kind', type: 'utf8', nullable: false },
-  { name: 'account', type: 'i32', nullable: false },
-  { name: 'size', type: 'f64', nullable: false },
-  { name: 'price', type: 'f64', nullable: false },
-  { name: 'amount', type: 'f64', nullable: false },
-  // the account's state before the event (deleverage, liquidation); NaN where not recorded
-  { name: 'position', type: 'f64', nullable: false },
-  { name: 'leverage', type: 'f64', nullable: false },
-  { name: 'pnl', type: 'f64', nullable: false },
-];
+export const EVENT_COLUMNS: ColSpec[] = withMeta(
+  [
+    { name: 'run_id', type: 'i32', nullable: false },
+    { name: 'tick', type: 'i32', nullable: false },
+    { name: 'kind', type: 'utf8', nullable: false },
+    { name: 'account', type: 'i32', nullable: false },
+    { name: 'size', type: 'f64', nullable: false },
+    { name: 'price', type: 'f64', nullable: false },
+    { name: 'amount', type: 'f64', nullable: false },
+    // the account's state before the event (deleverage, liquidation); NaN where not recorded
+    { name: 'position', type: 'f64', nullable: false },
+    { name: 'leverage', type: 'f64', nullable: false },
+    { name: 'pnl', type: 'f64', nullable: false },
+  ],
+  'events',
+);
 
 /** Counts over the assembled runs. */
 export interface RunCounts {
@@ -75,10 +106,14 @@ export function assemble(
   part: (c: number) => Uint8Array,
   out: string,
 ): RunCounts {
-  const runs = new TableSink(join(out, 'runs.arrow'), runsColumns(plan));
+  const runs = new TableSink(join(out, 'runs.arrow'), runsColumns(plan), fileMeta(plan, 'runs'));
   const series =
-    plan.record.series > 0 ? new TableSink(join(out, 'series.arrow'), SERIES_COLUMNS) : undefined;
-  const events = plan.record.events ? new TableSink(join(out, 'events.arrow'), EVENT_COLUMNS) : undefined;
+    plan.record.series > 0
+      ? new TableSink(join(out, 'series.arrow'), SERIES_COLUMNS, fileMeta(plan, 'series'))
+      : undefined;
+  const events = plan.record.events
+    ? new TableSink(join(out, 'events.arrow'), EVENT_COLUMNS, fileMeta(plan, 'events'))
+    : undefined;
   const sinks = [runs, series, events].filter((s): s is TableSink => s !== undefined);
   const counts: RunCounts = { ok: 0, failed: 0, failures: [] };
   const M = METRIC_NAMES.length;

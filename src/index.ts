@@ -75,6 +75,8 @@ export {
   runGame,
   writeGameFiles,
 } from './analysis/game-run.js';
+export type { CellTable } from './analysis/game-tables.js';
+export { equilibriaTable, formatPriceOfAnarchy, payoffTable, roleRegret } from './analysis/game-tables.js';
 export type { AnalysisFormat, AnalysisRow } from './analysis/render.js';
 export {
   analysisArrow,

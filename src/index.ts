@@ -89,7 +89,7 @@ export {
   textTable,
 } from './analysis/render.js';
 export type { ReportOptions, ReportResult } from './analysis/report.js';
-export { report, reportFigures } from './analysis/report.js';
+export { logScaled, report, reportFigures, strongestInteraction } from './analysis/report.js';
 export type { ColumnSummary, Interval, MeanInterval, PairedDifference, TailRisk } from './analysis/stats.js';
 export {
   finiteValues,

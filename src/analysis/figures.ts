@@ -649,8 +649,10 @@ export function venueLossFigure(
         mark: { type: 'rule' },
         encoding: { x: xe, y: { ...y, field: 'low' }, y2: { field: 'high' }, color },
       },
-      {
-        mark: { type: 'point', filled: false, strokeWidth: 2, size: 90, tooltip: true },
+      // the best profile's ring larger, so that an equilibrium at the same loss does not hide it
+      ...[true, false].map((best) => ({
+        transform: [{ filter: `${best ? '' : '!'}(datum.kind === '${kinds[0]}')` }],
+        mark: { type: 'point', filled: false, strokeWidth: 2, size: best ? 220 : 80, tooltip: true },
         encoding: {
           x: xe,
           y,
@@ -663,7 +665,7 @@ export function venueLossFigure(
             legend: { orient: 'bottom', direction: 'horizontal' },
           },
         },
-      },
+      })),
     ],
   };
   return {

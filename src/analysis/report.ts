@@ -84,6 +84,9 @@ const MAX_GROUPS = 30;
 /** Most groups in the tail figure; past this, the best, median and worst point by mean loss. */
 const MAX_TAIL_GROUPS = 6;
 
+/** What a caption says of the intervals it draws. */
+const INTERVALS = 'Intervals as analyze computes them (the method is stated above the figures).';
+
 /** The interval methods, in words. */
 const METHODS =
   'Intervals are 95%: t-intervals for means, Wilson for probabilities. VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.';
@@ -476,7 +479,8 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   if (existsSync(eqPath))
     figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile, info.config));
   const run = runText(info);
-  for (const f of figs) f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}`;
+  for (const f of figs)
+    f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}${/intervals/.test(f.title) ? ` ${INTERVALS}` : ''}`;
   return figs;
 }
 
@@ -618,7 +622,7 @@ function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
     equilibriumMapFigure(map, x.title, panelTitle, panels, xOrder),
   ];
   const profiles = eq.points[0].profiles.length;
-  const run = `${eq.experiment ?? 'game'}: ${eq.points.length} sweep point${eq.points.length === 1 ? '' : 's'} × ${profiles} profiles × ${eq.runs} runs per profile, master seed ${eq.seed}, common random numbers across profiles. Payoffs: PnL − outside option per agent.`;
+  const run = `${eq.experiment ?? 'game'}: ${eq.points.length} sweep point${eq.points.length === 1 ? '' : 's'} × ${profiles} profiles × ${eq.runs} runs per profile, master seed ${eq.seed}, common random numbers across profiles. Payoffs: PnL − outside option per agent; intervals as the game computes them (stated above the figures).`;
   for (const f of figs) f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}`;
   return figs;
 }

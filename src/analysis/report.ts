@@ -254,23 +254,47 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     figs.push(marginalBoxFigure(rows, axes, lossTitle));
   }
 
-  // tail
+  // tail: every group up to 6; past that, per value of the swept field (of at most 6 values) whose
+  // values' mean losses differ most, other fields pooled; without such a field (a space-filling design),
+  // the points with the least, the median and the largest mean loss
   const meanLoss = a.groups.map((g) => g.metrics.loss.estimate);
-  let tailGroups: { j: number; label: string }[] = a.groups.map((_, j) => ({ j, label: labels[j] }));
+  let tailGroups: { label: string; rows: number[] }[] = a.groups.map((_, j) => ({
+    label: labels[j],
+    rows: ok.filter((i) => groupOfRow[i] === j),
+  }));
+  let tailNote: string | null = null;
   if (a.groups.length > MAX_TAIL_GROUPS) {
-    const order = a.groups.map((_, j) => j).sort((x, y) => meanLoss[x] - meanLoss[y]);
-    const pick = [order[0], order[Math.floor((order.length - 1) / 2)], order[order.length - 1]];
-    tailGroups = pick.map((j, k) => ({
-      j,
-      label: `${['least', 'median', 'largest'][k]} mean loss: ${labels[j]}`,
-    }));
+    let best: { f: string; range: number; values: string[] } | null = null;
+    for (const f of a.fields) {
+      const values = sortValues(distinct(a.groups.map((g) => g.key[f]))).map(String);
+      if (values.length < 2 || values.length > MAX_TAIL_GROUPS) continue;
+      const means = values.map((v) => {
+        const rs = ok.filter((i) => String(C[f][i]) === v);
+        return rs.reduce((x, i) => x + lossOf[i], 0) / Math.max(1, rs.length);
+      });
+      const range = Math.max(...means) - Math.min(...means);
+      if (!best || range > best.range) best = { f, range, values };
+    }
+    if (best) {
+      const { f, values } = best;
+      tailGroups = values.map((v) => ({
+        label: `${names.get(f)}=${v}`,
+        rows: ok.filter((i) => String(C[f][i]) === v),
+      }));
+      tailNote = `one line per value of ${names.get(f)}, the swept field whose values' mean losses differ most, other swept fields pooled`;
+    } else {
+      const order = a.groups.map((_, j) => j).sort((x, y) => meanLoss[x] - meanLoss[y]);
+      const pick = [order[0], order[Math.floor((order.length - 1) / 2)], order[order.length - 1]];
+      tailGroups = pick.map((j, k) => ({
+        label: `${['least', 'median', 'largest'][k]} mean loss: ${labels[j]}`,
+        rows: ok.filter((i) => groupOfRow[i] === j),
+      }));
+      tailNote = `the sweep points with the least, the median and the largest mean loss of ${a.groups.length}`;
+    }
   }
   const tail: { group: string; loss: number; exceedance: number }[] = [];
-  for (const { j, label } of tailGroups) {
-    const xs = ok
-      .filter((i) => groupOfRow[i] === j)
-      .map((i) => lossOf[i])
-      .sort((x, y) => x - y);
+  for (const { label, rows } of tailGroups) {
+    const xs = rows.map((i) => lossOf[i]).sort((x, y) => x - y);
     const n = xs.length;
     for (let i = 0; i < n; i++)
       if (xs[i] > 0 && (i === n - 1 || xs[i + 1] !== xs[i])) {
@@ -280,13 +304,19 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         tail.push({ group: label, loss: xs[i], exceedance: (n - k) / n });
       }
   }
-  const tf = lossTailFigure(tail, lossTitle, a.groups.length > 1 ? 'sweep point' : 'group');
+  const tf = lossTailFigure(
+    tail,
+    lossTitle,
+    a.groups.length <= 1
+      ? 'group'
+      : a.groups.length > MAX_TAIL_GROUPS && tailNote?.startsWith('one line')
+        ? 'swept value'
+        : 'sweep point',
+  );
   if (tail.length === 0) tf.title += ' — no run had a loss';
   const lossless = tailGroups.filter((g) => !tail.some((r) => r.group === g.label)).map((g) => g.label);
   const notes = [
-    a.groups.length > MAX_TAIL_GROUPS
-      ? `the sweep points with the least, the median and the largest mean loss of ${a.groups.length}`
-      : null,
+    tailNote,
     lossless.length && tail.length ? `not drawn, no run had a loss: ${lossless.join('; ')}` : null,
   ].filter(Boolean);
   if (notes.length) tf.note = notes.join('; ');

@@ -573,7 +573,8 @@ export function payoffFigure(
     ? { field: 'x', type: 'quantitative', title: wrap(x.title, w), scale: { zero: false, padding: 10 } }
     : { field: 'x', type: 'ordinal', title: wrap(x.title, w), sort: null, axis: { labelAngle: 0 } };
   const yTitle = wrap('payoff per agent: PnL − outside option (USD)', 200);
-  const color = { field: 'strategy', type: 'nominal', title: 'strategy' };
+  const strategies = [...new Set(rows.map((r) => r.strategy))];
+  const color = { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: strategies } };
   const layer = [
     {
       mark: { type: 'rule' },

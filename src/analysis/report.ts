@@ -102,8 +102,8 @@ function htmlTable(head: string[], rows: string[][]): string {
 }
 
 /** A collapsed table: `<details>` with its title and row count in the summary. */
-function details(title: string, t: CellTable, open = false): string {
-  return `<details${open ? ' open' : ''}><summary>${esc(title)} (${t.rows.length} row${t.rows.length === 1 ? '' : 's'})</summary>${htmlTable(t.head, t.rows)}</details>`;
+function details(title: string, t: CellTable, open = false, cls?: string): string {
+  return `<details${cls ? ` class="${cls}"` : ''}${open ? ' open' : ''}><summary>${esc(title)} (${t.rows.length} row${t.rows.length === 1 ? '' : 's'})</summary>${htmlTable(t.head, t.rows)}</details>`;
 }
 
 const ci = (e: number, lo: number, hi: number) =>
@@ -763,6 +763,7 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
         'Key of the swept fields',
         { head: ['short name', 'config path', 'description'], rows: fieldKey(fields, config) },
         true,
+        'key',
       )
     : '';
   const title = `backstop-sim report: ${a?.experiment ?? eq?.experiment ?? dir}`;
@@ -776,6 +777,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1340px;
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
+details.key th, details.key td { text-align: left; }
 figure { margin: 1.5rem 0 2.5rem; overflow-x: auto; }
 figcaption { font-size: 0.9rem; color: #444; max-width: 1100px; margin-top: 0.4rem; }
 details { margin: 0.6rem 0; }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import './index.js';
 import { type Analysis, analyze } from './analysis/analyze.js';
 import { type EquilibriaFile, runGame } from './analysis/game-run.js';
+import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
 import { report } from './analysis/report.js';
 import { BackstopInputError } from './errors.js';
@@ -109,40 +110,9 @@ function analyzeDir(dir: string, by?: string[]): Analysis {
 
 /** The terminal summary of a game: per sweep point the equilibria, the mixed one and the venue's view. */
 export function gameTable(f: EquilibriaFile): string {
-  const rows = [
-    ['sweep point', 'pure equilibria', 'mixed (replicator)', 'best for the venue', 'price of anarchy'],
-  ];
-  for (const p of f.points)
-    rows.push([
-      p.label,
-      p.pure.join('; ') || '(none)',
-      p.mixed
-        ? Object.entries(p.mixed.mix)
-            .map(([r, x]) => x.map((v, i) => `${f.strategies[r][i]} ${v.toFixed(2)}`).join(', '))
-            .join('; ')
-        : '–',
-      p.best ?? '–',
-      p.priceOfAnarchy === null ? '–' : p.priceOfAnarchy.toPrecision(3),
-    ]);
-  const pay = [
-    ['sweep point', 'profile', 'role', 'payoff per agent [95% CI]', 'regret', 'P(insolvency)', 'equilibrium'],
-  ];
-  const n = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : '–');
-  for (const p of f.points)
-    for (const s of p.profiles)
-      for (const r of f.roles) {
-        const m = s.payoffs[r];
-        pay.push([
-          p.label,
-          s.label,
-          r,
-          `${n(m.estimate)} [${n(m.low)}, ${n(m.high)}]`,
-          n(s.regret),
-          `${(s.venue.insolvency.estimate * 100).toFixed(1)}%`,
-          s.equilibrium ? 'yes' : '',
-        ]);
-      }
-  return `Equilibria\n${textTable(rows)}\nPayoffs (PnL − outside option per agent, USD)\n${textTable(pay)}\n`;
+  const eq = equilibriaTable(f);
+  const pay = payoffTable(f);
+  return `Equilibria\n${textTable([eq.head, ...eq.rows])}\nPayoffs (PnL − outside option per agent, USD)\n${textTable([pay.head, ...pay.rows])}\n`;
 }
 
 interface RunFlags {

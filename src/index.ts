@@ -75,6 +75,8 @@ export {
   runGame,
   writeGameFiles,
 } from './analysis/game-run.js';
+export type { CellTable } from './analysis/game-tables.js';
+export { equilibriaTable, formatPriceOfAnarchy, payoffTable, roleRegret } from './analysis/game-tables.js';
 export type { AnalysisFormat, AnalysisRow } from './analysis/render.js';
 export {
   analysisArrow,
@@ -87,7 +89,7 @@ export {
   textTable,
 } from './analysis/render.js';
 export type { ReportOptions, ReportResult } from './analysis/report.js';
-export { report, reportFigures } from './analysis/report.js';
+export { logScaled, report, reportFigures, strongestInteraction } from './analysis/report.js';
 export type { ColumnSummary, Interval, MeanInterval, PairedDifference, TailRisk } from './analysis/stats.js';
 export {
   clusteredWilson,

@@ -20,9 +20,9 @@ import seedrandom from 'seedrandom';
 import { METRIC_NAMES, SERIES } from '../src/index.js';
 import { COUNT_METRICS } from '../src/runner/assemble.js';
 
-type Col = { name: string; type: 'i32' | 'f64' | 'utf8'; values: (number | string | null)[] };
+export type Col = { name: string; type: 'i32' | 'f64' | 'utf8'; values: (number | string | null)[] };
 
-function writeArrow(path: string, cols: Col[]): void {
+export function writeArrow(path: string, cols: Col[]): void {
   const data: Record<string, Vector> = {};
   const fields: Field[] = [];
   for (const c of cols) {

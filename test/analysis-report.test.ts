@@ -85,9 +85,12 @@ describe('report', () => {
     expect(names).toEqual([
       'loss-distribution.svg',
       'loss-tail.svg',
-      'sweep-venue.insuranceFund.svg',
+      'effects-loss.svg',
+      'effects-insolvency.svg',
       'who-paid.svg',
       'series.svg',
+      'game-payoffs.svg',
+      'game-venue-loss.svg',
       'equilibrium-map.svg',
     ]);
     for (const f of r.figures) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[^>]*class="marks"/);
@@ -180,7 +183,10 @@ describe('report', () => {
     ];
     a.groups.forEach((g, p) => {
       for (const [col, payer] of payers) {
-        const bar = rows.find((r) => r.group === g.label && r.payer === payer)!;
+        // the bars are labelled with the short name of the swept field
+        const bar = rows.find(
+          (r) => r.group === `insuranceFund=${g.key['venue.insuranceFund']}` && r.payer === payer,
+        )!;
         expect(bar.amount).toBeCloseTo(meanOf(col, p), 6);
         expect(g.metrics[col].estimate).toBeCloseTo(meanOf(col, p), 6);
       }

@@ -60,11 +60,13 @@ describe('backstop-sim game experiments/liquidator-participation --preset small'
     }
   });
 
-  it('report renders the game directory (equilibrium map, no runs.arrow needed)', () => {
+  it('report renders the game directory (payoffs, venue loss, equilibrium map; no runs.arrow needed)', () => {
     const r = cli(['report', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(out, 'report', 'index.html'))).toBe(true);
-    expect(readdirSync(join(out, 'report', 'figures'))).toEqual(['equilibrium-map.svg']);
+    expect(readdirSync(join(out, 'report', 'figures')).sort()).toEqual(
+      ['equilibrium-map', 'game-payoffs', 'game-venue-loss'].flatMap((n) => [`${n}.png`, `${n}.svg`]),
+    );
     expect(readFileSync(join(out, 'report', 'index.html'), 'utf8')).toContain('Equilibria');
   });
 });

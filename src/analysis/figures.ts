@@ -1,17 +1,22 @@
 /**
  * Figures as Vega-Lite specs, rendered to SVG in Node by vega's headless view (no canvas, no network: all
- * data inline).
+ * data inline), and to PNG from that SVG with resvg. Every axis is titled (metric labels and units from
+ * the metadata table in src/metrics.ts, swept fields from the config schema's descriptions); no label or
+ * legend is truncated (limits are lifted in {@link CONFIG}); facets are bounded so that no figure is taller
+ * than two screens at 1400 px.
  */
 import type { TopLevelSpec } from 'vega-lite';
 
-/** A figure: a file-safe name, a title, and its Vega-Lite spec. */
+/** A figure: a file-safe name, a title, its Vega-Lite spec, and what its caption says beyond the run. */
 export interface Figure {
   /** File name without extension (`loss-distribution`). */
   name: string;
-  /** Caption shown in the report. */
+  /** Title shown in the report's caption. */
   title: string;
   /** The Vega-Lite spec, data inline. */
   spec: TopLevelSpec;
+  /** What the figure pools or shows, for the caption (e.g. "other swept fields pooled"). */
+  note?: string;
 }
 
 /**
@@ -29,61 +34,245 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const WIDTH = 520;
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/**
+ * Renders an SVG string to PNG bytes with resvg (a Rust SVG renderer, prebuilt for each platform on npm),
+ * at `scale` times the SVG's size (2: print quality at the figure's size), with the system's sans-serif
+ * font. Loaded on first use, as vega is.
+ */
+export async function renderPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
+  const r = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return r.render().asPng();
+}
 
-/** Histogram of the loss per group (one row per group), ok runs only. */
-export function lossDistributionFigure(data: { group: string; loss: number }[]): Figure {
+const distinctCount = (xs: unknown[]) => new Set(xs).size;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/** Vega truncates labels and legends with "…" past ~180 px by default: lifted everywhere. */
+const CONFIG = {
+  axis: { labelLimit: 1000, titleLimit: 2000, labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelLimit: 1000, titleLimit: 1000, symbolLimit: 0, labelFontSize: 11, titleFontSize: 12 },
+  header: { labelLimit: 1000, titleLimit: 1000, labelFontSize: 12, titleFontSize: 12 },
+  title: { limit: 2000 },
+  concat: { spacing: 28 },
+  facet: { spacing: 20 },
+};
+const WIDTH = 560;
+/** Width of a panel of a three-column small multiple: three and their axes fit in 1300 px. */
+const PANEL = 270;
+
+function spec(s: Record<string, unknown>): TopLevelSpec {
+  return { $schema: SCHEMA, config: CONFIG, ...s } as TopLevelSpec;
+}
+
+/** Average width of a character of an axis title at 12 px (px), to break titles to fit their axis. */
+const CHAR_PX = 6.6;
+
+/**
+ * A title broken into lines that fit `px` pixels (at `— ` first, then at spaces), so that no title is
+ * wider than its axis (a rotated y title longer than its panel pads the layout with empty space).
+ */
+export function wrap(title: string, px: number): string | string[] {
+  const max = Math.max(12, Math.floor(px / CHAR_PX));
+  if (title.length <= max) return title;
+  const lines: string[] = [];
+  for (const part of title.split(/ (?=— )/)) {
+    let line = '';
+    for (const w of part.split(' ')) {
+      if (line && `${line} ${w}`.length > max) {
+        lines.push(line);
+        line = w;
+      } else line = line ? `${line} ${w}` : w;
+    }
+    if (line) lines.push(line);
+  }
+  return lines;
+}
+
+/** Tick labels of money: 0, 10, 100, 1k, 10k, 1M. */
+const MONEY_LABEL =
+  "datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 'G' : datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M' : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'k' : format(datum.value, '~g')";
+
+/** Tick values of a symlog axis of money: 0 and the powers of ten up to `max`. */
+function symlogTicks(max: number): number[] {
+  const v = [0];
+  for (let p = 1; p <= Math.max(1, max) * 1.0001; p *= 10) v.push(p);
+  return v.length > 8 ? [0, ...v.slice(1).filter((_, i, a) => (a.length - 1 - i) % 2 === 0)] : v;
+}
+
+/** A swept field as a figure sees it: its data key, the axis title and whether its axis is log. */
+export interface FieldAxis {
+  /** Key of the field in the data rows. */
+  key: string;
+  /** Axis title (`sigma — annualised volatility`). */
+  title: string;
+  /** Numeric values (else ordinal). */
+  numeric: boolean;
+  /** A log axis (the field's range was log-scaled). */
+  log?: boolean;
+}
+
+/** One bin of a histogram. */
+export interface Bin {
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/**
+ * Histogram of the loss per run (one group), bins computed by the caller; the y domain has room above
+ * the tallest bar and the x domain starts half a bin below zero, so the zero bar is drawn whole.
+ */
+export function histogramFigure(bins: Bin[], xTitle: string): Figure {
+  const w = bins.length ? bins[0].hi - bins[0].lo : 1;
+  const max = Math.max(1, ...bins.map((b) => b.count));
+  const top = bins.length ? bins[bins.length - 1].hi : 1;
   return {
     name: 'loss-distribution',
-    title: 'Distribution of the loss (socialized + unpaid) per run',
-    spec: {
-      $schema: SCHEMA,
-      data: { values: data },
-      mark: { type: 'bar', tooltip: true },
+    title: 'Distribution of the venue loss per run',
+    spec: spec({
+      data: { values: bins },
+      mark: { type: 'rect', tooltip: true, stroke: 'white', strokeWidth: 0.5 },
       encoding: {
-        x: { field: 'loss', type: 'quantitative', bin: { maxbins: 40 }, title: 'loss per run (USD)' },
-        y: { aggregate: 'count', type: 'quantitative', title: 'runs' },
-        color: { field: 'group', type: 'nominal', legend: null },
-        row: {
-          field: 'group',
-          type: 'nominal',
-          title: null,
-          header: { labelAngle: 0, labelAlign: 'left', labelLimit: 400 },
+        x: {
+          field: 'lo',
+          type: 'quantitative',
+          title: xTitle,
+          scale: {
+            domain: [bins[0]?.lo !== undefined ? Math.min(0, bins[0].lo) - w / 2 : -0.5, top + w / 2],
+            nice: false,
+          },
         },
+        x2: { field: 'hi' },
+        y: {
+          field: 'count',
+          type: 'quantitative',
+          title: 'runs (count, symlog scale)',
+          scale: { type: 'symlog', domain: [0, max * 1.3], nice: false },
+          axis: { values: [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000].filter((v) => v <= max * 1.3) },
+        },
+        y2: { datum: 0 },
       },
       width: WIDTH,
-      height: 80,
-    } as TopLevelSpec,
+      height: 220,
+    }),
   };
 }
 
-/** Exceedance probability P(loss ≥ x) of the positive losses, log scale: the tail. */
-export function lossTailFigure(data: { group: string; loss: number; exceedance: number }[]): Figure {
+/** Box plots of the loss, one per group (≤ 30 groups), on a symlog axis (losses are heavy-tailed, many 0). */
+export function boxFigure(
+  rows: { group: string; loss: number }[],
+  xTitle: string,
+  groupTitle: string,
+  groups: string[],
+): Figure {
+  const max = Math.max(0, ...rows.map((r) => r.loss));
+  return {
+    name: 'loss-distribution',
+    title: 'Distribution of the venue loss per run, per sweep point (box: quartiles; whiskers: 1.5 IQR)',
+    spec: spec({
+      data: { values: rows },
+      mark: { type: 'boxplot', extent: 1.5, size: 12 },
+      encoding: {
+        y: { field: 'group', type: 'nominal', title: groupTitle, sort: groups },
+        x: {
+          field: 'loss',
+          type: 'quantitative',
+          title: `${xTitle}, symlog scale`,
+          scale: { type: 'symlog' },
+          axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
+        },
+      },
+      width: WIDTH,
+      height: { step: 20 },
+    }),
+  };
+}
+
+/**
+ * Box plots of the loss against each swept field's values, other fields pooled (for sweeps of many
+ * points: one small panel per field instead of one box per point).
+ */
+export function marginalBoxFigure(
+  rows: { field: string; value: string; num: number; loss: number }[],
+  fields: FieldAxis[],
+  yTitle: string,
+): Figure {
+  const max = Math.max(0, ...rows.map((r) => r.loss));
+  return {
+    name: 'loss-distribution',
+    title:
+      'Distribution of the venue loss per run against each swept field (box: quartiles; whiskers: 1.5 IQR; other swept fields pooled)',
+    note: 'each panel pools every sweep point with that value of its field',
+    spec: spec({
+      data: { values: rows },
+      columns: 3,
+      concat: fields.map((f) => ({
+        transform: [{ filter: { field: 'field', equal: f.key } }],
+        mark: { type: 'boxplot', extent: 1.5, size: 22 },
+        encoding: {
+          x: {
+            field: 'value',
+            type: 'ordinal',
+            title: wrap(f.title, PANEL),
+            sort: f.numeric ? { field: 'num', op: 'min' } : null,
+            axis: { labelAngle: 0 },
+          },
+          y: {
+            field: 'loss',
+            type: 'quantitative',
+            title: wrap(`${yTitle}, symlog scale`, 180),
+            scale: { type: 'symlog' },
+            axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
+          },
+        },
+        width: PANEL,
+        height: 180,
+      })),
+      resolve: { scale: { y: 'shared' } },
+    }),
+  };
+}
+
+/** Exceedance probability P(loss ≥ x) of the positive losses, log scale: the tail (a few groups). */
+export function lossTailFigure(
+  data: { group: string; loss: number; exceedance: number }[],
+  xTitle: string,
+  legendTitle: string,
+): Figure {
   return {
     name: 'loss-tail',
-    title: 'Tail of the loss: share of runs with a loss at least x (log scale)',
-    spec: {
-      $schema: SCHEMA,
+    title: 'Tail of the venue loss: share of runs with a loss at least x (log scale)',
+    spec: spec({
       data: { values: data },
       mark: { type: 'line', point: true, interpolate: 'step-before', tooltip: true },
       encoding: {
-        x: { field: 'loss', type: 'quantitative', title: 'loss x (USD)' },
+        x: { field: 'loss', type: 'quantitative', title: `loss x: ${xTitle}` },
         y: { field: 'exceedance', type: 'quantitative', scale: { type: 'log' }, title: 'P(loss ≥ x)' },
-        color: { field: 'group', type: 'nominal', legend: { labelLimit: 400 } },
+        color: {
+          field: 'group',
+          type: 'nominal',
+          title: legendTitle,
+          sort: null,
+          legend: { orient: 'bottom', direction: 'vertical' },
+        },
       },
       width: WIDTH,
       height: 300,
-    } as TopLevelSpec,
+    }),
   };
 }
 
 /** One row of a metric-versus-field figure. */
 export interface BandRow {
+  /** Key of the swept field. */
+  field: string;
   /** Value of the swept field. */
   x: number | string;
-  /** Metric shown. */
-  metric: string;
   /** Point estimate. */
   estimate: number;
   /** Lower end of the 95% interval. */
@@ -92,125 +281,473 @@ export interface BandRow {
   high: number;
 }
 
-/** Metrics against one swept field with their 95% confidence bands (one panel per metric). */
-export function sweepFigure(field: string, rows: BandRow[], numeric: boolean): Figure {
-  const x = numeric
-    ? { field: 'x', type: 'quantitative', title: field, scale: { zero: false } }
-    : { field: 'x', type: 'ordinal', title: field };
-  const band = numeric ? { type: 'errorband' } : { type: 'errorbar', ticks: true };
-  return {
-    name: `sweep-${field.replace(/[^A-Za-z0-9_.-]/g, '_')}`,
-    title: `Metrics against ${field}, with 95% confidence intervals (other swept fields pooled)`,
-    spec: {
-      $schema: SCHEMA,
-      data: { values: rows },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
-      spec: {
-        width: 220,
-        height: 180,
-        layer: [
-          {
-            mark: band,
-            encoding: {
-              x,
-              y: { field: 'low', type: 'quantitative', title: null, scale: { zero: false } },
-              y2: { field: 'high' },
-            },
-          },
-          {
-            mark: { type: 'line', point: true, tooltip: true },
-            encoding: { x, y: { field: 'estimate', type: 'quantitative' } },
-          },
-        ],
-      },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
-  };
-}
-
-/** Who paid the shortfall: mean amount per payer and group, stacked to shares. */
-/** The segments of the who-paid bar, in order: the payers, what nobody paid, what is still open. */
-const WHO_PAID = ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid', 'still open at the end'];
-
-export function whoPaidFigure(rows: { group: string; payer: string; amount: number }[]): Figure {
-  return {
-    name: 'who-paid',
-    title:
-      'Who paid the shortfall, and what was still open at the end: share of the mean shortfall + open deficit',
-    spec: {
-      $schema: SCHEMA,
-      data: { values: rows },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        y: { field: 'group', type: 'nominal', title: null, sort: null, axis: { labelLimit: 400 } },
-        x: {
-          field: 'amount',
+/**
+ * One metric against each swept field with 95% intervals, other fields pooled: one panel per field, the
+ * y scale shared so that effect sizes compare. `zero`: the y axis starts at 0 (non-negative metrics).
+ */
+export function mainEffectsFigure(
+  name: string,
+  metricTitle: string,
+  rows: BandRow[],
+  fields: FieldAxis[],
+  zero: boolean,
+): Figure {
+  const panel = (f: FieldAxis) => {
+    const w = fields.length === 1 ? WIDTH : PANEL;
+    const x = f.numeric
+      ? {
+          field: 'x',
           type: 'quantitative',
-          stack: 'normalize',
-          title: 'share of shortfall',
-          axis: { format: '%' },
-        },
-        color: {
-          field: 'payer',
-          type: 'nominal',
-          sort: WHO_PAID,
-          scale: { domain: WHO_PAID },
-        },
-        order: { field: 'order', type: 'quantitative' },
-      },
-      width: WIDTH,
-    } as TopLevelSpec,
+          title: wrap(f.title, w),
+          scale: { zero: false, type: f.log ? 'log' : 'linear', padding: 12 },
+        }
+      : { field: 'x', type: 'ordinal', title: wrap(f.title, w), sort: null, axis: { labelAngle: 0 } };
+    const y = { field: 'estimate', type: 'quantitative', title: wrap(metricTitle, 180), scale: { zero } };
+    return {
+      transform: [{ filter: { field: 'field', equal: f.key } }],
+      width: w,
+      height: 180,
+      layer: [
+        { mark: { type: 'rule' }, encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' } } },
+        { mark: { type: 'line', point: true, tooltip: true }, encoding: { x, y } },
+      ],
+    };
   };
-}
-
-/** Time series of sample runs, one panel per series. */
-export function seriesFigure(rows: { run: string; tick: number; series: string; value: number }[]): Figure {
   return {
-    name: 'series',
-    title: 'Time series of sample runs',
-    spec: {
-      $schema: SCHEMA,
+    name,
+    title: `${metricTitle} against ${fields.length === 1 ? 'the swept field' : 'each swept field'}, 95% intervals${fields.length > 1 ? ' (other swept fields pooled)' : ''}`,
+    note: fields.length > 1 ? 'each panel pools every sweep point with that value of its field' : undefined,
+    spec: spec({
       data: { values: rows },
-      facet: { row: { field: 'series', type: 'nominal', title: null } },
-      spec: {
-        width: WIDTH,
-        height: 120,
-        mark: { type: 'line', strokeWidth: 1.2 },
-        encoding: {
-          x: { field: 'tick', type: 'quantitative' },
-          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-          color: { field: 'run', type: 'nominal', title: 'run_id' },
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
+      columns: 3,
+      concat: fields.map(panel),
+      resolve: { scale: { y: 'shared' } },
+    }),
   };
 }
 
-/** The equilibrium map: regret of every profile at every sweep point; pure equilibria marked. */
-export function equilibriumMapFigure(
-  rows: { point: string; profile: string; regret: number; equilibrium: boolean }[],
+/** A heatmap of a metric over two fields, the value written in each cell; shared colour scale. */
+export function heatmapFigure(
+  name: string,
+  title: string,
+  rows: { x: string; y: string; value: number; label: string }[],
+  xTitle: string,
+  yTitle: string,
+  colorTitle: string,
+  opts: { percent?: boolean; note?: string; xOrder?: string[]; yOrder?: string[] } = {},
 ): Figure {
   return {
-    name: 'equilibrium-map',
-    title: 'Equilibrium map: regret of each profile per sweep point (NE: pure equilibrium)',
-    spec: {
-      $schema: SCHEMA,
+    name,
+    title,
+    note: opts.note,
+    spec: spec({
       data: { values: rows },
       encoding: {
-        x: { field: 'point', type: 'nominal', title: 'sweep point', sort: null },
-        y: { field: 'profile', type: 'nominal', title: 'profile', sort: null },
+        x: {
+          field: 'x',
+          type: 'ordinal',
+          title: wrap(xTitle, Math.max(300, 90 * distinctCount(rows.map((r) => r.x)))),
+          sort: opts.xOrder ?? null,
+          axis: { labelAngle: 0 },
+        },
+        // the y title written across, above the axis: a rotated one is longer than the few rows
+        y: {
+          field: 'y',
+          type: 'ordinal',
+          title: yTitle,
+          sort: opts.yOrder ?? null,
+          axis: { titleAngle: 0, titleAlign: 'left', titleX: 0, titleY: -10, titleBaseline: 'bottom' },
+        },
       },
       layer: [
         {
           mark: { type: 'rect', tooltip: true },
-          encoding: { color: { field: 'regret', type: 'quantitative', scale: { scheme: 'orangered' } } },
+          encoding: {
+            color: {
+              field: 'value',
+              type: 'quantitative',
+              title: colorTitle,
+              scale: { scheme: 'orangered', zero: true },
+              legend: { orient: 'bottom', gradientLength: 240, ...(opts.percent ? { format: '%' } : {}) },
+            },
+          },
         },
+        { mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'label' } } },
+      ],
+      width: { step: 90 },
+      height: { step: 36 },
+    }),
+  };
+}
+
+/**
+ * Scatter of a metric per sweep point against each swept field of a space-filling design, with a LOESS
+ * smoother (never lines joining points whose other coordinates differ); log axes for log ranges (the
+ * smoother fitted on log10 of the field there).
+ */
+export function scatterFigure(
+  name: string,
+  metricTitle: string,
+  rows: Record<string, number>[],
+  fields: FieldAxis[],
+  zero: boolean,
+): Figure {
+  const panel = (f: FieldAxis) => {
+    const x = {
+      field: f.key,
+      type: 'quantitative',
+      title: wrap(`${f.title}${f.log ? ', log scale' : ''}`, PANEL),
+      scale: f.log ? { type: 'log' } : { type: 'linear', zero: false },
+    };
+    const y = { field: 'metric', type: 'quantitative', title: wrap(metricTitle, 200), scale: { zero } };
+    return {
+      width: PANEL,
+      height: 200,
+      layer: [
+        { mark: { type: 'point', filled: true, opacity: 0.6, size: 30, tooltip: true }, encoding: { x, y } },
         {
-          transform: [{ filter: 'datum.equilibrium' }],
-          mark: { type: 'text', text: 'NE', fontWeight: 'bold' },
+          transform: [
+            {
+              filter: `isValid(datum['${f.key}']) && isValid(datum.metric)${f.log ? ` && datum['${f.key}'] > 0` : ''}`,
+            },
+            { calculate: f.log ? `log(datum['${f.key}']) / LN10` : `datum['${f.key}']`, as: '__x' },
+            { loess: 'metric', on: '__x', bandwidth: 0.5 },
+            { calculate: f.log ? 'pow(10, datum.__x)' : 'datum.__x', as: f.key },
+          ],
+          mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
+          encoding: { x, y },
         },
       ],
-    } as TopLevelSpec,
+    };
+  };
+  return {
+    name,
+    title: `${metricTitle} per sweep point against each swept field, with a LOESS smoother (bandwidth 0.5)`,
+    note: 'one dot per sweep point (its mean over its runs); the other fields vary between dots',
+    spec: spec({
+      data: { values: rows },
+      columns: 3,
+      concat: fields.map(panel),
+      resolve: { scale: { y: 'shared' } },
+    }),
+  };
+}
+
+/** The segments of the who-paid bar, in order: the payers, what nobody paid, what is still open. */
+export const WHO_PAID = ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid', 'still open at the end'];
+
+/**
+ * Who paid the shortfall: mean amount per payer, stacked to shares, one bar per group; with `fields`,
+ * one panel per swept field with a column per value (other fields pooled).
+ */
+export function whoPaidFigure(
+  rows: { group: string; payer: string; amount: number; order: number; field?: string; num?: number }[],
+  groupTitle: string,
+  fields?: FieldAxis[],
+): Figure {
+  const share = {
+    field: 'amount',
+    type: 'quantitative',
+    stack: 'normalize',
+    title: 'share of shortfall + open deficit',
+    axis: { format: '%' },
+  };
+  const color = {
+    field: 'payer',
+    type: 'nominal',
+    title: 'paid by',
+    sort: WHO_PAID,
+    scale: { domain: WHO_PAID },
+    legend: { orient: 'bottom', direction: 'horizontal', columns: 6 },
+  };
+  const order = { field: 'order', type: 'quantitative' };
+  return {
+    name: 'who-paid',
+    title:
+      'Who paid the shortfall, and what was still open at the end: shares of the mean shortfall + open deficit',
+    note: fields ? 'each panel pools every sweep point with that value of its field' : undefined,
+    spec: fields
+      ? spec({
+          data: { values: rows },
+          columns: 3,
+          concat: fields.map((f) => ({
+            transform: [{ filter: { field: 'field', equal: f.key } }],
+            mark: { type: 'bar', tooltip: true },
+            encoding: {
+              x: {
+                field: 'group',
+                type: 'ordinal',
+                title: wrap(f.title, PANEL),
+                sort: f.numeric ? { field: 'num', op: 'min' } : null,
+                axis: { labelAngle: 0 },
+              },
+              y: { ...share, title: wrap(share.title, 180) },
+              color,
+              order,
+            },
+            width: PANEL,
+            height: 180,
+          })),
+          resolve: { scale: { color: 'shared' } },
+        })
+      : spec({
+          data: { values: rows },
+          mark: { type: 'bar', tooltip: true },
+          encoding: {
+            y: { field: 'group', type: 'nominal', title: groupTitle, sort: null },
+            x: share,
+            color,
+            order,
+          },
+          width: WIDTH,
+          height: { step: 22 },
+        }),
+  };
+}
+
+/** Time series of sample runs, one panel per series (titled with its label and unit), time in hours. */
+export function seriesFigure(
+  rows: { run: string; hours: number; series: string; value: number }[],
+  series: { key: string; title: string }[],
+  hours: number,
+): Figure {
+  return {
+    name: 'series',
+    title: 'Time series of sample runs',
+    spec: spec({
+      data: { values: rows },
+      vconcat: series.map((s) => ({
+        transform: [{ filter: { field: 'series', equal: s.key } }],
+        width: WIDTH,
+        height: 110,
+        mark: { type: 'line', strokeWidth: 1.2 },
+        encoding: {
+          x: {
+            field: 'hours',
+            type: 'quantitative',
+            title: 'time since the start (hours)',
+            scale: { domain: [0, hours], nice: false },
+          },
+          y: { field: 'value', type: 'quantitative', title: s.title, scale: { zero: false } },
+          color: { field: 'run', type: 'nominal', title: 'sample run (run id)' },
+        },
+      })),
+      resolve: { scale: { color: 'shared' } },
+    }),
+  };
+}
+
+/** Rows of the game's payoff figure: one per (point, profile, role). */
+export interface PayoffRow {
+  role: string;
+  strategy: string;
+  profile: string;
+  x: number | string;
+  panel: string;
+  payoff: number;
+  low: number;
+  high: number;
+}
+
+/** A facet's column header: the other swept fields, panels in the order of the sweep points. */
+function columnFacet(panelTitle: string, order: string[]) {
+  return { field: 'panel', type: 'ordinal', title: panelTitle, sort: order, header: { labelFontSize: 12 } };
+}
+
+/** Width of one panel of a game figure: three fit at 1400 px with the legend. */
+const GAME_PANEL = 270;
+
+/**
+ * Each role's payoff per strategy against the swept mechanism parameter, with 95% intervals; one panel
+ * per value of the other swept fields (columns) and per role (rows); lines join the points of one profile.
+ */
+export function payoffFigure(
+  rows: PayoffRow[],
+  x: FieldAxis,
+  panelTitle: string | null,
+  panels: string[],
+  roles: string[],
+): Figure {
+  const w = panelTitle ? GAME_PANEL : WIDTH;
+  const xe = x.numeric
+    ? { field: 'x', type: 'quantitative', title: wrap(x.title, w), scale: { zero: false, padding: 10 } }
+    : { field: 'x', type: 'ordinal', title: wrap(x.title, w), sort: null, axis: { labelAngle: 0 } };
+  const yTitle = wrap('payoff per agent: PnL − outside option (USD)', 200);
+  const strategies = [...new Set(rows.map((r) => r.strategy))];
+  const color = { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: strategies } };
+  const layer = [
+    {
+      mark: { type: 'rule' },
+      encoding: {
+        x: xe,
+        y: { field: 'low', type: 'quantitative', title: yTitle },
+        y2: { field: 'high' },
+        color,
+      },
+    },
+    {
+      mark: { type: 'line', point: true, tooltip: true },
+      encoding: {
+        x: xe,
+        y: { field: 'payoff', type: 'quantitative', title: yTitle },
+        color,
+        detail: { field: 'profile', type: 'nominal' },
+      },
+    },
+  ];
+  const facet: Record<string, unknown> = {};
+  if (panelTitle) facet.column = columnFacet(panelTitle, panels);
+  if (roles.length > 1) facet.row = { field: 'role', type: 'nominal', title: 'role', sort: roles };
+  const inner = { width: w, height: 200, layer };
+  return {
+    name: 'game-payoffs',
+    title: "Each role's payoff per strategy against the swept mechanism parameter, 95% intervals",
+    note:
+      roles.length > 1
+        ? "lines join one profile's points; the other roles' strategies differ between lines"
+        : undefined,
+    spec: Object.keys(facet).length
+      ? spec({ data: { values: rows }, facet, spec: inner, resolve: { scale: { y: 'shared' } } })
+      : spec({ data: { values: rows }, ...inner }),
+  };
+}
+
+/** The venue's mean loss under each equilibrium against the best profile for the venue. */
+export function venueLossFigure(
+  rows: {
+    x: number | string;
+    panel: string;
+    kind: string;
+    profile: string;
+    loss: number;
+    low: number;
+    high: number;
+  }[],
+  x: FieldAxis,
+  panelTitle: string | null,
+  panels: string[],
+  yTitle: string,
+): Figure {
+  const w = panelTitle ? GAME_PANEL : WIDTH;
+  const xe = x.numeric
+    ? { field: 'x', type: 'quantitative', title: wrap(x.title, w), scale: { zero: false, padding: 10 } }
+    : { field: 'x', type: 'ordinal', title: wrap(x.title, w), sort: null, axis: { labelAngle: 0 } };
+  const kinds = ['best profile for the venue', 'pure equilibrium', 'mixed equilibrium (expected)'];
+  const color = {
+    field: 'kind',
+    type: 'nominal',
+    title: 'profile',
+    scale: { domain: kinds, range: ['#2ca02c', '#d62728', '#9467bd'] },
+    legend: { orient: 'bottom', direction: 'horizontal' },
+  };
+  const y = { field: 'loss', type: 'quantitative', title: wrap(yTitle, 200), scale: { zero: true } };
+  const inner = {
+    width: w,
+    height: 200,
+    layer: [
+      {
+        transform: [{ filter: 'isValid(datum.low)' }],
+        mark: { type: 'rule' },
+        encoding: { x: xe, y: { ...y, field: 'low' }, y2: { field: 'high' }, color },
+      },
+      // the best profile's ring larger, so that an equilibrium at the same loss does not hide it
+      ...[true, false].map((best) => ({
+        transform: [{ filter: `${best ? '' : '!'}(datum.kind === '${kinds[0]}')` }],
+        mark: { type: 'point', filled: false, strokeWidth: 2, size: best ? 220 : 80, tooltip: true },
+        encoding: {
+          x: xe,
+          y,
+          color,
+          shape: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'profile',
+            scale: { domain: kinds },
+            legend: { orient: 'bottom', direction: 'horizontal' },
+          },
+        },
+      })),
+    ],
+  };
+  return {
+    name: 'game-venue-loss',
+    title:
+      "The venue's mean loss under each pure equilibrium against the best profile for the venue, 95% intervals",
+    note: 'where no profile is a pure equilibrium, the expected loss under the mixed (replicator) equilibrium, without an interval',
+    spec: panelTitle
+      ? spec({
+          data: { values: rows },
+          facet: { column: columnFacet(panelTitle, panels) },
+          spec: inner,
+          resolve: { scale: { y: 'shared' } },
+        })
+      : spec({ data: { values: rows }, ...inner }),
+  };
+}
+
+/**
+ * The equilibrium map: each profile's regret at each sweep point written in its cell (NE: a pure
+ * equilibrium, in bold); x the swept parameter, one panel per value of the other swept fields.
+ */
+export function equilibriumMapFigure(
+  rows: {
+    x: string;
+    panel: string;
+    profile: string;
+    regret: number;
+    label: string;
+    equilibrium: boolean;
+  }[],
+  xTitle: string,
+  panelTitle: string | null,
+  panels: string[],
+  xOrder: string[],
+): Figure {
+  const step = Math.max(
+    70,
+    Math.min(110, Math.floor(900 / Math.max(1, xOrder.length * Math.max(1, panels.length)))),
+  );
+  const text = (bold: boolean) => ({
+    transform: [{ filter: bold ? 'datum.equilibrium' : '!datum.equilibrium' }],
+    mark: { type: 'text', fontSize: 11, fontWeight: bold ? 'bold' : 'normal' },
+    encoding: { text: { field: 'label' } },
+  });
+  const inner = {
+    encoding: {
+      x: {
+        field: 'x',
+        type: 'ordinal',
+        title: wrap(xTitle, step * xOrder.length),
+        sort: xOrder,
+        axis: { labelAngle: 0 },
+      },
+      y: { field: 'profile', type: 'nominal', title: 'profile', sort: null },
+    },
+    layer: [
+      {
+        mark: { type: 'rect', tooltip: true, stroke: 'white' },
+        encoding: {
+          color: {
+            field: 'regret',
+            type: 'quantitative',
+            title: 'profile regret (USD)',
+            scale: { scheme: 'orangered', zero: true },
+            legend: { orient: 'bottom', gradientLength: 240 },
+          },
+        },
+      },
+      text(false),
+      text(true),
+    ],
+    width: { step },
+    height: { step: 34 },
+  };
+  return {
+    name: 'equilibrium-map',
+    title:
+      'Equilibrium map: the regret of each profile at each sweep point (USD; NE, in bold: a pure equilibrium)',
+    spec: panelTitle
+      ? spec({ data: { values: rows }, facet: { column: columnFacet(panelTitle, panels) }, spec: inner })
+      : spec({ data: { values: rows }, ...inner }),
   };
 }

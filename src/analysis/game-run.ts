@@ -27,6 +27,7 @@ import {
   profileWeights,
   replicatorEquilibrium,
 } from './game.js';
+import { roleRegret } from './game-tables.js';
 import { type Interval, type MeanInterval, meanInterval, wilsonInterval } from './stats.js';
 
 /** One candidate strategy of a role. */
@@ -154,7 +155,10 @@ export interface PointEquilibria {
   mixed: (MixedEquilibrium & { venue: MixedVenueOutcome }) | null;
   /** The profile with the smallest mean loss for the venue. */
   best: string | null;
-  /** Worst equilibrium's mean loss over the best profile's (null when undefined). */
+  /**
+   * Worst equilibrium's mean loss over the best profile's; null when undefined: the best profile has zero
+   * loss (0/0 when the worst equilibrium has none either, where `anarchyGap` is 0), or no data.
+   */
   priceOfAnarchy: number | null;
   /** Worst equilibrium's mean loss − the best profile's (USD). */
   anarchyGap: number | null;
@@ -384,15 +388,6 @@ export function gameArrowBytes(file: EquilibriaFile): Uint8Array {
   const rows: { p: PointEquilibria; s: ProfileSummary; role: string }[] = [];
   for (const p of file.points)
     for (const s of p.profiles) for (const role of file.roles) rows.push({ p, s, role });
-  const regretOf = (p: PointEquilibria, s: ProfileSummary, role: string) => {
-    // the role's own regret: its best payoff over its strategies, others fixed, minus its payoff here
-    let best = s.payoffs[role].estimate;
-    for (const o of p.profiles) {
-      if (file.roles.every((r) => r === role || o.profile[r] === s.profile[r]))
-        best = Math.max(best, o.payoffs[role].estimate);
-    }
-    return best - s.payoffs[role].estimate;
-  };
   const cols: WriteColumn[] = [{ name: 'point_id', type: 'i32', values: rows.map((r) => r.p.pointId) }];
   for (const f of file.fields) {
     const numeric = rows.every((r) => typeof r.p.point[f] === 'number');
@@ -409,7 +404,7 @@ export function gameArrowBytes(file: EquilibriaFile): Uint8Array {
     { name: 'payoff', type: 'f64', values: rows.map((r) => r.s.payoffs[r.role].estimate) },
     { name: 'ci_low', type: 'f64', values: rows.map((r) => r.s.payoffs[r.role].low) },
     { name: 'ci_high', type: 'f64', values: rows.map((r) => r.s.payoffs[r.role].high) },
-    { name: 'regret', type: 'f64', values: rows.map((r) => regretOf(r.p, r.s, r.role)) },
+    { name: 'regret', type: 'f64', values: rows.map((r) => roleRegret(file.roles, r.p, r.s, r.role)) },
     { name: 'profile_regret', type: 'f64', values: rows.map((r) => r.s.regret) },
     { name: 'equilibrium', type: 'i32', values: rows.map((r) => (r.s.equilibrium ? 1 : 0)) },
   );

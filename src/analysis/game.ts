@@ -362,7 +362,7 @@ export interface PriceOfAnarchy {
   best: ProfileEntry | null;
   /** The largest venue cost over the pure equilibria (or the mixed one's expected cost when none is pure). */
   worstEquilibriumCost: number | null;
-  /** worst equilibrium cost / best cost; 1 when both are 0; null when undefined (best = 0 < worst, or no data). */
+  /** worst equilibrium cost / best cost; null when undefined: best = 0 (0/0 when worst is 0 too; `gap` is then 0), or no data. */
   ratio: number | null;
   /** worst equilibrium cost − best cost. */
   gap: number | null;
@@ -394,6 +394,6 @@ export function priceOfAnarchy(
   }
   if (worst === null) return { best, worstEquilibriumCost: null, ratio: null, gap: null };
   const b = best.venueCost as number;
-  const ratio = b === 0 ? (worst === 0 ? 1 : null) : worst / b;
+  const ratio = b === 0 ? null : worst / b;
   return { best, worstEquilibriumCost: worst, ratio, gap: worst - b };
 }

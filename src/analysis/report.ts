@@ -1,24 +1,53 @@
 /**
- * `report(dir)`: writes `dir/report/` — figures as SVG (Vega-Lite rendered in Node) and an `index.html`
- * that shows them inline with the summary tables. Self-contained: no scripts, no network, opens from the
- * file system.
+ * `report(dir)`: writes `dir/report/` — figures as SVG (Vega-Lite rendered in Node) and PNG (the SVG
+ * rendered by resvg, for a paper), and an `index.html` that shows the figures inline, each with a caption
+ * that says what was run, then a key of the swept fields and the tables, collapsed. Self-contained: no
+ * scripts, no network, opens from the file system.
+ *
+ * Which figures, by design of the results:
+ * - one point: histogram of the loss; tail; who paid; time series in hours;
+ * - a sweep of few points (≤ 30): box plots of the loss per point; of more, box plots per value of each
+ *   swept field (other fields pooled), never one panel per point;
+ * - tail: every group when there are at most 6, else the best, median and worst point by mean loss;
+ * - a grid of two fields: heatmaps of the mean loss and P(insolvency); of one or three and more fields
+ *   (and zipped lists): the main effect of each field (others pooled) on the mean loss and P(insolvency),
+ *   and for three or more the strongest two-field interaction of the mean loss as a heatmap — the pair
+ *   whose interaction residual m(a,b) − m(a) − m(b) + m of the cell means of the loss has the largest range;
+ * - a space-filling design (lhs, sobol): scatter of each point's mean against each field with a LOESS
+ *   smoother, on a log axis where the design's range was log-scaled (detected from the points, see
+ *   {@link logScaled});
+ * - a game (equilibria.json): each role's payoff per strategy against the swept parameter, the venue's
+ *   loss under each equilibrium against the best profile, the equilibrium map, and the CLI's tables.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Analysis, analyze, lossColumn } from './analyze.js';
+import { axisTitle } from '../metrics.js';
+import { type Analysis, analyze, type FieldValue, lossColumn, readManifest } from './analyze.js';
 import { readArrowFile } from './arrow-io.js';
+import { fieldKey, fieldTitle, shortNames } from './field-titles.js';
 import {
   type BandRow,
+  type Bin,
+  boxFigure,
   equilibriumMapFigure,
+  type FieldAxis,
   type Figure,
-  lossDistributionFigure,
+  heatmapFigure,
+  histogramFigure,
   lossTailFigure,
+  mainEffectsFigure,
+  marginalBoxFigure,
+  type PayoffRow,
+  payoffFigure,
+  renderPng,
   renderSvg,
+  scatterFigure,
   seriesFigure,
-  sweepFigure,
+  venueLossFigure,
   whoPaidFigure,
 } from './figures.js';
-import type { EquilibriaFile } from './game-run.js';
+import type { EquilibriaFile, PointEquilibria } from './game-run.js';
+import { type CellTable, equilibriaTable, payoffTable } from './game-tables.js';
 import { fmtNumber } from './render.js';
 
 /** Options of {@link report}. */
@@ -37,7 +66,7 @@ export interface ReportResult {
   dir: string;
   /** Path of index.html. */
   index: string;
-  /** The figures written, as paths of their SVG files. */
+  /** The figures written, as paths of their SVG files (each has a PNG beside it). */
   figures: string[];
 }
 
@@ -50,10 +79,17 @@ const PAYERS: [string, string][] = [
   ['open_deficit', 'still open at the end'],
 ];
 
-const SWEEP_METRICS: [string, string][] = [
-  ['loss', 'mean loss (USD)'],
-  ['shortfall', 'mean shortfall (USD)'],
-];
+/** Most groups drawn one by one (a box, a bar each); past this, per value of each swept field. */
+const MAX_GROUPS = 30;
+/** Most groups in the tail figure; past this, the best, median and worst point by mean loss. */
+const MAX_TAIL_GROUPS = 6;
+
+/** What a caption says of the intervals it draws. */
+const INTERVALS = 'Intervals as analyze computes them (the method is stated above the figures).';
+
+/** The interval methods, in words. */
+const METHODS =
+  'Intervals are 95%: t-intervals for means, Wilson for probabilities. VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.';
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -65,83 +101,370 @@ function htmlTable(head: string[], rows: string[][]): string {
     .join('')}</tbody></table>`;
 }
 
+/** A collapsed table: `<details>` with its title and row count in the summary. */
+function details(title: string, t: CellTable, open = false, cls?: string): string {
+  return `<details${cls ? ` class="${cls}"` : ''}${open ? ' open' : ''}><summary>${esc(title)} (${t.rows.length} row${t.rows.length === 1 ? '' : 's'})</summary>${htmlTable(t.head, t.rows)}</details>`;
+}
+
 const ci = (e: number, lo: number, hi: number) =>
   Number.isFinite(lo) ? `${fmtNumber(e)} [${fmtNumber(lo)}, ${fmtNumber(hi)}]` : fmtNumber(e);
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toPrecision(3)}%` : '–');
 
+/** What a results directory's manifest says about the run, for captions and axes. */
+interface RunInfo {
+  experiment: string | null;
+  preset: string | null;
+  kind: string;
+  points: number;
+  runsPerPoint: number | null;
+  seed: number | null;
+  crn: boolean;
+  config: Record<string, unknown> | undefined;
+  dtSeconds: number;
+  ticks: number | null;
+}
+
+function runInfo(dir: string, a: Analysis): RunInfo {
+  const m = readManifest(dir);
+  const config = m?.config as Record<string, unknown> | undefined;
+  return {
+    experiment: a.experiment,
+    preset: typeof m?.preset === 'string' ? m.preset : null,
+    kind:
+      typeof (m?.sweep as { kind?: unknown } | undefined)?.kind === 'string'
+        ? String((m!.sweep as { kind: string }).kind)
+        : a.fields.length
+          ? 'grid'
+          : 'none',
+    points: m?.sweep?.points?.length ?? a.groups.length,
+    runsPerPoint: typeof m?.runsPerPoint === 'number' ? m.runsPerPoint : null,
+    seed: typeof m?.masterSeed === 'number' ? m.masterSeed : null,
+    crn: m?.crn !== false,
+    config,
+    dtSeconds: typeof config?.dtSeconds === 'number' ? config.dtSeconds : 1,
+    ticks: typeof config?.ticks === 'number' ? config.ticks : null,
+  };
+}
+
+/** The caption's account of what was run. */
+function runText(r: RunInfo): string {
+  const parts = [
+    `${r.experiment ?? 'results'}${r.preset ? ` (preset ${r.preset})` : ''}`,
+    `${r.points} sweep point${r.points === 1 ? '' : 's'}${r.kind !== 'none' && r.points > 1 ? ` (${r.kind})` : ''}`,
+    r.runsPerPoint !== null ? `${r.runsPerPoint} runs per point` : null,
+    r.seed !== null ? `master seed ${r.seed}` : null,
+    r.crn && r.points > 1 ? 'common random numbers across points' : null,
+  ];
+  return `${parts.filter(Boolean).join(', ')}.`;
+}
+
+/**
+ * Whether a field of a space-filling design was drawn on a log-scaled range: positive, spanning at least
+ * a factor 10, and spread more evenly in log than in linear terms (smaller Kolmogorov distance to the
+ * uniform on [min, max]); the manifest records the points, not the ranges.
+ */
+export function logScaled(values: number[]): boolean {
+  const xs = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (xs.length < 4 || xs[0] <= 0 || xs[xs.length - 1] / xs[0] < 10) return false;
+  const ks = (ys: number[]) => {
+    const lo = ys[0];
+    const span = ys[ys.length - 1] - lo;
+    let d = 0;
+    ys.forEach((y, i) => {
+      const u = (y - lo) / span;
+      d = Math.max(d, Math.abs(u - i / (ys.length - 1)));
+    });
+    return d;
+  };
+  return ks(xs.map(Math.log)) < ks(xs);
+}
+
+/** A group key as short `name=value` pairs. */
+function shortLabel(key: Record<string, FieldValue>, names: Map<string, string>): string {
+  const ks = Object.keys(key);
+  return ks.length ? ks.map((k) => `${names.get(k) ?? k}=${key[k]}`).join(', ') : 'all';
+}
+
+const distinct = <T>(xs: T[]) => [...new Set(xs)];
+const sortValues = (vs: FieldValue[]) =>
+  vs.every((v) => typeof v === 'number') ? [...vs].sort((a, b) => (a as number) - (b as number)) : vs;
+
 /** The figures of a results directory (data read from runs.arrow, series.arrow and equilibria.json). */
 export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}): Figure[] {
+  const info = runInfo(dir, a);
   const figs: Figure[] = [];
   const t = readArrowFile(join(dir, 'runs.arrow'));
   const C = t.columns;
   const status = C.status as (string | null)[] | undefined;
-  const groupOfRow: string[] = new Array(t.rows);
-  const label = new Map<string, string>();
-  for (const g of a.groups) label.set(JSON.stringify(a.by.map((f) => g.key[f] ?? null)), g.label);
-  for (let i = 0; i < t.rows; i++)
-    groupOfRow[i] = label.get(JSON.stringify(a.by.map((f) => C[f][i] ?? null))) ?? 'all';
+  const names = shortNames(a.fields);
+  const axes: FieldAxis[] = a.fields.map((f) => {
+    const vals = a.groups.map((g) => g.key[f]);
+    const numeric = vals.every((v) => typeof v === 'number');
+    return {
+      key: f,
+      title: fieldTitle(f, info.config, names.get(f)),
+      numeric,
+      log: numeric && (info.kind === 'lhs' || info.kind === 'sobol') && logScaled(vals as number[]),
+    };
+  });
+  const keyOf = (i: number) => JSON.stringify(a.by.map((f) => C[f][i] ?? null));
+  const groupIndex = new Map<string, number>();
+  a.groups.forEach((g, j) => {
+    groupIndex.set(JSON.stringify(a.by.map((f) => g.key[f] ?? null)), j);
+  });
+  const labels = a.groups.map((g) => shortLabel(g.key, names));
+  const groupOfRow = Int32Array.from({ length: t.rows }, (_, i) => groupIndex.get(keyOf(i)) ?? 0);
+  const lossTitle = axisTitle('loss');
 
-  // loss distribution and tail
-  const losses: { group: string; loss: number }[] = [];
+  // the loss of every ok run
   const lossOf = lossColumn(C, t.rows);
-  for (let i = 0; i < t.rows; i++) {
-    if (status && status[i] !== 'ok') continue;
-    const l = lossOf[i];
-    if (Number.isFinite(l)) losses.push({ group: groupOfRow[i], loss: l });
+  const ok: number[] = [];
+  for (let i = 0; i < t.rows; i++)
+    if ((!status || status[i] === 'ok') && Number.isFinite(lossOf[i])) ok.push(i);
+
+  // distribution
+  if (a.groups.length === 1) {
+    const xs = ok.map((i) => lossOf[i]);
+    const max = Math.max(0, ...xs);
+    const nb = 40;
+    const w = max > 0 ? max / nb : 1;
+    const bins: Bin[] = Array.from({ length: max > 0 ? nb : 1 }, (_, k) => ({
+      lo: k * w,
+      hi: (k + 1) * w,
+      count: 0,
+    }));
+    for (const x of xs) bins[Math.min(bins.length - 1, Math.max(0, Math.floor(x / w)))].count++;
+    const h = histogramFigure(bins, lossTitle);
+    const zeros = xs.filter((x) => x === 0).length;
+    h.note = `${zeros} of ${xs.length} runs had no loss (the first bar holds them)`;
+    figs.push(h);
+  } else if (a.groups.length <= MAX_GROUPS) {
+    figs.push(
+      boxFigure(
+        ok.map((i) => ({ group: labels[groupOfRow[i]], loss: lossOf[i] })),
+        lossTitle,
+        'sweep point',
+        labels,
+      ),
+    );
+  } else {
+    const rows = a.fields.flatMap((f) =>
+      ok.map((i) => ({ field: f, value: String(C[f][i]), num: Number(C[f][i]), loss: lossOf[i] })),
+    );
+    figs.push(marginalBoxFigure(rows, axes, lossTitle));
   }
-  figs.push(lossDistributionFigure(losses));
+
+  // tail: every group up to 6; past that, per value of the swept field (of at most 6 values) whose
+  // values' mean losses differ most, other fields pooled; without such a field (a space-filling design),
+  // the points with the least, the median and the largest mean loss
+  const meanLoss = a.groups.map((g) => g.metrics.loss.estimate);
+  let tailGroups: { label: string; rows: number[] }[] = a.groups.map((_, j) => ({
+    label: labels[j],
+    rows: ok.filter((i) => groupOfRow[i] === j),
+  }));
+  let tailNote: string | null = null;
+  if (a.groups.length > MAX_TAIL_GROUPS) {
+    let best: { f: string; range: number; values: string[] } | null = null;
+    for (const f of a.fields) {
+      const values = sortValues(distinct(a.groups.map((g) => g.key[f]))).map(String);
+      if (values.length < 2 || values.length > MAX_TAIL_GROUPS) continue;
+      const means = values.map((v) => {
+        const rs = ok.filter((i) => String(C[f][i]) === v);
+        return rs.reduce((x, i) => x + lossOf[i], 0) / Math.max(1, rs.length);
+      });
+      const range = Math.max(...means) - Math.min(...means);
+      if (!best || range > best.range) best = { f, range, values };
+    }
+    if (best) {
+      const { f, values } = best;
+      tailGroups = values.map((v) => ({
+        label: `${names.get(f)}=${v}`,
+        rows: ok.filter((i) => String(C[f][i]) === v),
+      }));
+      tailNote = `one line per value of ${names.get(f)}, the swept field whose values' mean losses differ most, other swept fields pooled`;
+    } else {
+      const order = a.groups.map((_, j) => j).sort((x, y) => meanLoss[x] - meanLoss[y]);
+      const pick = [order[0], order[Math.floor((order.length - 1) / 2)], order[order.length - 1]];
+      tailGroups = pick.map((j, k) => ({
+        label: `${['least', 'median', 'largest'][k]} mean loss: ${labels[j]}`,
+        rows: ok.filter((i) => groupOfRow[i] === j),
+      }));
+      tailNote = `the sweep points with the least, the median and the largest mean loss of ${a.groups.length}`;
+    }
+  }
   const tail: { group: string; loss: number; exceedance: number }[] = [];
-  for (const g of a.groups) {
-    const xs = losses
-      .filter((l) => l.group === g.label)
-      .map((l) => l.loss)
-      .sort((x, y) => x - y);
+  for (const { label, rows } of tailGroups) {
+    const xs = rows.map((i) => lossOf[i]).sort((x, y) => x - y);
     const n = xs.length;
     for (let i = 0; i < n; i++)
       if (xs[i] > 0 && (i === n - 1 || xs[i + 1] !== xs[i])) {
         // P(L ≥ x_i) with ties: the share of runs at or above the first of equal values
-        let j = i;
-        while (j > 0 && xs[j - 1] === xs[i]) j--;
-        tail.push({ group: g.label, loss: xs[i], exceedance: (n - j) / n });
+        let k = i;
+        while (k > 0 && xs[k - 1] === xs[i]) k--;
+        tail.push({ group: label, loss: xs[i], exceedance: (n - k) / n });
       }
   }
-  const tf = lossTailFigure(tail);
+  const tf = lossTailFigure(
+    tail,
+    lossTitle,
+    a.groups.length <= 1
+      ? 'group'
+      : a.groups.length > MAX_TAIL_GROUPS && tailNote?.startsWith('one line')
+        ? 'swept value'
+        : 'sweep point',
+  );
   if (tail.length === 0) tf.title += ' — no run had a loss';
+  const lossless = tailGroups.filter((g) => !tail.some((r) => r.group === g.label)).map((g) => g.label);
+  const notes = [
+    tailNote,
+    lossless.length && tail.length ? `not drawn, no run had a loss: ${lossless.join('; ')}` : null,
+  ].filter(Boolean);
+  if (notes.length) tf.note = notes.join('; ');
   figs.push(tf);
 
-  // metrics against each swept field, other fields pooled
-  for (const f of a.fields) {
-    const by = analyze(dir, { by: [f], level: a.level, compare: [] });
-    const numeric = by.groups.every((g) => typeof g.key[f] === 'number');
-    const rows: BandRow[] = [];
-    for (const g of by.groups) {
-      const x = g.key[f] as number | string;
-      for (const [m, name] of SWEEP_METRICS) {
-        const s = g.metrics[m];
-        rows.push({ x, metric: name, estimate: s.estimate, low: s.low, high: s.high });
-      }
-      rows.push({
-        x,
-        metric: 'P(insolvency)',
-        estimate: g.insolvency.estimate,
-        low: g.insolvency.low,
-        high: g.insolvency.high,
+  // metrics against the swept fields
+  const byField = new Map<string, Analysis>();
+  const by1 = (f: string) => {
+    if (!byField.has(f)) byField.set(f, analyze(dir, { by: [f], level: a.level, compare: [] }));
+    return byField.get(f)!;
+  };
+  const insolvencyTitle = 'P(insolvency): share of runs with a loss';
+  if (a.fields.length > 0 && (info.kind === 'lhs' || info.kind === 'sobol')) {
+    const rows = (metric: (j: number) => number) =>
+      a.groups.map((g, j) => {
+        const r: Record<string, number> = { metric: metric(j) };
+        // keyed f0, f1, …: Vega-Lite reads a dotted field name as a nested path
+        a.fields.forEach((f, k) => {
+          r[`f${k}`] = g.key[f] as number;
+        });
+        return r;
       });
+    const numericAxes = axes.map((x, k) => ({ ...x, key: `f${k}` })).filter((x) => x.numeric);
+    figs.push(
+      scatterFigure(
+        'scatter-loss',
+        `mean ${lossTitle}`,
+        rows((j) => meanLoss[j]),
+        numericAxes,
+        true,
+      ),
+    );
+    figs.push(
+      scatterFigure(
+        'scatter-insolvency',
+        insolvencyTitle,
+        rows((j) => a.groups[j].insolvency.estimate),
+        numericAxes,
+        true,
+      ),
+    );
+  } else if (a.fields.length === 2 && info.kind === 'grid') {
+    const [f1, f2] = a.fields;
+    const order = (f: string) => sortValues(distinct(a.groups.map((g) => g.key[f]))).map(String);
+    const cells = (v: (j: number) => number, fmt: (x: number) => string) =>
+      a.groups.map((g, j) => ({ x: String(g.key[f1]), y: String(g.key[f2]), value: v(j), label: fmt(v(j)) }));
+    const [x1, x2] = axes;
+    figs.push(
+      heatmapFigure(
+        'heatmap-loss',
+        `Mean ${lossTitle} over the grid`,
+        cells((j) => meanLoss[j], fmtNumber),
+        x1.title,
+        x2.title,
+        `mean ${lossTitle}`,
+        {
+          xOrder: order(f1),
+          yOrder: order(f2),
+        },
+      ),
+      heatmapFigure(
+        'heatmap-insolvency',
+        'Probability of insolvency over the grid',
+        cells((j) => a.groups[j].insolvency.estimate, pct),
+        x1.title,
+        x2.title,
+        'P(insolvency)',
+        { percent: true, xOrder: order(f1), yOrder: order(f2) },
+      ),
+    );
+  } else if (a.fields.length > 0) {
+    const loss: BandRow[] = [];
+    const ins: BandRow[] = [];
+    for (const f of a.fields)
+      for (const g of by1(f).groups) {
+        const x = g.key[f] as number | string;
+        const s = g.metrics.loss;
+        loss.push({ field: f, x, estimate: s.estimate, low: s.low, high: s.high });
+        ins.push({
+          field: f,
+          x,
+          estimate: g.insolvency.estimate,
+          low: g.insolvency.low,
+          high: g.insolvency.high,
+        });
+      }
+    figs.push(
+      mainEffectsFigure('effects-loss', `mean ${lossTitle}`, loss, axes, true),
+      mainEffectsFigure('effects-insolvency', insolvencyTitle, ins, axes, true),
+    );
+    const pair = a.fields.length >= 3 ? strongestInteraction(a.fields, C, ok, lossOf) : null;
+    if (pair) {
+      const [f1, f2] = pair.fields;
+      const two = analyze(dir, { by: [f1, f2], level: a.level, compare: [] });
+      const order = (f: string) => sortValues(distinct(two.groups.map((g) => g.key[f]))).map(String);
+      const h = heatmapFigure(
+        'interaction-loss',
+        `Strongest two-field interaction: mean ${lossTitle} over ${names.get(f1)} × ${names.get(f2)} (other swept fields pooled)`,
+        two.groups.map((g) => ({
+          x: String(g.key[f1]),
+          y: String(g.key[f2]),
+          value: g.metrics.loss.estimate,
+          label: fmtNumber(g.metrics.loss.estimate),
+        })),
+        axes[a.fields.indexOf(f1)].title,
+        axes[a.fields.indexOf(f2)].title,
+        `mean ${lossTitle}`,
+        { xOrder: order(f1), yOrder: order(f2) },
+      );
+      h.note = `the pair whose interaction residual of the mean loss, m(a,b) − m(a) − m(b) + m, has the largest range (${fmtNumber(pair.range)} USD) of the ${(a.fields.length * (a.fields.length - 1)) / 2} pairs`;
+      figs.push(h);
     }
-    figs.push(sweepFigure(f, rows, numeric));
   }
 
   // who paid
-  const paid: { group: string; payer: string; amount: number; order: number }[] = [];
-  for (const g of a.groups)
-    PAYERS.forEach(([m, payer], order) => {
-      paid.push({ group: g.label, payer, amount: Math.max(0, g.metrics[m]?.estimate ?? 0), order });
+  const paid: {
+    group: string;
+    payer: string;
+    amount: number;
+    order: number;
+    field?: string;
+    num?: number;
+  }[] = [];
+  const many = a.groups.length > MAX_GROUPS && a.fields.length > 0;
+  if (many) {
+    for (const f of a.fields)
+      for (const g of by1(f).groups)
+        PAYERS.forEach(([m, payer], order) => {
+          paid.push({
+            field: f,
+            group: String(g.key[f]),
+            num: Number(g.key[f]),
+            payer,
+            amount: Math.max(0, g.metrics[m]?.estimate ?? 0),
+            order,
+          });
+        });
+  } else
+    a.groups.forEach((g, j) => {
+      PAYERS.forEach(([m, payer], order) => {
+        paid.push({ group: labels[j], payer, amount: Math.max(0, g.metrics[m]?.estimate ?? 0), order });
+      });
     });
-  const wp = whoPaidFigure(paid);
+  const wp = whoPaidFigure(paid, a.groups.length > 1 ? 'sweep point' : 'group', many ? axes : undefined);
   if (a.groups.every((g) => !(g.metrics.shortfall.estimate > 0))) wp.title += ' — no shortfall in any run';
   figs.push(wp);
 
-  // time series of sample runs
+  // time series of sample runs, in hours
   const seriesPath = join(dir, 'series.arrow');
   if (existsSync(seriesPath)) {
     const s = readArrowFile(seriesPath);
@@ -152,54 +475,204 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     const ticks = s.columns.tick as Float64Array;
     const sample = [...new Set(runIds)].slice(0, opts.sampleRuns ?? 6);
     const keep = new Set(sample);
-    const rows: { run: string; tick: number; series: string; value: number }[] = [];
+    const rows: { run: string; hours: number; series: string; value: number }[] = [];
+    let lastTick = 0;
     for (let i = 0; i < s.rows; i++) {
+      lastTick = Math.max(lastTick, ticks[i]);
       if (!keep.has(runIds[i])) continue;
       for (const c of want) {
         const v = (s.columns[c] as Float64Array)[i];
-        if (Number.isFinite(v)) rows.push({ run: String(runIds[i]), tick: ticks[i], series: c, value: v });
+        if (Number.isFinite(v))
+          rows.push({
+            run: String(runIds[i]),
+            hours: (ticks[i] * info.dtSeconds) / 3600,
+            series: c,
+            value: v,
+          });
       }
     }
-    if (rows.length) figs.push(seriesFigure(rows));
+    const hours = ((info.ticks ?? lastTick) * info.dtSeconds) / 3600;
+    if (rows.length)
+      figs.push(
+        seriesFigure(
+          rows,
+          want
+            .filter((c) => rows.some((r) => r.series === c))
+            .map((c) => ({ key: c, title: axisTitle(c, 'series') })),
+          hours,
+        ),
+      );
   }
 
-  // equilibrium map
+  // the game of the same directory
   const eqPath = join(dir, 'equilibria.json');
   if (existsSync(eqPath))
-    figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile));
+    figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile, info.config));
+  const run = runText(info);
+  for (const f of figs)
+    f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}${/intervals/.test(f.title) ? ` ${INTERVALS}` : ''}`;
   return figs;
 }
 
-/** The figures of a game (equilibria.json): the equilibrium map. */
-function gameFigures(eq: EquilibriaFile): Figure[] {
-  const rows = eq.points.flatMap((p) =>
+/**
+ * The two swept fields with the strongest interaction on the mean loss: for each pair, the cell means
+ * m(a,b) of the loss pooled over the other fields, the residual m(a,b) − m(a) − m(b) + m, and its range
+ * (max − min); the pair with the largest range. Null when every range is 0.
+ */
+export function strongestInteraction(
+  fields: string[],
+  C: Record<string, ArrayLike<unknown>>,
+  rows: number[],
+  loss: Float64Array,
+): { fields: [string, string]; range: number } | null {
+  const mean = (key: (i: number) => string) => {
+    const s = new Map<string, [number, number]>();
+    for (const i of rows) {
+      const k = key(i);
+      const e = s.get(k) ?? [0, 0];
+      e[0] += loss[i];
+      e[1]++;
+      s.set(k, e);
+    }
+    return new Map([...s].map(([k, [sum, n]]) => [k, sum / n]));
+  };
+  const grand = rows.reduce((s, i) => s + loss[i], 0) / Math.max(1, rows.length);
+  let best: { fields: [string, string]; range: number } | null = null;
+  for (let p = 0; p < fields.length; p++)
+    for (let q = p + 1; q < fields.length; q++) {
+      const [fa, fb] = [fields[p], fields[q]];
+      const ma = mean((i) => String(C[fa][i]));
+      const mb = mean((i) => String(C[fb][i]));
+      const mab = mean((i) => JSON.stringify([C[fa][i], C[fb][i]]));
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (const [k, m] of mab) {
+        const [va, vb] = JSON.parse(k) as unknown[];
+        const r = m - ma.get(String(va))! - mb.get(String(vb))! + grand;
+        lo = Math.min(lo, r);
+        hi = Math.max(hi, r);
+      }
+      const range = hi - lo;
+      if (range > 0 && (!best || range > best.range)) best = { fields: [fa, fb], range };
+    }
+  return best;
+}
+
+/** x axis and panels of a game's figures: the first swept field on x, one panel per value of the others. */
+function gameAxes(eq: EquilibriaFile, config?: unknown) {
+  const names = shortNames(eq.fields);
+  const [xf, ...rest] = eq.fields;
+  const numeric = xf !== undefined && eq.points.every((p) => typeof p.point[xf] === 'number');
+  const x: FieldAxis = xf
+    ? { key: xf, title: fieldTitle(xf, config, names.get(xf)), numeric }
+    : { key: 'point', title: 'sweep point', numeric: false };
+  const xOf = (p: PointEquilibria) => (xf ? (p.point[xf] as number | string) : 'all');
+  const panelOf = (p: PointEquilibria) =>
+    rest.length ? rest.map((f) => `${names.get(f)}=${p.point[f]}`).join(', ') : '';
+  const panelTitle = rest.length ? rest.map((f) => fieldTitle(f, config, names.get(f))).join('; ') : null;
+  return { x, xOf, panelOf, panelTitle };
+}
+
+/**
+ * The figures of a game (equilibria.json): each role's payoff per strategy against the swept parameter,
+ * the venue's loss under the equilibria against the best profile, and the equilibrium map.
+ */
+function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
+  if (eq.points.length === 0) return [];
+  const { x, xOf, panelOf, panelTitle } = gameAxes(eq, config);
+  const pay: PayoffRow[] = [];
+  for (const p of eq.points)
+    for (const s of p.profiles)
+      for (const role of eq.roles) {
+        const m = s.payoffs[role];
+        pay.push({
+          role,
+          strategy: s.profile[role],
+          profile: s.label,
+          x: xOf(p),
+          panel: panelOf(p),
+          payoff: m.estimate,
+          low: m.low,
+          high: m.high,
+        });
+      }
+  const loss: {
+    x: number | string;
+    panel: string;
+    kind: string;
+    profile: string;
+    loss: number;
+    low: number;
+    high: number;
+  }[] = [];
+  for (const p of eq.points) {
+    const add = (kind: string, label: string) => {
+      const s = p.profiles.find((q) => q.label === label);
+      if (s)
+        loss.push({
+          x: xOf(p),
+          panel: panelOf(p),
+          kind,
+          profile: label,
+          loss: s.venue.loss.estimate,
+          low: s.venue.loss.low,
+          high: s.venue.loss.high,
+        });
+    };
+    if (p.best) add('best profile for the venue', p.best);
+    for (const e of p.pure) add('pure equilibrium', e);
+    if (p.pure.length === 0 && p.mixed)
+      loss.push({
+        x: xOf(p),
+        panel: panelOf(p),
+        kind: 'mixed equilibrium (expected)',
+        profile: 'mixed',
+        loss: p.mixed.venue.loss,
+        low: Number.NaN,
+        high: Number.NaN,
+      });
+  }
+  const panels = distinct(eq.points.map(panelOf));
+  const xOrder = distinct(sortValues(eq.points.map((p) => (x.key === 'point' ? 'all' : p.point[x.key])))).map(
+    String,
+  );
+  const map = eq.points.flatMap((p) =>
     p.profiles.map((s) => ({
-      point: p.label,
+      x: String(xOf(p)),
+      panel: panelOf(p),
       profile: s.label,
       regret: s.regret,
+      label: `${fmtNumber(s.regret)}${s.equilibrium ? ' NE' : ''}`,
       equilibrium: s.equilibrium,
     })),
   );
-  return rows.length ? [equilibriumMapFigure(rows)] : [];
+  const figs = [
+    payoffFigure(pay, x, panelTitle, panels, eq.roles),
+    venueLossFigure(loss, x, panelTitle, panels, `mean ${axisTitle('loss')}`),
+    equilibriumMapFigure(map, x.title, panelTitle, panels, xOrder),
+  ];
+  const profiles = eq.points[0].profiles.length;
+  const run = `${eq.experiment ?? 'game'}: ${eq.points.length} sweep point${eq.points.length === 1 ? '' : 's'} × ${profiles} profiles × ${eq.runs} runs per profile, master seed ${eq.seed}, common random numbers across profiles. Payoffs: PnL − outside option per agent; intervals as the game computes them (stated above the figures).`;
+  for (const f of figs) f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}`;
+  return figs;
 }
 
 function summaryTables(a: Analysis): string {
   const parts: string[] = [];
   parts.push(
-    '<h2>Loss and insolvency</h2>',
-    htmlTable(
-      [
+    details('Loss and insolvency per group', {
+      head: [
         'group',
         'runs',
         'failed',
         'P(insolvency) [95% CI]',
-        'mean loss [95% CI]',
-        'VaR95',
-        'ES95',
-        'VaR99',
-        'ES99',
+        `mean ${axisTitle('loss')} [95% CI]`,
+        'VaR95 (USD)',
+        'ES95 (USD)',
+        'VaR99 (USD)',
+        'ES99 (USD)',
       ],
-      a.groups.map((g) => [
+      rows: a.groups.map((g) => [
         g.label,
         String(g.ok),
         String(g.failed),
@@ -210,7 +683,7 @@ function summaryTables(a: Analysis): string {
         fmtNumber(g.risk[1].var),
         fmtNumber(g.risk[1].es),
       ]),
-    ),
+    }),
   );
   const roles = a.groups.flatMap((g) =>
     g.roles.map((r) => [
@@ -224,59 +697,39 @@ function summaryTables(a: Analysis): string {
   );
   if (roles.length)
     parts.push(
-      '<h2>Participation: PnL − outside option (USD)</h2>',
-      htmlTable(['group', 'role', 'agents', 'outside option', 'whole role', 'per agent'], roles),
+      details('Participation: PnL − outside option (USD)', {
+        head: ['group', 'role', 'agents', 'outside option (USD)', 'whole role (USD)', 'per agent (USD)'],
+        rows: roles,
+      }),
     );
   if (a.comparisons.length)
     parts.push(
-      '<h2>Paired differences on common random numbers</h2>',
-      htmlTable(
-        ['metric', 'group', 'reference', 'pairs', 'mean difference [95% CI]'],
-        a.comparisons.map((c) => [
-          c.metric,
+      details('Paired differences on common random numbers', {
+        head: ['metric', 'group', 'reference', 'pairs', 'mean difference [95% CI]'],
+        rows: a.comparisons.map((c) => [
+          axisTitle(c.metric),
           c.group,
           c.reference,
           String(c.difference.n),
           ci(c.difference.estimate, c.difference.low, c.difference.high),
         ]),
-      ),
+      }),
     );
   return parts.join('\n');
 }
 
+/** The game's tables, as the CLI prints them. */
 function gameTables(eq: EquilibriaFile): string {
-  const rows = eq.points.map((p) => [
-    p.label,
-    p.pure.join('; ') || '(none)',
-    p.mixed
-      ? Object.entries(p.mixed.mix)
-          .map(([r, x]) => `${r}: ${x.map((v, i) => `${eq.strategies[r][i]} ${v.toFixed(2)}`).join(', ')}`)
-          .join('; ')
-      : '–',
-    p.best ?? '–',
-    p.priceOfAnarchy === null ? '–' : p.priceOfAnarchy.toPrecision(3),
-    p.anarchyGap === null ? '–' : fmtNumber(p.anarchyGap),
-  ]);
-  return `<h2>Equilibria</h2>${htmlTable(
-    [
-      'sweep point',
-      'pure equilibria',
-      'mixed (replicator)',
-      'best for the venue',
-      'price of anarchy',
-      'loss gap (USD)',
-    ],
-    rows,
-  )}`;
+  return [
+    details('Equilibria per sweep point', equilibriaTable(eq), true),
+    details('Payoffs per profile and role (PnL − outside option per agent, USD)', payoffTable(eq)),
+  ].join('\n');
 }
 
 /**
- * Writes the report of a results directory: `report/figures/*.svg` and `report/index.html` (figures
- * inline, summary tables, the equilibria when equilibria.json exists). Figures: the loss distribution
- * and its tail; the loss, shortfall and probability of insolvency against each swept field with 95%
- * intervals; who paid the shortfall (stacked shares); time series of sample runs when series.arrow
- * exists; the equilibrium map when equilibria.json exists. A directory written by `game` alone (equilibria.json,
- * no runs.arrow) gets the equilibrium map and the game's tables.
+ * Writes the report of a results directory: `report/figures/*.svg` and `*.png`, and `report/index.html`
+ * (the figures inline with captions, then the key of the swept fields and the tables, collapsed). A
+ * directory written by `game` alone (equilibria.json, no runs.arrow) gets the game's figures and tables.
  *
  * @throws Error when neither runs.arrow nor equilibria.json is there
  */
@@ -285,23 +738,34 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
   const gameOnly = !existsSync(join(dir, 'runs.arrow')) && existsSync(eqPath);
   const a = gameOnly ? null : analyze(dir);
   const eq = existsSync(eqPath) ? (JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile) : null;
+  const config = readManifest(dir)?.config;
   const out = opts.out ?? join(dir, 'report');
   const figDir = join(out, 'figures');
   mkdirSync(figDir, { recursive: true });
-  const figs = a ? reportFigures(dir, a, opts) : eq ? gameFigures(eq) : [];
+  const figs = a ? reportFigures(dir, a, opts) : eq ? gameFigures(eq, config) : [];
   const written: string[] = [];
   const sections: string[] = [];
-  for (const f of figs) {
+  for (const [k, f] of figs.entries()) {
     const svg = await renderSvg(f.spec);
     const p = join(figDir, `${f.name}.svg`);
     writeFileSync(p, svg);
+    writeFileSync(join(figDir, `${f.name}.png`), await renderPng(svg));
     written.push(p);
     sections.push(
-      `<figure id="fig-${esc(f.name)}" class="figure">${svg}<figcaption>${esc(f.title)} — <a href="figures/${esc(
-        f.name,
-      )}.svg">SVG</a></figcaption></figure>`,
+      `<figure id="fig-${esc(f.name)}" class="figure">${svg}<figcaption><b>Figure ${k + 1}.</b> ${esc(f.title)}. ${esc(
+        f.note ?? '',
+      )} <a href="figures/${esc(f.name)}.svg">SVG</a> · <a href="figures/${esc(f.name)}.png">PNG</a></figcaption></figure>`,
     );
   }
+  const fields = a?.fields ?? eq?.fields ?? [];
+  const key = fields.length
+    ? details(
+        'Key of the swept fields',
+        { head: ['short name', 'config path', 'description'], rows: fieldKey(fields, config) },
+        true,
+        'key',
+      )
+    : '';
   const title = `backstop-sim report: ${a?.experiment ?? eq?.experiment ?? dir}`;
   const html = `<!doctype html>
 <html lang="en">
@@ -309,12 +773,15 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
 <meta charset="utf-8">
 <title>${esc(title)}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1340px; padding: 0 1rem; color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
-figure { margin: 1.5rem 0; overflow-x: auto; }
-figcaption { font-size: 0.9rem; color: #555; }
+details.key th, details.key td { text-align: left; }
+figure { margin: 1.5rem 0 2.5rem; overflow-x: auto; }
+figcaption { font-size: 0.9rem; color: #444; max-width: 1100px; margin-top: 0.4rem; }
+details { margin: 0.6rem 0; }
+summary { cursor: pointer; font-weight: 600; }
 </style>
 </head>
 <body>
@@ -323,14 +790,15 @@ ${
   a
     ? `<p>${a.groups.reduce((s, g) => s + g.runs, 0)} runs in ${a.groups.length} group(s)${
         a.by.length ? ` by ${esc(a.by.join(', '))}` : ''
-      }. Loss = socialized loss + unpaid (USD). Intervals are 95%: t-intervals for means, Wilson for probabilities.
-VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.</p>
-${summaryTables(a)}`
-    : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid (USD).</p>`
+      }. Loss = socialized loss + unpaid + open deficit at the end (USD). ${esc(METHODS)}</p>`
+    : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid + open deficit (USD). Payoff intervals are 95% t-intervals.</p>`
 }
-${eq ? gameTables(eq) : ''}
 <h2>Figures</h2>
 ${sections.join('\n')}
+<h2>Tables</h2>
+${key}
+${a ? summaryTables(a) : ''}
+${eq ? gameTables(eq) : ''}
 </body>
 </html>
 `;

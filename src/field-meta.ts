@@ -2,16 +2,13 @@
  * The metadata every written result column carries (Arrow field metadata, and from there the Parquet and
  * CSV exports): the {@link fieldMeta} table for result columns, and for swept config fields (dotted paths
  * such as `market.index.sigma`) the `.describe()` text of the field in the zod schema of the config, or of
- * the plugged-in part (price model, waterfall stage, strategy) whose parameter it is, with the unit read
+ * the plugged-in part (price model, waterfall stage, strategy) whose parameter it is ({@link describePath},
+ * the same text the report's axis titles use), with the unit read
  * from the description's trailing parentheses (the registries are those of the package's entry point,
  * which registers the built-in parts). Static text only: the same columns give the same bytes.
  */
-import type { z } from 'zod';
-import { simConfigSchema } from './config/schema.js';
-import { listPriceModels } from './market/price/registry.js';
+import { describePath } from './analysis/field-titles.js';
 import { type FieldMeta, fieldMeta } from './metrics.js';
-import { listStrategies } from './strategy.js';
-import { listStages } from './waterfall/stage.js';
 
 /** Keys of the Arrow field metadata (all values are strings). */
 export const META_KEYS = ['label', 'unit', 'description', 'min', 'max'] as const;
@@ -24,53 +21,6 @@ export function metaEntries(m: FieldMeta): Map<string, string> {
   out.set('description', m.description);
   if (m.min !== undefined) out.set('min', String(m.min));
   if (m.max !== undefined) out.set('max', String(m.max));
-  return out;
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: zod internals
-type Def = { type: string; [k: string]: any };
-const defOf = (s: z.ZodType): Def => (s as unknown as { _zod: { def: Def } })._zod.def;
-const WRAPPERS = new Set(['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch', 'nonoptional']);
-
-/** Unwraps optional/default/… keeping the first description met on the way. */
-function unwrap(s: z.ZodType): { node: z.ZodType; description?: string } {
-  let description = s.description;
-  let node = s;
-  for (let d = defOf(node); ; d = defOf(node)) {
-    if (WRAPPERS.has(d.type)) node = d.innerType;
-    else if (d.type === 'pipe') node = d.in;
-    else break;
-    description ??= node.description;
-  }
-  return { node, description };
-}
-
-/** The description of the field at `keys` below `schema`, or undefined. */
-function describeAt(schema: z.ZodType, keys: (string | number)[], inPart = false): string | undefined {
-  const { node, description } = unwrap(schema);
-  if (keys.length === 0) return description;
-  const [k, ...rest] = keys;
-  const d = defOf(node);
-  if (d.type === 'object' && typeof k === 'string' && d.shape[k]) return describeAt(d.shape[k], rest, inPart);
-  if (d.type === 'array' && typeof k === 'number') return describeAt(d.element, rest, inPart);
-  if (d.type === 'union')
-    for (const o of d.options as z.ZodType[]) {
-      const r = describeAt(o, keys, inPart);
-      if (r) return r;
-    }
-  if (!inPart && (d.type === 'object' || d.type === 'record' || d.type === 'unknown' || d.type === 'any'))
-    // a part that plugs in: its own registered schema (the first that has the field)
-    for (const part of [...listPriceModels(), ...listStages(), ...listStrategies()]) {
-      const r = describeAt(part.params as z.ZodType, keys, true);
-      if (r) return r;
-    }
-  return undefined;
-}
-
-/** `a.b[2].c` → ['a', 'b', 2, 'c']. */
-function pathKeys(path: string): (string | number)[] {
-  const out: (string | number)[] = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
   return out;
 }
 
@@ -98,18 +48,21 @@ export function unitOfDescription(d: string): string {
  * Metadata of a swept config field from its schema's description; undefined when the path is not found
  * or has no description (`unit` is '' when the description names none).
  */
-export function configFieldMeta(path: string): FieldMeta | undefined {
-  const keys = pathKeys(path);
-  const d = keys.length ? describeAt(simConfigSchema, keys) : undefined;
+export function configFieldMeta(path: string, config?: unknown): FieldMeta | undefined {
+  const d = path ? describePath(path, config) : undefined;
   return d ? { label: path, unit: unitOfDescription(d), description: d } : undefined;
 }
 
-/** Metadata of any result column: a result column of `table`, else a swept config field. */
+/**
+ * Metadata of any result column: a result column of `table`, else a swept config field (described as in
+ * `config`, the experiment's base config, where a union's branch depends on it).
+ */
 export function columnMeta(
   name: string,
   table: 'runs' | 'series' | 'events' = 'runs',
+  config?: unknown,
 ): FieldMeta | undefined {
-  return fieldMeta(name, table) ?? (name.includes('.') ? configFieldMeta(name) : undefined);
+  return fieldMeta(name, table) ?? (name.includes('.') ? configFieldMeta(name, config) : undefined);
 }
 
 /**

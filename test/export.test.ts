@@ -172,13 +172,15 @@ describe('export', () => {
   });
 
   it('units and descriptions are in the Arrow field metadata of every file written', () => {
+    // swept fields are described as in the experiment's config (the strategy or stage used there)
+    const config = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).config;
     for (const f of FILES) {
       const t = tableFromIPC(readFileSync(join(dir, `${f}.arrow`)));
       const table = f as 'runs' | 'series' | 'events';
       expect(t.schema.metadata.get('backstop-sim:table')).toBe(f);
       expect(t.schema.metadata.get('backstop-sim:experiment')).toBe('tiny-sweep');
       for (const field of t.schema.fields) {
-        const m = fieldMeta(field.name, table) ?? configFieldMeta(field.name);
+        const m = fieldMeta(field.name, table) ?? configFieldMeta(field.name, config);
         expect(m, `${f}.${field.name} has metadata`).toBeDefined();
         expect(field.metadata.get('description')).toBe(m!.description);
         expect(field.metadata.get('label')).toBe(m!.label);

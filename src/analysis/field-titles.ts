@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { simConfigSchema } from '../config/schema.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
+import { getStrategy, listStrategies } from '../strategy.js';
 import { getStage, listStages } from '../waterfall/stage.js';
 
 type JsonSchema = {
@@ -25,9 +26,15 @@ const toJson = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentabl
 
 /**
  * The parameter schema of a registered part named in the config where the config schema has an open
- * record: a price model at `market.index`, a waterfall stage at `waterfall.stages[i]`.
+ * record: a price model at `market.index`, a waterfall stage at `waterfall.stages[i]`, a strategy's
+ * parameters at `agents.<role>.mix[i].params` (the strategy named beside them, in `parent`).
  */
-function registered(segs: string[], value: unknown, next: string | undefined): JsonSchema | undefined {
+function registered(
+  segs: string[],
+  value: unknown,
+  next: string | undefined,
+  parent: unknown,
+): JsonSchema | undefined {
   const v = value as Record<string, unknown> | undefined;
   const at = segs.join('.');
   // without the config (a game's directory has none), the first registered part that has the field
@@ -41,6 +48,11 @@ function registered(segs: string[], value: unknown, next: string | undefined): J
     if (/^waterfall\.stages\.\d+$/.test(at)) {
       const st = typeof v?.stage === 'string' ? getStage(v.stage) : undefined;
       return st ? toJson(st.params) : having(listStages().map((x) => x.params));
+    }
+    if (/^agents\.\w+\.mix\.\d+\.params$/.test(at)) {
+      const name = (parent as Record<string, unknown> | undefined)?.strategy;
+      const sg = typeof name === 'string' ? getStrategy(name) : undefined;
+      return sg ? toJson(sg.params) : having(listStrategies().map((x) => x.params));
     }
   } catch {
     return undefined; // a schema that JSON Schema cannot express: no description
@@ -92,10 +104,11 @@ export function describePath(path: string, config?: unknown): string | undefined
     }
     if (next.length === 0) return undefined;
     nodes = next;
+    const parent = value;
     value = isIndex
       ? (value as unknown[] | undefined)?.[Number(seg)]
       : (value as Record<string, unknown> | undefined)?.[seg];
-    const reg = registered(segs.slice(0, i + 1), value, segs[i + 1]);
+    const reg = registered(segs.slice(0, i + 1), value, segs[i + 1], parent);
     if (reg) nodes = [reg];
     desc = branches(nodes[0]).find((b) => b.description)?.description ?? deref(nodes[0]).description;
   }

@@ -84,12 +84,15 @@ const MAX_GROUPS = 30;
 /** Most groups in the tail figure; past this, the best, median and worst point by mean loss. */
 const MAX_TAIL_GROUPS = 6;
 
-/** What a caption says of the intervals it draws. */
-const INTERVALS = 'Intervals as analyze computes them (the method is stated above the figures).';
+/** What a caption says of the intervals it draws (the full methods are stated above the figures). */
+function intervalsNote(a: Analysis): string {
+  return `${Math.round(a.level * 100)}% intervals; where other swept fields are pooled, the runs that share a seed (common random numbers) are one cluster: cluster-robust standard errors, t on the number of seeds less one. A loss's interval is on the log scale, so it never goes below 0; P(insolvency) has a Wilson interval.`;
+}
 
-/** The interval methods, in words. */
-const METHODS =
-  'Intervals are 95%: t-intervals for means, Wilson for probabilities. VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.';
+/** The interval methods, in words, from the analysis. */
+function methodsText(a: Analysis): string {
+  return `Intervals are ${Math.round(a.level * 100)}%. Means: ${a.methods.mean}. P(insolvency): ${a.methods.probability}. Paired differences: ${a.methods.comparison}. VaR is the lower empirical quantile of the loss; ES the mean of the worst (1 − α) share.`;
+}
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -510,7 +513,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile, info.config));
   const run = runText(info);
   for (const f of figs)
-    f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}${/intervals/.test(f.title) ? ` ${INTERVALS}` : ''}`;
+    f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}${/intervals/.test(f.title) ? ` ${intervalsNote(a)}` : ''}`;
   return figs;
 }
 
@@ -790,8 +793,8 @@ ${
   a
     ? `<p>${a.groups.reduce((s, g) => s + g.runs, 0)} runs in ${a.groups.length} group(s)${
         a.by.length ? ` by ${esc(a.by.join(', '))}` : ''
-      }. Loss = socialized loss + unpaid + open deficit at the end (USD). ${esc(METHODS)}</p>`
-    : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid + open deficit (USD). Payoff intervals are 95% t-intervals.</p>`
+      }. Loss = socialized loss + unpaid + open deficit at the end (USD). ${esc(methodsText(a))}</p>`
+    : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid + open deficit (USD). Payoff intervals are 95% t-intervals over the profile's runs; the venue's mean loss has its 95% interval on the log scale (a loss is never negative), P(insolvency) a Wilson interval.</p>`
 }
 <h2>Figures</h2>
 ${sections.join('\n')}

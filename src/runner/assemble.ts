@@ -21,9 +21,9 @@ export const COUNT_METRICS = new Set([
 ]);
 
 /** The columns with their field metadata (units, descriptions) from the one metadata table. */
-function withMeta(cols: ColSpec[], table: 'runs' | 'series' | 'events'): ColSpec[] {
+function withMeta(cols: ColSpec[], table: 'runs' | 'series' | 'events', config?: unknown): ColSpec[] {
   return cols.map((c) => {
-    const m = columnMeta(c.name, table);
+    const m = columnMeta(c.name, table, config);
     return m ? { ...c, meta: metaEntries(m) } : c;
   });
 }
@@ -42,7 +42,7 @@ export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): M
 
 /** Columns of `runs.arrow` for a plan. */
 export function runsColumns(plan: Plan): ColSpec[] {
-  return withMeta(runsColumnTypes(plan), 'runs');
+  return withMeta(runsColumnTypes(plan), 'runs', plan.base);
 }
 
 function runsColumnTypes(plan: Plan): ColSpec[] {

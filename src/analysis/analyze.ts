@@ -105,6 +105,8 @@ export interface Analysis {
   experiment: string | null;
   /** Swept fields (dotted config paths). */
   fields: string[];
+  /** Whether the runs used common random numbers (run k of every point has one seed), from the manifest; null when unknown. */
+  crn: boolean | null;
   /** Grouping fields ([] for one group; the swept fields when grouping by sweep point). */
   by: string[];
   /** Confidence level of the intervals. */
@@ -452,6 +454,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     dir,
     experiment: typeof manifest?.experiment === 'string' ? manifest.experiment : null,
     fields,
+    crn: typeof manifest?.crn === 'boolean' ? manifest.crn : null,
     by,
     level,
     metrics,

@@ -285,7 +285,12 @@ export function analysisTable(a: Analysis): string {
     );
   }
   if (a.comparisons.length) {
-    out.push('', 'Paired differences on common random numbers (group − reference)');
+    out.push(
+      '',
+      a.crn === false
+        ? 'Paired differences, runs matched by run index (group − reference; these runs do not share random numbers across points)'
+        : 'Paired differences on common random numbers (group − reference)',
+    );
     out.push(
       textTable([
         ['metric', 'group', 'reference', 'pairs', 'mean difference'],

@@ -707,16 +707,21 @@ function summaryTables(a: Analysis): string {
     );
   if (a.comparisons.length)
     parts.push(
-      details('Paired differences on common random numbers', {
-        head: ['metric', 'group', 'reference', 'pairs', 'mean difference [95% CI]'],
-        rows: a.comparisons.map((c) => [
-          axisTitle(c.metric),
-          c.group,
-          c.reference,
-          String(c.difference.n),
-          ci(c.difference.estimate, c.difference.low, c.difference.high),
-        ]),
-      }),
+      details(
+        a.crn === false
+          ? 'Paired differences (runs matched by run index; no common random numbers)'
+          : 'Paired differences on common random numbers',
+        {
+          head: ['metric', 'group', 'reference', 'pairs', 'mean difference [95% CI]'],
+          rows: a.comparisons.map((c) => [
+            axisTitle(c.metric),
+            c.group,
+            c.reference,
+            String(c.difference.n),
+            ci(c.difference.estimate, c.difference.low, c.difference.high),
+          ]),
+        },
+      ),
     );
   return parts.join('\n');
 }

@@ -165,6 +165,24 @@ describe('Wilson interval under clustering', () => {
     expect(none.high).toBeGreaterThan(wilsonInterval(0, 160).high * 3);
   });
 
+  it('spread fixed by the design is not noise: outcomes set by the point alone give a zero-width interval', () => {
+    // 5 seeds × 4 points; a loss at point 0 in every seed, never elsewhere: every seed sees the same
+    // share, so the pooled share 1/4 has no sampling variance (the mean's CR1 interval agrees)
+    const seeds = Array.from({ length: 20 }, (_, i) => Math.floor(i / 4));
+    const hits = seeds.map((_, i) => i % 4 === 0);
+    const c = clusteredWilson(hits, seeds);
+    expect(c.estimate).toBe(0.25);
+    expect(c.high - c.low).toBeLessThan(1e-12);
+    const m = meanInterval(
+      hits.map((h) => (h ? 1 : 0)),
+      0.95,
+      { clusters: seeds },
+    );
+    expect(m.high - m.low).toBeLessThan(1e-12);
+    // taken as 20 independent runs, the same data give a wide interval
+    expect(wilsonInterval(5, 20).high - wilsonInterval(5, 20).low).toBeGreaterThan(0.3);
+  });
+
   // Binary outcomes correlated within 30 seeds × 8 points (a latent u_seed ~ N(0,1) shifts each seed's
   // probit): the design-effect Wilson interval is approximate (Korn & Graubard), and at 30 clusters its
   // coverage is close to 95%; the naive one, at n = 240, is far below.
@@ -246,6 +264,55 @@ describe('analyze on clipper-sweep --runs 5', () => {
       // above shows what taking the 160 as independent does)
       expect(s.clusters).toBe(5);
     }
+  });
+
+  it('P(insolvency) and the paired differences of the pooled groups are clustered by seed, computed here by hand', () => {
+    const t = readArrowFile(join(dir, 'runs.arrow'));
+    const sigma = t.columns['market.index.sigma'] as Float64Array;
+    const seed = t.columns.seed as Float64Array;
+    const loss = t.columns.loss as Float64Array;
+    const a = analyze(dir, { by: ['market.index.sigma'], compare: ['loss'] });
+    const rowsOf = (v: unknown) => [...Array(t.rows).keys()].filter((i) => sigma[i] === v);
+    // CR1 variance of a mean over rows, clustered by seed
+    const cr1 = (rows: number[], x: (i: number) => number) => {
+      const n = rows.length;
+      const m = rows.reduce((s, i) => s + x(i), 0) / n;
+      const sums = new Map<number, number>();
+      for (const i of rows) sums.set(seed[i], (sums.get(seed[i]) ?? 0) + x(i) - m);
+      const G = sums.size;
+      let ss = 0;
+      for (const v of sums.values()) ss += v * v;
+      return { m, v: ((G / (G - 1)) * ss) / (n * n), G };
+    };
+    for (const g of a.groups) {
+      const rows = rowsOf(g.key['market.index.sigma']);
+      const { m: p, v, G } = cr1(rows, (i) => (loss[i] > 0 ? 1 : 0));
+      expect(G).toBe(5);
+      // Wilson on n_eff = n / deff = p(1−p)/v, with t_{0.975, 4} for z
+      const nEff = (p * (1 - p)) / v;
+      const z = T975[4];
+      const denom = 1 + (z * z) / nEff;
+      const centre = (p + (z * z) / (2 * nEff)) / denom;
+      const half = (z * Math.sqrt((p * (1 - p)) / nEff + (z * z) / (4 * nEff * nEff))) / denom;
+      expect(g.insolvency.estimate).toBeCloseTo(p, 12);
+      expect(Math.abs(g.insolvency.low - (centre - half))).toBeLessThan(1e-4);
+      expect(Math.abs(g.insolvency.high - (centre + half))).toBeLessThan(1e-4);
+    }
+    // paired: σ = 1.2 − σ = 0.6, runs matched by run index and the other swept fields, clustered by seed
+    const fields = a.fields.filter((f) => f !== 'market.index.sigma');
+    const key = (i: number) => [t.columns.run[i], ...fields.map((f) => t.columns[f][i])].join('|');
+    const ref = new Map(rowsOf(a.groups[0].key['market.index.sigma']).map((i) => [key(i), i]));
+    const pairs = rowsOf(a.groups[1].key['market.index.sigma']).map((i) => [i, ref.get(key(i))!]);
+    expect(pairs.length).toBe(160);
+    const d = new Map(pairs.map(([i, j]) => [i, loss[i] - loss[j]]));
+    const { m, v, G } = cr1(
+      pairs.map(([i]) => i),
+      (i) => d.get(i)!,
+    );
+    const c = a.comparisons.find((x) => x.metric === 'loss' && x.group === a.groups[1].label)!;
+    expect(c.difference.estimate).toBeCloseTo(m, 6);
+    expect(c.difference.low).toBeCloseTo(m - T975[G - 1] * Math.sqrt(v), 3);
+    expect(c.difference.high).toBeCloseTo(m + T975[G - 1] * Math.sqrt(v), 3);
   });
 
   it('no interval of a non-negative metric has a negative lower end, by point or pooled', () => {

@@ -529,6 +529,16 @@ export function program(): Command {
     )
     .exitOverride()
     .action(async (dirArg: string, f: { out?: string; sampleRuns?: number }) => {
+      if (f.out === '')
+        throw new BackstopInputError(
+          [
+            {
+              path: '--out',
+              message: 'is empty; give a directory (an empty path would write into the current directory)',
+            },
+          ],
+          'invalid option',
+        );
       const dir = checkResultsDir(
         dirArg,
         ['runs.arrow', 'equilibria.json'],

@@ -78,8 +78,11 @@ export function planExport(dir: string, opts: ExportOptions): { from: string; to
   if (!(EXPORT_FORMATS as readonly string[]).includes(opts.format))
     throw bad('--format', `must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(opts.format)})`);
   const abs = resolve(dir);
-  if (!existsSync(abs) || !statSync(abs).isDirectory())
-    throw bad(dir, 'no such directory', 'invalid results directory');
+  if (!existsSync(abs)) throw bad(dir, 'no such directory', 'invalid results directory');
+  if (!statSync(abs).isDirectory())
+    throw bad(dir, 'is a file; give the results directory that holds it', 'invalid results directory');
+  if (opts.out === '')
+    throw bad('--out', 'is empty; give a directory (an empty path would write into the current directory)');
   const names = (opts.files ?? EXPORTABLE).filter((f) => existsSync(join(abs, f)));
   if (names.length === 0)
     throw bad(
@@ -88,7 +91,8 @@ export function planExport(dir: string, opts: ExportOptions): { from: string; to
       'invalid results directory',
     );
   const out = resolve(opts.out ?? abs);
-  if (opts.out !== undefined) checkOutDir(out);
+  // the exports are written beside their inputs when there is no --out: that directory must be writable
+  checkOutDir(out, opts.out !== undefined ? '--out' : 'DIR');
   const pairs = names.map((f) => ({
     from: join(abs, f),
     to: join(out, `${basename(f, '.arrow')}.${opts.format}`),
@@ -118,7 +122,7 @@ export async function exportResults(dir: string, opts: ExportOptions): Promise<E
     } catch (e) {
       throw bad(
         p.from,
-        `is not a readable Arrow IPC file (${e instanceof Error ? e.message : String(e)})`,
+        `is not a readable Arrow IPC file: truncated, damaged or not Arrow (${e instanceof Error ? e.message : String(e)})`,
         'invalid results file',
       );
     }

@@ -91,6 +91,13 @@ const DERIVED_META: Record<string, FieldMeta> = {
     description: 'the group a paired difference is taken against (null otherwise)',
   },
   n: { label: 'n', unit: 'count', min: 0, description: 'runs (or pairs of runs) behind the row' },
+  clusters: {
+    label: 'seeds',
+    unit: 'count',
+    min: 0,
+    description:
+      "independent units behind the row's interval: distinct seeds among its runs (runs that share a seed share random numbers and count once)",
+  },
   estimate: {
     label: 'estimate',
     unit: '',

@@ -104,7 +104,7 @@ describe('analyze on a fixture directory', () => {
     const csv = renderAnalysis(a, 'csv');
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'venue.insuranceFund,group,section,name,reference,n,estimate,ci_low,ci_high,sd,p50,p95,p99',
+      'venue.insuranceFund,group,section,name,reference,n,clusters,estimate,ci_low,ci_high,sd,p50,p95,p99',
     );
     expect(lines.some((l) => l.startsWith('0,venue.insuranceFund=0,insolvency,p_insolvency,,100,'))).toBe(
       true,
@@ -114,6 +114,11 @@ describe('analyze on a fixture directory', () => {
     const t = tableFromIPC(renderAnalysis(a, 'arrow'));
     expect(t.numRows).toBe(lines.length - 1);
     expect(t.schema.fields.map((f) => f.name)).toEqual(lines[0].split(','));
+    expect(t.schema.metadata.get('backstop-sim:table')).toBe('analysis');
+    expect(t.schema.metadata.get('backstop-sim:version')).toMatch(/^\d+\.\d+\.\d+/);
+    // one run per seed at a sweep point: as many seeds as runs behind each metric row
+    const loss0 = t.toArray().find((r) => r.section === 'metric' && r.name === 'loss');
+    expect(loss0.clusters).toBe(loss0.n);
     const row = t
       .toArray()
       .find((r) => r.section === 'var' && r.name === '95' && r.group === 'venue.insuranceFund=0');

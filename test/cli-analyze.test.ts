@@ -84,6 +84,11 @@ describe('analyze', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--by nope: no such column in runs\.arrow/);
     expect(r.stdout).toBe('');
+    // a metric is a column but no grouping: groups are values of swept fields
+    const m = cli(['analyze', out, '--by', 'loss']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--by loss: not a swept field; swept fields: /);
+    expect(m.stdout).toBe('');
   });
 
   it('refuses an --out that is a directory, writing nothing', () => {

@@ -263,7 +263,7 @@ export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
  * run per seed, and its intervals are the ordinary ones. Intervals of metrics with a bounded range (a loss
  * is never negative) stay inside it.
  *
- * @throws Error when runs.arrow is missing or a `by` field is not a column
+ * @throws Error when runs.arrow is missing or a `by` field is not a swept field (or `point_id`)
  */
 export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const level = opts.level ?? 0.95;
@@ -280,10 +280,11 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     const b = t.names.indexOf('status');
     if (a >= 0 && b > a) fields = t.names.slice(a + 1, b);
   }
+  // groups are values of swept fields (or the sweep point): a metric or the status is no grouping
   for (const f of opts.by ?? [])
-    if (!(f in C))
+    if (!(f in C) || !(fields.includes(f) || f === 'point_id'))
       throw new Error(
-        `--by ${f}: no such column in runs.arrow; swept fields: ${fields.join(', ') || '(none)'}`,
+        `--by ${f}: ${f in C ? 'not a swept field' : 'no such column in runs.arrow'}; swept fields: ${fields.join(', ') || '(none)'} (or point_id)`,
       );
   const byPoint = opts.by === undefined;
   const by = opts.by ?? fields;

@@ -15,6 +15,7 @@ import type { GroupPayoff } from '../engine/simulation.js';
 import type { RunMetrics } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulate } from '../simulate.js';
+import { resultFileMeta } from '../version.js';
 import { type FieldValue, keyLabel, setPath } from './analyze.js';
 import { arrowFileBytes, type WriteColumn } from './arrow-io.js';
 import {
@@ -408,7 +409,7 @@ export function gameArrowBytes(file: EquilibriaFile): Uint8Array {
     { name: 'profile_regret', type: 'f64', values: rows.map((r) => r.s.regret) },
     { name: 'equilibrium', type: 'i32', values: rows.map((r) => (r.s.equilibrium ? 1 : 0)) },
   );
-  return arrowFileBytes(cols);
+  return arrowFileBytes(cols, resultFileMeta(file.experiment ?? null, 'game'));
 }
 
 /** Writes game.arrow and equilibria.json into `dir` (each via a temporary name, then renamed). */

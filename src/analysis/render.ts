@@ -2,6 +2,8 @@
  * Renderers of an {@link Analysis}: a readable terminal table, and csv, json and Arrow for tools. csv and
  * Arrow hold the same long table (one row per group and statistic, see {@link analysisRows}).
  */
+
+import { resultFileMeta } from '../version.js';
 import type { Analysis, FieldValue } from './analyze.js';
 import { arrowFileBytes, type WriteColumn } from './arrow-io.js';
 
@@ -22,6 +24,8 @@ export interface AnalysisRow {
   reference: string;
   /** Observations used. */
   n: number;
+  /** Independent units behind the interval: distinct seeds (runs that share a seed share random numbers). */
+  clusters: number;
   /** Point estimate. */
   estimate: number;
   /** Lower end of the interval (NaN when none). */
@@ -42,7 +46,12 @@ export interface AnalysisRow {
 export function analysisRows(a: Analysis): AnalysisRow[] {
   const rows: AnalysisRow[] = [];
   const NaN_ = Number.NaN;
-  const base = (g: Analysis['groups'][number]) => ({ group: g.label, key: g.key, reference: '' });
+  const base = (g: Analysis['groups'][number]) => ({
+    group: g.label,
+    key: g.key,
+    reference: '',
+    clusters: g.clusters,
+  });
   for (const g of a.groups) {
     for (const m of a.metrics) {
       const s = g.metrics[m];
@@ -119,6 +128,7 @@ export function analysisRows(a: Analysis): AnalysisRow[] {
         section: 'adl',
         name: 'first_adl_delay_s',
         n: d.n,
+        clusters: d.clusters,
         estimate: d.estimate,
         ci_low: d.low,
         ci_high: d.high,
@@ -136,6 +146,7 @@ export function analysisRows(a: Analysis): AnalysisRow[] {
       name: c.metric,
       reference: c.reference,
       n: c.difference.n,
+      clusters: c.difference.clusters,
       estimate: c.difference.estimate,
       ci_low: c.difference.low,
       ci_high: c.difference.high,
@@ -147,7 +158,7 @@ export function analysisRows(a: Analysis): AnalysisRow[] {
   return rows;
 }
 
-const NUM_COLS = ['n', 'estimate', 'ci_low', 'ci_high', 'sd', 'p50', 'p95', 'p99'] as const;
+const NUM_COLS = ['n', 'clusters', 'estimate', 'ci_low', 'ci_high', 'sd', 'p50', 'p95', 'p99'] as const;
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -184,8 +195,9 @@ export function analysisArrow(a: Analysis): Uint8Array {
   for (const c of ['group', 'section', 'name', 'reference'] as const)
     cols.push({ name: c, type: 'utf8', values: rows.map((r) => r[c]) });
   cols.push({ name: 'n', type: 'i32', values: rows.map((r) => r.n) });
-  for (const c of NUM_COLS.slice(1)) cols.push({ name: c, type: 'f64', values: rows.map((r) => r[c]) });
-  return arrowFileBytes(cols);
+  cols.push({ name: 'clusters', type: 'i32', values: rows.map((r) => r.clusters) });
+  for (const c of NUM_COLS.slice(2)) cols.push({ name: c, type: 'f64', values: rows.map((r) => r[c]) });
+  return arrowFileBytes(cols, resultFileMeta(a.experiment, 'analysis'));
 }
 
 /** The analysis as pretty JSON (non-finite numbers become null). */

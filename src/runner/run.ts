@@ -20,6 +20,10 @@ import { availableParallelism, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
+import { packageVersion } from '../version.js';
+
+export { packageVersion };
+
 import {
   type ExperimentSpec,
   packageRoot,
@@ -100,15 +104,6 @@ export interface BatchResult extends RunCounts {
   stopped: boolean;
   /** True when `signal` stopped the batch: finished runs are kept as parts; resume to complete it. */
   interrupted?: boolean;
-}
-
-/** This package's version. */
-export function packageVersion(): string {
-  try {
-    return JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function gitCommit(): string | null {

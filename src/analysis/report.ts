@@ -741,7 +741,7 @@ function gameAxes(eq: EquilibriaFile, config?: unknown) {
     : { key: 'point', title: 'sweep point', numeric: false };
   const xOf = (p: PointEquilibria) => (xf ? (p.point[xf] as number | string) : 'all');
   const panelOf = (p: PointEquilibria) =>
-    rest.length ? rest.map((f) => `${names.get(f)}=${p.point[f]}`).join(', ') : '';
+    rest.length ? rest.map((f) => `${names.get(f)}=${fmtValue(p.point[f] as FieldValue)}`).join(', ') : '';
   const panelTitle = rest.length ? rest.map((f) => fieldTitle(f, config, names.get(f))).join('; ') : null;
   return { x, xOf, panelOf, panelTitle };
 }
@@ -810,12 +810,14 @@ function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
       });
   }
   const panels = distinct(eq.points.map(panelOf));
-  const xOrder = distinct(sortValues(eq.points.map((p) => (x.key === 'point' ? 'all' : p.point[x.key])))).map(
-    String,
+  const xOrder = distinct(
+    sortValues(eq.points.map((p) => (x.key === 'point' ? 'all' : p.point[x.key]))).map((v) =>
+      fmtValue(v as FieldValue),
+    ),
   );
   const map = eq.points.flatMap((p) =>
     p.profiles.map((s) => ({
-      x: String(xOf(p)),
+      x: fmtValue(xOf(p)),
       panel: panelOf(p),
       profile: s.label,
       regret: s.regret,

@@ -183,9 +183,12 @@ describe('report', () => {
     ];
     a.groups.forEach((g, p) => {
       for (const [col, payer] of payers) {
-        // the bars are labelled with the short name of the swept field
+        // the bars are labelled with the short name of the swept field and its value for display (1e6)
         const bar = rows.find(
-          (r) => r.group === `insuranceFund=${g.key['venue.insuranceFund']}` && r.payer === payer,
+          (r) =>
+            r.group.startsWith('insuranceFund=') &&
+            Number(r.group.slice('insuranceFund='.length)) === g.key['venue.insuranceFund'] &&
+            r.payer === payer,
         )!;
         expect(bar.amount).toBeCloseTo(meanOf(col, p), 6);
         expect(g.metrics[col].estimate).toBeCloseTo(meanOf(col, p), 6);

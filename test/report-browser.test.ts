@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortNames } from '../src/analysis/field-titles.js';
+import { wrap } from '../src/analysis/figures.js';
 import { gameTable } from '../src/cli.js';
 import {
+  analyze,
   type EquilibriaFile,
   equilibriaTable,
   formatPriceOfAnarchy,
@@ -24,9 +27,11 @@ import {
   payoffTable,
   priceOfAnarchy,
   report,
+  reportFigures,
   runGame,
+  strongestInteraction,
 } from '../src/index.js';
-import { grid, lhs, writeDesign } from './report-fixtures.js';
+import { blackThursdayZip, grid, KEEPERS_CONFIG, lhs, writeDesign } from './report-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -65,6 +70,46 @@ function driver(loss: (active: boolean, i: number) => number): GameDriver {
   };
 }
 
+/**
+ * A fake driver of a game of two roles: liquidators earn fee·10,000 − 50 when they liquidate, whatever
+ * the traders do (their lines coincide across the traders' strategies); traders lose 100 holding, 20 idle.
+ */
+function driver2(): GameDriver {
+  return {
+    async run(jobs) {
+      return jobs.map((j) => {
+        const cfg = j.config as {
+          venue: { liquidationFee: number };
+          agents: { liquidators: { mix: { strategy: string }[] }; traders: { mix: { strategy: string }[] } };
+        };
+        const active = cfg.agents.liquidators.mix[0].strategy === 'hold';
+        const holding = cfg.agents.traders.mix[0].strategy === 'hold';
+        return j.seeds.map((seed): ProfileRun => {
+          const noise = ((seed % 1000) / 1000 - 0.5) * 10;
+          const l = active ? 0 : 1000;
+          const group = (role: string, pnl: number, g: number) => ({
+            group: g,
+            strategy: 'x',
+            role,
+            count: 1,
+            pnl,
+            costs: 0,
+            capital: 0,
+            outsideOption: 0,
+          });
+          return {
+            metrics: { loss: l, socialized_loss: l, unpaid: 0, open_deficit: 0, vault_return: 0 } as never,
+            groups: [
+              group('liquidators', active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : 0, 0),
+              group('traders', holding ? -100 + noise : -20, 1),
+            ],
+          };
+        });
+      });
+    },
+  };
+}
+
 const game = (sweep: Record<string, number[]>) => ({
   name: 'fake-game',
   base: { agents: { liquidators: { count: 1 } } },
@@ -87,6 +132,9 @@ const dirs = {
   lhs: '',
   single: '',
   game: '',
+  zip: '',
+  lhs12: '',
+  game2: '',
 };
 
 beforeAll(async () => {
@@ -120,6 +168,46 @@ beforeAll(async () => {
     4,
   );
   writeDesign(dirs.single, 'none', [{}], 300, { series: true, name: 'baseline-like' });
+  // as experiments/black-thursday.ts: five fields in a zip sweep, two of them sharing a last segment
+  writeDesign(dirs.zip, 'zip', blackThursdayZip(), 2, {
+    config: KEEPERS_CONFIG,
+    name: 'black-thursday-like',
+  });
+  // 12 points of a Latin hypercube with a log range: 17-digit values, no common random numbers
+  writeDesign(
+    dirs.lhs12,
+    'lhs',
+    lhs(
+      12,
+      {
+        'market.index.sigma': { min: 0.3, max: 2 },
+        'venue.liquidationFee': { min: 0.001, max: 0.1, log: true },
+      },
+      7,
+    ),
+    3,
+    { crn: false },
+  );
+  await runGame(
+    {
+      name: 'fake-two-roles',
+      base: { agents: { liquidators: { count: 1 }, traders: { count: 1 } } },
+      roles: {
+        liquidators: [
+          { strategy: 'hold', label: 'liquidate' },
+          { strategy: 'noise', label: 'idle' },
+        ],
+        traders: [
+          { strategy: 'hold', label: 'lev10' },
+          { strategy: 'noise', label: 'flat' },
+        ],
+      },
+      runs: 6,
+      seed: 5,
+      sweep: { 'venue.liquidationFee': [0.01, 0.1] },
+    },
+    { out: dirs.game2, driver: driver2() },
+  );
   await runGame(game({ 'venue.liquidationFee': [0.001, 0.01, 0.05], 'venue.insuranceFund': [0, 1e6] }), {
     out: dirs.game,
     driver: driver((active, i) => (active ? 0 : 1000 + i)),
@@ -158,6 +246,10 @@ interface SvgCheck {
   titles: string[];
   /** Legend labels. */
   legend: string[];
+  /** Pairs of visible texts (axis titles and labels, legends, headers) whose boxes overlap. */
+  overlaps: string[];
+  /** Every visible text of axes, legends and headers. */
+  texts: string[];
 }
 
 /** Renders a report at 1400 px and measures every figure's SVG. */
@@ -200,6 +292,26 @@ async function inspect(index: string): Promise<{ figures: SvgCheck[]; errors: st
           axes: axes.length,
           titles: axes.map(titleOf),
           legend: [...svg.querySelectorAll('g.role-legend-label text')].map((t) => t.textContent ?? ''),
+          ...(() => {
+            // every visible text of axes, legends and headers, with its box on the page
+            const boxes = [
+              ...svg.querySelectorAll(
+                'g.role-axis-title text, g.role-axis-label text, g.role-legend-title text, g.role-legend-label text, g.role-column-header text, g.role-row-header text, g.role-column-title text, g.role-row-title text, g.role-title text',
+              ),
+            ]
+              .filter((t) => (t.textContent ?? '').trim() !== '' && getComputedStyle(t).opacity !== '0')
+              .filter((t) => t.getAttribute('opacity') !== '0' && t.closest('[opacity="0"]') === null)
+              .map((t) => ({ text: lines(t), r: t.getBoundingClientRect() }));
+            const overlaps: string[] = [];
+            for (let i = 0; i < boxes.length; i++)
+              for (let j = i + 1; j < boxes.length; j++) {
+                const [a, b] = [boxes[i].r, boxes[j].r];
+                const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+                const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+                if (w > 1 && h > 1) overlaps.push(`${boxes[i].text} | ${boxes[j].text}`);
+              }
+            return { overlaps, texts: boxes.map((b) => b.text) };
+          })(),
         };
       }),
     );
@@ -226,7 +338,16 @@ async function checkReport(dir: string, expected: string[]) {
     expect(f.cut, `${f.id}: text cut with an ellipsis`).toEqual([]);
     expect(f.height, `${f.id} height`).toBeLessThanOrEqual(1800);
     expect(f.height, `${f.id} height`).toBeGreaterThan(100);
-    expect(f.width, `${f.id} width`).toBeLessThanOrEqual(1400);
+    // the page's column is 1340 px: a figure wider scrolls
+    expect(f.width, `${f.id} width`).toBeLessThanOrEqual(1360);
+    expect(f.overlaps, `${f.id}: texts drawn over each other`).toEqual([]);
+    // no swept value printed with more than 4 significant digits (17-digit floats of a design)
+    for (const t of f.texts)
+      for (const v of t.match(/\d+\.\d+/g) ?? [])
+        expect(
+          v.replace('.', '').replace(/^0+/, '').length,
+          `${f.id}: a long number in "${t}"`,
+        ).toBeLessThanOrEqual(4);
     expect(f.axes, `${f.id} has axes`).toBeGreaterThan(0);
     expect(f.untitled, `${f.id}: axes without a title (${f.titles.join(' | ')})`).toBe(0);
     for (const t of f.titles)
@@ -254,8 +375,8 @@ describe('report figures in headless chromium at 1400 px', () => {
     ]);
     // swept fields titled from the schema with units, the metric from the metadata table
     const effects = titlesOf(figures, 'effects-loss');
-    expect(effects).toContain('sigma — annualised volatility (1/sqrt(year))');
-    expect(effects.some((t) => /^step — length of a step \(seconds\)$/.test(t))).toBe(true);
+    expect(effects).toContain('sigma: annualised volatility (1/sqrt(year))');
+    expect(effects.some((t) => /^step: length of a step \(seconds\)$/.test(t))).toBe(true);
     expect(effects.some((t) => t === 'mean venue loss (USD)')).toBe(true);
     // the fixture's interaction is between its first two fields
     expect(html).toMatch(/Strongest two-field interaction: mean venue loss \(USD\) over sigma × buf/);
@@ -265,7 +386,7 @@ describe('report figures in headless chromium at 1400 px', () => {
     expect(tail.height).toBeLessThan(600);
     // the fixture's loss grows with sigma: one line per value of it, the other fields pooled
     expect(tail.legend).toEqual(['sigma=0.6', 'sigma=1.2', 'sigma=2.4']);
-    expect(html).toContain('4 runs per point, master seed 42');
+    expect(html).toContain('4 runs per point, master seed 42, common random numbers across points');
   });
 
   it('a grid of two fields: heatmaps of the mean loss and P(insolvency)', async () => {
@@ -277,12 +398,12 @@ describe('report figures in headless chromium at 1400 px', () => {
       'who-paid',
     ]);
     expect(titlesOf(figures, 'heatmap-loss')).toEqual([
-      'sigma — annualised volatility (1/sqrt(year))',
-      'insuranceFund — insurance fund at the start (USD, at most 1e15)',
+      'sigma: annualised volatility (1/sqrt(year))',
+      'insuranceFund: insurance fund at the start (USD, at most 1e15)',
     ]);
   });
 
-  it('a Latin hypercube: scatter with a LOESS smoother, no lines joining points, a log axis for the log range', async () => {
+  it('a Latin hypercube of 40 points: scatter with a quadratic fit (not a robust smoother), no lines joining points, a log axis for the log range', async () => {
     const { figures, html } = await checkReport(dirs.lhs, [
       'loss-distribution',
       'loss-tail',
@@ -291,12 +412,14 @@ describe('report figures in headless chromium at 1400 px', () => {
       'who-paid',
     ]);
     expect(titlesOf(figures, 'scatter-loss')).toContain(
-      'insuranceFund — insurance fund at the start (USD, at most 1e15), log scale',
+      'insuranceFund: insurance fund at the start (USD, at most 1e15), log scale',
     );
     expect(
       titlesOf(figures, 'scatter-loss').some((t) => t.startsWith('sigma') && !t.includes('log scale')),
     ).toBe(true);
-    expect(html).toContain('LOESS');
+    expect(html).toContain('with a quadratic least-squares fit');
+    expect(html).toContain('not robust: every point counts');
+    expect(html).not.toContain('LOESS');
     // no field has few values: the tail of the least, median and largest mean-loss points; the least
     // had no loss in the fixture, so it is named in the caption instead of drawn
     const tail = figures.find((f) => f.id === 'fig-loss-tail')!;
@@ -375,6 +498,149 @@ describe('report figures in headless chromium at 1400 px', () => {
     } finally {
       await page.close();
     }
+  });
+});
+
+describe('reports of realistic designs at 1400 px', () => {
+  it('a zip sweep of five fields (as black-thursday): per-point figures, P1… with a key, no main effects or interaction, unique short names', async () => {
+    const { figures, html } = await checkReport(dirs.zip, [
+      'loss-distribution',
+      'loss-tail',
+      'points-loss',
+      'points-insolvency',
+      'who-paid',
+    ]);
+    // the point labels are ids; the key maps them to every field's value
+    const box = figures.find((f) => f.id === 'fig-loss-distribution')!;
+    expect(box.texts).toEqual(expect.arrayContaining(['P1', 'P6']));
+    expect(html).toContain('Key of the sweep points');
+    expect(html).toContain('<td>P3</td><td>1000000000000</td><td>6</td><td>6</td><td>3</td><td>27</td>');
+    // the fields move together: said so, and nothing pools over one of them
+    expect(html).toContain('move together (a zip sweep)');
+    expect(html).not.toContain('Strongest two-field interaction');
+    expect(html).not.toContain('other swept fields pooled');
+    // short names tell the two gas ceilings and the two counts apart, the key names the strategy
+    for (const n of [
+      'liquidators[0].maxGasUsd',
+      'liquidators[3].maxGasUsd',
+      'liquidators[2].count',
+      'liquidators.count',
+    ])
+      expect(html).toContain(`<td>${n}</td>`);
+    expect(html).not.toMatch(/<td>\d\.(params|count)/);
+    expect(html).toMatch(
+      /<td>agents\.liquidators\.mix\[3\]\.params\.maxGasUsd<\/td><td>[^<]*\(strategy dutch-taker\)<\/td>/,
+    );
+    expect(html).toContain('2 runs per point');
+  });
+
+  it('a Latin hypercube of 12 points, 17-digit values, no common random numbers: points with intervals, no smoother, rounded labels', async () => {
+    const { figures, html } = await checkReport(dirs.lhs12, [
+      'loss-distribution',
+      'loss-tail',
+      'scatter-loss',
+      'scatter-insolvency',
+      'who-paid',
+    ]);
+    expect(html).toContain('no smoother: with 12 points (fewer than 20)');
+    expect(html).not.toContain('common random numbers across points');
+    expect(titlesOf(figures, 'scatter-loss')).toContain(
+      'liquidationFee: liquidation fee (fraction of closed notional), log scale',
+    );
+    // the sweep point labels: rounded to 4 significant digits
+    const wp = figures.find((f) => f.id === 'fig-who-paid')!;
+    const labels = wp.texts.filter((t) => t.startsWith('sigma='));
+    expect(labels.length).toBe(12);
+    for (const l of labels) expect(l).toMatch(/^sigma=[\d.]+, liquidationFee=[\d.e-]+$/);
+    for (const l of labels)
+      for (const v of l.match(/[\d.]+(e-?\d+)?/g)!)
+        expect(v.replace(/e.*/, '').replace('.', '').replace(/^0+/, '').length).toBeLessThanOrEqual(4);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await page.goto(pathToFileURL(join(dirs.lhs12, 'report', 'index.html')).href);
+      const marks = await page.$eval('#fig-scatter-loss svg', (svg) => ({
+        lines: svg.querySelectorAll('g.mark-line.role-mark path').length,
+        dots: svg.querySelectorAll('g.mark-symbol.role-mark path').length,
+        rules: svg.querySelectorAll('g.mark-rule.role-mark line').length,
+      }));
+      expect(marks).toEqual({ lines: 0, dots: 2 * 12, rules: 2 * 12 });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("a game of two roles: the other roles' strategies told apart by dash and shape, coinciding lines set apart", async () => {
+    const { figures } = await checkReport(dirs.game2, ['game-payoffs', 'game-venue-loss', 'equilibrium-map']);
+    const payoffs = figures.find((f) => f.id === 'fig-game-payoffs')!;
+    expect(payoffs.legend).toEqual(
+      expect.arrayContaining(['traders=lev10', 'traders=flat', 'liquidators=liquidate', 'liquidators=idle']),
+    );
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await page.goto(pathToFileURL(join(dirs.game2, 'report', 'index.html')).href);
+      const { lines, dots } = await page.$eval('#fig-game-payoffs svg', (svg) => ({
+        lines: [...svg.querySelectorAll('g.mark-line.role-mark path')].map((p) => ({
+          stroke: p.getAttribute('stroke'),
+          dash: p.getAttribute('stroke-dasharray') ?? '',
+        })),
+        dots: [...svg.querySelectorAll('g.mark-symbol.role-mark path')].map((p) => {
+          const r = p.getBoundingClientRect();
+          return {
+            x: Math.round(r.left + r.width / 2),
+            y: Math.round(r.top + r.height / 2),
+            d: p.getAttribute('d'),
+          };
+        }),
+      }));
+      // 4 profiles × 2 roles: 8 lines; lines of one colour (one strategy) differ in dash
+      expect(lines.length).toBe(8);
+      const byColour = new Map<string, Set<string>>();
+      for (const l of lines) byColour.set(l.stroke!, (byColour.get(l.stroke!) ?? new Set()).add(l.dash));
+      for (const [c, dashes] of byColour) expect(dashes.size, `lines of ${c}`).toBe(2);
+      // the liquidators' payoff does not depend on the traders: equal points, drawn side by side
+      expect(dots.length).toBe(2 * 8);
+      const at = new Set(dots.map((d) => `${d.x},${d.y}`));
+      expect(at.size).toBe(dots.length);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe('report helpers', () => {
+  it('short names are unique and readable; titles keep the name with its description', () => {
+    const names = shortNames([
+      'waterfall.stages[0].hole',
+      'agents.liquidators.mix[0].params.maxGasUsd',
+      'agents.liquidators.mix[3].params.maxGasUsd',
+      'agents.liquidators.mix[2].count',
+      'agents.liquidators.count',
+    ]);
+    expect([...names.values()]).toEqual([
+      'hole',
+      'liquidators[0].maxGasUsd',
+      'liquidators[3].maxGasUsd',
+      'liquidators[2].count',
+      'liquidators.count',
+    ]);
+    expect(wrap('sigma: annualised volatility (1/sqrt(year))', 200)).toEqual([
+      'sigma: annualised volatility',
+      '(1/sqrt(year))',
+    ]);
+  });
+
+  it('the interaction is only sought among crossed pairs; one run per point is singular', () => {
+    const C = { a: [1, 1, 2, 2], b: [1, 1, 2, 2], c: [1, 2, 1, 2] };
+    const loss = Float64Array.from([0, 10, 30, 0]);
+    const got = strongestInteraction(['a', 'b', 'c'], C, [0, 1, 2, 3], loss);
+    // (a, b) moves together: only (a, c) and (b, c) are crossed
+    expect(got?.pairs).toBe(2);
+    expect(got?.fields).not.toEqual(['a', 'b']);
+    expect(strongestInteraction(['a', 'b'], C, [0, 1, 2, 3], loss)).toBeNull();
+    const one = join(root, 'one-run');
+    writeDesign(one, 'grid', grid({ 'market.index.sigma': [0.6, 1.2] }), 1);
+    const figs = reportFigures(one, analyze(one));
+    expect(figs[0].note).toContain('2 sweep points (grid), 1 run per point,');
   });
 });
 

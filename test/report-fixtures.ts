@@ -43,7 +43,7 @@ export function lhs(
 }
 
 /** The config of the fixtures: a Dutch-auction first stage, so the schema describes the stage's fields. */
-const CONFIG = {
+export const CONFIG = {
   ticks: 720,
   dtSeconds: 60,
   market: { index: { model: 'gbm', p0: 2000, sigma: 0.8 } },
@@ -71,16 +71,51 @@ const CONFIG = {
 };
 
 /**
+ * The config of a Black-Thursday-like zip sweep: keepers of three strategies (English bidders, zero-bid
+ * bots, Dutch takers), so that the key names the strategy of `agents.liquidators.mix[i]`.
+ */
+export const KEEPERS_CONFIG = {
+  ...CONFIG,
+  agents: {
+    ...CONFIG.agents,
+    liquidators: {
+      count: 27,
+      mix: [
+        { strategy: 'english-bidder', count: 8, params: { maxGasUsd: 6 } },
+        { strategy: 'english-bidder', count: 4 },
+        { strategy: 'english-bidder', count: 3, params: { openingFraction: 0 } },
+        { strategy: 'dutch-taker', count: 8, params: { maxGasUsd: 6 } },
+        { strategy: 'dutch-taker', count: 4 },
+      ],
+    },
+  },
+};
+
+/** The zip sweep of experiments/black-thursday.ts: five fields moving together over six points. */
+export function blackThursdayZip(): Point[] {
+  const hole = [0, 0, 1e12, 1e12, 0, 0];
+  const gas = [6, 0, 6, 0, 6, 6];
+  const bots = [3, 3, 3, 3, 2, 4];
+  return hole.map((h, i) => ({
+    'waterfall.stages[0].hole': h,
+    'agents.liquidators.mix[0].params.maxGasUsd': gas[i],
+    'agents.liquidators.mix[3].params.maxGasUsd': gas[i],
+    'agents.liquidators.mix[2].count': bots[i],
+    'agents.liquidators.count': 24 + bots[i],
+  }));
+}
+
+/**
  * Writes a results directory: `runs` runs per point; the loss of a run grows with the point's first
  * field (and the product of the first two, an interaction), zero in about half the runs, on common random
  * numbers (run r draws the same uniforms at every point).
  */
 export function writeDesign(
   dir: string,
-  kind: 'none' | 'grid' | 'lhs',
+  kind: 'none' | 'grid' | 'lhs' | 'zip',
   points: Point[],
   runs: number,
-  opts: { series?: boolean; name?: string } = {},
+  opts: { series?: boolean; name?: string; config?: object; crn?: boolean } = {},
 ): void {
   mkdirSync(dir, { recursive: true });
   const fields = Object.keys(points[0] ?? {});
@@ -99,7 +134,7 @@ export function writeDesign(
       push('run_id', id++);
       push('point_id', p);
       push('run', r);
-      push('seed', 1000 + r);
+      push('seed', opts.crn === false ? 1000 + p * runs + r : 1000 + r);
       for (const f of fields) push(f, pt[f]);
       push('status', 'ok');
       push('error', null);
@@ -142,12 +177,12 @@ export function writeDesign(
     JSON.stringify({
       experiment: opts.name ?? `fixture-${kind}`,
       preset: null,
-      config: CONFIG,
+      config: opts.config ?? CONFIG,
       sweep: { kind, fields, fieldTypes: fields.map(() => 'f64'), points: fields.length ? points : [{}] },
       runsPerPoint: runs,
       points: points.length,
       masterSeed: 42,
-      crn: true,
+      crn: opts.crn ?? true,
       ok: points.length * runs,
       failed: 0,
     }),

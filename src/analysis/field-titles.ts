@@ -121,20 +121,41 @@ export function shortName(path: string): string {
   return segs[segs.length - 1];
 }
 
-/** Short names of swept fields, unique: the last segment, or more of the path where two share one. */
+/**
+ * The units of a path a reader names it by: an index joins the name before it, `agents`, `mix` and
+ * `params` are dropped (`agents.liquidators.mix[0].params.maxGasUsd` → `liquidators[0]`, `maxGasUsd`).
+ */
+function units(path: string): string[] {
+  const segs = path.match(/[^.[\]]+/g) ?? [path];
+  const out: string[] = [];
+  segs.forEach((s, i) => {
+    if (/^\d+$/.test(s) && out.length) out[out.length - 1] += `[${s}]`;
+    else if ((s === 'agents' && i === 0) || s === 'params' || (s === 'mix' && out.length)) return;
+    else out.push(s);
+  });
+  return out.length ? out : [path];
+}
+
+/**
+ * Short names of swept fields, unique: the last segment, or as many of the path's units as tell it from
+ * the others, the role and the strategy's index kept together (`liquidators[0].maxGasUsd`,
+ * `liquidators[3].maxGasUsd`, `liquidators[2].count`, `liquidators.count`).
+ */
 export function shortNames(paths: string[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const p of paths) {
-    const segs = p.match(/[^.[\]]+/g) ?? [p];
+  const all = paths.map(units);
+  paths.forEach((p, j) => {
+    const u = all[j];
     let k = 1;
-    const name = () => segs.slice(-k).join('.');
-    while (
-      k < segs.length &&
-      paths.some((q) => q !== p && (q.match(/[^.[\]]+/g) ?? [q]).slice(-k).join('.') === name())
-    )
-      k++;
-    out.set(p, name());
-  }
+    const name = (v: string[], n: number) => v.slice(-n).join('.');
+    while (k < u.length && all.some((v, i) => i !== j && paths[i] !== p && name(v, k) === name(u, k))) k++;
+    out.set(
+      p,
+      k >= u.length && all.some((v, i) => i !== j && paths[i] !== p && name(v, k) === name(u, k))
+        ? p
+        : name(u, k),
+    );
+  });
   return out;
 }
 
@@ -157,16 +178,26 @@ function withoutAsides(c: string): string {
 }
 
 /**
- * The axis title of a swept field: `sigma — annualised volatility` from the schema's description
+ * The axis title of a swept field: `sigma: annualised volatility` from the schema's description
  * (its first clause, outside parentheses), or the short name alone when the schema has none.
  */
 export function fieldTitle(path: string, config?: unknown, short = shortName(path)): string {
   const d = describePath(path, config);
-  return d ? `${short} — ${withoutAsides(firstClause(d))}` : short;
+  return d ? `${short}: ${withoutAsides(firstClause(d))}` : short;
 }
 
-/** Rows of the key table of swept fields: short name, full path, the schema's description. */
+/**
+ * Rows of the key table of swept fields: short name, full path, the schema's description (with the
+ * strategy named in the config where the field is a strategy's).
+ */
 export function fieldKey(paths: string[], config?: unknown): string[][] {
   const names = shortNames(paths);
-  return paths.map((p) => [names.get(p)!, p, describePath(p, config) ?? '']);
+  return paths.map((p) => {
+    const m = /^agents\.(\w+)\.mix\[(\d+)\]/.exec(p);
+    const agents = (config as { agents?: Record<string, { mix?: { strategy?: unknown }[] }> } | undefined)
+      ?.agents;
+    const strategy = m ? agents?.[m[1]]?.mix?.[Number(m[2])]?.strategy : undefined;
+    const d = describePath(p, config) ?? '';
+    return [names.get(p)!, p, typeof strategy === 'string' ? `${d}${d ? ' ' : ''}(strategy ${strategy})` : d];
+  });
 }

@@ -26,6 +26,9 @@ export interface Figure {
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  // without a canvas vega guesses 0.8 em per character, half as wide again as DejaVu Sans (the font a
+  // browser and resvg draw with here): layouts then had empty space, or an axis title over its labels
+  (vega as unknown as { textMetrics: { width: typeof textWidth } }).textMetrics.width = textWidth;
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -51,10 +54,68 @@ export async function renderPng(svg: string, scale = 2): Promise<Uint8Array> {
 
 const distinctCount = (xs: unknown[]) => new Set(xs).size;
 
+/** Advance widths of DejaVu Sans (em) of the characters figures draw; others count as 0.65 em. */
+const EM: Record<string, number> = {
+  ' ': 0.318,
+  '.': 0.318,
+  ',': 0.318,
+  ':': 0.337,
+  ';': 0.337,
+  '/': 0.337,
+  '-': 0.361,
+  '(': 0.39,
+  ')': 0.39,
+  '[': 0.39,
+  ']': 0.39,
+  '=': 0.838,
+  '+': 0.838,
+  '−': 0.838,
+  '×': 0.838,
+  '%': 0.95,
+  '—': 1,
+  '…': 1,
+  _: 0.5,
+  "'": 0.275,
+};
+const LOWER = [
+  0.613, 0.635, 0.55, 0.635, 0.615, 0.352, 0.635, 0.634, 0.278, 0.278, 0.579, 0.278, 0.974, 0.634, 0.612,
+  0.635, 0.635, 0.411, 0.521, 0.392, 0.634, 0.592, 0.818, 0.592, 0.592, 0.525,
+];
+const UPPER = [
+  0.684, 0.686, 0.698, 0.77, 0.632, 0.575, 0.775, 0.752, 0.295, 0.295, 0.656, 0.557, 0.863, 0.748, 0.787,
+  0.603, 0.787, 0.695, 0.635, 0.611, 0.732, 0.684, 0.989, 0.685, 0.611, 0.685,
+];
+
+/** Width (px) of a line of text in DejaVu Sans at `size` px, bold about 10% wider. */
+export function textPx(text: string, size: number, bold = false): number {
+  let em = 0;
+  for (const c of text) {
+    const k = c.charCodeAt(0);
+    em +=
+      k >= 97 && k <= 122
+        ? LOWER[k - 97]
+        : k >= 65 && k <= 90
+          ? UPPER[k - 65]
+          : k >= 48 && k <= 57
+            ? 0.636
+            : (EM[c] ?? 0.65);
+  }
+  return em * size * (bold ? 1.1 : 1);
+}
+
+/** vega's text width of an item's line (its textMetrics.width): {@link textPx} at the item's font. */
+function textWidth(item: { fontSize?: number; fontWeight?: string | number }, text: unknown): number {
+  const t = text == null ? '' : String(text).trim();
+  const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+  const w = item.fontWeight;
+  return textPx(t, size, w === 'bold' || (typeof w === 'number' && w >= 600));
+}
+
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 /** Vega truncates labels and legends with "…" past ~180 px by default: lifted everywhere. */
 const CONFIG = {
-  axis: { labelLimit: 1000, titleLimit: 2000, labelFontSize: 11, titleFontSize: 12 },
+  // maxExtent: vega keeps an axis's labels within 200 px by default and draws the title there, over longer labels
+  axis: { labelLimit: 1000, titleLimit: 2000, labelFontSize: 11, titleFontSize: 12, maxExtent: 1000 },
   legend: { labelLimit: 1000, titleLimit: 1000, symbolLimit: 0, labelFontSize: 11, titleFontSize: 12 },
   header: { labelLimit: 1000, titleLimit: 1000, labelFontSize: 12, titleFontSize: 12 },
   title: { limit: 2000 },
@@ -73,23 +134,22 @@ function spec(s: Record<string, unknown>): TopLevelSpec {
 const CHAR_PX = 6.6;
 
 /**
- * A title broken into lines that fit `px` pixels (at `— ` first, then at spaces), so that no title is
- * wider than its axis (a rotated y title longer than its panel pads the layout with empty space).
+ * A title broken into lines at spaces that fit `px` pixels, so that no title is wider than its axis (a
+ * rotated y title longer than its panel pads the layout with empty space). A field's title
+ * (`sigma: annualised volatility`) keeps its name on the first line with the start of its description.
  */
 export function wrap(title: string, px: number): string | string[] {
   const max = Math.max(12, Math.floor(px / CHAR_PX));
   if (title.length <= max) return title;
   const lines: string[] = [];
-  for (const part of title.split(/ (?=— )/)) {
-    let line = '';
-    for (const w of part.split(' ')) {
-      if (line && `${line} ${w}`.length > max) {
-        lines.push(line);
-        line = w;
-      } else line = line ? `${line} ${w}` : w;
-    }
-    if (line) lines.push(line);
+  let line = '';
+  for (const w of title.split(' ')) {
+    if (line && `${line} ${w}`.length > max) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
   }
+  if (line) lines.push(line);
   return lines;
 }
 
@@ -97,10 +157,13 @@ export function wrap(title: string, px: number): string | string[] {
 const MONEY_LABEL =
   "datum.value >= 1e9 ? format(datum.value / 1e9, '~g') + 'G' : datum.value >= 1e6 ? format(datum.value / 1e6, '~g') + 'M' : datum.value >= 1e3 ? format(datum.value / 1e3, '~g') + 'k' : format(datum.value, '~g')";
 
-/** Tick values of a symlog axis of money: 0 and the powers of ten up to `max`. */
+/**
+ * Tick values of a symlog axis of money: 0 and the powers of ten up to `max` (from 10 where `max` is
+ * 1,000 or more: 0 and 1 lie a few pixels apart there and their labels overlap).
+ */
 function symlogTicks(max: number): number[] {
   const v = [0];
-  for (let p = 1; p <= Math.max(1, max) * 1.0001; p *= 10) v.push(p);
+  for (let p = max >= 1000 ? 10 : 1; p <= Math.max(1, max) * 1.0001; p *= 10) v.push(p);
   return v.length > 8 ? [0, ...v.slice(1).filter((_, i, a) => (a.length - 1 - i) % 2 === 0)] : v;
 }
 
@@ -108,7 +171,7 @@ function symlogTicks(max: number): number[] {
 export interface FieldAxis {
   /** Key of the field in the data rows. */
   key: string;
-  /** Axis title (`sigma — annualised volatility`). */
+  /** Axis title (`sigma: annualised volatility`). */
   title: string;
   /** Numeric values (else ordinal). */
   numeric: boolean;
@@ -178,12 +241,13 @@ export function boxFigure(
       data: { values: rows },
       mark: { type: 'boxplot', extent: 1.5, size: 12 },
       encoding: {
-        y: { field: 'group', type: 'nominal', title: groupTitle, sort: groups },
+        y: { field: 'group', type: 'nominal', title: wrap(groupTitle, 20 * groups.length), sort: groups },
         x: {
           field: 'loss',
           type: 'quantitative',
           title: `${xTitle}, symlog scale`,
-          scale: { type: 'symlog' },
+          // a domain of at least 0–10: where every loss is 0, a domain of one point drew 0 and 1 on each other
+          scale: { type: 'symlog', domain: [0, Math.max(10, max)] },
           axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
         },
       },
@@ -191,6 +255,13 @@ export function boxFigure(
       height: { step: 20 },
     }),
   };
+}
+
+/** The axis of a panel's ordinal labels: across, or upright where one is wider than its band (binned ranges). */
+function slantAxis(labels: string[]) {
+  const values = [...new Set(labels)];
+  const wide = Math.max(0, ...values.map((v) => textPx(v, 11))) > PANEL / Math.max(1, values.length) - 6;
+  return wide ? { labelAngle: -90, labelAlign: 'right', labelBaseline: 'middle' } : { labelAngle: 0 };
 }
 
 /**
@@ -211,28 +282,30 @@ export function marginalBoxFigure(
     spec: spec({
       data: { values: rows },
       columns: 3,
-      concat: fields.map((f) => ({
-        transform: [{ filter: { field: 'field', equal: f.key } }],
-        mark: { type: 'boxplot', extent: 1.5, size: 22 },
-        encoding: {
-          x: {
-            field: 'value',
-            type: 'ordinal',
-            title: wrap(f.title, PANEL),
-            sort: f.numeric ? { field: 'num', op: 'min' } : null,
-            axis: { labelAngle: 0 },
+      concat: fields.map((f) => {
+        return {
+          transform: [{ filter: { field: 'field', equal: f.key } }],
+          mark: { type: 'boxplot', extent: 1.5, size: 22 },
+          encoding: {
+            x: {
+              field: 'value',
+              type: 'ordinal',
+              title: wrap(f.title, PANEL),
+              sort: f.numeric ? { field: 'num', op: 'min' } : null,
+              axis: slantAxis(rows.filter((r) => r.field === f.key).map((r) => r.value)),
+            },
+            y: {
+              field: 'loss',
+              type: 'quantitative',
+              title: wrap(`${yTitle}, symlog scale`, 180),
+              scale: { type: 'symlog', domain: [0, Math.max(10, max)] },
+              axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
+            },
           },
-          y: {
-            field: 'loss',
-            type: 'quantitative',
-            title: wrap(`${yTitle}, symlog scale`, 180),
-            scale: { type: 'symlog' },
-            axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
-          },
-        },
-        width: PANEL,
-        height: 180,
-      })),
+          width: PANEL,
+          height: 180,
+        };
+      }),
       resolve: { scale: { y: 'shared' } },
     }),
   };
@@ -326,6 +399,42 @@ export function mainEffectsFigure(
   };
 }
 
+/**
+ * A metric per sweep point with 95% intervals, one row per point (for designs whose fields are not
+ * varied on their own, such as a zip sweep: no main effects there). `zero`: the axis starts at 0.
+ */
+export function pointsFigure(
+  name: string,
+  metricTitle: string,
+  rows: { group: string; estimate: number; low: number; high: number }[],
+  groupTitle: string,
+  groups: string[],
+  zero = true,
+): Figure {
+  const y = { field: 'group', type: 'nominal', title: wrap(groupTitle, 24 * groups.length), sort: groups };
+  const x = { field: 'estimate', type: 'quantitative', title: metricTitle, scale: { zero } };
+  return {
+    name,
+    title: `${metricTitle[0].toUpperCase()}${metricTitle.slice(1)} per sweep point, 95% intervals`,
+    spec: spec({
+      data: { values: rows },
+      layer: [
+        {
+          transform: [{ filter: 'isValid(datum.low) && isFinite(datum.low)' }],
+          mark: { type: 'rule', strokeWidth: 1.5 },
+          encoding: { y, x: { ...x, field: 'low' }, x2: { field: 'high' } },
+        },
+        { mark: { type: 'point', filled: true, size: 50, tooltip: true }, encoding: { y, x } },
+      ],
+      width: WIDTH,
+      height: { step: 24 },
+    }),
+  };
+}
+
+/** Fewest points of a space-filling design drawn with a smoother; fewer: the points and their intervals. */
+export const MIN_SMOOTHED = 20;
+
 /** A heatmap of a metric over two fields, the value written in each cell; shared colour scale. */
 export function heatmapFigure(
   name: string,
@@ -381,9 +490,11 @@ export function heatmapFigure(
 }
 
 /**
- * Scatter of a metric per sweep point against each swept field of a space-filling design, with a LOESS
- * smoother (never lines joining points whose other coordinates differ); log axes for log ranges (the
- * smoother fitted on log10 of the field there).
+ * Scatter of a metric per sweep point against each swept field of a space-filling design (never lines
+ * joining points whose other coordinates differ); log axes for log ranges. With {@link MIN_SMOOTHED} points
+ * or more, a quadratic least-squares fit (in log10 of the field on a log axis; not a robust fit, which
+ * would discount the worst points); with fewer, no smoother (a curve through 8–12 points is close to
+ * joining them), each point's 95% interval instead.
  */
 export function scatterFigure(
   name: string,
@@ -392,6 +503,8 @@ export function scatterFigure(
   fields: FieldAxis[],
   zero: boolean,
 ): Figure {
+  const smooth = rows.length >= MIN_SMOOTHED;
+  const Metric = `${metricTitle[0].toUpperCase()}${metricTitle.slice(1)}`;
   const panel = (f: FieldAxis) => {
     const x = {
       field: f.key,
@@ -400,30 +513,38 @@ export function scatterFigure(
       scale: f.log ? { type: 'log' } : { type: 'linear', zero: false },
     };
     const y = { field: 'metric', type: 'quantitative', title: wrap(metricTitle, 200), scale: { zero } };
-    return {
-      width: PANEL,
-      height: 200,
-      layer: [
-        { mark: { type: 'point', filled: true, opacity: 0.6, size: 30, tooltip: true }, encoding: { x, y } },
-        {
-          transform: [
-            {
-              filter: `isValid(datum['${f.key}']) && isValid(datum.metric)${f.log ? ` && datum['${f.key}'] > 0` : ''}`,
-            },
-            { calculate: f.log ? `log(datum['${f.key}']) / LN10` : `datum['${f.key}']`, as: '__x' },
-            { loess: 'metric', on: '__x', bandwidth: 0.5 },
-            { calculate: f.log ? 'pow(10, datum.__x)' : 'datum.__x', as: f.key },
-          ],
-          mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
-          encoding: { x, y },
-        },
-      ],
-    };
+    const layer: Record<string, unknown>[] = [
+      { mark: { type: 'point', filled: true, opacity: 0.7, size: 30, tooltip: true }, encoding: { x, y } },
+    ];
+    if (smooth)
+      layer.push({
+        transform: [
+          {
+            filter: `isValid(datum['${f.key}']) && isValid(datum.metric)${f.log ? ` && datum['${f.key}'] > 0` : ''}`,
+          },
+          { calculate: f.log ? `log(datum['${f.key}']) / LN10` : `datum['${f.key}']`, as: '__x' },
+          { regression: 'metric', on: '__x', method: 'poly', order: 2 },
+          { calculate: f.log ? 'pow(10, datum.__x)' : 'datum.__x', as: f.key },
+        ],
+        mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
+        encoding: { x, y },
+      });
+    else
+      layer.unshift({
+        transform: [{ filter: 'isValid(datum.low) && isFinite(datum.low)' }],
+        mark: { type: 'rule', opacity: 0.6 },
+        encoding: { x, y: { ...y, field: 'low' }, y2: { field: 'high' } },
+      });
+    return { width: PANEL, height: 200, layer };
   };
   return {
     name,
-    title: `${metricTitle} per sweep point against each swept field, with a LOESS smoother (bandwidth 0.5)`,
-    note: 'one dot per sweep point (its mean over its runs); the other fields vary between dots',
+    title: smooth
+      ? `${Metric} per sweep point against each swept field, with a quadratic least-squares fit`
+      : `${Metric} per sweep point against each swept field, 95% intervals`,
+    note: smooth
+      ? 'one dot per sweep point (its mean over its runs); the other fields vary between dots; the red curve is a quadratic least-squares fit of the dots (in log10 of the field on a log axis), not robust: every point counts'
+      : `one dot per sweep point (its mean over its runs) with its 95% interval; the other fields vary between dots; no smoother: with ${rows.length} points (fewer than ${MIN_SMOOTHED}) a curve would be close to joining the dots`,
     spec: spec({
       data: { values: rows },
       columns: 3,
@@ -479,7 +600,7 @@ export function whoPaidFigure(
                 type: 'ordinal',
                 title: wrap(f.title, PANEL),
                 sort: f.numeric ? { field: 'num', op: 'min' } : null,
-                axis: { labelAngle: 0 },
+                axis: slantAxis(rows.filter((r) => r.field === f.key).map((r) => r.group)),
               },
               y: { ...share, title: wrap(share.title, 180) },
               color,
@@ -494,7 +615,12 @@ export function whoPaidFigure(
           data: { values: rows },
           mark: { type: 'bar', tooltip: true },
           encoding: {
-            y: { field: 'group', type: 'nominal', title: groupTitle, sort: null },
+            y: {
+              field: 'group',
+              type: 'nominal',
+              title: wrap(groupTitle, 22 * distinctCount(rows.map((r) => r.group))),
+              sort: null,
+            },
             x: share,
             color,
             order,
@@ -542,6 +668,8 @@ export interface PayoffRow {
   role: string;
   strategy: string;
   profile: string;
+  /** The other roles' strategies in the profile (`traders=lev3`); '' with one role. */
+  against: string;
   x: number | string;
   panel: string;
   payoff: number;
@@ -560,6 +688,9 @@ const GAME_PANEL = 270;
 /**
  * Each role's payoff per strategy against the swept mechanism parameter, with 95% intervals; one panel
  * per value of the other swept fields (columns) and per role (rows); lines join the points of one profile.
+ * With several roles, a role's line for one strategy is drawn once per profile of the other roles: those
+ * are told apart by dash and point shape (legend "against"), and set slightly apart along a numeric x so
+ * that equal lines stay visible.
  */
 export function payoffFigure(
   rows: PayoffRow[],
@@ -569,15 +700,54 @@ export function payoffFigure(
   roles: string[],
 ): Figure {
   const w = panelTitle ? GAME_PANEL : WIDTH;
+  const others = [...new Set(rows.map((r) => r.against))];
+  const several = roles.length > 1 && others.length > 1;
+  // the offset along x of each profile of the other roles: 1.5% of the x range apart
+  const xs = rows.map((r) => r.x).filter((v): v is number => typeof v === 'number');
+  const span = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
+  const data = rows.map((r) => ({
+    ...r,
+    xo:
+      several && typeof r.x === 'number'
+        ? r.x + (others.indexOf(r.against) - (others.length - 1) / 2) * 0.015 * span
+        : r.x,
+  }));
   const xe = x.numeric
-    ? { field: 'x', type: 'quantitative', title: wrap(x.title, w), scale: { zero: false, padding: 10 } }
+    ? { field: 'xo', type: 'quantitative', title: wrap(x.title, w), scale: { zero: false, padding: 14 } }
     : { field: 'x', type: 'ordinal', title: wrap(x.title, w), sort: null, axis: { labelAngle: 0 } };
   const yTitle = wrap('payoff per agent: PnL − outside option (USD)', 200);
   const strategies = [...new Set(rows.map((r) => r.strategy))];
-  const color = { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: strategies } };
+  const color = {
+    field: 'strategy',
+    type: 'nominal',
+    title: "strategy (the row's role)",
+    scale: { domain: strategies },
+  };
+  const against = several
+    ? {
+        strokeDash: {
+          field: 'against',
+          type: 'nominal',
+          title: "against (the other roles' strategies)",
+          scale: { domain: others },
+        },
+        shape: {
+          field: 'against',
+          type: 'nominal',
+          title: "against (the other roles' strategies)",
+          scale: { domain: others },
+        },
+      }
+    : {};
+  const tooltip = [
+    { field: 'role', type: 'nominal' },
+    { field: 'profile', type: 'nominal' },
+    { field: 'x', title: x.title },
+    { field: 'payoff', type: 'quantitative', format: ',.4~g' },
+  ];
   const layer = [
     {
-      mark: { type: 'rule' },
+      mark: { type: 'rule', opacity: 0.7 },
       encoding: {
         x: xe,
         y: { field: 'low', type: 'quantitative', title: yTitle },
@@ -586,12 +756,23 @@ export function payoffFigure(
       },
     },
     {
-      mark: { type: 'line', point: true, tooltip: true },
+      mark: { type: 'line', strokeWidth: 1.8 },
       encoding: {
         x: xe,
         y: { field: 'payoff', type: 'quantitative', title: yTitle },
         color,
         detail: { field: 'profile', type: 'nominal' },
+        ...(several ? { strokeDash: against.strokeDash } : {}),
+      },
+    },
+    {
+      mark: { type: 'point', filled: true, size: 60, opacity: 1 },
+      encoding: {
+        x: xe,
+        y: { field: 'payoff', type: 'quantitative', title: yTitle },
+        color,
+        tooltip,
+        ...(several ? { shape: against.shape } : {}),
       },
     },
   ];
@@ -602,13 +783,18 @@ export function payoffFigure(
   return {
     name: 'game-payoffs',
     title: "Each role's payoff per strategy against the swept mechanism parameter, 95% intervals",
-    note:
-      roles.length > 1
-        ? "lines join one profile's points; the other roles' strategies differ between lines"
-        : undefined,
+    note: several
+      ? "one row per role; colour: the row's role's strategy; dash and point shape: the other roles' strategies in the profile (one line per profile), set 1.5% of the x range apart so that equal lines stay visible"
+      : undefined,
     spec: Object.keys(facet).length
-      ? spec({ data: { values: rows }, facet, spec: inner, resolve: { scale: { y: 'shared' } } })
-      : spec({ data: { values: rows }, ...inner }),
+      ? spec({
+          data: { values: data },
+          facet,
+          spec: inner,
+          resolve: { scale: { y: 'shared' } },
+          config: { ...CONFIG, legend: { ...CONFIG.legend, orient: 'bottom', direction: 'vertical' } },
+        })
+      : spec({ data: { values: data }, ...inner }),
   };
 }
 

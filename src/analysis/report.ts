@@ -39,6 +39,7 @@ import {
   marginalBoxFigure,
   type PayoffRow,
   payoffFigure,
+  pointsFigure,
   renderPng,
   renderSvg,
   scatterFigure,
@@ -83,10 +84,16 @@ const PAYERS: [string, string][] = [
 const MAX_GROUPS = 30;
 /** Most groups in the tail figure; past this, the best, median and worst point by mean loss. */
 const MAX_TAIL_GROUPS = 6;
+/** Most points of a zip sweep drawn one by one (its fields move together: pooling per field would confound them). */
+const MAX_ZIP_GROUPS = 80;
 
 /** What a caption says of the intervals it draws (the full methods are stated above the figures). */
 function intervalsNote(a: Analysis): string {
-  return `${Math.round(a.level * 100)}% intervals; where other swept fields are pooled, the runs that share a seed (common random numbers) are one cluster: cluster-robust standard errors, t on the number of seeds less one. A loss's interval is on the log scale, so it never goes below 0; P(insolvency) has a Wilson interval.`;
+  const pooled =
+    a.crn === true
+      ? 'where other swept fields are pooled, the runs that share a seed (common random numbers) are one cluster: cluster-robust standard errors, t on the number of seeds less one'
+      : 'where other swept fields are pooled, the runs that share a seed are one cluster: cluster-robust standard errors, t on the number of seeds less one';
+  return `${Math.round(a.level * 100)}% intervals; ${pooled}. A loss's interval is on the log scale, so it never goes below 0; P(insolvency) has a Wilson interval.`;
 }
 
 /** The interval methods, in words, from the analysis. */
@@ -121,6 +128,7 @@ interface RunInfo {
   points: number;
   runsPerPoint: number | null;
   seed: number | null;
+  /** Whether the runs shared random numbers across points (analyze's `crn`: true only when the manifest says so). */
   crn: boolean;
   config: Record<string, unknown> | undefined;
   dtSeconds: number;
@@ -142,7 +150,7 @@ function runInfo(dir: string, a: Analysis): RunInfo {
     points: m?.sweep?.points?.length ?? a.groups.length,
     runsPerPoint: typeof m?.runsPerPoint === 'number' ? m.runsPerPoint : null,
     seed: typeof m?.masterSeed === 'number' ? m.masterSeed : null,
-    crn: m?.crn !== false,
+    crn: a.crn === true,
     config,
     dtSeconds: typeof config?.dtSeconds === 'number' ? config.dtSeconds : 1,
     ticks: typeof config?.ticks === 'number' ? config.ticks : null,
@@ -154,7 +162,7 @@ function runText(r: RunInfo): string {
   const parts = [
     `${r.experiment ?? 'results'}${r.preset ? ` (preset ${r.preset})` : ''}`,
     `${r.points} sweep point${r.points === 1 ? '' : 's'}${r.kind !== 'none' && r.points > 1 ? ` (${r.kind})` : ''}`,
-    r.runsPerPoint !== null ? `${r.runsPerPoint} runs per point` : null,
+    r.runsPerPoint !== null ? `${r.runsPerPoint} run${r.runsPerPoint === 1 ? '' : 's'} per point` : null,
     r.seed !== null ? `master seed ${r.seed}` : null,
     r.crn && r.points > 1 ? 'common random numbers across points' : null,
   ];
@@ -182,10 +190,75 @@ export function logScaled(values: number[]): boolean {
   return ks(xs.map(Math.log)) < ks(xs);
 }
 
-/** A group key as short `name=value` pairs. */
-function shortLabel(key: Record<string, FieldValue>, names: Map<string, string>): string {
-  const ks = Object.keys(key);
-  return ks.length ? ks.map((k) => `${names.get(k) ?? k}=${key[k]}`).join(', ') : 'all';
+/**
+ * A swept value for display: numbers to 4 significant digits, large and small ones as `1e12`,
+ * `3.255e-4` (integers below 1e6 exactly); strings and booleans as they are.
+ */
+export function fmtValue(v: FieldValue): string {
+  if (typeof v !== 'number' || v === 0 || !Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1e6 || a < 1e-3)
+    return v
+      .toExponential(3)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e');
+  if (Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Display formats of each swept field's values: {@link fmtValue}, or the full value for a field where
+ * rounding would make two of its values read the same.
+ */
+function valueFormats(
+  fields: string[],
+  keys: Record<string, FieldValue>[],
+): Map<string, (v: FieldValue) => string> {
+  const out = new Map<string, (v: FieldValue) => string>();
+  for (const f of fields) {
+    const vs = distinct(keys.map((k) => k[f]));
+    const unique = new Set(vs.map(fmtValue)).size === vs.length;
+    out.set(f, unique ? fmtValue : String);
+  }
+  return out;
+}
+
+/** Longest `name=value, …` label of a sweep point drawn as it is; longer ones are named P1, P2, … with a key. */
+const MAX_LABEL = 40;
+
+/**
+ * Labels of the sweep points: short `name=value` pairs with rounded values, or, when any is longer than
+ * {@link MAX_LABEL} characters, ids P1, P2, … (the key table of the sweep points maps them to the values).
+ */
+export function pointLabels(a: Analysis): { labels: string[]; ids: boolean } {
+  const names = shortNames(a.fields);
+  const fmt = valueFormats(
+    a.fields,
+    a.groups.map((g) => g.key),
+  );
+  const long = a.groups.map((g) => {
+    const ks = Object.keys(g.key);
+    return ks.length
+      ? ks.map((k) => `${names.get(k) ?? k}=${(fmt.get(k) ?? String)(g.key[k])}`).join(', ')
+      : 'all';
+  });
+  const ids = a.groups.length > 1 && long.some((l) => l.length > MAX_LABEL);
+  return { labels: ids ? a.groups.map((_, j) => `P${j + 1}`) : long, ids };
+}
+
+/**
+ * Whether every pair of the swept fields is crossed: each combination of their values present. A zip
+ * sweep (fields moving together) is not; its fields' main effects are confounded.
+ */
+export function crossedDesign(fields: string[], keys: Record<string, FieldValue>[]): boolean {
+  for (let p = 0; p < fields.length; p++)
+    for (let q = p + 1; q < fields.length; q++) {
+      const [fa, fb] = [fields[p], fields[q]];
+      const na = distinct(keys.map((k) => k[fa])).length;
+      const nb = distinct(keys.map((k) => k[fb])).length;
+      if (distinct(keys.map((k) => JSON.stringify([k[fa], k[fb]]))).length !== na * nb) return false;
+    }
+  return true;
 }
 
 const distinct = <T>(xs: T[]) => [...new Set(xs)];
@@ -215,7 +288,26 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   a.groups.forEach((g, j) => {
     groupIndex.set(JSON.stringify(a.by.map((f) => g.key[f] ?? null)), j);
   });
-  const labels = a.groups.map((g) => shortLabel(g.key, names));
+  const { labels, ids } = pointLabels(a);
+  const fmt = valueFormats(
+    a.fields,
+    a.groups.map((g) => g.key),
+  );
+  const show = (f: string, v: unknown) => (fmt.get(f) ?? String)(v as FieldValue);
+  const spaceFilling = info.kind === 'lhs' || info.kind === 'sobol';
+  // fields that move together (zip), or any design where two fields are not crossed: no main effects,
+  // no interaction; the metrics per sweep point instead
+  const zipped =
+    !spaceFilling &&
+    a.fields.length > 1 &&
+    (info.kind === 'zip' ||
+      !crossedDesign(
+        a.fields,
+        a.groups.map((g) => g.key),
+      ));
+  const pointTitle = ids ? 'sweep point (key below)' : 'sweep point';
+  const idNote =
+    'sweep points named P1, P2, … (their values in the key of the sweep points, below the figures)';
   const groupOfRow = Int32Array.from({ length: t.rows }, (_, i) => groupIndex.get(keyOf(i)) ?? 0);
   const lossTitle = axisTitle('loss');
 
@@ -225,6 +317,21 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   for (let i = 0; i < t.rows; i++)
     if ((!status || status[i] === 'ok') && Number.isFinite(lossOf[i])) ok.push(i);
 
+  // a space-filling design has a value per point: its points pooled by fifths of each field's values
+  const binOf = new Map<string, (v: unknown) => { label: string; num: number }>();
+  if (spaceFilling)
+    for (const f of a.fields) {
+      const vs = (a.groups.map((g) => g.key[f]).filter((v) => typeof v === 'number') as number[]).sort(
+        (x, y) => x - y,
+      );
+      if (vs.length < a.groups.length) continue;
+      const cuts = [1, 2, 3, 4].map((q) => vs[Math.floor((q * vs.length) / 5)]);
+      const edges = [vs[0], ...cuts, vs[vs.length - 1]];
+      binOf.set(f, (v) => {
+        const k = Math.min(4, cuts.filter((c) => (v as number) >= c).length);
+        return { label: `${fmtValue(edges[k])}–${fmtValue(edges[k + 1])}`, num: k };
+      });
+    }
   // distribution
   if (a.groups.length === 1) {
     const xs = ok.map((i) => lossOf[i]);
@@ -241,20 +348,31 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     const zeros = xs.filter((x) => x === 0).length;
     h.note = `${zeros} of ${xs.length} runs had no loss (the first bar holds them)`;
     figs.push(h);
-  } else if (a.groups.length <= MAX_GROUPS) {
+  } else if (a.groups.length <= MAX_GROUPS || (zipped && a.groups.length <= MAX_ZIP_GROUPS)) {
     figs.push(
       boxFigure(
         ok.map((i) => ({ group: labels[groupOfRow[i]], loss: lossOf[i] })),
         lossTitle,
-        'sweep point',
+        pointTitle,
         labels,
       ),
     );
   } else {
     const rows = a.fields.flatMap((f) =>
-      ok.map((i) => ({ field: f, value: String(C[f][i]), num: Number(C[f][i]), loss: lossOf[i] })),
+      ok.map((i) => {
+        const b = binOf.get(f)?.(C[f][i]);
+        return {
+          field: f,
+          value: b ? b.label : show(f, C[f][i]),
+          num: b ? b.num : Number(C[f][i]),
+          loss: lossOf[i],
+        };
+      }),
     );
-    figs.push(marginalBoxFigure(rows, axes, lossTitle));
+    const mb = marginalBoxFigure(rows, axes, lossTitle);
+    if (binOf.size)
+      mb.note = `each panel pools the sweep points in each fifth of that field's values (quintiles of the ${a.groups.length} points)`;
+    figs.push(mb);
   }
 
   // tail: every group up to 6; past that, per value of the swept field (of at most 6 values) whose
@@ -268,7 +386,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   let tailNote: string | null = null;
   if (a.groups.length > MAX_TAIL_GROUPS) {
     let best: { f: string; range: number; values: string[] } | null = null;
-    for (const f of a.fields) {
+    for (const f of zipped ? [] : a.fields) {
       const values = sortValues(distinct(a.groups.map((g) => g.key[f]))).map(String);
       if (values.length < 2 || values.length > MAX_TAIL_GROUPS) continue;
       const means = values.map((v) => {
@@ -280,8 +398,9 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     }
     if (best) {
       const { f, values } = best;
+      const values0 = new Map(a.groups.map((g) => [String(g.key[f]), g.key[f]]));
       tailGroups = values.map((v) => ({
-        label: `${names.get(f)}=${v}`,
+        label: `${names.get(f)}=${show(f, values0.get(v))}`,
         rows: ok.filter((i) => String(C[f][i]) === v),
       }));
       tailNote = `one line per value of ${names.get(f)}, the swept field whose values' mean losses differ most, other swept fields pooled`;
@@ -292,7 +411,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         label: `${['least', 'median', 'largest'][k]} mean loss: ${labels[j]}`,
         rows: ok.filter((i) => groupOfRow[i] === j),
       }));
-      tailNote = `the sweep points with the least, the median and the largest mean loss of ${a.groups.length}`;
+      tailNote = `the sweep points with the least, the median and the largest mean loss of ${a.groups.length}${zipped ? ' (the swept fields move together: no field is pooled over)' : ''}`;
     }
   }
   const tail: { group: string; loss: number; exceedance: number }[] = [];
@@ -332,10 +451,11 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     return byField.get(f)!;
   };
   const insolvencyTitle = 'P(insolvency): share of runs with a loss';
-  if (a.fields.length > 0 && (info.kind === 'lhs' || info.kind === 'sobol')) {
-    const rows = (metric: (j: number) => number) =>
+  if (a.fields.length > 0 && spaceFilling) {
+    const rows = (metric: (j: number) => { estimate: number; low: number; high: number }) =>
       a.groups.map((g, j) => {
-        const r: Record<string, number> = { metric: metric(j) };
+        const m = metric(j);
+        const r: Record<string, number> = { metric: m.estimate, low: m.low, high: m.high };
         // keyed f0, f1, …: Vega-Lite reads a dotted field name as a nested path
         a.fields.forEach((f, k) => {
           r[`f${k}`] = g.key[f] as number;
@@ -347,7 +467,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
       scatterFigure(
         'scatter-loss',
         `mean ${lossTitle}`,
-        rows((j) => meanLoss[j]),
+        rows((j) => a.groups[j].metrics.loss),
         numericAxes,
         true,
       ),
@@ -356,16 +476,33 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
       scatterFigure(
         'scatter-insolvency',
         insolvencyTitle,
-        rows((j) => a.groups[j].insolvency.estimate),
+        rows((j) => a.groups[j].insolvency),
         numericAxes,
         true,
       ),
     );
+  } else if (zipped) {
+    const per = (m: (j: number) => { estimate: number; low: number; high: number }) =>
+      a.groups.map((_, j) => ({ group: labels[j], ...m(j) }));
+    const zipNote = `the swept fields (${a.fields.map((f) => names.get(f)).join(', ')}) ${info.kind === 'zip' ? 'move together (a zip sweep)' : 'are not crossed (not every combination of two fields is present)'}, so none is varied on its own: the metric per sweep point, no main effects of a field and no interaction`;
+    for (const [name, title, m] of [
+      ['points-loss', `mean ${lossTitle}`, (j: number) => a.groups[j].metrics.loss],
+      ['points-insolvency', insolvencyTitle, (j: number) => a.groups[j].insolvency],
+    ] as const) {
+      const f = pointsFigure(name, title, per(m), pointTitle, labels);
+      f.note = zipNote;
+      figs.push(f);
+    }
   } else if (a.fields.length === 2 && info.kind === 'grid') {
     const [f1, f2] = a.fields;
-    const order = (f: string) => sortValues(distinct(a.groups.map((g) => g.key[f]))).map(String);
+    const order = (f: string) => sortValues(distinct(a.groups.map((g) => g.key[f]))).map((v) => show(f, v));
     const cells = (v: (j: number) => number, fmt: (x: number) => string) =>
-      a.groups.map((g, j) => ({ x: String(g.key[f1]), y: String(g.key[f2]), value: v(j), label: fmt(v(j)) }));
+      a.groups.map((g, j) => ({
+        x: show(f1, g.key[f1]),
+        y: show(f2, g.key[f2]),
+        value: v(j),
+        label: fmt(v(j)),
+      }));
     const [x1, x2] = axes;
     figs.push(
       heatmapFigure(
@@ -414,13 +551,14 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     if (pair) {
       const [f1, f2] = pair.fields;
       const two = analyze(dir, { by: [f1, f2], level: a.level, compare: [] });
-      const order = (f: string) => sortValues(distinct(two.groups.map((g) => g.key[f]))).map(String);
+      const order = (f: string) =>
+        sortValues(distinct(two.groups.map((g) => g.key[f]))).map((v) => show(f, v));
       const h = heatmapFigure(
         'interaction-loss',
         `Strongest two-field interaction: mean ${lossTitle} over ${names.get(f1)} × ${names.get(f2)} (other swept fields pooled)`,
         two.groups.map((g) => ({
-          x: String(g.key[f1]),
-          y: String(g.key[f2]),
+          x: show(f1, g.key[f1]),
+          y: show(f2, g.key[f2]),
           value: g.metrics.loss.estimate,
           label: fmtNumber(g.metrics.loss.estimate),
         })),
@@ -429,7 +567,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         `mean ${lossTitle}`,
         { xOrder: order(f1), yOrder: order(f2) },
       );
-      h.note = `the pair whose interaction residual of the mean loss, m(a,b) − m(a) − m(b) + m, has the largest range (${fmtNumber(pair.range)} USD) of the ${(a.fields.length * (a.fields.length - 1)) / 2} pairs`;
+      h.note = `the pair whose interaction residual of the mean loss, m(a,b) − m(a) − m(b) + m, has the largest range (${fmtNumber(pair.range)} USD) of the ${pair.pairs} crossed pair${pair.pairs === 1 ? '' : 's'} (every combination of their values present)`;
       figs.push(h);
     }
   }
@@ -443,14 +581,32 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
     field?: string;
     num?: number;
   }[] = [];
-  const many = a.groups.length > MAX_GROUPS && a.fields.length > 0;
+  const many =
+    a.groups.length > MAX_GROUPS && a.fields.length > 0 && !(zipped && a.groups.length <= MAX_ZIP_GROUPS);
   if (many) {
-    for (const f of a.fields)
+    for (const f of a.fields.filter((x) => binOf.has(x))) {
+      // fifths of a space-filling design's field: the mean of each payer's column over their runs
+      const bin = binOf.get(f)!;
+      const bins = new Map<number, { label: string; rows: number[] }>();
+      for (const i of ok) {
+        const b = bin(C[f][i]);
+        const e = bins.get(b.num) ?? { label: b.label, rows: [] };
+        e.rows.push(i);
+        bins.set(b.num, e);
+      }
+      for (const [num, { label, rows }] of [...bins].sort((x, y) => x[0] - y[0]))
+        PAYERS.forEach(([m, payer], order) => {
+          const col = C[m] as ArrayLike<number> | undefined;
+          const mean = col ? rows.reduce((t, i) => t + (Number(col[i]) || 0), 0) / rows.length : 0;
+          paid.push({ field: f, group: label, num, payer, amount: Math.max(0, mean), order });
+        });
+    }
+    for (const f of a.fields.filter((x) => !binOf.has(x)))
       for (const g of by1(f).groups)
         PAYERS.forEach(([m, payer], order) => {
           paid.push({
             field: f,
-            group: String(g.key[f]),
+            group: show(f, g.key[f]),
             num: Number(g.key[f]),
             payer,
             amount: Math.max(0, g.metrics[m]?.estimate ?? 0),
@@ -463,7 +619,8 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         paid.push({ group: labels[j], payer, amount: Math.max(0, g.metrics[m]?.estimate ?? 0), order });
       });
     });
-  const wp = whoPaidFigure(paid, a.groups.length > 1 ? 'sweep point' : 'group', many ? axes : undefined);
+  const wp = whoPaidFigure(paid, a.groups.length > 1 ? pointTitle : 'group', many ? axes : undefined);
+  if (many && binOf.size) wp.note = "each panel pools the sweep points in each fifth of that field's values";
   if (a.groups.every((g) => !(g.metrics.shortfall.estimate > 0))) wp.title += ' — no shortfall in any run';
   figs.push(wp);
 
@@ -512,6 +669,15 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   if (existsSync(eqPath))
     figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile, info.config));
   const run = runText(info);
+  if (ids)
+    for (const f of figs)
+      if (
+        f.name === 'loss-distribution' ||
+        f.name.startsWith('points-') ||
+        f.name === 'who-paid' ||
+        (f.name === 'loss-tail' && !tailNote?.startsWith('one line'))
+      )
+        f.note = f.note ? `${f.note}; ${idNote}` : idNote;
   for (const f of figs)
     f.note = `${run}${f.note ? ` Shown: ${f.note}.` : ''}${/intervals/.test(f.title) ? ` ${intervalsNote(a)}` : ''}`;
   return figs;
@@ -520,14 +686,15 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
 /**
  * The two swept fields with the strongest interaction on the mean loss: for each pair, the cell means
  * m(a,b) of the loss pooled over the other fields, the residual m(a,b) − m(a) − m(b) + m, and its range
- * (max − min); the pair with the largest range. Null when every range is 0.
+ * (max − min); the pair with the largest range, among the pairs that are crossed (every combination of
+ * their values present: the residual of a pair that is not is confounded). Null when every range is 0.
  */
 export function strongestInteraction(
   fields: string[],
   C: Record<string, ArrayLike<unknown>>,
   rows: number[],
   loss: Float64Array,
-): { fields: [string, string]; range: number } | null {
+): { fields: [string, string]; range: number; pairs: number } | null {
   const mean = (key: (i: number) => string) => {
     const s = new Map<string, [number, number]>();
     for (const i of rows) {
@@ -541,12 +708,15 @@ export function strongestInteraction(
   };
   const grand = rows.reduce((s, i) => s + loss[i], 0) / Math.max(1, rows.length);
   let best: { fields: [string, string]; range: number } | null = null;
+  let pairs = 0;
   for (let p = 0; p < fields.length; p++)
     for (let q = p + 1; q < fields.length; q++) {
       const [fa, fb] = [fields[p], fields[q]];
       const ma = mean((i) => String(C[fa][i]));
       const mb = mean((i) => String(C[fb][i]));
       const mab = mean((i) => JSON.stringify([C[fa][i], C[fb][i]]));
+      if (mab.size !== ma.size * mb.size) continue;
+      pairs++;
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
       for (const [k, m] of mab) {
@@ -558,7 +728,7 @@ export function strongestInteraction(
       const range = hi - lo;
       if (range > 0 && (!best || range > best.range)) best = { fields: [fa, fb], range };
     }
-  return best;
+  return best ? { ...best, pairs } : null;
 }
 
 /** x axis and panels of a game's figures: the first swept field on x, one panel per value of the others. */
@@ -571,7 +741,7 @@ function gameAxes(eq: EquilibriaFile, config?: unknown) {
     : { key: 'point', title: 'sweep point', numeric: false };
   const xOf = (p: PointEquilibria) => (xf ? (p.point[xf] as number | string) : 'all');
   const panelOf = (p: PointEquilibria) =>
-    rest.length ? rest.map((f) => `${names.get(f)}=${p.point[f]}`).join(', ') : '';
+    rest.length ? rest.map((f) => `${names.get(f)}=${fmtValue(p.point[f] as FieldValue)}`).join(', ') : '';
   const panelTitle = rest.length ? rest.map((f) => fieldTitle(f, config, names.get(f))).join('; ') : null;
   return { x, xOf, panelOf, panelTitle };
 }
@@ -592,6 +762,10 @@ function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
           role,
           strategy: s.profile[role],
           profile: s.label,
+          against: eq.roles
+            .filter((r) => r !== role)
+            .map((r) => `${r}=${s.profile[r]}`)
+            .join(', '),
           x: xOf(p),
           panel: panelOf(p),
           payoff: m.estimate,
@@ -636,12 +810,14 @@ function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
       });
   }
   const panels = distinct(eq.points.map(panelOf));
-  const xOrder = distinct(sortValues(eq.points.map((p) => (x.key === 'point' ? 'all' : p.point[x.key])))).map(
-    String,
+  const xOrder = distinct(
+    sortValues(eq.points.map((p) => (x.key === 'point' ? 'all' : p.point[x.key]))).map((v) =>
+      fmtValue(v as FieldValue),
+    ),
   );
   const map = eq.points.flatMap((p) =>
     p.profiles.map((s) => ({
-      x: String(xOf(p)),
+      x: fmtValue(xOf(p)),
       panel: panelOf(p),
       profile: s.label,
       regret: s.regret,
@@ -774,6 +950,19 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
         'key',
       )
     : '';
+  const pl = a ? pointLabels(a) : null;
+  const pointKey =
+    a && pl?.ids
+      ? details(
+          'Key of the sweep points',
+          {
+            head: ['point', ...a.fields.map((f) => shortNames(a.fields).get(f)!)],
+            rows: a.groups.map((g, j) => [pl.labels[j], ...a.fields.map((f) => String(g.key[f]))]),
+          },
+          true,
+          'key',
+        )
+      : '';
   const title = `backstop-sim report: ${a?.experiment ?? eq?.experiment ?? dir}`;
   const html = `<!doctype html>
 <html lang="en">
@@ -805,6 +994,7 @@ ${
 ${sections.join('\n')}
 <h2>Tables</h2>
 ${key}
+${pointKey}
 ${a ? summaryTables(a) : ''}
 ${eq ? gameTables(eq) : ''}
 </body>

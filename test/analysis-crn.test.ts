@@ -165,22 +165,29 @@ describe('Wilson interval under clustering', () => {
     expect(none.high).toBeGreaterThan(wilsonInterval(0, 160).high * 3);
   });
 
-  it('spread fixed by the design is not noise: outcomes set by the point alone give a zero-width interval', () => {
+  it('spread fixed by the design is not noise for a mean; a share never claims more than n independent runs', () => {
     // 5 seeds × 4 points; a loss at point 0 in every seed, never elsewhere: every seed sees the same
-    // share, so the pooled share 1/4 has no sampling variance (the mean's CR1 interval agrees)
+    // share, so the pooled mean of the 0/1 outcome has no sampling variance (CR1 = 0) ...
     const seeds = Array.from({ length: 20 }, (_, i) => Math.floor(i / 4));
     const hits = seeds.map((_, i) => i % 4 === 0);
-    const c = clusteredWilson(hits, seeds);
-    expect(c.estimate).toBe(0.25);
-    expect(c.high - c.low).toBeLessThan(1e-12);
     const m = meanInterval(
       hits.map((h) => (h ? 1 : 0)),
       0.95,
       { clusters: seeds },
     );
     expect(m.high - m.low).toBeLessThan(1e-12);
-    // taken as 20 independent runs, the same data give a wide interval
-    expect(wilsonInterval(5, 20).high - wilsonInterval(5, 20).low).toBeGreaterThan(0.3);
+    // ... but the Wilson interval floors the design effect at 1: the same data as 20 independent runs,
+    // with t_{0.975, 4} for z (clipper-sweep at σ 0.6 has every seed at 4 of 32 and would read
+    // 12.5% [12.5%, 12.5%] without the floor)
+    const c = clusteredWilson(hits, seeds);
+    expect(c.estimate).toBe(0.25);
+    const z = T975[4];
+    const n = 20;
+    const denom = 1 + (z * z) / n;
+    const centre = (0.25 + (z * z) / (2 * n)) / denom;
+    const half = (z * Math.sqrt((0.25 * 0.75) / n + (z * z) / (4 * n * n))) / denom;
+    expect(c.low).toBeCloseTo(centre - half, 5);
+    expect(c.high).toBeCloseTo(centre + half, 5);
   });
 
   // Binary outcomes correlated within 30 seeds × 8 points (a latent u_seed ~ N(0,1) shifts each seed's
@@ -288,8 +295,9 @@ describe('analyze on clipper-sweep --runs 5', () => {
       const rows = rowsOf(g.key['market.index.sigma']);
       const { m: p, v, G } = cr1(rows, (i) => (loss[i] > 0 ? 1 : 0));
       expect(G).toBe(5);
-      // Wilson on n_eff = n / deff = p(1−p)/v, with t_{0.975, 4} for z
-      const nEff = (p * (1 - p)) / v;
+      // Wilson on n_eff = n / max(1, deff), deff = v / (p(1−p)/n), with t_{0.975, 4} for z
+      const n = rows.length;
+      const nEff = n / Math.max(1, v / ((p * (1 - p)) / n));
       const z = T975[4];
       const denom = 1 + (z * z) / nEff;
       const centre = (p + (z * z) / (2 * nEff)) / denom;

@@ -502,15 +502,20 @@ export function scatterFigure(
   rows: Record<string, number>[],
   fields: FieldAxis[],
   zero: boolean,
+  range: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
 ): Figure {
   const smooth = rows.length >= MIN_SMOOTHED;
+  // the fit drawn only inside the metric's range (a loss ≥ 0, a probability in [0, 1])
+  const lo = Number.isFinite(range[0]) ? range[0] : -1e300;
+  const hi = Number.isFinite(range[1]) ? range[1] : 1e300;
   const Metric = `${metricTitle[0].toUpperCase()}${metricTitle.slice(1)}`;
   const panel = (f: FieldAxis) => {
     const x = {
       field: f.key,
       type: 'quantitative',
       title: wrap(`${f.title}${f.log ? ', log scale' : ''}`, PANEL),
-      scale: f.log ? { type: 'log' } : { type: 'linear', zero: false },
+      // the axis spans the data, not whole decades around it
+      scale: f.log ? { type: 'log', nice: false } : { type: 'linear', zero: false },
     };
     const y = { field: 'metric', type: 'quantitative', title: wrap(metricTitle, 200), scale: { zero } };
     const layer: Record<string, unknown>[] = [
@@ -525,6 +530,7 @@ export function scatterFigure(
           { calculate: f.log ? `log(datum['${f.key}']) / LN10` : `datum['${f.key}']`, as: '__x' },
           { regression: 'metric', on: '__x', method: 'poly', order: 2 },
           { calculate: f.log ? 'pow(10, datum.__x)' : 'datum.__x', as: f.key },
+          { calculate: `clamp(datum.metric, ${lo}, ${hi})`, as: 'metric' },
         ],
         mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
         encoding: { x, y },
@@ -543,7 +549,7 @@ export function scatterFigure(
       ? `${Metric} per sweep point against each swept field, with a quadratic least-squares fit`
       : `${Metric} per sweep point against each swept field, 95% intervals`,
     note: smooth
-      ? 'one dot per sweep point (its mean over its runs); the other fields vary between dots; the red curve is a quadratic least-squares fit of the dots (in log10 of the field on a log axis), not robust: every point counts'
+      ? "one dot per sweep point (its mean over its runs); the other fields vary between dots; the red curve is a quadratic least-squares fit of the dots (in log10 of the field on a log axis), not robust: every point counts; it is clamped to the metric's range"
       : `one dot per sweep point (its mean over its runs) with its 95% interval; the other fields vary between dots; no smoother: with ${rows.length} points (fewer than ${MIN_SMOOTHED}) a curve would be close to joining the dots`,
     spec: spec({
       data: { values: rows },

@@ -470,6 +470,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         rows((j) => a.groups[j].metrics.loss),
         numericAxes,
         true,
+        [0, Number.POSITIVE_INFINITY],
       ),
     );
     figs.push(
@@ -479,6 +480,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         rows((j) => a.groups[j].insolvency),
         numericAxes,
         true,
+        [0, 1],
       ),
     );
   } else if (zipped) {

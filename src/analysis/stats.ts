@@ -165,7 +165,7 @@ export const MEAN_INTERVAL_METHOD =
 
 /** How {@link clusteredWilson} builds its interval, in words. */
 export const PROBABILITY_INTERVAL_METHOD =
-  'Wilson score interval; when runs share common random numbers, on the effective sample size n / deff (deff the design effect of the cluster-robust variance; the number of clusters when every run agrees) with the t quantile of G − 1 degrees of freedom';
+  'Wilson score interval; when runs share common random numbers, on the effective sample size n / deff (deff the design effect of the cluster-robust variance, floored at 1; the number of clusters when every run agrees) with the t quantile of G − 1 degrees of freedom';
 
 /** How paired comparisons are made, in words. */
 export const PAIRED_DIFFERENCE_METHOD =
@@ -303,11 +303,12 @@ function wilsonAt(p: number, nEff: number, z: number, n: number): Interval {
  * Wilson interval of the share of `true` among observations that share random numbers by cluster (the
  * seed): the Wilson interval on the effective sample size n / deff, deff = V_cluster / (p̂(1−p̂)/n) the
  * design effect of the cluster-robust (CR1) variance of p̂, with the t quantile of G − 1 degrees of
- * freedom in place of z (Korn & Graubard 1998). As for the mean, deff may be below 1: pooled over fixed
- * sweep points, the spread between points is the design, not sampling noise, and only the seeds' spread
- * counts. When every observation agrees (p̂ = 0 or 1) the design effect is unknown and the effective size
- * is G, the number of clusters. Without clusters, or with every observation its own cluster, it is
- * {@link wilsonInterval}.
+ * freedom in place of z (Korn & Graubard 1998). The design effect is floored at 1 (the effective size
+ * is at most n): for a share, the variance under independence p̂(1−p̂)/n is known, and with few seeds a
+ * clustered variance of a 0/1 outcome is often exactly 0 by chance (every seed with the same share of
+ * hits), which would claim certainty. When every observation agrees (p̂ = 0 or 1) the design effect is
+ * unknown and the effective size is G, the number of clusters. Without clusters, or with every
+ * observation its own cluster, it is {@link wilsonInterval}.
  */
 export function clusteredWilson(
   hits: ArrayLike<boolean>,
@@ -327,7 +328,7 @@ export function clusteredWilson(
   let nEff = g;
   if (p > 0 && p < 1) {
     const deff = clusteredVariance(x, c, g, p) / ((p * (1 - p)) / n);
-    nEff = deff > 0 ? n / deff : Number.POSITIVE_INFINITY;
+    nEff = n / Math.max(1, deff);
   }
   return { ...wilsonAt(p, nEff, t, n), clusters: g };
 }

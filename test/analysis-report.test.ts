@@ -197,3 +197,16 @@ describe('report', () => {
     });
   });
 });
+
+describe('loss distribution per point', () => {
+  it('draws every run as a dot when a point has fewer than MIN_BOX_RUNS runs, box plots otherwise', async () => {
+    const { boxFigure, MIN_BOX_RUNS } = await import('../src/analysis/figures.js');
+    const rows = (k: number) =>
+      ['P1', 'P2'].flatMap((group) => Array.from({ length: k }, (_, i) => ({ group, loss: i * 1000 })));
+    const few = boxFigure(rows(MIN_BOX_RUNS - 1), 'venue loss (USD)', 'sweep point', ['P1', 'P2']);
+    const many = boxFigure(rows(MIN_BOX_RUNS), 'venue loss (USD)', 'sweep point', ['P1', 'P2']);
+    expect((few.spec as { mark: { type: string } }).mark.type).toBe('point');
+    expect(few.note).toMatch(/every run drawn/);
+    expect((many.spec as { mark: { type: string } }).mark.type).toBe('boxplot');
+  });
+});

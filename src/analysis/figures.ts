@@ -226,7 +226,13 @@ export function histogramFigure(bins: Bin[], xTitle: string): Figure {
   };
 }
 
-/** Box plots of the loss, one per group (≤ 30 groups), on a symlog axis (losses are heavy-tailed, many 0). */
+/** Fewest runs in a group for a box plot; with fewer, every run is drawn as a dot (a box of 2 runs is a sliver). */
+export const MIN_BOX_RUNS = 5;
+
+/**
+ * Box plots of the loss, one per group (≤ 30 groups), on a symlog axis (losses are heavy-tailed, many 0);
+ * where a group has fewer than {@link MIN_BOX_RUNS} runs, one dot per run instead.
+ */
 export function boxFigure(
   rows: { group: string; loss: number }[],
   xTitle: string,
@@ -234,12 +240,20 @@ export function boxFigure(
   groups: string[],
 ): Figure {
   const max = Math.max(0, ...rows.map((r) => r.loss));
+  const per = new Map<string, number>();
+  for (const r of rows) per.set(r.group, (per.get(r.group) ?? 0) + 1);
+  const dots = Math.min(...(per.size ? per.values() : [0])) < MIN_BOX_RUNS;
   return {
     name: 'loss-distribution',
-    title: 'Distribution of the venue loss per run, per sweep point (box: quartiles; whiskers: 1.5 IQR)',
+    title: dots
+      ? 'Venue loss of every run, per sweep point (one dot per run)'
+      : 'Distribution of the venue loss per run, per sweep point (box: quartiles; whiskers: 1.5 IQR)',
+    ...(dots ? { note: `fewer than ${MIN_BOX_RUNS} runs in a sweep point: every run drawn, no box` } : {}),
     spec: spec({
       data: { values: rows },
-      mark: { type: 'boxplot', extent: 1.5, size: 12 },
+      mark: dots
+        ? { type: 'point', filled: true, size: 40, opacity: 0.7, tooltip: true }
+        : { type: 'boxplot', extent: 1.5, size: 12 },
       encoding: {
         y: { field: 'group', type: 'nominal', title: wrap(groupTitle, 20 * groups.length), sort: groups },
         x: {
@@ -247,7 +261,7 @@ export function boxFigure(
           type: 'quantitative',
           title: `${xTitle}, symlog scale`,
           // a domain of at least 0–10: where every loss is 0, a domain of one point drew 0 and 1 on each other
-          scale: { type: 'symlog', domain: [0, Math.max(10, max)] },
+          scale: { type: 'symlog', domain: [0, Math.max(10, max * 1.5)] },
           axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
         },
       },
@@ -298,7 +312,7 @@ export function marginalBoxFigure(
               field: 'loss',
               type: 'quantitative',
               title: wrap(`${yTitle}, symlog scale`, 180),
-              scale: { type: 'symlog', domain: [0, Math.max(10, max)] },
+              scale: { type: 'symlog', domain: [0, Math.max(10, max * 1.5)] },
               axis: { values: symlogTicks(max), labelExpr: MONEY_LABEL },
             },
           },

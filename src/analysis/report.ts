@@ -654,16 +654,20 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
       }
     }
     const hours = ((info.ticks ?? lastTick) * info.dtSeconds) / 3600;
-    if (rows.length)
-      figs.push(
-        seriesFigure(
-          rows,
-          want
-            .filter((c) => rows.some((r) => r.series === c))
-            .map((c) => ({ key: c, title: axisTitle(c, 'series') })),
-          hours,
-        ),
+    if (rows.length) {
+      const fig = seriesFigure(
+        rows,
+        want
+          .filter((c) => rows.some((r) => r.series === c))
+          .map((c) => ({ key: c, title: axisTitle(c, 'series') })),
+        hours,
       );
+      const recorded = new Set(runIds).size;
+      const lo = Math.min(...sample);
+      const hi = Math.max(...sample);
+      fig.note = `the first ${sample.length} of the ${recorded} run${recorded === 1 ? '' : 's'} with series (run_id ${lo === hi ? lo : `${lo}–${hi}`}, in run_id order${a.fields.length ? ', so from the first sweep points' : ''})`;
+      figs.push(fig);
+    }
   }
 
   // the game of the same directory

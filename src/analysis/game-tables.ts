@@ -2,7 +2,9 @@
  * The tables of an empirical game (equilibria.json), built once for the CLI's text output and the HTML
  * report: the equilibria per sweep point, and each role's payoff per profile with its own regret.
  */
+
 import type { EquilibriaFile, PointEquilibria, ProfileSummary } from './game-run.js';
+import { fmtNumber } from './render.js';
 
 /** A table: header and rows of cells, already formatted. */
 export interface CellTable {
@@ -39,7 +41,8 @@ export function formatPriceOfAnarchy(p: PointEquilibria): string {
   return '–';
 }
 
-const num = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : '–');
+/** USD amounts as the analysis table prints them: 4 significant digits, k/M/B from 10,000 up, '–' for none. */
+const num = fmtNumber;
 
 /** The equilibria per sweep point (pure, mixed by replicator dynamics, best for the venue, price of anarchy). */
 export function equilibriaTable(f: EquilibriaFile): CellTable {

@@ -276,3 +276,12 @@ describe('experiments and sweeps', () => {
     expect(() => parseShard('auto/4', { SLURM_ARRAY_TASK_ID: '4' })).toThrow(/index must be 0\.\.3/);
   });
 });
+
+describe('experiments by name', () => {
+  // issue 17: a name resolved to dist/experiments/*.js first, where `../data/…` points into dist/
+  it('an experiment that replays a CSV of data/ validates by name', () => {
+    const r = cli(['validate', 'black-thursday']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).experiment).toBe('black-thursday');
+  });
+});

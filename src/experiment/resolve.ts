@@ -138,11 +138,21 @@ function checkGame(
   return { roles, level: game.level };
 }
 
-/** Root of this package (the directory of its package.json). */
+/**
+ * Root of this package: the nearest directory above this module whose package.json is named
+ * `backstop-sim` (the repository, or an installed copy, which has no `src/`).
+ */
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src'))) return dir;
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      try {
+        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown }).name === 'backstop-sim') return dir;
+      } catch {
+        // an unreadable package.json: keep looking up
+      }
+    }
     dir = dirname(dir);
   }
   throw new Error('backstop-sim: cannot find the package root');
@@ -189,9 +199,10 @@ export function findExperiment(arg: string, cwd = process.cwd()): string {
     return abs;
   }
   const root = packageRoot();
+  // the source first: its relative data paths (`../data/…`) hold from experiments/, not from dist/experiments/
   const candidates = [
-    join(root, 'dist', 'experiments', `${arg}.js`),
     ...EXTS.map((e) => join(root, 'experiments', `${arg}${e}`)),
+    join(root, 'dist', 'experiments', `${arg}.js`),
     ...EXTS.map((e) => join(cwd, 'experiments', `${arg}${e}`)),
   ];
   const hit = candidates.find((c) => existsSync(c));

@@ -4,56 +4,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  analyze,
-  type GameDriver,
-  type ProfileRun,
-  readArrowFile,
-  report,
-  reportFigures,
-  runGame,
-} from '../src/index.js';
+import { analyze, readArrowFile, report, reportFigures, runGame } from '../src/index.js';
 import { writeFixture } from './analysis-fixture.js';
+import { liquidatorDriver } from './report-fixtures.js';
 
 /** Debian's chromium; CI (.ci/run) installs it with apt-get. Nothing is downloaded at test time. */
 const CHROMIUM = '/usr/bin/chromium';
 
-/**
- * A fake driver for the report's equilibrium map: payoffs given by a formula, so no simulation runs.
- * Liquidators earn fee·(notional) − cost when they liquidate, 0 when idle.
- */
-const fakeDriver: GameDriver = {
-  async run(jobs) {
-    return jobs.map((j) => {
-      const cfg = j.config as {
-        venue: { liquidationFee: number };
-        agents: { liquidators: { mix: { strategy: string }[] } };
-      };
-      const active = cfg.agents.liquidators.mix[0].strategy === 'hold';
-      return j.seeds.map((seed, i): ProfileRun => {
-        const noise = ((seed % 1000) / 1000 - 0.5) * 10;
-        const pnl = active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : noise * 0.1;
-        const loss = active ? 0 : 1000 + i;
-        const metrics = { loss, socialized_loss: loss, unpaid: 0, open_deficit: 0, vault_return: 0 } as never;
-        return {
-          metrics,
-          groups: [
-            {
-              group: 0,
-              strategy: 'x',
-              role: 'liquidators',
-              count: 1,
-              pnl,
-              costs: 0,
-              capital: 0,
-              outsideOption: 0,
-            },
-          ],
-        };
-      });
-    });
-  },
-};
+/** The report's equilibrium map from a fake driver: payoffs by a formula, so no simulation runs. */
+const fakeDriver = liquidatorDriver((active, i) => (active ? 0 : 1000 + i));
 
 let dir: string;
 beforeAll(async () => {

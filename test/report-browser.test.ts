@@ -31,44 +31,16 @@ import {
   runGame,
   strongestInteraction,
 } from '../src/index.js';
-import { blackThursdayZip, grid, KEEPERS_CONFIG, lhs, writeDesign } from './report-fixtures.js';
+import {
+  blackThursdayZip,
+  grid,
+  KEEPERS_CONFIG,
+  lhs,
+  liquidatorDriver,
+  writeDesign,
+} from './report-fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-
-/** A fake game driver (no simulation): liquidating pays fee·10,000 − 50; `loss` is the venue's loss. */
-function driver(loss: (active: boolean, i: number) => number): GameDriver {
-  return {
-    async run(jobs) {
-      return jobs.map((j) => {
-        const cfg = j.config as {
-          venue: { liquidationFee: number };
-          agents: { liquidators: { mix: { strategy: string }[] } };
-        };
-        const active = cfg.agents.liquidators.mix[0].strategy === 'hold';
-        return j.seeds.map((seed, i): ProfileRun => {
-          const noise = ((seed % 1000) / 1000 - 0.5) * 10;
-          const pnl = active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : noise * 0.1;
-          const l = loss(active, i);
-          return {
-            metrics: { loss: l, socialized_loss: l, unpaid: 0, open_deficit: 0, vault_return: 0 } as never,
-            groups: [
-              {
-                group: 0,
-                strategy: 'x',
-                role: 'liquidators',
-                count: 1,
-                pnl,
-                costs: 0,
-                capital: 0,
-                outsideOption: 0,
-              },
-            ],
-          };
-        });
-      });
-    },
-  };
-}
 
 /**
  * A fake driver of a game of two roles: liquidators earn fee·10,000 − 50 when they liquidate, whatever
@@ -210,7 +182,7 @@ beforeAll(async () => {
   );
   await runGame(game({ 'venue.liquidationFee': [0.001, 0.01, 0.05], 'venue.insuranceFund': [0, 1e6] }), {
     out: dirs.game,
-    driver: driver((active, i) => (active ? 0 : 1000 + i)),
+    driver: liquidatorDriver((active, i) => (active ? 0 : 1000 + i)),
   });
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`);
@@ -741,7 +713,7 @@ describe('game tables: regret column and price of anarchy', () => {
     const out = join(root, 'no-loss');
     const eq = await runGame(game({ 'venue.liquidationFee': [0.001, 0.05] }), {
       out,
-      driver: driver(() => 0),
+      driver: liquidatorDriver(() => 0),
     });
     const json = JSON.parse(readFileSync(join(out, 'equilibria.json'), 'utf8')) as EquilibriaFile;
     for (const p of json.points) {

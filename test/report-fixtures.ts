@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
-import { METRIC_NAMES, SERIES } from '../src/index.js';
+import { type GameDriver, METRIC_NAMES, type ProfileRun, SERIES } from '../src/index.js';
 import { COUNT_METRICS } from '../src/runner/assemble.js';
 import { type Col, writeArrow } from './analysis-fixture.js';
 
@@ -203,4 +203,39 @@ export function writeDesign(
       ...SERIES.map(([s]) => ({ name: s, type: 'f64', values: cols[s] }) as Col),
     ]);
   }
+}
+
+/** A fake game driver (no simulation): liquidating pays fee·10,000 − 50; `loss` is the venue's loss. */
+export function liquidatorDriver(loss: (active: boolean, i: number) => number): GameDriver {
+  return {
+    async run(jobs) {
+      return jobs.map((j) => {
+        const cfg = j.config as {
+          venue: { liquidationFee: number };
+          agents: { liquidators: { mix: { strategy: string }[] } };
+        };
+        const active = cfg.agents.liquidators.mix[0].strategy === 'hold';
+        return j.seeds.map((seed, i): ProfileRun => {
+          const noise = ((seed % 1000) / 1000 - 0.5) * 10;
+          const pnl = active ? cfg.venue.liquidationFee * 10_000 - 50 + noise : noise * 0.1;
+          const l = loss(active, i);
+          return {
+            metrics: { loss: l, socialized_loss: l, unpaid: 0, open_deficit: 0, vault_return: 0 } as never,
+            groups: [
+              {
+                group: 0,
+                strategy: 'x',
+                role: 'liquidators',
+                count: 1,
+                pnl,
+                costs: 0,
+                capital: 0,
+                outsideOption: 0,
+              },
+            ],
+          };
+        });
+      });
+    },
+  };
 }

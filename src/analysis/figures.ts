@@ -818,17 +818,20 @@ export function payoffFigure(
   };
 }
 
+/** One marker of {@link venueLossFigure}: a profile's mean loss (with its interval) at a sweep value. */
+export interface VenueLossRow {
+  x: number | string;
+  panel: string;
+  kind: string;
+  profile: string;
+  loss: number;
+  low: number;
+  high: number;
+}
+
 /** The venue's mean loss under each equilibrium against the best profile for the venue. */
 export function venueLossFigure(
-  rows: {
-    x: number | string;
-    panel: string;
-    kind: string;
-    profile: string;
-    loss: number;
-    low: number;
-    high: number;
-  }[],
+  rows: VenueLossRow[],
   x: FieldAxis,
   panelTitle: string | null,
   panels: string[],

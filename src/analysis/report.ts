@@ -44,6 +44,7 @@ import {
   renderSvg,
   scatterFigure,
   seriesFigure,
+  type VenueLossRow,
   venueLossFigure,
   whoPaidFigure,
 } from './figures.js';
@@ -779,15 +780,7 @@ function gameFigures(eq: EquilibriaFile, config?: unknown): Figure[] {
           high: m.high,
         });
       }
-  const loss: {
-    x: number | string;
-    panel: string;
-    kind: string;
-    profile: string;
-    loss: number;
-    low: number;
-    high: number;
-  }[] = [];
+  const loss: VenueLossRow[] = [];
   for (const p of eq.points) {
     const add = (kind: string, label: string) => {
       const s = p.profiles.find((q) => q.label === label);

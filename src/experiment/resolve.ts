@@ -7,7 +7,6 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { zodIssues } from '../config/format.js';
 import { loadConfigModules } from '../config/modules.js';
 import { parseConfig } from '../config/parse.js';
@@ -15,6 +14,11 @@ import { type SimConfig, simConfigSchema } from '../config/schema.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
 import { getStrategy, listStrategies } from '../strategy.js';
+import { packageRoot } from '../version.js';
+
+/** Root of this package (see src/version.ts); here for the callers that resolve experiments by name. */
+export { packageRoot };
+
 import { type Experiment, experimentSchema, MAX_SWEEP_POINTS } from './define.js';
 import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
@@ -136,26 +140,6 @@ function checkGame(
     });
   }
   return { roles, level: game.level };
-}
-
-/**
- * Root of this package: the nearest directory above this module whose package.json is named
- * `backstop-sim` (the repository, or an installed copy, which has no `src/`).
- */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p)) {
-      try {
-        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown }).name === 'backstop-sim') return dir;
-      } catch {
-        // an unreadable package.json: keep looking up
-      }
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('backstop-sim: cannot find the package root');
 }
 
 const EXTS = ['.ts', '.mts', '.js', '.mjs', '.json'];

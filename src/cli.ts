@@ -20,6 +20,7 @@ import { listPriceModels } from './market/price/registry.js';
 import { poolDriver } from './runner/game-pool.js';
 import { checkOutDir, mergeShards, OutputWriteError, runBatch, type Shard } from './runner/run.js';
 import { listStrategies } from './strategy.js';
+import { packageVersion } from './version.js';
 import { listStages } from './waterfall/stage.js';
 
 const badOption = (flag: string, message: string) =>
@@ -198,6 +199,7 @@ export function program(): Command {
     .description(
       'Agent-based Monte Carlo simulator of the liquidation waterfall of crypto-derivatives venues',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of backstop-sim')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -272,7 +274,7 @@ export function program(): Command {
       for (const x of r.failures.slice(0, 5))
         process.stderr.write(`  failed run ${x.run_id} (seed ${x.seed}): ${x.error}\n`);
       if (r.failed > 0) exitCode = 1;
-      if (f.analyze && r.ok > 0) process.stdout.write(renderAnalysis(analyze(r.out), 'table'));
+      // files first, the table last: a reader that closes stdout early (`| head`) ends the command there
       if (f.report && r.ok > 0) {
         const rep = await report(r.out);
         process.stderr.write(`report: ${rep.figures.length} figures → ${rep.index}\n`);
@@ -282,6 +284,7 @@ export function program(): Command {
         const files = ['runs.arrow', 'series.arrow', 'events.arrow'];
         logExported(await exportResults(r.out, { format: f.export, force: true, files }));
       }
+      if (f.analyze && r.ok > 0) process.stdout.write(renderAnalysis(analyze(r.out), 'table'));
     });
 
   addRunOptions(

@@ -1,15 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, readArrowFile, report, reportFigures, runGame } from '../src/index.js';
 import { writeFixture } from './analysis-fixture.js';
+import { itBrowser, launchChromium } from './chromium.js';
 import { liquidatorDriver } from './report-fixtures.js';
-
-/** Debian's chromium; CI (.ci/run) installs it with apt-get. Nothing is downloaded at test time. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The report's equilibrium map from a fake driver: payoffs by a formula, so no simulation runs. */
 const fakeDriver = liquidatorDriver((active, i) => (active ? 0 : 1000 + i));
@@ -38,9 +35,11 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('report', () => {
-  it('writes SVG figures and an index.html that a headless chromium renders with every figure and no errors', async () => {
-    const r = await report(dir);
-    const names = r.figures.map((f) => f.split('/').pop());
+  let r: Awaited<ReturnType<typeof report>>;
+  let names: (string | undefined)[];
+  it('writes SVG figures and an index.html that needs nothing from the network', async () => {
+    r = await report(dir);
+    names = r.figures.map((f) => f.split('/').pop());
     expect(names).toEqual([
       'loss-distribution.svg',
       'loss-tail.svg',
@@ -55,23 +54,11 @@ describe('report', () => {
     for (const f of r.figures) expect(readFileSync(f, 'utf8')).toMatch(/^<svg[^>]*class="marks"/);
     const html = readFileSync(r.index, 'utf8');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+  });
 
-    if (!existsSync(CHROMIUM))
-      throw new Error(
-        `${CHROMIUM} not found: the report test needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)`,
-      );
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+  itBrowser('a headless chromium renders the index.html with every figure and no errors', async () => {
+    expect(r, 'the report was written by the test before').toBeDefined();
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -1,10 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../src/cli.js';
 import { resolveExperiment } from '../src/experiment/resolve.js';
 import { gridPoints, lhsPoints, sobolUnit } from '../src/experiment/sweep.js';
-import { cli, FIX, tmp } from './cli-helpers.js';
+import { BIN, cli, FIX, ROOT, tmp } from './cli-helpers.js';
 
 const SWEEP = join(FIX, 'sweep.json');
 
@@ -283,5 +284,39 @@ describe('experiments by name', () => {
     const r = cli(['validate', 'black-thursday']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).experiment).toBe('black-thursday');
+  });
+});
+
+describe('command-line conventions', () => {
+  it('--version prints the version of package.json', () => {
+    const r = cli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  // `analyze DIR --format csv | head -1` died with an unhandled EPIPE stack and exit 1 (issue 17)
+  it('a reader that closes the pipe early ends the command quietly with exit 0', async () => {
+    // list --format json writes ~37 KB in one write: more than a pipe takes once its reader has gone
+    const child = spawn(process.execPath, [BIN, 'list', '--format', 'json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((ok) => child.on('close', (c) => ok(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('a closed stdout ends the command quietly with exit 0', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" list --format json >&-`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -6,11 +6,11 @@
  * hypercube, hours on the time axis, the game's payoff, venue-loss and equilibrium figures and tables).
  * Also the game table's regret column and the price of anarchy at 0/0.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortNames } from '../src/analysis/field-titles.js';
 import { wrap } from '../src/analysis/figures.js';
@@ -31,6 +31,7 @@ import {
   runGame,
   strongestInteraction,
 } from '../src/index.js';
+import { browserFound, browserRequired, describeBrowser, launchChromium } from './chromium.js';
 import {
   blackThursdayZip,
   grid,
@@ -39,8 +40,6 @@ import {
   liquidatorDriver,
   writeDesign,
 } from './report-fixtures.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * A fake driver of a game of two roles: liquidators earn fee·10,000 − 50 when they liquidate, whatever
@@ -184,18 +183,7 @@ beforeAll(async () => {
     out: dirs.game,
     driver: liquidatorDriver((active, i) => (active ? 0 : 1000 + i)),
   });
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--no-first-run',
-    ],
-  });
+  if (browserFound || browserRequired()) browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -335,7 +323,7 @@ async function checkReport(dir: string, expected: string[]) {
 
 const titlesOf = (figures: SvgCheck[], id: string) => figures.find((f) => f.id === `fig-${id}`)!.titles;
 
-describe('report figures in headless chromium at 1400 px', () => {
+describeBrowser('report figures in headless chromium at 1400 px', () => {
   it('a grid of 36 points over four fields: marginal box plots, main effects, the strongest interaction, who paid per field', async () => {
     const { figures, html } = await checkReport(dirs.grid, [
       'loss-distribution',
@@ -473,7 +461,7 @@ describe('report figures in headless chromium at 1400 px', () => {
   });
 });
 
-describe('reports of realistic designs at 1400 px', () => {
+describeBrowser('reports of realistic designs at 1400 px', () => {
   it('a zip sweep of five fields (as black-thursday): per-point figures, P1… with a key, no main effects or interaction, unique short names', async () => {
     const { figures, html } = await checkReport(dirs.zip, [
       'loss-distribution',

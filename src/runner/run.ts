@@ -16,7 +16,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
@@ -33,6 +33,7 @@ import {
 import { METRIC_NAMES, SERIES } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { assemble, type RunCounts } from './assemble.js';
+import { envWorkerHeapMb, workerHeapMb } from './memory.js';
 import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
 import { injectedFault, listParts, partsDir, readPart, writePart } from './parts.js';
 import { buildPlan, chunkRange, type Plan, readPlan, shardChunks } from './plan.js';
@@ -72,8 +73,9 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /**
    * Heap limit of each worker thread (MB): a runaway run is killed at it (and recorded as failed) instead
-   * of taking the machine. Default: `BACKSTOP_WORKER_MEMORY_MB`, else 3/4 of the machine's memory shared
-   * among the workers (at least 256).
+   * of taking the machine. Default: `BACKSTOP_WORKER_MEMORY_MB`, else 3/4 of the memory limit (the cgroup's,
+   * i.e. Slurm `--mem` or the pod's limit, else the machine's) shared among the workers, at least 256
+   * ({@link workerHeapMb}).
    */
   workerMemoryMb?: number;
 }
@@ -270,6 +272,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       'invalid option',
     );
   checkOutDir(out);
+  envWorkerHeapMb(); // a bad BACKSTOP_WORKER_MEMORY_MB is bad input: found before anything is written
   const pdir = partsDir(out);
   const mine = shardChunks(plan, shard);
   const shardRuns = mine.reduce((a, c) => a + chunkRange(plan, c).count, 0);
@@ -330,10 +333,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
 
   if (todo.length > 0) {
     const threads = Math.min(workers, todo.length);
-    const memory =
-      opts.workerMemoryMb ??
-      (Number(process.env.BACKSTOP_WORKER_MEMORY_MB) ||
-        Math.max(256, Math.floor((0.75 * totalmem()) / 2 ** 20 / threads)));
+    const memory = opts.workerMemoryMb ?? workerHeapMb(threads);
     const pool = new Piscina({
       ...poolEntry('worker.js'),
       minThreads: threads,

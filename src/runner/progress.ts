@@ -1,10 +1,25 @@
 /**
  * Progress of a batch on stderr: a bar redrawn in place on a terminal (runs done, rate, ETA), a plain line
  * every few seconds otherwise, nothing with `quiet`.
+ *
+ * On a terminal the line never reaches the last column (it is shortened to `columns − 1`, read at every
+ * draw, so a resize is followed): a line that wraps cannot be redrawn in place by `\r`, and every redraw
+ * would leave a new row. The rate and the ETA count from the first finished task, so the pool's start-up
+ * (threads, module loading) does not inflate the first ETA; until a rate can be measured the ETA reads
+ * `--:--`.
  */
 
 /** How progress is shown. */
 export type ProgressMode = 'tty' | 'lines' | 'none';
+
+/** Where progress is written: a stream, with its width when it is a terminal. */
+export interface ProgressStream {
+  write(s: string): unknown;
+  columns?: number;
+}
+
+/** Seconds from the first finished task before a rate (and an ETA) is shown. */
+const MIN_RATE_SECONDS = 0.5;
 
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '--:--';
@@ -17,39 +32,86 @@ function fmtTime(s: number): string {
 
 /** A progress display for `total` runs, `done` of which were already done (resume). */
 export class Progress {
-  private readonly t0 = performance.now();
-  private lastDraw = 0;
-  private readonly startDone: number;
+  private readonly t0: number;
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  /** Time and runs done at the first finished task (the rate counts from there). */
+  private first: { t: number; done: number } | null = null;
   failed = 0;
 
   constructor(
     readonly total: number,
     private done: number,
     readonly mode: ProgressMode,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: ProgressStream = process.stderr,
     private readonly everyMs = mode === 'tty' ? 100 : 5000,
+    private readonly now: () => number = () => performance.now(),
   ) {
-    this.startDone = done;
+    this.t0 = now();
   }
 
   /** Adds finished runs. */
   add(runs: number, failed = 0): void {
+    const now = this.now();
     this.done += runs;
+    // the runs of the first task took the start-up too: the rate counts the runs finished after it
+    if (!this.first) this.first = { t: now, done: this.done };
     this.failed += failed;
-    const now = performance.now();
     if (now - this.lastDraw >= this.everyMs) {
       this.lastDraw = now;
       this.draw(false);
     }
   }
 
-  private line(): string {
-    const s = (performance.now() - this.t0) / 1000;
-    const rate = (this.done - this.startDone) / Math.max(s, 1e-9);
-    const eta = rate > 0 ? (this.total - this.done) / rate : Number.POSITIVE_INFINITY;
+  /** Runs per second since the first finished task, or NaN while too little time has passed. */
+  private rate(now: number): number {
+    if (!this.first) return Number.NaN;
+    const s = (now - this.first.t) / 1000;
+    return s >= MIN_RATE_SECONDS ? (this.done - this.first.done) / s : Number.NaN;
+  }
+
+  /** The parts of the line, most important first. */
+  private parts(): { count: string; pct: string; rate: string; elapsed: string; eta: string; fail: string } {
+    const now = this.now();
+    const s = (now - this.t0) / 1000;
+    const rate = this.rate(now);
+    const left = this.total - this.done;
+    const eta = left <= 0 ? 0 : rate > 0 ? left / rate : Number.NaN;
     const pct = this.total > 0 ? (100 * this.done) / this.total : 100;
-    const fail = this.failed > 0 ? `, ${this.failed} failed` : '';
-    return `${this.done}/${this.total} runs (${pct.toFixed(1)}%), ${rate.toFixed(1)} runs/s, elapsed ${fmtTime(s)}, ETA ${fmtTime(eta)}${fail}`;
+    return {
+      count: `${this.done}/${this.total} runs`,
+      pct: `${pct.toFixed(1)}%`,
+      rate: Number.isFinite(rate) ? `${rate.toFixed(1)} runs/s` : '',
+      elapsed: fmtTime(s),
+      eta: fmtTime(eta),
+      fail: this.failed > 0 ? `${this.failed} failed` : '',
+    };
+  }
+
+  private line(): string {
+    const p = this.parts();
+    const rate = p.rate ? `, ${p.rate}` : '';
+    const fail = p.fail ? `, ${p.fail}` : '';
+    return `${p.count} (${p.pct})${rate}, elapsed ${p.elapsed}, ETA ${p.eta}${fail}`;
+  }
+
+  /** The terminal line: the longest form that fits in `width` characters. */
+  ttyLine(width: number): string {
+    const p = this.parts();
+    const f = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
+    const bar = (w: number) => {
+      const full = Math.round(f * w);
+      return `[${'#'.repeat(full)}${'-'.repeat(w - full)}] `;
+    };
+    const fail = p.fail ? ` ${p.fail}` : '';
+    const rate = p.rate ? ` ${p.rate}` : '';
+    const forms = [
+      `${bar(30)}${p.count} ${p.pct}${rate} elapsed ${p.elapsed} ETA ${p.eta}${fail}`,
+      `${bar(20)}${p.count} ${p.pct}${rate} ETA ${p.eta}${fail}`,
+      `${bar(10)}${p.count} ${p.pct} ETA ${p.eta}${fail}`,
+      `${p.count} ${p.pct} ETA ${p.eta}${fail}`,
+      `${p.pct} ETA ${p.eta}`,
+    ];
+    return forms.find((x) => x.length <= width) ?? forms[forms.length - 1].slice(0, width);
   }
 
   private draw(final: boolean): void {
@@ -58,11 +120,9 @@ export class Progress {
       this.stream.write(`${this.line()}\n`);
       return;
     }
-    const width = 30;
-    const f = this.total > 0 ? this.done / this.total : 1;
-    const full = Math.round(f * width);
-    const bar = `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
-    this.stream.write(`\r\x1b[2K${bar} ${this.line()}${final ? '\n' : ''}`);
+    // stay off the last column: a line that reaches it wraps (or leaves the cursor pending) in many terminals
+    const width = Math.max(1, (this.stream.columns || 80) - 1);
+    this.stream.write(`\r\x1b[2K${this.ttyLine(width)}${final ? '\n' : ''}`);
   }
 
   /** Draws the final state. */

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import './index.js';
-import { type Analysis, analyze } from './analysis/analyze.js';
+import { type Analysis, type AnalyzeOptions, analyze } from './analysis/analyze.js';
 import { type EquilibriaFile, runGame } from './analysis/game-run.js';
 import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
@@ -35,6 +35,32 @@ function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
         `must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'} (got ${JSON.stringify(v)})`,
       );
     return n;
+  };
+}
+
+/** A comma-separated list of names. */
+function listOption(flag: string) {
+  return (v: string): string[] => {
+    const xs = v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (xs.length === 0)
+      throw badOption(flag, `expected names separated by commas (got ${JSON.stringify(v)})`);
+    return xs;
+  };
+}
+
+/** A probability strictly between 0 and 1. */
+function probabilityOption(flag: string) {
+  return (v: string): number => {
+    const p = Number(v);
+    if (v.trim() === '' || !(p > 0 && p < 1))
+      throw badOption(
+        flag,
+        `must be a number between 0 and 1 (exclusive), e.g. 0.9 (got ${JSON.stringify(v)})`,
+      );
+    return p;
   };
 }
 
@@ -94,13 +120,13 @@ function writeAtomic(file: string, data: string | Uint8Array): void {
   renameSync(tmp, file);
 }
 
-/** Runs `analyze`, turning its input errors (an unknown --by column) into exit-2 errors. */
-function analyzeDir(dir: string, by?: string[]): Analysis {
+/** Runs `analyze`, turning its input errors (an unknown --by column or --compare metric) into exit-2 errors. */
+function analyzeDir(dir: string, opts: AnalyzeOptions): Analysis {
   try {
-    return analyze(dir, { by });
+    return analyze(dir, opts);
   } catch (e) {
     const m = e instanceof Error ? e.message : String(e);
-    if (/^--by /.test(m))
+    if (/^--(by|compare|level|reference) /.test(m))
       throw new BackstopInputError(
         [{ path: m.slice(0, m.indexOf(':')), message: m.slice(m.indexOf(':') + 2) }],
         'invalid option',
@@ -127,6 +153,7 @@ interface RunFlags {
   shard?: string;
   resume?: boolean;
   failFast?: boolean;
+  force?: boolean;
   quiet?: boolean;
   preset?: string;
   analyze?: boolean;
@@ -220,6 +247,10 @@ export function program(): Command {
     .option('--shard <i/N>', 'run shard i of N (or auto/N from the array-job index)')
     .option('--resume', 'keep the runs an interrupted batch finished in --out and run only the rest')
     .option('--fail-fast', 'stop at the first failed run')
+    .option(
+      '--force',
+      'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
+    )
     .option('--quiet', 'no progress output')
     .option('--analyze', 'after the runs, print the analysis table (as `analyze <out>` does)')
     .option('--report', 'after the runs, write the report into <out>/report (as `report <out>` does)')
@@ -256,6 +287,7 @@ export function program(): Command {
         shard,
         resume: f.resume,
         failFast: f.failFast,
+        force: f.force,
         progress,
         signal: stop.signal,
       }).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
@@ -377,9 +409,10 @@ export function program(): Command {
     .description('join shard output directories into what one machine would have written')
     .argument('<dirs...>', 'shard output directories (made by run --shard i/N)')
     .requiredOption('--out <dir>', 'output directory of the merged results')
+    .option('--force', "replace what --out holds of another plan's results; without it that exits 2")
     .exitOverride()
-    .action((dirs: string[], f: { out: string }) => {
-      const r = mergeShards(dirs, f.out);
+    .action((dirs: string[], f: { out: string; force?: boolean }) => {
+      const r = mergeShards(dirs, f.out, { force: f.force });
       process.stderr.write(
         `${r.plan.name}: merged ${dirs.length} shard(s): ${r.ok} ok, ${r.failed} failed of ${r.totalRuns} runs → ${r.out}\n`,
       );
@@ -397,38 +430,61 @@ export function program(): Command {
     .option(
       '--by <fields>',
       'group by these comma-separated swept fields (others pooled) instead of by sweep point',
-      (v: string) => {
-        const fs = v
-          .split(',')
-          .map((x) => x.trim())
-          .filter(Boolean);
-        if (fs.length === 0)
-          throw badOption('--by', `expected field names separated by commas (got ${JSON.stringify(v)})`);
-        return fs;
-      },
+      listOption('--by'),
     )
     .addOption(
       new Option('--format <format>', 'table for people; csv, json or arrow for tools')
         .choices(['table', 'csv', 'json', 'arrow'])
         .default('table'),
     )
+    .option(
+      '--level <p>',
+      'confidence level of every interval, between 0 and 1 (default 0.95)',
+      probabilityOption('--level'),
+    )
+    .option(
+      '--compare <metrics>',
+      'metrics of the paired differences, comma-separated, or all (default: loss, shortfall, insurance_fund_min, vault_return, pnl_liquidators, pnl_lps)',
+      listOption('--compare'),
+    )
+    .addOption(
+      new Option('--reference <group>', 'compare each group with the first group or with the one before it')
+        .choices(['first', 'previous'])
+        .default('first'),
+    )
     .option('--out <file>', 'write to this file instead of stdout')
     .exitOverride()
-    .action((dirArg: string, f: { by?: string[]; format: AnalysisFormat; out?: string }) => {
-      const dir = checkResultsDir(
-        dirArg,
-        ['runs.arrow'],
-        'run an experiment into it first (backstop-sim run)',
-      );
-      const out = f.out !== undefined ? checkOutFile(f.out) : undefined;
-      if (f.format === 'arrow' && !out && process.stdout.isTTY)
-        throw badOption('--format', 'arrow is binary: give --out FILE or pipe stdout');
-      const data = renderAnalysis(analyzeDir(dir, f.by), f.format);
-      if (out) {
-        writeAtomic(out, data);
-        process.stderr.write(`analysis (${f.format}) → ${out}\n`);
-      } else process.stdout.write(data);
-    });
+    .action(
+      (
+        dirArg: string,
+        f: {
+          by?: string[];
+          format: AnalysisFormat;
+          out?: string;
+          level?: number;
+          compare?: string[];
+          reference: 'first' | 'previous';
+        },
+      ) => {
+        const dir = checkResultsDir(
+          dirArg,
+          ['runs.arrow'],
+          'run an experiment into it first (backstop-sim run)',
+        );
+        const out = f.out !== undefined ? checkOutFile(f.out) : undefined;
+        if (f.format === 'arrow' && !out && process.stdout.isTTY)
+          throw badOption('--format', 'arrow is binary: give --out FILE or pipe stdout');
+        const compare = f.compare?.length === 1 && f.compare[0] === 'all' ? 'all' : f.compare;
+        const data = renderAnalysis(
+          analyzeDir(dir, { by: f.by, level: f.level, compare, reference: f.reference }),
+          f.format,
+        );
+        if (out) {
+          writeAtomic(out, data);
+          process.stderr.write(`analysis (${f.format}) → ${out}\n`);
+        } else process.stdout.write(data);
+      },
+    );
 
   addRunOptions(
     prog

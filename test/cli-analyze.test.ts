@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyze, renderAnalysis } from '../src/index.js';
+import { writeFixture } from './analysis-fixture.js';
 import { cli, readArrow, tmp } from './cli-helpers.js';
 
 const dir = tmp('bs-cli-analyze-');
@@ -89,6 +91,58 @@ describe('analyze', () => {
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/--by loss: not a swept field; swept fields: /);
     expect(m.stdout).toBe('');
+  });
+
+  it("--level, --compare and --reference reach the library: the json is analyze()'s with the same options", () => {
+    const fx = join(dir, 'fixture');
+    writeFixture(fx); // three sweep points: comparisons exist
+    const opts = { level: 0.9, compare: ['loss', 'unpaid'], reference: 'previous' as const };
+    const r = cli([
+      'analyze',
+      fx,
+      '--format',
+      'json',
+      '--level',
+      '0.9',
+      '--compare',
+      'loss,unpaid',
+      '--reference',
+      'previous',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(renderAnalysis(analyze(fx, opts), 'json'));
+    const a = JSON.parse(r.stdout);
+    expect(a.level).toBe(0.9);
+    expect(new Set(a.comparisons.map((c: { metric: string }) => c.metric))).toEqual(
+      new Set(['loss', 'unpaid']),
+    );
+    // previous: point 2 against point 1, not against point 0
+    expect(a.comparisons.map((c: { reference: string }) => c.reference)).toEqual(
+      analyze(fx, opts).comparisons.map((c) => c.reference),
+    );
+    expect(a.comparisons.at(-1).reference).not.toBe(a.comparisons[0].reference);
+    // all: every metric of the file
+    const all = JSON.parse(cli(['analyze', fx, '--format', 'json', '--compare', 'all']).stdout);
+    expect(new Set(all.comparisons.map((c: { metric: string }) => c.metric))).toEqual(new Set(all.metrics));
+    // the table says the level
+    expect(cli(['analyze', fx, '--level', '0.99']).stdout).toMatch(/intervals: 99%/);
+  });
+
+  it('a bad --level, --compare or --reference exits 2 naming it and what is allowed, printing nothing', () => {
+    const cases: [string[], RegExp][] = [
+      [['--level', '1.5'], /--level: must be a number between 0 and 1 \(exclusive\)/],
+      [['--level', '95'], /--level: must be a number between 0 and 1/],
+      [['--level', 'abc'], /--level/],
+      [['--compare', 'nope'], /--compare nope: no such metric in runs\.arrow; metrics: loss, /],
+      [['--compare', ','], /--compare: expected names separated by commas/],
+      [['--reference', 'last'], /--reference.*Allowed choices are first, previous/],
+    ];
+    for (const [args, re] of cases) {
+      const r = cli(['analyze', out, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stdout).toBe('');
+    }
   });
 
   it('refuses an --out that is a directory, writing nothing', () => {

@@ -320,3 +320,56 @@ describe('command-line conventions', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe("run into a directory that holds another plan's results (issue 17)", () => {
+  it('exits 2 naming it and changes nothing, unless --force; the same plan may rewrite its own', () => {
+    const out = join(tmp(), 'out');
+    const first = cli(['run', SWEEP, '--runs', '2', '--out', out, '--quiet']);
+    expect(first.code, first.stderr).toBe(0);
+    const before = readFileSync(join(out, 'runs.arrow'));
+    const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
+    for (const args of [
+      ['--runs', '3'],
+      ['--runs', '3', '--resume'],
+      ['--runs', '2', '--seed', '9'],
+      ['--runs', '2', '--shard', '0/2'],
+    ]) {
+      const r = cli(['run', SWEEP, ...args, '--out', out, '--quiet']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(
+        /--out .*out: holds the results of another (plan|shard of this plan) \(experiment tiny-sweep/,
+      );
+      expect(r.stderr).toMatch(/give another --out, or --force to replace them/);
+      expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
+      expect(readFileSync(join(out, 'manifest.json'), 'utf8')).toBe(manifest);
+      expect(existsSync(join(out, '.parts'))).toBe(false);
+    }
+    const same = cli(['run', SWEEP, '--runs', '2', '--out', out, '--quiet']);
+    expect(same.code, same.stderr).toBe(0);
+    expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
+    const forced = cli(['run', SWEEP, '--runs', '3', '--out', out, '--quiet', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runsPerPoint).toBe(3);
+  });
+
+  it("an interrupted batch's parts are not dropped by another plan's run, nor overwritten by a merge", () => {
+    const root = tmp();
+    const shard = join(root, 'shard-0');
+    expect(cli(['run', SWEEP, '--runs', '2', '--shard', '0/2', '--out', shard, '--quiet']).code).toBe(0);
+    const other = cli(['run', SWEEP, '--runs', '3', '--out', shard, '--quiet']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/holds the (unfinished parts|results) of another plan/);
+    expect(existsSync(join(shard, '.parts', 'plan.json'))).toBe(true);
+    const done = join(root, 'done');
+    expect(cli(['run', SWEEP, '--runs', '3', '--out', done, '--quiet']).code).toBe(0);
+    expect(
+      cli(['run', SWEEP, '--runs', '2', '--shard', '1/2', '--out', join(root, 'shard-1'), '--quiet']).code,
+    ).toBe(0);
+    const merge = cli(['merge', shard, join(root, 'shard-1'), '--out', done]);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toMatch(/holds the results of another plan/);
+    expect(JSON.parse(readFileSync(join(done, 'manifest.json'), 'utf8')).runsPerPoint).toBe(3);
+    expect(cli(['merge', shard, join(root, 'shard-1'), '--out', done, '--force']).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(done, 'manifest.json'), 'utf8')).runsPerPoint).toBe(2);
+  });
+});

@@ -35,8 +35,8 @@ export interface AnalyzeOptions {
   by?: string[];
   /** Confidence level of every interval (0.95). */
   level?: number;
-  /** Metrics compared between groups on common random numbers (default: loss, shortfall, insurance_fund_min, vault_return, pnl_liquidators, pnl_lps). */
-  compare?: string[];
+  /** Metrics compared between groups on common random numbers (default: loss, shortfall, insurance_fund_min, vault_return, pnl_liquidators, pnl_lps: those in the file). A metric not in runs.arrow is an error; `all`: every metric. */
+  compare?: string[] | 'all';
   /** Groups are compared with the first group (default) or each with the one before it. */
   reference?: 'first' | 'previous';
 }
@@ -267,6 +267,10 @@ export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
  */
 export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const level = opts.level ?? 0.95;
+  if (!(typeof level === 'number' && level > 0 && level < 1))
+    throw new Error(`--level ${level}: must be a probability between 0 and 1 (exclusive), e.g. 0.9 or 0.99`);
+  if (opts.reference !== undefined && opts.reference !== 'first' && opts.reference !== 'previous')
+    throw new Error(`--reference ${opts.reference}: must be first or previous`);
   const runsPath = join(dir, 'runs.arrow');
   if (!existsSync(runsPath)) throw new Error(`no runs.arrow in ${dir}`);
   const t = readArrowFile(runsPath);
@@ -429,7 +433,14 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const runCol = C.run as Float64Array | undefined;
   const rest = fields.filter((f) => !by.includes(f));
   const pairKey = (i: number) => `${runCol ? runCol[i] : i}|${rest.map((f) => String(C[f][i])).join('|')}`;
-  const compare = (opts.compare ?? DEFAULT_COMPARE).filter((m) => m in cols);
+  // asked-for metrics must exist; the default list keeps those this file has
+  const asked = opts.compare === 'all' ? metrics : opts.compare;
+  for (const m of asked ?? [])
+    if (!(m in cols))
+      throw new Error(
+        `--compare ${m}: no such metric in runs.arrow; metrics: ${metrics.join(', ')} (or all)`,
+      );
+  const compare = asked ?? DEFAULT_COMPARE.filter((m) => m in cols);
   for (let g = 1; g < groups.length; g++) {
     const r = opts.reference === 'previous' ? g - 1 : 0;
     const a = groupRows[g].filter(isOk);

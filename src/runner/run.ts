@@ -78,6 +78,8 @@ export interface BatchOptions {
    * ({@link workerHeapMb}).
    */
   workerMemoryMb?: number;
+  /** Replace the results (or the unfinished parts) of another plan in `out` (default: refuse, exit 2). */
+  force?: boolean;
 }
 
 /** The output directory cannot be written (a full disk, a read-only mount): what was there is kept. */
@@ -106,6 +108,59 @@ export interface BatchResult extends RunCounts {
   stopped: boolean;
   /** True when `signal` stopped the batch: finished runs are kept as parts; resume to complete it. */
   interrupted?: boolean;
+}
+
+/**
+ * Refuses, unless `force`, to write into a directory that holds the results or the unfinished parts of a
+ * different plan (another experiment, preset, override, seed, run count, or another shard of it): they
+ * would be replaced or mixed. The same plan's own results may be rewritten (they come out identical).
+ * @throws BackstopInputError naming the directory and whose results it holds
+ */
+export function checkOwnResults(
+  out: string,
+  plan: Plan,
+  shard: Shard | null,
+  force: boolean | undefined,
+  flag = '--out',
+): void {
+  if (force) return;
+  const refuse = (what: string) => {
+    throw new BackstopInputError(
+      [
+        {
+          path: `${flag} ${out}`,
+          message: `holds ${what}; give another ${flag}, or --force to replace them`,
+        },
+      ],
+      'invalid option',
+    );
+  };
+  const parts = readPlan(partsDir(out));
+  if (parts && parts.hash !== plan.hash)
+    refuse(
+      `the unfinished parts of another plan (experiment ${parts.name}${parts.preset ? ` --preset ${parts.preset}` : ''}, ${parts.totalRuns} runs)`,
+    );
+  let m:
+    | {
+        planHash?: string;
+        experiment?: string;
+        preset?: string | null;
+        totalRuns?: number;
+        shard?: unknown;
+        endedAt?: string;
+      }
+    | undefined;
+  try {
+    m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+  } catch {
+    return;
+  }
+  if (!m || typeof m !== 'object') return;
+  const sameShard = JSON.stringify(m.shard ?? null) === JSON.stringify(shard);
+  if (m.planHash !== plan.hash || !sameShard)
+    refuse(
+      `the results of another ${m.planHash === plan.hash ? 'shard of this plan' : 'plan'} (experiment ${m.experiment ?? '?'}${m.preset ? ` --preset ${m.preset}` : ''}, ${m.totalRuns ?? '?'} runs${m.shard ? `, shard ${JSON.stringify(m.shard)}` : ''}${m.endedAt ? `, written ${m.endedAt}` : ''})`,
+    );
 }
 
 function gitCommit(): string | null {
@@ -273,6 +328,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     );
   checkOutDir(out);
   envWorkerHeapMb(); // a bad BACKSTOP_WORKER_MEMORY_MB is bad input: found before anything is written
+  checkOwnResults(out, plan, shard, opts.force);
   const pdir = partsDir(out);
   const mine = shardChunks(plan, shard);
   const shardRuns = mine.reduce((a, c) => a + chunkRange(plan, c).count, 0);
@@ -475,7 +531,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
  * @throws BackstopInputError when a directory holds no shard parts, the shards are of different plans, or
  * runs are missing — before anything is created
  */
-export function mergeShards(dirs: string[], outDir: string): BatchResult {
+export function mergeShards(dirs: string[], outDir: string, opts: { force?: boolean } = {}): BatchResult {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const out = resolve(outDir);
@@ -516,6 +572,7 @@ export function mergeShards(dirs: string[], outDir: string): BatchResult {
     );
   }
   checkOutDir(out);
+  checkOwnResults(out, plan, null, opts.force);
   mkdirSync(out, { recursive: true });
   const counts = assemble(plan, mineAll, (c) => readPart(where.get(c)!, c)!, out);
   const shards = dirs.map((d) => {

@@ -1,20 +1,81 @@
 #!/bin/bash
-# Runs one experiment as a Slurm job array: each array task runs its shard, then merge once all are done.
+# One shard of an experiment per Slurm array task. Submit it with deploy/slurm-submit.sh, which also queues
+# the merge (deploy/slurm-merge.sh) to start when every task has succeeded; or by hand:
 #
-#   sbatch --array=0-15 deploy/slurm-array.sh baseline           # 16 shards
-#   # when the array has finished (or as a dependent job: sbatch --dependency=afterok:<jobid> ...):
-#   npx backstop-sim merge results/baseline-shards/shard-* --out results/baseline
+#   sbatch --array=0-15 deploy/slurm-array.sh baseline --preset small     # 16 shards
+#   sbatch --array=0-7 deploy/slurm-array.sh experiments/foo.ts --set ticks=600 --events
 #
-# A shard that was killed (preemption, time limit) is re-run with the same command: --resume keeps the
-# runs it finished. --shard auto/N takes the index from SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN).
+# $1 is an experiment name or file; every further argument goes to `backstop-sim run`. Task i runs
+# `--shard auto/N --resume` (i = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, N = SLURM_ARRAY_TASK_COUNT)
+# with --workers $SLURM_CPUS_PER_TASK into $RESULTS/<name>-shards/shard-<i>; RESULTS defaults to results
+# (relative to the submit directory), <name> is the experiment's name as `backstop-sim validate` reports it.
+# The command is $BACKSTOP_SIM, else backstop-sim on PATH, else node_modules/.bin/backstop-sim (npm install
+# backstop-sim) or bin/backstop-sim.js (a built checkout) in the submit directory; never npx.
+#
+# Stopping: 120 s before the time limit Slurm sends TERM to this script (--signal=B:TERM@120), which passes
+# it on; backstop-sim starts no more runs, keeps the ones in flight as parts and exits 143 (so does this
+# script). Submit the same array again (or `scontrol requeue`): --resume keeps every finished run, and a
+# finished shard has nothing left to do. A second TERM makes backstop-sim quit at once (`scancel` and
+# preemption signal every process of the job, so it may get two): the runs in flight are then run again.
 #SBATCH --job-name=backstop-sim
 #SBATCH --cpus-per-task=16
 #SBATCH --mem=8G
 #SBATCH --time=02:00:00
+#SBATCH --signal=B:TERM@120
 #SBATCH --output=slurm-%A_%a.out
 set -euo pipefail
-EXPERIMENT="${1:-baseline}"
-SHARDS="${SLURM_ARRAY_TASK_COUNT:?submit with sbatch --array=0-(N-1)}"
-OUT="results/${EXPERIMENT}-shards/shard-${SLURM_ARRAY_TASK_ID}"
-npx backstop-sim run "$EXPERIMENT" --shard "auto/${SHARDS}" --workers "${SLURM_CPUS_PER_TASK:-1}" \
-  --out "$OUT" --resume
+die() {
+  echo "slurm-array.sh: $*" >&2
+  exit 2
+}
+exp=${1:?usage: slurm-array.sh EXPERIMENT [backstop-sim run options...]}
+shift
+for a in "$@"; do
+  case $a in --out | --out=* | --shard | --shard=*) die "$a is set by this script (RESULTS=dir sets the root)" ;; esac
+done
+n=${SLURM_ARRAY_TASK_COUNT:-}
+[[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
+i=$((${SLURM_ARRAY_TASK_ID:?} - ${SLURM_ARRAY_TASK_MIN:-0}))
+
+sim=${BACKSTOP_SIM:-$(command -v backstop-sim || true)}
+for c in "${SLURM_SUBMIT_DIR:-$PWD}"/{node_modules/.bin/backstop-sim,bin/backstop-sim.js}; do
+  [[ -n $sim || ! -x $c ]] || sim=$c
+done
+[[ -n $sim ]] || die "backstop-sim not found: set BACKSTOP_SIM=/path/to/backstop-sim or put it on PATH"
+[[ -x $sim ]] || die "$sim is not executable"
+
+# the name `run` gives the results directory (the experiment's `name`, not its file name), from validate
+# with the options it takes (so that it checks them too)
+a=("$@") v=()
+for ((k = 0; k < ${#a[@]}; k++)); do
+  case ${a[k]} in
+    --preset | --runs | --seed | --set) v+=("${a[k]}" "${a[k + 1]-}") && k=$((k + 1)) ;;
+    --preset=* | --runs=* | --seed=* | --set=*) v+=("${a[k]}") ;;
+  esac
+done
+json=$("$sim" validate "$exp" "${v[@]}") # bad input: exits with its code, 2, having said why
+name=$(node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.stdout.write(JSON.parse(s).experiment))' <<<"$json")
+out=${RESULTS:-results}/$name-shards/shard-$i
+
+# bash runs a trap only after the foreground command ends: run backstop-sim in the background and wait
+child='' stopping='' sent=''
+forward() {
+  stopping=1
+  if [[ -n $child && -z $sent ]]; then
+    sent=1
+    echo "slurm-array.sh: TERM: stopping backstop-sim after the runs in flight" >&2
+    kill -TERM "$child" 2>/dev/null || true
+  fi
+}
+trap forward TERM
+"$sim" run "$exp" --workers "${SLURM_CPUS_PER_TASK:-1}" "$@" --shard "auto/$n" --out "$out" --resume &
+child=$!
+[[ -z $stopping ]] || forward # a TERM that came before $! was known
+rc=0
+wait "$child" || rc=$?
+# a trapped signal ends `wait` early: wait again until backstop-sim has written its parts and exited
+while kill -0 "$child" 2>/dev/null; do
+  rc=0
+  wait "$child" || rc=$?
+done
+exit "$rc"

@@ -15,8 +15,9 @@
 # Stopping: 120 s before the time limit Slurm sends TERM to this script (--signal=B:TERM@120), which passes
 # it on; backstop-sim starts no more runs, keeps the ones in flight as parts and exits 143 (so does this
 # script). Submit the same array again (or `scontrol requeue`): --resume keeps every finished run, and a
-# finished shard has nothing left to do. A second TERM makes backstop-sim quit at once (`scancel` and
-# preemption signal every process of the job, so it may get two): the runs in flight are then run again.
+# finished shard has nothing left to do. `scancel` and preemption signal every process of the job, so
+# backstop-sim may get the TERM twice: one within a second of the first is taken as the same stop; a later
+# one makes it quit at once (the runs in flight are then run again on resume).
 #SBATCH --job-name=backstop-sim
 #SBATCH --cpus-per-task=16
 #SBATCH --mem=8G

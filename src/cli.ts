@@ -274,8 +274,16 @@ export function program(): Command {
       const progress = f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines';
       // SIGINT/SIGTERM: finish the runs in flight, keep them, exit non-zero (a second signal: at once)
       const stop = new AbortController();
+      // a second signal quits at once, but not one within a second of the first: a cluster often delivers
+      // the same stop twice (Slurm's scancel signals every process of the job, and the batch script
+      // forwards it too)
+      let firstAt = 0;
       const onSignal = (sig: NodeJS.Signals) => {
-        if (stop.signal.aborted) process.exit(signalCode(sig));
+        if (stop.signal.aborted) {
+          if (performance.now() - firstAt >= SECOND_SIGNAL_MS) process.exit(signalCode(sig));
+          return;
+        }
+        firstAt = performance.now();
         process.stderr.write(`backstop-sim: ${sig}: stopping after the runs in flight (again to quit now)\n`);
         stop.abort(sig);
       };
@@ -612,6 +620,8 @@ export function program(): Command {
 }
 
 let exitCode = 0;
+/** A second SIGINT/SIGTERM quits at once only this long (ms) after the first (duplicates are ignored). */
+const SECOND_SIGNAL_MS = 1000;
 /** Exit code after a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
 const signalCode = (sig: NodeJS.Signals) => (sig === 'SIGINT' ? 130 : 143);
 

@@ -100,6 +100,23 @@ describe('SIGINT and SIGTERM', () => {
   }
 });
 
+describe('the same stop delivered twice', () => {
+  // scancel and preemption signal every process of a Slurm job, and deploy/slurm-array.sh forwards its TERM
+  // too: a second TERM within a second is the same stop, not "quit now" (which would drop the runs in flight)
+  it('two SIGTERMs at once stop as one: the runs in flight are kept, exit 143, resumable', async () => {
+    const out = tmp();
+    const { child, exited, stderr } = await startUntil(out, 10);
+    child.kill('SIGTERM');
+    child.kill('SIGTERM');
+    const e = await exited;
+    expect(e.code, stderr()).toBe(143);
+    expect(stderr()).toMatch(/interrupted: \d+ of 120 runs done .*--resume/);
+    const r = cli([...ARGS, '--out', out, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    same(join(full, 'runs.arrow'), join(out, 'runs.arrow'));
+  });
+});
+
 describe('kill -9 at random moments', () => {
   it('three kills at different points, a torn and a corrupt part: --resume loses and duplicates nothing', async () => {
     const out = tmp();

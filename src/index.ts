@@ -151,8 +151,6 @@ export { axisTitle, type FieldMeta, fieldMeta, METRIC_NAMES, METRICS, SERIES } f
 export { deriveRunSeed, RunStreams, Stream } from './rng.js';
 export type { GameBatchResult } from './runner/game-batch.js';
 export { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
-export type { PoolDriverOptions } from './runner/game-pool.js';
-export { poolDriver } from './runner/game-pool.js';
 export type { BatchOptions, BatchResult, Shard } from './runner/run.js';
 export { mergeShards, runBatch } from './runner/run.js';
 export type { SimulateResult } from './simulate.js';

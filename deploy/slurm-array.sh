@@ -5,7 +5,9 @@
 #   sbatch --array=0-15 deploy/slurm-array.sh baseline --preset small     # 16 shards
 #   sbatch --array=0-7 deploy/slurm-array.sh experiments/foo.ts --set ticks=600 --events
 #
-# $1 is an experiment name or file; every further argument goes to `backstop-sim run`. Task i runs
+# $1 is an experiment name or file; every further argument goes to `backstop-sim run` (or, with
+# BACKSTOP_COMMAND=game, to `backstop-sim game`: an experiment's game, whose merge also writes game.arrow and
+# equilibria.json). Task i runs
 # `--shard auto/N --resume` (i = SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, N = SLURM_ARRAY_TASK_COUNT)
 # with --workers $SLURM_CPUS_PER_TASK into $RESULTS/<name>-shards/shard-<i>; RESULTS defaults to results
 # (relative to the submit directory), <name> is the experiment's name as `backstop-sim validate` reports it.
@@ -25,6 +27,7 @@
 #SBATCH --signal=B:TERM@120
 #SBATCH --output=slurm-%A_%a.out
 set -euo pipefail
+cmd=${BACKSTOP_COMMAND:-run}
 die() {
   echo "slurm-array.sh: $*" >&2
   exit 2
@@ -34,6 +37,7 @@ shift
 for a in "$@"; do
   case $a in --out | --out=* | --shard | --shard=*) die "$a is set by this script (RESULTS=dir sets the root)" ;; esac
 done
+[[ $cmd == run || $cmd == game ]] || die "BACKSTOP_COMMAND must be run or game (got '$cmd')"
 n=${SLURM_ARRAY_TASK_COUNT:-}
 [[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
 i=$((${SLURM_ARRAY_TASK_ID:?} - ${SLURM_ARRAY_TASK_MIN:-0}))
@@ -69,7 +73,7 @@ forward() {
   fi
 }
 trap forward TERM
-"$sim" run "$exp" --workers "${SLURM_CPUS_PER_TASK:-1}" "$@" --shard "auto/$n" --out "$out" --resume &
+"$sim" "$cmd" "$exp" --workers "${SLURM_CPUS_PER_TASK:-1}" "$@" --shard "auto/$n" --out "$out" --resume &
 child=$!
 [[ -z $stopping ]] || forward # a TERM that came before $! was known
 rc=0

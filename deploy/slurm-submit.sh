@@ -5,6 +5,7 @@
 #
 #   deploy/slurm-submit.sh baseline 16 --preset small
 #   RESULTS=/scratch/$USER/backstop deploy/slurm-submit.sh experiments/foo.ts 8 --set ticks=600
+#   BACKSTOP_COMMAND=game deploy/slurm-submit.sh liquidator-participation 8   # a game (sbatch passes the variable on)
 #
 # sbatch options: edit the #SBATCH lines of the two scripts, or set sbatch's input variables
 # (SBATCH_PARTITION, SBATCH_ACCOUNT, SBATCH_TIMELIMIT, ...), which apply to both jobs. When a task fails or

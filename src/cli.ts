@@ -9,7 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import './index.js';
 import { type Analysis, type AnalyzeOptions, analyze } from './analysis/analyze.js';
-import { type EquilibriaFile, runGame } from './analysis/game-run.js';
+import type { EquilibriaFile } from './analysis/game-run.js';
 import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
 import { report } from './analysis/report.js';
@@ -17,8 +17,8 @@ import { BackstopInputError } from './errors.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
-import { poolDriver } from './runner/game-pool.js';
-import { checkOutDir, mergeShards, OutputWriteError, runBatch, type Shard } from './runner/run.js';
+import { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
+import { checkOutDir, OutputWriteError, runBatch, type Shard } from './runner/run.js';
 import { listStrategies } from './strategy.js';
 import { packageVersion } from './version.js';
 import { listStages } from './waterfall/stage.js';
@@ -212,10 +212,10 @@ function describeParams(
   });
 }
 
-function addRunOptions(cmd: Command): Command {
+function addRunOptions(cmd: Command, runsHelp = 'runs per sweep point'): Command {
   return cmd
     .option('--preset <name>', 'apply a named preset of the experiment (e.g. small)')
-    .option('--runs <n>', 'runs per sweep point', intOption('--runs', 1))
+    .option('--runs <n>', runsHelp, intOption('--runs', 1))
     .option('--seed <s>', 'master seed (unsigned 32-bit)', intOption('--seed', 0, 0xffffffff))
     .option('--set <path=value>', 'override a config field by its dotted path (repeatable)', collect);
 }
@@ -272,22 +272,7 @@ export function program(): Command {
       const spec = { file, overrides: overrides(f) };
       const resolved = await resolveExperiment(spec);
       const progress = f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines';
-      // SIGINT/SIGTERM: finish the runs in flight, keep them, exit non-zero (a second signal: at once)
-      const stop = new AbortController();
-      // a second signal quits at once, but not one within a second of the first: a cluster often delivers
-      // the same stop twice (Slurm's scancel signals every process of the job, and the batch script
-      // forwards it too)
-      let firstAt = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (stop.signal.aborted) {
-          if (performance.now() - firstAt >= SECOND_SIGNAL_MS) process.exit(signalCode(sig));
-          return;
-        }
-        firstAt = performance.now();
-        process.stderr.write(`backstop-sim: ${sig}: stopping after the runs in flight (again to quit now)\n`);
-        stop.abort(sig);
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+      const stop = stopOnSignals();
       const r = await runBatch(spec, {
         resolved,
         out: f.out,
@@ -298,7 +283,7 @@ export function program(): Command {
         force: f.force,
         progress,
         signal: stop.signal,
-      }).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
+      }).finally(stop.dispose);
       if (r.interrupted) {
         exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
         return;
@@ -415,15 +400,18 @@ export function program(): Command {
   prog
     .command('merge')
     .description('join shard output directories into what one machine would have written')
-    .argument('<dirs...>', 'shard output directories (made by run --shard i/N)')
+    .argument('<dirs...>', 'shard output directories (made by run --shard i/N or game --shard i/N)')
     .requiredOption('--out <dir>', 'output directory of the merged results')
     .option('--force', "replace what --out holds of another plan's results; without it that exits 2")
     .exitOverride()
     .action((dirs: string[], f: { out: string; force?: boolean }) => {
-      const r = mergeShards(dirs, f.out, { force: f.force });
+      // shards of a game batch: game.arrow and equilibria.json too
+      const r = mergeGameShards(dirs, f.out, { force: f.force });
       process.stderr.write(
-        `${r.plan.name}: merged ${dirs.length} shard(s): ${r.ok} ok, ${r.failed} failed of ${r.totalRuns} runs → ${r.out}\n`,
+        `${r.plan.name}: merged ${dirs.length} shard(s): ${r.ok} ok, ${r.failed} failed of ${r.totalRuns} runs${r.equilibria ? ', with game.arrow and equilibria.json' : ''} → ${r.out}\n`,
       );
+      if (r.plan.game && !r.equilibria)
+        process.stderr.write('  every run of the game failed: no equilibria written\n');
       if (r.failed > 0) exitCode = 1;
     });
 
@@ -499,58 +487,73 @@ export function program(): Command {
       .command('game')
       .description(
         'empirical game of an experiment that declares one (its `game` section): simulates every strategy ' +
-          'profile at every sweep point on common random numbers; writes game.arrow (payoffs, intervals, ' +
-          'regrets) and equilibria.json (pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
+          'profile at every sweep point on common random numbers, as a batch on the runner of `run` (durable ' +
+          "parts, --resume, --fail-fast, --shard); writes runs.arrow (every run, with the roles' strategies " +
+          'and payoffs) and manifest.json, then game.arrow (payoffs, intervals, regrets) and equilibria.json ' +
+          '(pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
       )
       .argument('<experiment>', 'path to a .ts/.js/.json experiment file, or a name in experiments/'),
+    'runs per profile and sweep point',
   )
     .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
     .option('--out <dir>', 'output directory (default: results/<experiment>)')
+    .option(
+      '--series <k>',
+      "record per-tick series every K ticks into series.arrow (every profile's runs)",
+      intOption('--series', 1),
+    )
+    .option('--events', "record events into events.arrow (every profile's runs)")
+    .option(
+      '--shard <i/N>',
+      'run shard i of N (or auto/N from the array-job index): its runs only, no equilibria; merge the shards for game.arrow and equilibria.json',
+    )
+    .option('--resume', 'keep the runs an interrupted game finished in --out and run only the rest')
+    .option('--fail-fast', 'stop at the first failed run')
+    .option(
+      '--force',
+      'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
+    )
     .option('--quiet', 'no progress output and no summary table')
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
+      const shard = f.shard !== undefined ? parseShard(f.shard) : null;
       const file = findExperiment(arg);
-      const e = await resolveExperiment({ file, overrides: overrides(f) });
-      if (!e.game)
-        throw new BackstopInputError(
-          [
-            {
-              path: arg,
-              message: 'declares no game; add a `game: { roles: { <role>: [candidates] } }` section',
-            },
-          ],
-          'invalid experiment',
-        );
-      const out = resolve(f.out ?? join('results', e.name));
-      checkOutDir(out);
-      const profiles = Object.values(e.game.roles).reduce((p, c) => p * c.length, 1);
-      const t0 = performance.now();
-      const eq = await runGame(
-        {
-          name: e.name,
-          base: e.base as never,
-          roles: e.game.roles,
-          runs: e.runs,
-          seed: e.seed,
-          crn: e.crn,
-          points: e.fields.length ? e.points : undefined,
-        },
-        {
-          out,
-          level: e.game.level,
-          baseDir: e.baseDir,
-          driver: poolDriver({
-            workers: f.workers,
-            progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
-          }),
-        },
-      );
-      if (!f.quiet) process.stdout.write(gameTable(eq));
-      const failed = eq.points.reduce((s, p) => s + p.profiles.reduce((t, x) => t + x.failed, 0), 0);
+      const spec = gameSpec({ file, overrides: overrides(f) });
+      const e = await resolveExperiment(spec);
+      const stop = stopOnSignals();
+      const r = await runGameBatch(spec, {
+        resolved: e,
+        out: f.out,
+        workers: f.workers,
+        shard,
+        resume: f.resume,
+        failFast: f.failFast,
+        force: f.force,
+        progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
+        signal: stop.signal,
+      }).finally(stop.dispose);
+      if (r.interrupted) {
+        exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
+        return;
+      }
+      if (r.stopped) {
+        exitCode = 1;
+        return;
+      }
+      if (r.equilibria && !f.quiet) process.stdout.write(gameTable(r.equilibria));
+      const profiles = e.gameBatch!.profiles;
+      const share = shard ? ` (shard ${shard.index}/${shard.count})` : '';
       process.stderr.write(
-        `${e.name}: game of ${profiles} profile(s) × ${e.points.length} point(s) × ${e.runs} runs (${((performance.now() - t0) / 1000).toFixed(1)} s)${failed ? `, ${failed} runs failed` : ''} → ${out}\n`,
+        `${e.name}: game of ${profiles} profile(s) × ${e.points.length / profiles} point(s) × ${e.runs} runs${share}: ${r.ok} ok, ${r.failed} failed (${r.ranRuns} run now, ${r.seconds.toFixed(1)} s) → ${r.out}\n`,
       );
-      if (failed > 0) exitCode = 1;
+      for (const x of r.failures.slice(0, 5))
+        process.stderr.write(`  failed run ${x.run_id} (seed ${x.seed}): ${x.error}\n`);
+      if (shard)
+        process.stderr.write(
+          '  a shard: merge the shards (backstop-sim merge DIR... --out DIR) for game.arrow and equilibria.json\n',
+        );
+      else if (!r.equilibria) process.stderr.write('  every run of the game failed: no equilibria written\n');
+      if (r.failed > 0) exitCode = 1;
     });
 
   prog
@@ -624,6 +627,33 @@ let exitCode = 0;
 const SECOND_SIGNAL_MS = 1000;
 /** Exit code after a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
 const signalCode = (sig: NodeJS.Signals) => (sig === 'SIGINT' ? 130 : 143);
+
+/**
+ * SIGINT/SIGTERM while a batch runs: finish the runs in flight, keep them, exit non-zero (a second signal
+ * a second or more after the first: at once). `signal` aborts with the signal's name; `dispose` removes the handlers.
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
+  const stop = new AbortController();
+  // a second signal quits at once, but not one within a second of the first: a cluster often delivers the
+  // same stop twice (Slurm's scancel signals every process of the job, and the batch script forwards it)
+  let firstAt = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop.signal.aborted) {
+      if (performance.now() - firstAt >= SECOND_SIGNAL_MS) process.exit(signalCode(sig));
+      return;
+    }
+    firstAt = performance.now();
+    process.stderr.write(`backstop-sim: ${sig}: stopping after the runs in flight (again to quit now)\n`);
+    stop.abort(sig);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return {
+    signal: stop.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    },
+  };
+}
 
 /** Runs the command line and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@
  * which registers the built-in parts). Static text only: the same columns give the same bytes.
  */
 import { describePath } from './analysis/field-titles.js';
+import { gameColumnRole } from './experiment/game-columns.js';
 import { type FieldMeta, fieldMeta } from './metrics.js';
 
 /** Keys of the Arrow field metadata (all values are strings). */
@@ -53,16 +54,34 @@ export function configFieldMeta(path: string, config?: unknown): FieldMeta | und
   return d ? { label: path, unit: unitOfDescription(d), description: d } : undefined;
 }
 
+/** Metadata of the columns a game batch adds to runs.arrow: `game.<role>` and `payoff_<role>`. */
+function gameColumnMeta(name: string): FieldMeta | undefined {
+  const g = gameColumnRole(name);
+  if (!g) return undefined;
+  return g.kind === 'strategy'
+    ? { label: `${g.role}' strategy`, unit: '1', description: describePath(name) ?? '' }
+    : {
+        label: `${g.role}' payoff per agent`,
+        unit: 'USD',
+        description: `the ${g.role}' PnL less their outside option, per agent (USD), in the run (a game batch)`,
+      };
+}
+
 /**
- * Metadata of any result column: a result column of `table`, else a swept config field (described as in
- * `config`, the experiment's base config, where a union's branch depends on it).
+ * Metadata of any result column: a result column of `table`, a game batch's role and payoff columns, else a
+ * swept config field (described as in `config`, the experiment's base config, where a union's branch
+ * depends on it).
  */
 export function columnMeta(
   name: string,
   table: 'runs' | 'series' | 'events' = 'runs',
   config?: unknown,
 ): FieldMeta | undefined {
-  return fieldMeta(name, table) ?? (name.includes('.') ? configFieldMeta(name, config) : undefined);
+  return (
+    fieldMeta(name, table) ??
+    (table === 'runs' ? gameColumnMeta(name) : undefined) ??
+    (name.includes('.') ? configFieldMeta(name, config) : undefined)
+  );
 }
 
 /**

@@ -58,6 +58,8 @@ export type {
   EquilibriaFile,
   GameDriver,
   GameExperiment,
+  GameRun,
+  GameSpec,
   MixedVenueOutcome,
   PointEquilibria,
   ProfileJob,
@@ -69,11 +71,16 @@ export type {
 } from './analysis/game-run.js';
 export {
   gameArrowBytes,
+  gameEquilibria,
+  gameExperimentOf,
+  gameOfBatch,
   gameProfiles,
+  gameRunOf,
   inProcessDriver,
   profileConfig,
   runGame,
   writeGameFiles,
+  writeGameOfBatch,
 } from './analysis/game-run.js';
 export type { CellTable } from './analysis/game-tables.js';
 export { equilibriaTable, formatPriceOfAnarchy, payoffTable, roleRegret } from './analysis/game-tables.js';
@@ -123,6 +130,8 @@ export type { InputIssue } from './errors.js';
 export { BackstopInputError, ConfigError, DataFileError } from './errors.js';
 export type { Experiment, ExperimentInput } from './experiment/define.js';
 export { candidateSchema, defineExperiment, experimentSchema, gameSchema } from './experiment/define.js';
+export type { GamePlan } from './experiment/game.js';
+export { expandGame, payoffColumn, roleField } from './experiment/game.js';
 export type {
   ExperimentOverrides,
   ExperimentSpec,
@@ -140,8 +149,8 @@ export { SECONDS_PER_YEAR } from './market/price/types.js';
 export type { MetricName, RunMetrics, SeriesName } from './metrics.js';
 export { axisTitle, type FieldMeta, fieldMeta, METRIC_NAMES, METRICS, SERIES } from './metrics.js';
 export { deriveRunSeed, RunStreams, Stream } from './rng.js';
-export type { PoolDriverOptions } from './runner/game-pool.js';
-export { poolDriver } from './runner/game-pool.js';
+export type { GameBatchResult } from './runner/game-batch.js';
+export { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
 export type { BatchOptions, BatchResult, Shard } from './runner/run.js';
 export { mergeShards, runBatch } from './runner/run.js';
 export type { SimulateResult } from './simulate.js';

@@ -1,14 +1,23 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type EquilibriaFile,
-  type GameExperiment,
+  gameExperimentOf,
   inProcessDriver,
-  poolDriver,
+  resolveExperiment,
   runGame,
 } from '../src/index.js';
-import { cli, readArrow, tmp } from './cli-helpers.js';
+import { BIN, cli, FIX, ROOT, readArrow, tmp } from './cli-helpers.js';
 
 const dir = tmp('bs-cli-game-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,12 +70,39 @@ describe('backstop-sim game experiments/liquidator-participation --preset small'
   });
 
   it('report renders the game directory (payoffs, venue loss, equilibrium map; no runs.arrow needed)', () => {
-    const r = cli(['report', out]);
+    // game.arrow and equilibria.json alone (what runGame writes)
+    const only = join(dir, 'lp-game-only');
+    mkdirSync(only);
+    for (const f of ['game.arrow', 'equilibria.json']) copyFileSync(join(out, f), join(only, f));
+    const r = cli(['report', only]);
     expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(join(out, 'report', 'index.html'))).toBe(true);
-    expect(readdirSync(join(out, 'report', 'figures')).sort()).toEqual(
+    expect(existsSync(join(only, 'report', 'index.html'))).toBe(true);
+    expect(readdirSync(join(only, 'report', 'figures')).sort()).toEqual(
       ['equilibrium-map', 'game-payoffs', 'game-venue-loss'].flatMap((n) => [`${n}.png`, `${n}.svg`]),
     );
+    expect(readFileSync(join(only, 'report', 'index.html'), 'utf8')).toContain('Equilibria');
+  });
+
+  it('the game directory holds the runs too: analyze groups them by point and profile, report draws both', () => {
+    const a = cli(['analyze', out, '--format', 'json']);
+    expect(a.code, a.stderr).toBe(0);
+    const groups = (JSON.parse(a.stdout) as { groups: { key: Record<string, unknown> }[] }).groups;
+    expect(groups).toHaveLength(5 * 3);
+    expect(groups[1].key).toEqual({
+      'waterfall.stages[0].bonus': 0.005,
+      'game.liquidators': 'liquidate-cautious',
+    });
+    const r = cli(['report', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const figs = readdirSync(join(out, 'report', 'figures'));
+    for (const f of [
+      'equilibrium-map',
+      'game-payoffs',
+      'game-venue-loss',
+      'loss-distribution',
+      'heatmap-loss',
+    ])
+      expect(figs, f).toContain(`${f}.svg`);
     expect(readFileSync(join(out, 'report', 'index.html'), 'utf8')).toContain('Equilibria');
   });
 });
@@ -122,6 +158,17 @@ describe('game: bad input exits 2 and creates nothing', () => {
       /game\.roles\.keepers: unknown key/,
     ],
     ['--workers 0', ['game', 'liquidator-participation', '--workers', '0'], /--workers/],
+    [
+      '--shard 2/2',
+      ['game', 'liquidator-participation', '--shard', '2/2'],
+      /--shard: index must be 0\.\.1 \(got 2\)/,
+    ],
+    ['--shard x', ['game', 'liquidator-participation', '--shard', 'x'], /--shard: expected i\/N or auto\/N/],
+    [
+      '--shard auto/2 without an array index',
+      ['game', 'liquidator-participation', '--shard', 'auto/2'],
+      /--shard: auto needs SLURM_ARRAY_TASK_ID/,
+    ],
     ['unknown preset', ['game', 'liquidator-participation', '--preset', 'huge'], /no preset "huge"/],
     ['analyze: missing dir', ['analyze', join(dir, 'nope')], /no such directory/],
     ['analyze: no runs.arrow', ['analyze', dir], /holds no runs\.arrow/],
@@ -133,6 +180,7 @@ describe('game: bad input exits 2 and creates nothing', () => {
       const before = readdirSync(dir).sort();
       const r = cli(
         args.includes('--out') || args[0] !== 'game' ? args : [...args, '--out', join(dir, 'out')],
+        { env: { SLURM_ARRAY_TASK_ID: '', JOB_COMPLETION_INDEX: '', AWS_BATCH_JOB_ARRAY_INDEX: '' } },
       );
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(message);
@@ -141,40 +189,101 @@ describe('game: bad input exits 2 and creates nothing', () => {
   }
 });
 
-describe('poolDriver', () => {
-  it('gives results identical to the in-process driver', async () => {
-    const exp: GameExperiment = {
-      base: {
-        ticks: 200,
-        market: {
-          shocks: [{ atTick: 100, change: -0.3, durationSeconds: 1800 }],
-          liquidity: { depthUsd: 2e6 },
-        },
-        waterfall: { stages: [{ stage: 'takeover' }, { stage: 'market' }, { stage: 'insurance-fund' }] },
-        agents: {
-          traders: {
-            count: 100,
-            capital: { dist: 'fixed', value: 10_000 },
-            mix: [{ strategy: 'hold', fraction: 1, params: { side: 'long', leverage: 10 } }],
-          },
-          liquidators: { count: 3, capital: { dist: 'fixed', value: 1e6 } },
-        },
-      },
-      roles: {
-        liquidators: [
-          { strategy: 'fixed-spread-taker', label: 'a', params: { margin: 0 } },
-          { strategy: 'fixed-spread-taker', label: 'b', params: { margin: 1e9, runsBot: false } },
-        ],
-      },
-      runs: 5,
-      seed: 9,
-      sweep: { 'waterfall.stages.0.bonus': [0.02, 0.2] },
-    };
-    const a = await runGame(exp, { driver: inProcessDriver });
-    const b = await runGame(exp, { driver: poolDriver({ workers: 2 }) });
-    const strip = (f: EquilibriaFile) =>
-      JSON.stringify(f, (k, v) => (k === 'samples' ? Array.from(v as Float64Array) : v));
-    expect(strip(b)).toBe(strip(a));
+describe('backstop-sim game on the batch runner', () => {
+  const GAME = join(FIX, 'game.json');
+  const whole = join(dir, 'tiny-whole');
+  const same = (a: string, b: string) => expect(readFileSync(a).equals(readFileSync(b)), b).toBe(true);
+
+  it('writes the bytes runGame writes with the in-process driver', async () => {
+    const r = cli(['game', GAME, '--out', whole, '--quiet', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/tiny-game: game of 4 profile\(s\) × 2 point\(s\) × 6 runs: 48 ok, 0 failed/);
+    const ref = join(dir, 'tiny-in-process');
+    const e = await resolveExperiment({ file: GAME, overrides: {} });
+    await runGame(gameExperimentOf(e), {
+      driver: inProcessDriver,
+      out: ref,
+      level: e.game!.level,
+      baseDir: e.baseDir,
+    });
+    for (const f of ['game.arrow', 'equilibria.json']) same(join(ref, f), join(whole, f));
+    expect(readArrow(join(whole, 'runs.arrow')).numRows).toBe(48);
+  });
+
+  it('--shard 0/2 and auto/2 (SLURM_ARRAY_TASK_ID=1), then merge: the unsharded files', () => {
+    const s0 = join(dir, 'tiny-s0');
+    const s1 = join(dir, 'tiny-s1');
+    const merged = join(dir, 'tiny-merged');
+    const r0 = cli(['game', GAME, '--shard', '0/2', '--out', s0, '--quiet']);
+    expect(r0.code, r0.stderr).toBe(0);
+    expect(r0.stderr).toMatch(/\(shard 0\/2\)/);
+    expect(r0.stderr).toMatch(/merge the shards/);
+    const r1 = cli(['game', GAME, '--shard', 'auto/2', '--out', s1, '--quiet'], {
+      env: { SLURM_ARRAY_TASK_ID: '1' },
+    });
+    expect(r1.code, r1.stderr).toBe(0);
+    // a shard writes its share of the runs, no equilibria
+    for (const s of [s0, s1]) {
+      expect(existsSync(join(s, 'equilibria.json'))).toBe(false);
+      expect(existsSync(join(s, 'game.arrow'))).toBe(false);
+    }
+    expect(readArrow(join(s0, 'runs.arrow')).numRows + readArrow(join(s1, 'runs.arrow')).numRows).toBe(48);
+    const half = cli(['merge', s0, '--out', join(merged, 'half')]);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toMatch(/runs are missing/);
+    const m = cli(['merge', s0, s1, '--out', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/with game\.arrow and equilibria\.json/);
+    for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json']) same(join(whole, f), join(merged, f));
+  });
+
+  it('SIGTERM stops after the runs in flight (exit 143, parts kept); --resume completes it to the same bytes', async () => {
+    const args = [
+      'game',
+      GAME,
+      '--runs',
+      '20',
+      '--set',
+      'agents.traders.count=1500',
+      '--quiet',
+      '--workers',
+      '2',
+    ];
+    const full = join(dir, 'tiny-full');
+    expect(cli([...args, '--out', full]).code).toBe(0);
+    const out = join(dir, 'tiny-term');
+    const child = spawn(process.execPath, [BIN, ...args, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const parts = join(out, '.parts');
+    const count = () =>
+      existsSync(parts) ? readdirSync(parts).filter((f) => f.endsWith('.part')).length : 0;
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    while (count() < 3) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    const kept = count();
+    expect(kept).toBeLessThan(160);
+    for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json'])
+      expect(existsSync(join(out, f)), f).toBe(false);
+    const r = cli([...args, '--out', out, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming: \d+ of 160 runs already done/);
+    for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json']) same(join(full, f), join(out, f));
+  });
+
+  it('--fail-fast stops at a failing profile: exit 1, no equilibria', () => {
+    const out = join(dir, 'failing-ff');
+    const r = cli(['game', join(FIX, 'failing-game.experiment.ts'), '--fail-fast', '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/stopped at the first failure \(--fail-fast\): run \d+ failed: test-throw/);
+    expect(existsSync(join(out, 'equilibria.json'))).toBe(false);
+  });
+
+  it('help: --runs is per profile and sweep point; the runner options are there', () => {
+    const r = cli(['game', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--runs <n>\s+runs per profile and sweep point/);
+    for (const o of ['--shard', '--resume', '--fail-fast', '--workers', '--series', '--events'])
+      expect(r.stdout).toContain(o);
   });
 });
 

@@ -32,4 +32,21 @@ describe('chunk layout', () => {
     other[7] = '1'.charCodeAt(0);
     expect(fitsLayout(other)).toBe(false);
   });
+
+  it("extra values per run (a game batch's payoffs) travel after the metrics; without them the header is as before", () => {
+    const c = new ChunkCollector(10, 2);
+    c.add({ seed: 1, metrics, extra: [1.5, -2.25] });
+    c.add({ seed: 2, error: 'boom' });
+    c.add({ seed: 3, metrics, extra: [3, Number.NaN] });
+    const d = unpackChunk(c.pack());
+    expect(d.header.extra).toBe(2);
+    // extra value x of run i at x · count + i; NaN for a failed run
+    expect(Array.from(d.extra)).toEqual([1.5, Number.NaN, 3, -2.25, Number.NaN, Number.NaN]);
+    expect(d.metrics[(METRIC_NAMES.length - 1) * 3 + 2]).toBe(METRIC_NAMES.length - 1);
+    const plain = new ChunkCollector(0);
+    plain.add({ seed: 1, metrics });
+    const p = plain.pack();
+    expect('extra' in chunkHeader(p)).toBe(false);
+    expect(unpackChunk(p).extra).toHaveLength(0);
+  });
 });

@@ -4,8 +4,8 @@
  * equilibria. Two ways, with the same results (each run depends only on its config and seed):
  * - {@link collectInProcess}: `simulate` run after run in this thread, as the direction tests do. The
  *   small-preset figures are always collected this way, by the docs script and by the test alike.
- * - {@link collectWithRunner}: the runner a user's command uses (`runBatch` for `run`, `runGame` on a
- *   worker pool for `game`), its files read back. The full figures are collected this way.
+ * - {@link collectWithRunner}: the runner a user's command uses (`runBatch` for `run`, `runGameBatch`
+ *   for `game`), its files read back. The full figures are collected this way.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -19,18 +19,19 @@ import {
   EVENT_KINDS,
   type EventColumns,
   type GameDriver,
-  type GameExperiment,
+  gameExperimentOf,
+  gameSpec,
   inProcessDriver,
   METRIC_NAMES,
   type ProfileJob,
   type ProfileRun,
-  poolDriver,
   type ResolvedExperiment,
   type RunMetrics,
   readArrowFile,
   resolveExperiment,
   runBatch,
   runGame,
+  runGameBatch,
   SERIES,
   type SeriesName,
   type SimConfig,
@@ -127,20 +128,6 @@ async function resolved(name: string, c: DocCommand): Promise<ResolvedExperiment
   return resolveExperiment({ file: experimentFile(name), overrides: commandOverrides(c) });
 }
 
-/** The game the command line's `game` builds from a resolved experiment (as in src/cli.ts). */
-function gameOf(e: ResolvedExperiment): GameExperiment {
-  if (!e.game) throw new Error(`docs: ${e.name} declares no game`);
-  return {
-    name: e.name,
-    base: e.base as never,
-    roles: e.game.roles,
-    runs: e.runs,
-    seed: e.seed,
-    crn: e.crn,
-    points: e.fields.length ? e.points : undefined,
-  };
-}
-
 /** A driver that keeps every run's metrics (runGame keeps only summaries); a run that failed throws. */
 function recording(inner: GameDriver): { driver: GameDriver; jobs: ProfileJob[]; runs: ProfileRun[][] } {
   const rec = { jobs: [] as ProfileJob[], runs: [] as ProfileRun[][] };
@@ -160,10 +147,13 @@ async function collectGame(
   c: DocCommand,
   e: ResolvedExperiment,
   inner: GameDriver,
-  out?: string,
 ): Promise<GameData> {
   const rec = recording(inner);
-  const eq = await runGame(gameOf(e), { driver: rec.driver, level: e.game!.level, baseDir: e.baseDir, out });
+  const eq = await runGame(gameExperimentOf(e), {
+    driver: rec.driver,
+    level: e.game!.level,
+    baseDir: e.baseDir,
+  });
   const runs: RunMetrics[][][] = eq.points.map((p) => p.profiles.map(() => []));
   rec.jobs.forEach((j, k) => {
     runs[j.pointId][j.profileId] = rec.runs[k].map((r, i) => {
@@ -172,6 +162,39 @@ async function collectGame(
       return r.metrics;
     });
   });
+  return { kind: 'game', command: commandText(name, c), experiment: e, eq, runs };
+}
+
+/** `game` through the runner (`runGameBatch`, as `backstop-sim game` runs it), its files read back. */
+async function collectGameBatch(
+  name: string,
+  c: DocCommand,
+  e: ResolvedExperiment,
+  opts: { out: string; workers?: number; log?: (line: string) => void },
+): Promise<GameData> {
+  const spec = gameSpec({ file: experimentFile(name), overrides: commandOverrides(c) });
+  const b = await runGameBatch(spec, {
+    out: opts.out,
+    workers: opts.workers,
+    progress: 'none',
+    log: opts.log ?? (() => {}),
+  });
+  if (b.failed > 0 || b.stopped || !b.equilibria)
+    throw new Error(`docs: ${name}: ${b.failed} run(s) failed (${b.failures[0]?.error ?? 'stopped'})`);
+  // runs.arrow of a game batch: point k = sweep point × profiles + profile, run r of it at row k · runs + r
+  const t = readArrowFile(join(opts.out, 'runs.arrow'));
+  const eq = b.equilibria;
+  const P = eq.points[0]?.profiles.length ?? 0;
+  const runs = eq.points.map((_, p) =>
+    eq.points[p].profiles.map((_, k) =>
+      Array.from({ length: e.runs }, (_, r) => {
+        const i = (p * P + k) * e.runs + r;
+        const m = {} as RunMetrics;
+        for (const x of METRIC_NAMES) m[x] = (t.columns[x] as Float64Array)[i];
+        return m;
+      }),
+    ),
+  );
   return { kind: 'game', command: commandText(name, c), experiment: e, eq, runs };
 }
 
@@ -207,7 +230,7 @@ export async function collectWithRunner(
   opts: { out: string; workers?: number; log?: (line: string) => void; eventKinds?: readonly string[] },
 ): Promise<DocData> {
   const e = await resolved(name, c);
-  if (c.cmd === 'game') return collectGame(name, c, e, poolDriver({ workers: opts.workers }), opts.out);
+  if (c.cmd === 'game') return collectGameBatch(name, c, e, opts);
   const spec = { file: experimentFile(name), overrides: commandOverrides(c) };
   const b = await runBatch(spec, {
     out: opts.out,

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
+import { gameColumnRole } from '../experiment/game-columns.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES } from '../metrics.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
@@ -322,14 +323,16 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     groupRows[g].push(i);
   }
 
-  // outside options per sweep point, from the base config with the point's overrides
+  // outside options per sweep point, from the base config with the point's overrides (a game batch's
+  // `game.<role>` fields are no config paths: its manifest's config already has the mix each run's role has)
+  const configFields = fields.filter((f) => gameColumnRole(f) === undefined);
   const outsideCache = new Map<string, ReturnType<typeof rolesOfConfig>>();
   const rolesAt = (i: number) => {
     if (!manifest?.config) return null;
     const id = pointCol ? String(pointCol[i]) : '0';
     if (!outsideCache.has(id)) {
       const cfg = deepCopy(manifest.config);
-      for (const f of fields) setPath(cfg, f, C[f][i]);
+      for (const f of configFields) setPath(cfg, f, C[f][i]);
       outsideCache.set(id, rolesOfConfig(cfg));
     }
     return outsideCache.get(id) ?? null;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { simConfigSchema } from '../config/schema.js';
+import { gameColumnRole } from '../experiment/game-columns.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { getStage, listStages } from '../waterfall/stage.js';
@@ -81,6 +82,10 @@ function branches(s: JsonSchema): JsonSchema[] {
  * branch that has the field.
  */
 export function describePath(path: string, config?: unknown): string | undefined {
+  // a game batch's swept role field (not a config path)
+  const g = gameColumnRole(path);
+  if (g?.kind === 'strategy')
+    return `the ${g.role}' game strategy (a candidate's label; the profile sets it, no config path)`;
   root ??= toJson(simConfigSchema) as NonNullable<typeof root>;
   const segs = path.match(/[^.[\]]+/g) ?? [];
   let nodes: JsonSchema[] = [root!];

@@ -5,19 +5,31 @@
  * outcomes and the price of anarchy, per point of an optional mechanism sweep. Writes `game.arrow` and
  * `equilibria.json`.
  *
- * Simulation goes through a {@link GameDriver}, so a worker pool can run the profiles in parallel; the
- * default driver runs them in-process with `simulate`.
+ * Two halves: simulating the profiles, and finding the equilibria from the runs ({@link gameEquilibria},
+ * whatever ran them). `runGame` simulates through a {@link GameDriver} (in-process by default, or one of
+ * the caller's); `backstop-sim game` runs the game as a batch on the runner (`runGameBatch`: durable parts,
+ * resume, shards) and finds the equilibria from its `runs.arrow` ({@link writeGameOfBatch}). Both give the
+ * same bytes.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimConfigInput } from '../config/schema.js';
 import type { GroupPayoff } from '../engine/simulation.js';
+import {
+  type GamePlan,
+  gameProfiles,
+  payoffColumn,
+  profileConfig,
+  rolePayoff,
+  type StrategyCandidate,
+} from '../experiment/game.js';
+import type { ResolvedExperiment } from '../experiment/resolve.js';
 import type { RunMetrics } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulate } from '../simulate.js';
 import { resultFileMeta } from '../version.js';
-import { type FieldValue, keyLabel, setPath } from './analyze.js';
-import { arrowFileBytes, type WriteColumn } from './arrow-io.js';
+import { type FieldValue, keyLabel, readManifest } from './analyze.js';
+import { arrowFileBytes, readArrowFile, type WriteColumn } from './arrow-io.js';
 import {
   type MixedEquilibrium,
   type PayoffTable,
@@ -31,15 +43,8 @@ import {
 import { roleRegret } from './game-tables.js';
 import { type Interval, type MeanInterval, meanInterval, wilsonInterval } from './stats.js';
 
-/** One candidate strategy of a role. */
-export interface StrategyCandidate {
-  /** Registered strategy name. */
-  strategy: string;
-  /** Label in the game (defaults to the strategy name; needed when one strategy appears with two parameter sets). */
-  label?: string;
-  /** The strategy's parameters. */
-  params?: Record<string, unknown>;
-}
+export type { StrategyCandidate };
+export { gameProfiles, profileConfig };
 
 /** An experiment that declares a game. */
 export interface GameExperiment {
@@ -77,6 +82,44 @@ export interface ProfileJob {
 
 /** The outcome of one run of a profile. */
 export type ProfileRun = { metrics: RunMetrics; groups: GroupPayoff[] } | { error: string };
+
+/**
+ * One run of a profile as the game's analysis needs it: each game role's payoff per agent (PnL − outside
+ * option), the venue's loss and the LPs' vault return; or the run's error. A {@link ProfileRun} gives it
+ * ({@link gameRunOf}), and so does a row of a game batch's `runs.arrow` (`payoff_<role>`, `loss`,
+ * `vault_return`).
+ */
+export type GameRun =
+  | { payoffs: Record<string, number>; loss: number; vaultReturn: number }
+  | { error: string };
+
+/** The {@link GameRun} of a simulated run: its roles' payoffs per agent from its group payoffs. */
+export function gameRunOf(r: ProfileRun, roles: string[]): GameRun {
+  if ('error' in r) return { error: r.error };
+  return {
+    payoffs: Object.fromEntries(roles.map((role) => [role, rolePayoff(r.groups, role)])),
+    loss: r.metrics.loss,
+    vaultReturn: r.metrics.vault_return,
+  };
+}
+
+/** What the game's analysis needs besides the runs. */
+export interface GameSpec {
+  /** Experiment name (written to equilibria.json), or null. */
+  experiment: string | null;
+  /** Candidate labels per role, in role order. */
+  strategies: Record<string, string[]>;
+  /** Runs per profile. */
+  runs: number;
+  /** Master seed. */
+  seed: number;
+  /** The mechanism's sweep points ([{}] without a sweep). */
+  points: Record<string, FieldValue>[];
+  /** Confidence level. */
+  level: number;
+  /** Whether the base config has LPs (the venue outcomes then include their vault return). */
+  hasLps: boolean;
+}
 
 /** Runs profile jobs; a worker-pool implementation can run them in parallel. Results in job order. */
 export interface GameDriver {
@@ -204,48 +247,21 @@ function gridPoints(sweep: Record<string, FieldValue[]> | undefined): Record<str
   return pts;
 }
 
-/** Every profile of the game, last role varying fastest. */
-export function gameProfiles(roles: Record<string, StrategyCandidate[]>): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const [role, cands] of Object.entries(roles))
-    out = out.flatMap((p) => cands.map((c) => ({ ...p, [role]: c.label ?? c.strategy })));
-  return out;
-}
-
-/** The config of one profile at one sweep point: base, swept values, and each game role's mix set to its strategy. */
-export function profileConfig(
-  exp: GameExperiment,
-  point: Record<string, FieldValue>,
-  profile: Record<string, string>,
-): SimConfigInput {
-  const cfg = JSON.parse(JSON.stringify(exp.base)) as Record<string, unknown>;
-  for (const [f, v] of Object.entries(point)) setPath(cfg, f, v);
-  const agents = (cfg.agents ??= {}) as Record<string, Record<string, unknown>>;
-  for (const [role, cands] of Object.entries(exp.roles)) {
-    const c = cands.find((x) => (x.label ?? x.strategy) === profile[role])!;
-    const r = (agents[role] ??= {});
-    if (!(typeof r.count === 'number' && r.count > 0))
-      throw new Error(`game role ${role}: the base config needs agents.${role}.count > 0`);
-    r.mix = [{ strategy: c.strategy, fraction: 1, params: c.params ?? {} }];
-  }
-  return cfg as SimConfigInput;
-}
-
-function errorsOf(runs: ProfileRun[]): string[] {
+function errorsOf(runs: GameRun[]): string[] {
   const out = new Set<string>();
   for (const r of runs) if ('error' in r && out.size < 5) out.add(r.error);
   return [...out];
 }
 
-function venueOutcome(runs: ProfileRun[], hasLps: boolean, level: number): VenueOutcome {
-  const ok = runs.filter((r): r is Extract<ProfileRun, { metrics: RunMetrics }> => 'metrics' in r);
-  const loss = ok.map((r) => r.metrics.loss);
+function venueOutcome(runs: GameRun[], hasLps: boolean, level: number): VenueOutcome {
+  const ok = runs.filter((r): r is Extract<GameRun, { loss: number }> => 'loss' in r);
+  const loss = ok.map((r) => r.loss);
   return {
     insolvency: wilsonInterval(loss.filter((l) => l > 0).length, loss.length, level),
     loss: meanInterval(loss, level, { min: 0 }),
     lpReturn: hasLps
       ? meanInterval(
-          ok.map((r) => r.metrics.vault_return),
+          ok.map((r) => r.vaultReturn),
           level,
           { min: -1 },
         )
@@ -270,9 +286,6 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
   for (const r of roles)
     if (!exp.roles[r]?.length) throw new Error(`game role ${r}: no candidate strategies`);
   if (!(Number.isInteger(exp.runs) && exp.runs > 0)) throw new Error('runs must be a positive integer');
-  const strategies = Object.fromEntries(
-    roles.map((r) => [r, exp.roles[r].map((c) => c.label ?? c.strategy)]),
-  );
   const points = exp.points?.length ? exp.points : gridPoints(exp.sweep);
   const profiles = gameProfiles(exp.roles);
   const jobs: ProfileJob[] = [];
@@ -291,11 +304,70 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
     });
   });
   const results = await driver.run(jobs);
+  const file = gameEquilibria(
+    {
+      experiment: exp.name ?? null,
+      strategies: gameStrategies(exp.roles),
+      runs: exp.runs,
+      seed: exp.seed,
+      points,
+      level,
+      hasLps: ((exp.base.agents as Record<string, { count?: number }> | undefined)?.lps?.count ?? 0) > 0,
+    },
+    results.map((runs) => runs.map((r) => gameRunOf(r, roles))),
+  );
+  if (opts.out) writeGameFiles(opts.out, file);
+  return file;
+}
+
+/**
+ * The game an experiment declares, as `runGame` plays it: the base config, the candidates, runs, seed and
+ * the sweep points of a resolved experiment (resolved without the `game` override). With the in-process
+ * driver, `runGame` of it writes the same bytes as `backstop-sim game` (`runGameBatch`).
+ */
+export function gameExperimentOf(e: ResolvedExperiment): GameExperiment {
+  if (!e.game) throw new Error(`${e.name} declares no game`);
+  if (e.gameBatch)
+    throw new Error(`${e.name} is resolved as a game batch; resolve it without the game override`);
+  return {
+    name: e.name,
+    base: e.base as SimConfigInput,
+    roles: e.game.roles,
+    runs: e.runs,
+    seed: e.seed,
+    crn: e.crn,
+    points: e.fields.length ? e.points : undefined,
+  };
+}
+
+/** Candidate labels per role. */
+function gameStrategies(roles: Record<string, StrategyCandidate[]>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(roles).map(([r, cs]) => [r, cs.map((c) => c.label ?? c.strategy)]),
+  );
+}
+
+/**
+ * The game's analysis: from every profile's runs at every sweep point (`results[point · P + profile]`, P
+ * profiles, the last role varying fastest; whatever simulated them), each strategy's payoff with its
+ * interval, the regrets, the pure and mixed equilibria, the venue's outcomes and the price of anarchy.
+ *
+ * @throws Error when every run failed
+ */
+export function gameEquilibria(spec: GameSpec, results: GameRun[][]): EquilibriaFile {
+  const { level, hasLps, points, strategies } = spec;
+  const roles = Object.keys(strategies);
+  let profiles: Record<string, string>[] = [{}];
+  for (const role of roles)
+    profiles = profiles.flatMap((p) => strategies[role].map((s) => ({ ...p, [role]: s })));
+  if (results.length !== points.length * profiles.length)
+    throw new Error(
+      `the game has ${points.length} point(s) × ${profiles.length} profile(s), but runs of ${results.length} were given`,
+    );
   const all = results.flat();
   const firstError = all.find((r): r is { error: string } => 'error' in r);
   if (firstError && all.every((r) => 'error' in r))
     throw new Error(`every run of the game failed: ${firstError.error}`);
-  const hasLps = ((exp.base.agents as Record<string, { count?: number }> | undefined)?.lps?.count ?? 0) > 0;
 
   const out: PointEquilibria[] = points.map((point, pointId) => {
     const entries: ProfileEntry[] = [];
@@ -305,21 +377,7 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
       const runs = results[pointId * profiles.length + profileId];
       const payoffs: ProfileEntry['payoffs'] = {};
       for (const role of roles) {
-        const samples = new Float64Array(runs.length);
-        runs.forEach((r, i) => {
-          if (!('groups' in r)) {
-            samples[i] = Number.NaN;
-            return;
-          }
-          let sum = 0;
-          let count = 0;
-          for (const g of r.groups)
-            if (g.role === role) {
-              sum += g.pnl - g.outsideOption;
-              count += g.count;
-            }
-          samples[i] = count > 0 ? sum / count : Number.NaN;
-        });
+        const samples = Float64Array.from(runs, (r) => ('payoffs' in r ? r.payoffs[role] : Number.NaN));
         const mi = meanInterval(samples, level);
         payoffs[role] = { mean: mi.estimate, se: Number.isFinite(mi.se) ? mi.se : 0, samples };
       }
@@ -370,17 +428,103 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
     };
   });
 
-  const file: EquilibriaFile = {
-    experiment: exp.name ?? null,
+  return {
+    experiment: spec.experiment,
     roles,
     strategies,
-    runs: exp.runs,
-    seed: exp.seed,
+    runs: spec.runs,
+    seed: spec.seed,
     fields: Object.keys(points[0] ?? {}),
     level,
     points: out,
   };
-  if (opts.out) writeGameFiles(opts.out, file);
+}
+
+/** What a game batch's manifest.json says of it (the plan's fields `game` and `sweep`, and the runs). */
+interface GameManifest {
+  experiment?: string;
+  game?: GamePlan;
+  sweep?: { points?: Record<string, FieldValue>[] };
+  runsPerPoint?: number;
+  masterSeed?: number;
+}
+
+/**
+ * The equilibria of a finished game batch (`backstop-sim game`, or the merge of its shards), from its
+ * `manifest.json` and `runs.arrow` alone: each run's `payoff_<role>` columns, `loss` and `vault_return`
+ * (the failed runs' `error`), in the batch's (mechanism point × profile) points.
+ *
+ * @throws Error when the directory is not a whole game batch (no game in its manifest, runs missing) or
+ * every run failed
+ */
+export function gameOfBatch(dir: string): EquilibriaFile {
+  const b = readGameBatch(dir);
+  return gameEquilibria(b.spec, b.results);
+}
+
+function readGameBatch(dir: string): { spec: GameSpec; results: GameRun[][] } {
+  const m = readManifest(dir) as GameManifest | null;
+  const g = m?.game;
+  const batchPoints = m?.sweep?.points;
+  const runs = m?.runsPerPoint;
+  if (!g || !batchPoints || typeof runs !== 'number' || typeof m.masterSeed !== 'number')
+    throw new Error(`${dir}: manifest.json is not that of a game batch (backstop-sim game)`);
+  const t = readArrowFile(join(dir, 'runs.arrow'));
+  const C = t.columns;
+  const roles = Object.keys(g.roles);
+  const P = g.profiles;
+  const results: (GameRun | undefined)[][] = batchPoints.map(() => new Array(runs));
+  const pointId = C.point_id as Float64Array;
+  const run = C.run as Float64Array;
+  const status = C.status as (string | null)[];
+  const error = C.error as (string | null)[];
+  const payoff = roles.map((r) => C[payoffColumn(r)] as Float64Array);
+  const loss = C.loss as Float64Array;
+  const vaultReturn = C.vault_return as Float64Array;
+  for (let i = 0; i < t.rows; i++) {
+    results[pointId[i]][run[i]] =
+      status[i] === 'ok'
+        ? {
+            payoffs: Object.fromEntries(roles.map((r, k) => [r, payoff[k][i]])),
+            loss: loss[i],
+            vaultReturn: vaultReturn[i],
+          }
+        : { error: error[i] ?? 'failed' };
+  }
+  const missing = results.reduce((s, rs) => s + rs.filter((r) => r === undefined).length, 0);
+  if (missing > 0)
+    throw new Error(
+      `${dir}: runs.arrow lacks ${missing} of the game's ${batchPoints.length * runs} runs (a shard?)`,
+    );
+  const points = Array.from({ length: batchPoints.length / P }, (_, k) =>
+    Object.fromEntries(g.fields.map((f) => [f, batchPoints[k * P][f]])),
+  );
+  return {
+    spec: {
+      experiment: m.experiment ?? null,
+      strategies: gameStrategies(g.roles),
+      runs,
+      seed: m.masterSeed,
+      points,
+      level: g.level,
+      hasLps: g.hasLps,
+    },
+    results: results as GameRun[][],
+  };
+}
+
+/**
+ * Writes game.arrow and equilibria.json of a finished game batch in `dir` ({@link gameOfBatch}). When every
+ * run failed there are no equilibria: the files of an earlier game there are removed and null returned.
+ */
+export function writeGameOfBatch(dir: string): EquilibriaFile | null {
+  const b = readGameBatch(dir);
+  if (b.results.every((rs) => rs.every((r) => 'error' in r))) {
+    for (const f of ['game.arrow', 'equilibria.json']) rmSync(join(dir, f), { force: true });
+    return null;
+  }
+  const file = gameEquilibria(b.spec, b.results);
+  writeGameFiles(dir, file);
   return file;
 }
 

@@ -20,6 +20,7 @@ import { packageRoot } from '../version.js';
 export { packageRoot };
 
 import { type Experiment, experimentSchema, MAX_SWEEP_POINTS } from './define.js';
+import { expandGame, type GamePlan, gameProfiles } from './game.js';
 import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
 import {
   gridPoints,
@@ -46,6 +47,11 @@ export interface ExperimentOverrides {
   series?: number;
   /** Record events. */
   events?: boolean;
+  /**
+   * Expand the experiment's game into a batch of every (sweep point × strategy profile), as `backstop-sim
+   * game` runs it (see `expandGame`); an experiment without a game section is then bad input.
+   */
+  game?: boolean;
 }
 
 /** What identifies an experiment run: the absolute file and the overrides. Sent to workers as is. */
@@ -82,6 +88,11 @@ export interface ResolvedExperiment {
   configs: SimConfig[];
   /** The game the experiment declares (validated: strategies exist for their roles, parameters parse). */
   game: ResolvedGame | null;
+  /**
+   * With the override `game`: the game batch's plan (the points are then sweep point × profile pairs, see
+   * `expandGame`); else null.
+   */
+  gameBatch: GamePlan | null;
 }
 
 /** A validated game section: per role, its candidates with parameters as written. */
@@ -475,7 +486,27 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     if (vals.every((v) => typeof v === 'boolean')) return 'bool';
     return 'utf8';
   });
-  return {
+  if (o.game) {
+    if (!game)
+      throw new BackstopInputError(
+        [
+          {
+            path: spec.file,
+            message: 'declares no game; add a `game: { roles: { <role>: [candidates] } }` section',
+          },
+        ],
+        'invalid experiment',
+      );
+    const batchPoints = points.length * gameProfiles(game.roles).length;
+    if (batchPoints > MAX_SWEEP_POINTS || runs * batchPoints > 2 ** 31 - 1)
+      throw new ConfigError([
+        {
+          path: 'game.roles',
+          message: `${gameProfiles(game.roles).length} profiles × ${points.length} sweep points (× ${runs} runs) is more than ${MAX_SWEEP_POINTS.toLocaleString('en-US')} points or 2^31 − 1 runs`,
+        },
+      ]);
+  }
+  const resolved: ResolvedExperiment = {
     name: exp.name,
     description: exp.description,
     file: spec.file,
@@ -498,5 +529,7 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     record,
     configs,
     game,
+    gameBatch: null,
   };
+  return o.game ? expandGame(resolved) : resolved;
 }

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { EVENT_KINDS } from '../engine/events.js';
+import { payoffColumn } from '../experiment/game-columns.js';
 import { columnMeta, metaEntries } from '../field-meta.js';
 import { METRIC_NAMES, SERIES } from '../metrics.js';
 import { type ColSpec, TableSink } from './arrow.js';
@@ -56,6 +57,10 @@ function runsColumnTypes(plan: Plan): ColSpec[] {
     { name: 'error', type: 'utf8', nullable: true },
     ...METRIC_NAMES.map(
       (m) => ({ name: m, type: COUNT_METRICS.has(m) ? 'i32' : 'f64', nullable: true }) as ColSpec,
+    ),
+    // a game batch: each game role's payoff per agent (PnL − outside option), what its equilibria rest on
+    ...Object.keys(plan.game?.roles ?? {}).map(
+      (r) => ({ name: payoffColumn(r), type: 'f64', nullable: true }) as ColSpec,
     ),
   ];
 }
@@ -117,6 +122,7 @@ export function assemble(
   const sinks = [runs, series, events].filter((s): s is TableSink => s !== undefined);
   const counts: RunCounts = { ok: 0, failed: 0, failures: [] };
   const M = METRIC_NAMES.length;
+  const X = Object.keys(plan.game?.roles ?? {}).length;
   const K = plan.record.series;
   try {
     const row: (number | string | boolean | null)[] = [];
@@ -124,6 +130,10 @@ export function assemble(
       const d = unpackChunk(part(c));
       const n = d.header.count;
       const errors = new Map(d.header.errors);
+      if ((d.header.extra ?? 0) !== X)
+        throw new Error(
+          `part of chunk ${c} has ${d.header.extra ?? 0} values per run after the metrics, expected ${X}`,
+        );
       for (let i = 0; i < n; i++) {
         const g = d.header.start + i;
         const point = Math.floor(g / plan.runs);
@@ -135,6 +145,7 @@ export function assemble(
         const err = errors.get(i) ?? null;
         row.push(ok ? 'ok' : 'failed', err);
         for (let m = 0; m < M; m++) row.push(ok ? d.metrics[m * n + i] : null);
+        for (let x = 0; x < X; x++) row.push(ok ? d.extra[x * n + i] : null);
         runs.push(row);
         if (ok) counts.ok++;
         else {

@@ -3,8 +3,9 @@
  * copy, no row objects) and that the main thread writes as the body of the chunk's part file.
  *
  * Layout: magic `BSCHUNK2` · u32 header length · u32 0 · header JSON (padded to 8) · sections, each padded
- * to 8 bytes: seeds f64[n] · status u8[n] · metrics f64[M·n] (column-major) · series lengths i32[n] ·
- * series f64[S·rows] (column-major) · events run i32[E], tick i32[E], kind i32[E], account i32[E],
+ * to 8 bytes: seeds f64[n] · status u8[n] · metrics f64[M·n] (column-major) · extra f64[X·n]
+ * (column-major; X is the header's `extra`: 0, but a game batch's runs add their roles' payoffs) · series
+ * lengths i32[n] · series f64[S·rows] (column-major) · events run i32[E], tick i32[E], kind i32[E], account i32[E],
  * size f64[E], price f64[E], amount f64[E], position f64[E], leverage f64[E], pnl f64[E].
  */
 
@@ -26,6 +27,8 @@ export interface ChunkHeader {
   /** The layout it was packed with: metric and series counts (a part of another layout is re-run). */
   metrics?: number;
   series?: number;
+  /** Values per run after the metrics (a game batch's payoff per role); absent for 0. */
+  extra?: number;
 }
 
 /** A chunk's columns. */
@@ -36,6 +39,8 @@ export interface ChunkData {
   status: Uint8Array;
   /** Metric m of run i at `m * count + i` (NaN for failed runs). */
   metrics: Float64Array;
+  /** Extra value x of run i at `x * count + i` (NaN for failed runs); empty unless the header's `extra`. */
+  extra: Float64Array;
   /** Series rows of each run. */
   seriesLen: Int32Array;
   /** Series s of row r at `s * seriesRows + r`. */
@@ -57,6 +62,7 @@ function sections(h: ChunkHeader): [string, 'f64' | 'i32' | 'u8', number][] {
     ['seeds', 'f64', n],
     ['status', 'u8', n],
     ['metrics', 'f64', M * n],
+    ['extra', 'f64', (h.extra ?? 0) * n],
     ['seriesLen', 'i32', n],
     ['series', 'f64', S * h.seriesRows],
     ['ev.run', 'i32', E],
@@ -89,6 +95,7 @@ export function packChunk(d: ChunkData): Uint8Array {
     seeds: d.seeds,
     status: d.status,
     metrics: d.metrics,
+    extra: d.extra,
     seriesLen: d.seriesLen,
     series: d.series,
     'ev.run': d.ev.run,
@@ -159,6 +166,7 @@ export function unpackChunk(u8: Uint8Array): ChunkData {
     seeds: out.seeds as Float64Array,
     status: out.status as Uint8Array,
     metrics: out.metrics as Float64Array,
+    extra: out.extra as Float64Array,
     seriesLen: out.seriesLen as Int32Array,
     series: out.series as Float64Array,
     ev: {
@@ -187,6 +195,8 @@ export function chunkHeader(u8: Uint8Array): ChunkHeader {
 export interface RunResult {
   seed: number;
   metrics?: Record<string, number>;
+  /** The chunk's extra values of the run (as many as the collector's `extra`). */
+  extra?: ArrayLike<number>;
   error?: string;
   series?: Partial<Record<string, Float64Array>>;
   events?: EventColumns;
@@ -195,7 +205,11 @@ export interface RunResult {
 /** Collects the runs of one chunk in order and packs them. */
 export class ChunkCollector {
   private readonly runs: RunResult[] = [];
-  constructor(readonly start: number) {}
+  /** @param extra values per run after the metrics (a game batch's payoff per role) */
+  constructor(
+    readonly start: number,
+    readonly extra = 0,
+  ) {}
 
   add(r: RunResult): void {
     this.runs.push(r);
@@ -206,6 +220,8 @@ export class ChunkCollector {
     const seeds = new Float64Array(n);
     const status = new Uint8Array(n);
     const metrics = new Float64Array(M * n).fill(Number.NaN);
+    const X = this.extra;
+    const extra = new Float64Array(X * n).fill(Number.NaN);
     const seriesLen = new Int32Array(n);
     const errors: [number, string][] = [];
     let rows = 0;
@@ -216,6 +232,7 @@ export class ChunkCollector {
       else {
         status[i] = 1;
         for (let m = 0; m < M; m++) metrics[m * n + i] = r.metrics![METRIC_NAMES[m]];
+        for (let x = 0; x < X; x++) extra[x * n + i] = r.extra?.[x] ?? Number.NaN;
       }
       seriesLen[i] = r.series ? (r.series[SERIES[0][0]]?.length ?? 0) : 0;
       rows += seriesLen[i];
@@ -256,10 +273,20 @@ export class ChunkCollector {
       }
     });
     return packChunk({
-      header: { start: this.start, count: n, seriesRows: rows, events: E, errors, metrics: M, series: S },
+      header: {
+        start: this.start,
+        count: n,
+        seriesRows: rows,
+        events: E,
+        errors,
+        metrics: M,
+        series: S,
+        ...(X > 0 ? { extra: X } : {}),
+      },
       seeds,
       status,
       metrics,
+      extra,
       seriesLen,
       series,
       ev,

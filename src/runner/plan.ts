@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimConfig } from '../config/schema.js';
+import type { GamePlan } from '../experiment/game.js';
 import type { FieldType, ResolvedExperiment } from '../experiment/resolve.js';
 import type { SweepPoint } from '../experiment/sweep.js';
 
@@ -29,6 +30,12 @@ export interface Plan {
   chunkRuns: number;
   chunks: number;
   version: string;
+  /**
+   * A game batch (`backstop-sim game`): its roles and candidates, profiles per mechanism point, the
+   * mechanism's fields, the confidence level; absent for `run`. Its points are (mechanism point × profile)
+   * pairs, and a run's seed comes from its mechanism point (`seedPoint`).
+   */
+  game?: GamePlan;
 }
 
 /**
@@ -53,6 +60,8 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     crn: e.crn,
     record: e.record,
     chunkRuns,
+    // only a game batch has it, so the hash of a `run` plan is what it always was
+    ...(e.gameBatch ? { game: e.gameBatch } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(determining)).digest('hex');
   return {
@@ -72,6 +81,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     chunkRuns,
     chunks: Math.ceil(totalRuns / chunkRuns),
     version,
+    ...(e.gameBatch ? { game: e.gameBatch } : {}),
   };
 }
 

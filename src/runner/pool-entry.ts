@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from '../experiment/resolve.js';
 
 /** Piscina's `filename` and `workerData` for the worker module `worker` (a file of dist/src/runner/). */
-export function poolEntry(worker: 'worker.js' | 'game-worker.js'): {
+export function poolEntry(worker: 'worker.js'): {
   filename: string;
   workerData: { entry: string };
 } {

@@ -24,6 +24,7 @@ import { packageVersion } from '../version.js';
 
 export { packageVersion };
 
+import { seedPoint } from '../experiment/game.js';
 import {
   type ExperimentSpec,
   packageRoot,
@@ -241,6 +242,7 @@ function manifest(plan: Plan, x: ManifestExtra) {
     crn: plan.crn,
     record: plan.record,
     chunkRuns: plan.chunkRuns,
+    ...(plan.game ? { game: plan.game } : {}),
     shard: x.shard,
     ...(x.shards ? { shards: x.shards } : {}),
     files: resultFiles(plan),
@@ -258,17 +260,19 @@ function manifest(plan: Plan, x: ManifestExtra) {
 }
 
 /** Rebuilds a chunk from single-run chunks (after a worker crash). */
-function combine(start: number, parts: Uint8Array[]): Uint8Array {
-  const out = new ChunkCollector(start);
+function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
+  const X = extraColumns(plan);
+  const out = new ChunkCollector(start, X);
   for (const p of parts) {
     const d = unpackChunk(p);
     const n = d.header.count;
     const errs = new Map(d.header.errors);
     for (let i = 0; i < n; i++) {
       const r: RunResult = { seed: d.seeds[i] };
-      if (d.status[i] === 1)
+      if (d.status[i] === 1) {
         r.metrics = Object.fromEntries(METRIC_NAMES.map((m, k) => [m, d.metrics[k * n + i]]));
-      else r.error = errs.get(i) ?? 'failed';
+        if ((d.header.extra ?? 0) === X) r.extra = Array.from({ length: X }, (_, x) => d.extra[x * n + i]);
+      } else r.error = errs.get(i) ?? 'failed';
       if (d.seriesLen[i] > 0) {
         r.series = Object.fromEntries(
           SERIES.map(([s], k) => [s, d.series.slice(k * d.header.seriesRows, (k + 1) * d.header.seriesRows)]),
@@ -282,11 +286,14 @@ function combine(start: number, parts: Uint8Array[]): Uint8Array {
   return out.pack();
 }
 
+/** Values per run after the metrics in a plan's parts: a game batch's payoff per role. */
+const extraColumns = (plan: Plan) => (plan.game ? Object.keys(plan.game.roles).length : 0);
+
 function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
-  const c = new ChunkCollector(g);
+  const c = new ChunkCollector(g, extraColumns(plan));
   const point = Math.floor(g / plan.runs);
   c.add({
-    seed: deriveRunSeed(plan.seed, point, g % plan.runs, plan.crn),
+    seed: deriveRunSeed(plan.seed, seedPoint(plan.game, point), g % plan.runs, plan.crn),
     error: `worker crashed: ${message} (retried once)`,
   });
   return c.pack();
@@ -434,7 +441,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
             singles.push(crashedRun(plan, g, (e2 as Error).message ?? String(e)));
           }
         }
-        body = combine(start, singles);
+        body = combine(plan, start, singles);
       }
       onChunk(c, body);
     };

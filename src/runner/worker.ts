@@ -4,6 +4,7 @@
  */
 import { move } from 'piscina';
 import '../index.js';
+import { rolePayoff, seedPoint } from '../experiment/game.js';
 import { type ExperimentSpec, type ResolvedExperiment, resolveExperiment } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
@@ -27,12 +28,14 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
     experiments.set(key, p);
   }
   const exp = await p;
-  const out = new ChunkCollector(task.start);
+  // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
+  const roles = exp.gameBatch ? Object.keys(exp.gameBatch.roles) : [];
+  const out = new ChunkCollector(task.start, roles.length);
   const { series, events, seriesRuns } = exp.record;
   for (let g = task.start; g < task.start + task.count; g++) {
     const point = Math.floor(g / exp.runs);
     const run = g % exp.runs;
-    const seed = deriveRunSeed(exp.seed, point, run, exp.crn);
+    const seed = deriveRunSeed(exp.seed, seedPoint(exp.gameBatch, point), run, exp.crn);
     try {
       const sampled = seriesRuns === 0 || run < seriesRuns;
       // configs were validated when the experiment was resolved
@@ -42,7 +45,8 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
         events,
         baseDir: exp.baseDir,
       });
-      out.add({ seed, metrics: r.metrics, series: r.series, events: r.events });
+      const extra = roles.map((role) => rolePayoff(r.groups, role));
+      out.add({ seed, metrics: r.metrics, extra, series: r.series, events: r.events });
     } catch (e) {
       out.add({ seed, error: e instanceof Error ? e.message : String(e) });
     }

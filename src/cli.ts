@@ -18,7 +18,14 @@ import { type ExperimentOverrides, findExperiment, resolveExperiment } from './e
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
 import { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
-import { checkOutDir, OutputWriteError, runBatch, type Shard } from './runner/run.js';
+import {
+  type BatchOptions,
+  type BatchResult,
+  checkOutDir,
+  OutputWriteError,
+  runBatch,
+  type Shard,
+} from './runner/run.js';
 import { listStrategies } from './strategy.js';
 import { packageVersion } from './version.js';
 import { listStages } from './waterfall/stage.js';
@@ -271,27 +278,8 @@ export function program(): Command {
       const file = findExperiment(arg);
       const spec = { file, overrides: overrides(f) };
       const resolved = await resolveExperiment(spec);
-      const progress = f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines';
-      const stop = stopOnSignals();
-      const r = await runBatch(spec, {
-        resolved,
-        out: f.out,
-        workers: f.workers,
-        shard,
-        resume: f.resume,
-        failFast: f.failFast,
-        force: f.force,
-        progress,
-        signal: stop.signal,
-      }).finally(stop.dispose);
-      if (r.interrupted) {
-        exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
-        return;
-      }
-      if (r.stopped) {
-        exitCode = 1;
-        return;
-      }
+      const r = await runStoppable((o) => runBatch(spec, o), { resolved, ...batchOptions(f, shard) });
+      if (!r) return;
       const share = shard ? ` (shard ${shard.index}/${shard.count})` : '';
       process.stderr.write(
         `${r.plan.name}${share}: ${r.ok} ok, ${r.failed} failed of ${r.totalRuns} runs (${r.ranRuns} run now, ${r.seconds.toFixed(1)} s) → ${r.out}\n`,
@@ -520,26 +508,8 @@ export function program(): Command {
       const file = findExperiment(arg);
       const spec = gameSpec({ file, overrides: overrides(f) });
       const e = await resolveExperiment(spec);
-      const stop = stopOnSignals();
-      const r = await runGameBatch(spec, {
-        resolved: e,
-        out: f.out,
-        workers: f.workers,
-        shard,
-        resume: f.resume,
-        failFast: f.failFast,
-        force: f.force,
-        progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
-        signal: stop.signal,
-      }).finally(stop.dispose);
-      if (r.interrupted) {
-        exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
-        return;
-      }
-      if (r.stopped) {
-        exitCode = 1;
-        return;
-      }
+      const r = await runStoppable((o) => runGameBatch(spec, o), { resolved: e, ...batchOptions(f, shard) });
+      if (!r) return;
       if (r.equilibria && !f.quiet) process.stdout.write(gameTable(r.equilibria));
       const profiles = e.gameBatch!.profiles;
       const share = shard ? ` (shard ${shard.index}/${shard.count})` : '';
@@ -653,6 +623,34 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     },
   };
+}
+
+/** The batch options the flags of `run` and `game` give. */
+function batchOptions(f: RunFlags, shard: Shard | null): BatchOptions {
+  return {
+    out: f.out,
+    workers: f.workers,
+    shard,
+    resume: f.resume,
+    failFast: f.failFast,
+    force: f.force,
+    progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
+  };
+}
+
+/**
+ * Runs a batch that SIGINT/SIGTERM stop after the runs in flight ({@link stopOnSignals}). Returns its result,
+ * or null with the exit code set when it did not finish: a signal (130/143) or `--fail-fast` (1).
+ */
+async function runStoppable<R extends BatchResult>(
+  batch: (opts: BatchOptions) => Promise<R>,
+  opts: BatchOptions,
+): Promise<R | null> {
+  const stop = stopOnSignals();
+  const r = await batch({ ...opts, signal: stop.signal }).finally(stop.dispose);
+  if (r.interrupted) exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
+  else if (r.stopped) exitCode = 1;
+  return r.interrupted || r.stopped ? null : r;
 }
 
 /** Runs the command line and returns the exit code. */

@@ -42,6 +42,7 @@ n=${SLURM_ARRAY_TASK_COUNT:-}
 [[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
 i=$((${SLURM_ARRAY_TASK_ID:?} - ${SLURM_ARRAY_TASK_MIN:-0}))
 
+# the command (as in slurm-merge.sh: sbatch runs a copy of each script, which could not source a shared file)
 sim=${BACKSTOP_SIM:-$(command -v backstop-sim || true)}
 for c in "${SLURM_SUBMIT_DIR:-$PWD}"/{node_modules/.bin/backstop-sim,bin/backstop-sim.js}; do
   [[ -n $sim || ! -x $c ]] || sim=$c

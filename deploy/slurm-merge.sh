@@ -18,6 +18,7 @@ die() {
 }
 exp=${1:?usage: slurm-merge.sh EXPERIMENT}
 
+# the command (as in slurm-array.sh: sbatch runs a copy of each script, which could not source a shared file)
 sim=${BACKSTOP_SIM:-$(command -v backstop-sim || true)}
 for c in "${SLURM_SUBMIT_DIR:-$PWD}"/{node_modules/.bin/backstop-sim,bin/backstop-sim.js}; do
   [[ -n $sim || ! -x $c ]] || sim=$c

@@ -311,13 +311,24 @@ describe('command-line conventions', () => {
     expect(code).toBe(0);
   });
 
-  it('a closed stdout ends the command quietly with exit 0', () => {
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" list --format json >&-`], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+  // the first handler exited 0 on any EPIPE, stderr's too: a batch piped to a closed reader reported success
+  it("a closed pipe keeps the command's own exit code: failed runs 1, bad input 2; stdout to a full disk is an error", () => {
+    const sh = (cmd: string) =>
+      spawnSync('bash', ['-c', cmd], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, NODE: process.execPath },
+      });
+    const out = join(tmp(), 'out');
+    const failing = sh(
+      `"$NODE" "${BIN}" run test/fixtures/failing.experiment.ts --quiet --analyze --out "${out}" | true; exit \${PIPESTATUS[0]}`,
+    );
+    expect(failing.status, failing.stderr).toBe(1);
+    expect(existsSync(join(out, 'runs.arrow'))).toBe(true);
+    expect(sh(`"$NODE" "${BIN}" run no-such-experiment 2>&1 | true; exit \${PIPESTATUS[0]}`).status).toBe(2);
+    const full = sh(`"$NODE" "${BIN}" list > /dev/full`);
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/cannot write to stdout: ENOSPC/);
   });
 });
 

@@ -66,6 +66,27 @@ describe('progress on a terminal', () => {
     expect(text(t.frames[1])).toMatch(/10\.0 runs\/s/);
   });
 
+  // the review's case: with the rate from the first finished task, the other workers' first tasks (ending
+  // within a second) made 16 workers of 60 s chunks read 500 runs/s, ETA 0:48, for 15 minutes' work
+  it('16 workers, 2 tasks each in flight, 100-run tasks of 60 s ending together: the ETA is right once measured', () => {
+    const t = terminal(120);
+    const workers = 16;
+    const total = 25_600;
+    const p = new Progress(total, 0, 'tty', t.stream, 0, t.now, 2 * workers);
+    // wave k: every worker finishes a task at 60·k s, 0.01 s apart
+    for (let k = 1; k <= 4; k++)
+      for (let w = 0; w < workers; w++) {
+        t.clock.t = 60_000 * k + 10 * w;
+        p.add(100);
+      }
+    // 32 tasks in flight at the start: the first 2 waves are start-up; the rate counts waves 3 and 4
+    const last = text(t.frames.at(-1)!);
+    const rate = Number(/([\d.]+) runs\/s/.exec(last)?.[1]);
+    const trueRate = (workers * 100) / 60;
+    expect(Math.abs(rate - trueRate) / trueRate).toBeLessThan(0.05);
+    for (const f of t.frames.slice(0, 2 * workers)) expect(text(f)).toMatch(/ETA --:--/);
+  });
+
   it('a resumed batch counts its rate from the runs done now', () => {
     const t = terminal(120);
     const p = new Progress(1000, 900, 'tty', t.stream, 0, t.now);

@@ -4,9 +4,10 @@
  *
  * On a terminal the line never reaches the last column (it is shortened to `columns − 1`, read at every
  * draw, so a resize is followed): a line that wraps cannot be redrawn in place by `\r`, and every redraw
- * would leave a new row. The rate and the ETA count from the first finished task, so the pool's start-up
- * (threads, module loading) does not inflate the first ETA; until a rate can be measured the ETA reads
- * `--:--`.
+ * would leave a new row. The rate and the ETA count from the end of the first wave of tasks (the tasks
+ * put in flight at the start, `wave`): those took the pool's start-up (threads, module loading) and, with
+ * many workers, end together, so neither inflates nor deflates the rate; until a rate can be measured the
+ * ETA reads `--:--`.
  */
 
 /** How progress is shown. */
@@ -34,8 +35,10 @@ function fmtTime(s: number): string {
 export class Progress {
   private readonly t0: number;
   private lastDraw = Number.NEGATIVE_INFINITY;
-  /** Time and runs done at the first finished task (the rate counts from there). */
+  /** Time and runs done when the first wave of tasks had finished (the rate counts from there). */
   private first: { t: number; done: number } | null = null;
+  /** Tasks finished. */
+  private tasks = 0;
   failed = 0;
 
   constructor(
@@ -45,6 +48,8 @@ export class Progress {
     private readonly stream: ProgressStream = process.stderr,
     private readonly everyMs = mode === 'tty' ? 100 : 5000,
     private readonly now: () => number = () => performance.now(),
+    /** Tasks in flight at the start (the runner keeps this many in flight). */
+    private readonly wave = 1,
   ) {
     this.t0 = now();
   }
@@ -53,8 +58,8 @@ export class Progress {
   add(runs: number, failed = 0): void {
     const now = this.now();
     this.done += runs;
-    // the runs of the first task took the start-up too: the rate counts the runs finished after it
-    if (!this.first) this.first = { t: now, done: this.done };
+    // the first wave took the start-up too: the rate counts the runs finished after it
+    if (++this.tasks === this.wave) this.first = { t: now, done: this.done };
     this.failed += failed;
     if (now - this.lastDraw >= this.everyMs) {
       this.lastDraw = now;
@@ -62,7 +67,7 @@ export class Progress {
     }
   }
 
-  /** Runs per second since the first finished task, or NaN while too little time has passed. */
+  /** Runs per second since the first wave ended, or NaN before or while too little time has passed. */
   private rate(now: number): number {
     if (!this.first) return Number.NaN;
     const s = (now - this.first.t) / 1000;

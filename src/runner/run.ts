@@ -388,7 +388,17 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   const todo = mine.filter((c) => !done.has(c));
   const doneRuns = shardRuns - todo.reduce((a, c) => a + chunkRange(plan, c).count, 0);
   if (done.size > 0) log(`resuming: ${doneRuns} of ${shardRuns} runs already done`);
-  const progress = new Progress(shardRuns, doneRuns, opts.progress ?? 'none');
+  // the lanes below keep 2 tasks per worker in flight: the first wave
+  const lanes = Math.min(todo.length, 2 * workers);
+  const progress = new Progress(
+    shardRuns,
+    doneRuns,
+    opts.progress ?? 'none',
+    undefined,
+    undefined,
+    undefined,
+    lanes,
+  );
   let stopped = false;
   let firstFailure: string | undefined;
   let writeError: NodeJS.ErrnoException | undefined;
@@ -451,7 +461,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       while (!halted() && next < todo.length) await doChunk(todo[next++]);
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(todo.length, 2 * workers) }, lane));
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       await pool.destroy();
     }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseShard } from '../src/cli.js';
@@ -369,7 +369,9 @@ describe("run into a directory that holds another plan's results (issue 17)", ()
     expect(cli(['run', SWEEP, '--runs', '2', '--shard', '0/2', '--out', shard, '--quiet']).code).toBe(0);
     const other = cli(['run', SWEEP, '--runs', '3', '--out', shard, '--quiet']);
     expect(other.code).toBe(2);
-    expect(other.stderr).toMatch(/holds the (unfinished parts|results) of another plan/);
+    expect(other.stderr).toMatch(
+      /holds the parts of another plan \(experiment tiny-sweep, 8 runs\) \(2 runs per point, not 3\)/,
+    );
     expect(existsSync(join(shard, '.parts', 'plan.json'))).toBe(true);
     const done = join(root, 'done');
     expect(cli(['run', SWEEP, '--runs', '3', '--out', done, '--quiet']).code).toBe(0);
@@ -382,5 +384,61 @@ describe("run into a directory that holds another plan's results (issue 17)", ()
     expect(JSON.parse(readFileSync(join(done, 'manifest.json'), 'utf8')).runsPerPoint).toBe(3);
     expect(cli(['merge', shard, join(root, 'shard-1'), '--out', done, '--force']).code).toBe(0);
     expect(JSON.parse(readFileSync(join(done, 'manifest.json'), 'utf8')).runsPerPoint).toBe(2);
+  });
+});
+
+describe('--force replaces another batch entirely; parts of another shard are kept (review of issue 17)', () => {
+  it("--force over a game's directory leaves none of the game's files, exports or report", () => {
+    const out = join(tmp(), 'out');
+    const game = join(FIX, 'game.json');
+    expect(cli(['game', game, '--quiet', '--out', out]).code).toBe(0);
+    expect(cli(['export', out, '--format', 'csv']).code).toBe(0);
+    expect(cli(['report', out]).code).toBe(0);
+    for (const f of ['game.arrow', 'equilibria.json', 'game.csv', 'runs.csv', 'report/index.html'])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    const refused = cli(['run', SWEEP, '--runs', '2', '--quiet', '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/written by game, not run; experiment .*, not tiny-sweep/);
+    const r = cli(['run', SWEEP, '--runs', '2', '--quiet', '--out', out, '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['game.arrow', 'equilibria.json', 'game.csv', 'runs.csv', 'report'])
+      expect(existsSync(join(out, f)), f).toBe(false);
+    expect(existsSync(join(out, 'runs.arrow'))).toBe(true);
+  });
+
+  it("a shard's parts are not dropped by another shard's run; --resume --force starts a changed plan afresh", () => {
+    const out = join(tmp(), 'shard');
+    expect(cli(['run', SWEEP, '--runs', '2', '--shard', '0/2', '--out', out, '--quiet']).code).toBe(0);
+    const other = cli(['run', SWEEP, '--runs', '2', '--shard', '1/2', '--out', out, '--quiet']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/finished chunk\(s\) of another shard of this plan/);
+    expect(readdirSync(join(out, '.parts')).some((f) => f !== 'plan.json')).toBe(true);
+    // what the Slurm script does for a changed plan: --resume (always) with --force
+    const changed = cli([
+      'run',
+      SWEEP,
+      '--runs',
+      '3',
+      '--shard',
+      '0/2',
+      '--out',
+      out,
+      '--quiet',
+      '--resume',
+      '--force',
+    ]);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runsPerPoint).toBe(3);
+  });
+
+  it('--resume of a finished batch whose runs.arrow is gone runs it again', () => {
+    const out = join(tmp(), 'out');
+    expect(cli(['run', SWEEP, '--runs', '2', '--out', out, '--quiet']).code).toBe(0);
+    const before = readFileSync(join(out, 'runs.arrow'));
+    rmSync(join(out, 'runs.arrow'));
+    const r = cli(['run', SWEEP, '--runs', '2', '--out', out, '--quiet', '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/already complete/);
+    expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
   });
 });

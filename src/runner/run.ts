@@ -111,11 +111,85 @@ export interface BatchResult extends RunCounts {
   interrupted?: boolean;
 }
 
+/** What a manifest says of its batch (the fields the ownership check reads). */
+interface ManifestHead {
+  planHash?: string;
+  experiment?: string;
+  preset?: string | null;
+  masterSeed?: number;
+  runsPerPoint?: number;
+  points?: number;
+  totalRuns?: number;
+  shard?: unknown;
+  endedAt?: string;
+  game?: unknown;
+  files?: string[];
+  complete?: boolean;
+}
+
+function readManifestHead(out: string): ManifestHead | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    return m && typeof m === 'object' ? (m as ManifestHead) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How another batch differs from `plan` (shard included), as `seed 11, not 7; …`. */
+function differences(
+  o: {
+    name?: string;
+    preset?: string | null;
+    seed?: number;
+    runs?: number;
+    points?: number;
+    game?: unknown;
+    shard?: unknown;
+  },
+  plan: Plan,
+  shard: Shard | null,
+): string {
+  const d: string[] = [];
+  const kind = (g: unknown) => (g ? 'game' : 'run');
+  if (kind(o.game) !== kind(plan.game)) d.push(`written by ${kind(o.game)}, not ${kind(plan.game)}`);
+  if (o.name !== undefined && o.name !== plan.name) d.push(`experiment ${o.name}, not ${plan.name}`);
+  if (o.preset !== undefined && (o.preset ?? null) !== plan.preset)
+    d.push(`preset ${o.preset ?? '(none)'}, not ${plan.preset ?? '(none)'}`);
+  if (o.seed !== undefined && o.seed !== plan.seed) d.push(`seed ${o.seed}, not ${plan.seed}`);
+  if (o.runs !== undefined && o.runs !== plan.runs) d.push(`${o.runs} runs per point, not ${plan.runs}`);
+  if (o.points !== undefined && o.points !== plan.sweep.points.length)
+    d.push(`${o.points} points, not ${plan.sweep.points.length}`);
+  if (o.shard !== undefined && JSON.stringify(o.shard ?? null) !== JSON.stringify(shard))
+    d.push(
+      `shard ${o.shard ? JSON.stringify(o.shard) : '(whole batch)'}, not ${shard ? JSON.stringify(shard) : '(whole batch)'}`,
+    );
+  return d.length ? d.join('; ') : 'the config or its overrides differ';
+}
+
 /**
- * Refuses, unless `force`, to write into a directory that holds the results or the unfinished parts of a
- * different plan (another experiment, preset, override, seed, run count, or another shard of it): they
- * would be replaced or mixed. The same plan's own results may be rewritten (they come out identical).
- * @throws BackstopInputError naming the directory and whose results it holds
+ * The files of a results directory that backstop-sim writes: the result and game files, their exports,
+ * the manifest, the analysis files `analyze --out` is told to write there, and the report.
+ */
+function ownedFiles(out: string): string[] {
+  const bases = ['runs', 'series', 'events', 'game', 'analysis'];
+  const files = [
+    ...bases.flatMap((b) => [`${b}.arrow`, `${b}.parquet`, `${b}.csv`]),
+    'equilibria.json',
+    'manifest.json',
+  ];
+  const found = files.filter((f) => existsSync(join(out, f)));
+  if (existsSync(join(out, 'report', 'index.html'))) found.push('report');
+  return found;
+}
+
+/**
+ * Refuses, unless `force`, to write into a directory that holds the results or the parts of a different
+ * batch: another plan (another experiment, preset, override, seed, run count; `run` against `game`), or
+ * another shard of it. They would be replaced or mixed. The same plan's own results may be rewritten (they
+ * come out identical). With `force` the other batch's files are removed first, so that none of them
+ * (a game's equilibria, an old events.arrow, stale exports or report) is taken for the new batch's.
+ * @throws BackstopInputError naming the directory, what it holds and how it differs
  */
 export function checkOwnResults(
   out: string,
@@ -124,44 +198,69 @@ export function checkOwnResults(
   force: boolean | undefined,
   flag = '--out',
 ): void {
-  if (force) return;
-  const refuse = (what: string) => {
+  const refuse = (what: string, how: string) => {
     throw new BackstopInputError(
       [
         {
           path: `${flag} ${out}`,
-          message: `holds ${what}; give another ${flag}, or --force to replace them`,
+          message: `holds ${what} (${how}); give another ${flag}, or --force to replace them`,
         },
       ],
       'invalid option',
     );
   };
-  const parts = readPlan(partsDir(out));
-  if (parts && parts.hash !== plan.hash)
-    refuse(
-      `the unfinished parts of another plan (experiment ${parts.name}${parts.preset ? ` --preset ${parts.preset}` : ''}, ${parts.totalRuns} runs)`,
+  const pdir = partsDir(out);
+  const parts = readPlan(pdir);
+  const m = readManifestHead(out);
+  let foreign: string | null = null;
+  let how = '';
+  if (parts && parts.hash !== plan.hash) {
+    foreign = `the parts of another plan (experiment ${parts.name}, ${parts.totalRuns} runs)`;
+    how = differences(
+      {
+        name: parts.name,
+        preset: parts.preset,
+        seed: parts.seed,
+        runs: parts.runs,
+        points: parts.sweep.points.length,
+        game: parts.game,
+      },
+      plan,
+      shard,
     );
-  let m:
-    | {
-        planHash?: string;
-        experiment?: string;
-        preset?: string | null;
-        totalRuns?: number;
-        shard?: unknown;
-        endedAt?: string;
-      }
-    | undefined;
-  try {
-    m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-  } catch {
-    return;
+  } else if (parts) {
+    // the same plan's parts: another shard's chunks are not this batch's to drop or mix
+    const mine = new Set(shardChunks(plan, shard));
+    const theirs = listParts(pdir).filter((c) => !mine.has(c));
+    if (theirs.length > 0) {
+      foreign = `${theirs.length} finished chunk(s) of another shard of this plan (chunk ${theirs[0]})`;
+      how = shard ? `this is shard ${shard.index}/${shard.count}` : 'this is the whole batch, not a shard';
+    }
   }
-  if (!m || typeof m !== 'object') return;
-  const sameShard = JSON.stringify(m.shard ?? null) === JSON.stringify(shard);
-  if (m.planHash !== plan.hash || !sameShard)
-    refuse(
-      `the results of another ${m.planHash === plan.hash ? 'shard of this plan' : 'plan'} (experiment ${m.experiment ?? '?'}${m.preset ? ` --preset ${m.preset}` : ''}, ${m.totalRuns ?? '?'} runs${m.shard ? `, shard ${JSON.stringify(m.shard)}` : ''}${m.endedAt ? `, written ${m.endedAt}` : ''})`,
+  if (
+    !foreign &&
+    m &&
+    (m.planHash !== plan.hash || JSON.stringify(m.shard ?? null) !== JSON.stringify(shard))
+  ) {
+    foreign = `the results of another ${m.planHash === plan.hash ? 'shard of this plan' : 'plan'} (experiment ${m.experiment ?? '?'}, ${m.totalRuns ?? '?'} runs${m.endedAt ? `, written ${m.endedAt}` : ''})`;
+    how = differences(
+      {
+        name: m.experiment,
+        preset: m.preset,
+        seed: m.masterSeed,
+        runs: m.runsPerPoint,
+        points: m.points,
+        game: m.game,
+        shard: m.shard ?? null,
+      },
+      plan,
+      shard,
     );
+  }
+  if (!foreign) return;
+  if (!force) refuse(foreign, how);
+  rmSync(pdir, { recursive: true, force: true });
+  for (const f of ownedFiles(out)) rmSync(join(out, f), { recursive: true, force: true });
 }
 
 function gitCommit(): string | null {
@@ -344,21 +443,17 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   const done = new Set<number>();
   if (opts.resume) {
     const old = readPlan(pdir);
-    if (old && old.hash !== plan.hash)
-      throw new BackstopInputError(
-        [
-          {
-            path: `--resume ${out}`,
-            message: `the parts there belong to a different plan (experiment ${old.name}, ${old.totalRuns} runs); use another --out or drop --resume`,
-          },
-        ],
-        'invalid option',
-      );
     if (!old) {
-      // a finished batch keeps no parts: nothing to do when its manifest matches
+      // a finished batch keeps no parts: nothing to do when its manifest matches and its files are there
       try {
         const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-        if (m.planHash === plan.hash && JSON.stringify(m.shard) === JSON.stringify(shard) && m.complete) {
+        const files: string[] = Array.isArray(m.files) ? m.files : resultFiles(plan);
+        if (
+          m.planHash === plan.hash &&
+          JSON.stringify(m.shard) === JSON.stringify(shard) &&
+          m.complete &&
+          files.every((f) => existsSync(join(out, f)))
+        ) {
           log(`${out}: already complete (${m.ok} ok, ${m.failed} failed)`);
           return {
             out,
@@ -380,6 +475,9 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       for (const c of listParts(pdir)) if (mineSet.has(c) && readPart(pdir, c)) done.add(c);
     }
   } else if (existsSync(pdir)) {
+    const kept = listParts(pdir).length;
+    if (kept > 0)
+      log(`dropping ${kept} finished chunk(s) of an interrupted batch in ${pdir} (--resume keeps them)`);
     rmSync(pdir, { recursive: true, force: true });
   }
   mkdirSync(pdir, { recursive: true });

@@ -38,9 +38,14 @@ for a in "$@"; do
   case $a in --out | --out=* | --shard | --shard=*) die "$a is set by this script (RESULTS=dir sets the root)" ;; esac
 done
 [[ $cmd == run || $cmd == game ]] || die "BACKSTOP_COMMAND must be run or game (got '$cmd')"
-n=${SLURM_ARRAY_TASK_COUNT:-}
-[[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
-i=$((${SLURM_ARRAY_TASK_ID:?} - ${SLURM_ARRAY_TASK_MIN:-0}))
+check_only=${BACKSTOP_CHECK_ONLY:-} # slurm-submit.sh: check the command and the arguments, run nothing
+if [[ -z $check_only ]]; then
+  n=${SLURM_ARRAY_TASK_COUNT:-}
+  [[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
+  [[ ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ && ${SLURM_ARRAY_TASK_MIN:-0} =~ ^[0-9]+$ ]] ||
+    die "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_MIN must be non-negative integers (got '${SLURM_ARRAY_TASK_ID:-}', '${SLURM_ARRAY_TASK_MIN:-}')"
+  i=$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))
+fi
 
 # the command (as in slurm-merge.sh: sbatch runs a copy of each script, which could not source a shared file)
 sim=${BACKSTOP_SIM:-$(command -v backstop-sim || true)}
@@ -61,6 +66,10 @@ for ((k = 0; k < ${#a[@]}; k++)); do
 done
 json=$("$sim" validate "$exp" "${v[@]}") # bad input: exits with its code, 2, having said why
 name=$(node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.stdout.write(JSON.parse(s).experiment))' <<<"$json")
+if [[ -n $check_only ]]; then
+  echo "$name"
+  exit 0
+fi
 out=${RESULTS:-results}/$name-shards/shard-$i
 
 # bash runs a trap only after the foreground command ends: run backstop-sim in the background and wait

@@ -4,7 +4,8 @@
 #
 #   sbatch --dependency=afterok:<array job id> deploy/slurm-merge.sh baseline
 #
-# $1 is the experiment (name or file) given to slurm-array.sh; RESULTS and BACKSTOP_SIM as there. Writes
+# $1 is the experiment (name or file) given to slurm-array.sh, then --force when the merged results may
+# replace another batch's; RESULTS and BACKSTOP_SIM as there. Writes
 # $RESULTS/<name> from $RESULTS/<name>-shards/shard-*; `merge` fails, naming them, when runs are missing.
 #SBATCH --job-name=backstop-merge
 #SBATCH --cpus-per-task=1
@@ -16,7 +17,9 @@ die() {
   echo "slurm-merge.sh: $*" >&2
   exit 2
 }
-exp=${1:?usage: slurm-merge.sh EXPERIMENT}
+exp=${1:?usage: slurm-merge.sh EXPERIMENT [--force]}
+force=()
+case ${2-} in --force) force=(--force) ;; '') ;; *) die "unknown option ${2} (only --force)" ;; esac
 
 # the command (as in slurm-array.sh: sbatch runs a copy of each script, which could not source a shared file)
 sim=${BACKSTOP_SIM:-$(command -v backstop-sim || true)}
@@ -34,4 +37,4 @@ root=${RESULTS:-results}
 shopt -s nullglob
 shards=("$root/$name-shards"/shard-*)
 ((${#shards[@]} > 0)) || die "no shards in $root/$name-shards"
-exec "$sim" merge "${shards[@]}" --out "$root/$name"
+exec "$sim" merge "${shards[@]}" --out "$root/$name" "${force[@]}"

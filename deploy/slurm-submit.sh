@@ -24,7 +24,12 @@ shift 2
   exit 2
 }
 dir=$(dirname "${BASH_SOURCE[0]}")
+# what every task would find wrong (no command, a bad option, an unknown experiment), found before queuing
+name=$(BACKSTOP_CHECK_ONLY=1 "$dir/slurm-array.sh" "$exp" "$@") || exit $?
+# --force (replace another batch's results) applies to the merge's output too
+force=()
+for a in "$@"; do [[ $a != --force ]] || force=(--force); done
 array=$(sbatch --parsable --array="0-$((n - 1))" "$dir/slurm-array.sh" "$exp" "$@")
 array=${array%%;*} # --parsable prints id[;cluster]
-merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes "$dir/slurm-merge.sh" "$exp")
-echo "array job $array ($n shards), merge job ${merge%%;*} (after all of them succeed)"
+merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes "$dir/slurm-merge.sh" "$exp" "${force[@]}")
+echo "$name: array job $array ($n shards), merge job ${merge%%;*} (after all of them succeed)"

@@ -397,7 +397,7 @@ describe('deploy/*.sh: the Slurm scripts', () => {
       ].join('\n'),
     );
     chmodSync(join(fake, 'sbatch'), 0o755);
-    const env = baseEnv(work, { SBATCH_LOG: log });
+    const env = baseEnv(work, { SBATCH_LOG: log, BACKSTOP_SIM: BIN });
     env.PATH = `${fake}${delimiter}${env.PATH}`;
     const calls = () =>
       existsSync(log)
@@ -412,13 +412,34 @@ describe('deploy/*.sh: the Slurm scripts', () => {
       ['--parsable', '--array=0-3', ARRAY, SWEEP, '--preset', 'tiny', '--set', 'ticks=90'],
       ['--parsable', '--dependency=afterok:4001', '--kill-on-invalid-dep=yes', MERGE, SWEEP],
     ]);
-    expect(r.stdout).toMatch(/array job 4001 \(4 shards\), merge job 4002/);
+    expect(r.stdout).toMatch(/tiny-sweep: array job 4001 \(4 shards\), merge job 4002/);
     for (const bad of [[SWEEP, '0'], [SWEEP, 'four'], [SWEEP]]) {
       const b = bash([SUBMIT, ...bad], work, env);
       expect(b.code).toBe(2);
       expect(b.stderr).toMatch(/usage: slurm-submit\.sh EXPERIMENT SHARDS/);
     }
+    // what every task would refuse is found before anything is queued
+    for (const [bad, re] of [
+      [['no-such-experiment', '8'], /unknown experiment/],
+      [[SWEEP, '4', '--out', 'x'], /--out is set by this script/],
+      [[SWEEP, '4', '--runs', '0'], /--runs/],
+    ] as const) {
+      const b = bash([SUBMIT, ...bad], work, env);
+      expect(b.code, bad.join(' ')).toBe(2);
+      expect(b.stderr).toMatch(re);
+    }
     expect(calls()).toHaveLength(2);
+    // --force reaches the merge too (its output may hold another batch's results)
+    const f = bash([SUBMIT, SWEEP, '2', '--force'], work, env);
+    expect(f.code, f.stderr).toBe(0);
+    expect(calls().at(-1)).toEqual([
+      '--parsable',
+      '--dependency=afterok:4003',
+      '--kill-on-invalid-dep=yes',
+      MERGE,
+      SWEEP,
+      '--force',
+    ]);
   });
 
   it('TERM stops a task after its runs in flight (exit 143); the same command then resumes it', async () => {

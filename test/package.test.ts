@@ -79,6 +79,11 @@ describe('the packed tarball installed in an empty folder, offline', () => {
     for (const d of ['experiments', 'agents', 'data'])
       expect(readdirSync(join(installed, d)).length, d).toBeGreaterThan(0);
     expect(existsSync(join(installed, 'test'))).toBe(false);
+    // no benchmark or docs scripts, no source maps pointing at sources that are not shipped
+    for (const p of ['dist/bench', 'dist/scripts', 'src'])
+      expect(existsSync(join(installed, p)), p).toBe(false);
+    const files = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' });
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 
   it('--version prints the version', async () => {

@@ -34,6 +34,16 @@ describe('worker heap cap', () => {
     expect(workerHeapMb(4, src)).toBe(768);
   });
 
+  it('uses SLURM_MEM_PER_CPU × the task CPUs (--mem-per-cpu)', () => {
+    const src = {
+      env: { SLURM_MEM_PER_CPU: '1024', SLURM_CPUS_PER_TASK: '8' },
+      constrained: UNCONSTRAINED,
+      total: NODE,
+    };
+    expect(memoryLimit(src).bytes).toBe(8 * GB);
+    expect(workerHeapMb(8, src)).toBe(768);
+  });
+
   it('BACKSTOP_WORKER_MEMORY_MB wins; the floor is 256 MB', () => {
     expect(
       workerHeapMb(16, { env: { BACKSTOP_WORKER_MEMORY_MB: '1000' }, constrained: GB, total: NODE }),
@@ -43,8 +53,10 @@ describe('worker heap cap', () => {
 
   it('a bad BACKSTOP_WORKER_MEMORY_MB is bad input: exit 2, named, nothing written', () => {
     expect(() => workerHeapMb(1, { env: { BACKSTOP_WORKER_MEMORY_MB: '8G' } })).toThrow(
-      /BACKSTOP_WORKER_MEMORY_MB: must be a positive integer of MB \(got "8G"\)/,
+      /BACKSTOP_WORKER_MEMORY_MB: must be an integer of MB, at least 64 \(got "8G"\)/,
     );
+    // 4 MB was accepted, and the pool itself died with an unhandled ERR_WORKER_OUT_OF_MEMORY
+    expect(() => workerHeapMb(1, { env: { BACKSTOP_WORKER_MEMORY_MB: '4' } })).toThrow(/at least 64/);
     const out = join(tmp(), 'out');
     const r = cli(['run', join(FIX, 'sweep.json'), '--out', out], {
       env: { BACKSTOP_WORKER_MEMORY_MB: '-5' },

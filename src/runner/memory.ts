@@ -17,12 +17,15 @@ export interface MemorySources {
 
 /** Share of the memory limit given to the workers' heaps together; the rest is the main thread's and V8's. */
 export const WORKER_HEAP_SHARE = 0.75;
-/** The smallest heap a worker gets (MB): below it ordinary runs would fail. */
+/** The smallest heap a worker gets by default (MB): below it ordinary runs would fail. */
 export const MIN_WORKER_HEAP_MB = 256;
+/** The smallest `BACKSTOP_WORKER_MEMORY_MB` (MB): below it a worker cannot even start, and the pool fails. */
+export const MIN_SET_HEAP_MB = 64;
 
 /**
  * The memory this process may use, in bytes, and where that came from: the cgroup limit when one is set
- * below the machine's memory, else Slurm's `SLURM_MEM_PER_NODE` (MB) when set, else the machine's memory.
+ * below the machine's memory, else Slurm's `SLURM_MEM_PER_NODE` (MB) or `SLURM_MEM_PER_CPU` × CPUs of the task
+ * when set, else the machine's memory.
  */
 export function memoryLimit(src: MemorySources = {}): { bytes: number; source: string } {
   const env = src.env ?? process.env;
@@ -34,6 +37,17 @@ export function memoryLimit(src: MemorySources = {}): { bytes: number; source: s
   const slurm = Number(env.SLURM_MEM_PER_NODE);
   if (Number.isFinite(slurm) && slurm > 0 && slurm * 2 ** 20 < total)
     return { bytes: slurm * 2 ** 20, source: 'SLURM_MEM_PER_NODE' };
+  // --mem-per-cpu: per CPU of the task
+  const perCpu = Number(env.SLURM_MEM_PER_CPU);
+  const cpus = Number(env.SLURM_CPUS_PER_TASK || env.SLURM_CPUS_ON_NODE || 1);
+  if (
+    Number.isFinite(perCpu) &&
+    perCpu > 0 &&
+    Number.isFinite(cpus) &&
+    cpus >= 1 &&
+    perCpu * cpus * 2 ** 20 < total
+  )
+    return { bytes: perCpu * cpus * 2 ** 20, source: 'SLURM_MEM_PER_CPU × SLURM_CPUS_PER_TASK' };
   return { bytes: total, source: "the machine's memory" };
 }
 
@@ -45,12 +59,12 @@ export function envWorkerHeapMb(env: NodeJS.ProcessEnv = process.env): number | 
   const set = env.BACKSTOP_WORKER_MEMORY_MB;
   if (set === undefined || set === '') return undefined;
   const n = Number(set);
-  if (!/^\d+$/.test(set.trim()) || !Number.isSafeInteger(n) || n < 1)
+  if (!/^\d+$/.test(set.trim()) || !Number.isSafeInteger(n) || n < MIN_SET_HEAP_MB)
     throw new BackstopInputError(
       [
         {
           path: 'BACKSTOP_WORKER_MEMORY_MB',
-          message: `must be a positive integer of MB (got ${JSON.stringify(set)})`,
+          message: `must be an integer of MB, at least ${MIN_SET_HEAP_MB} (got ${JSON.stringify(set)})`,
         },
       ],
       'invalid environment',

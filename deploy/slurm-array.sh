@@ -42,9 +42,10 @@ check_only=${BACKSTOP_CHECK_ONLY:-} # slurm-submit.sh: check the command and the
 if [[ -z $check_only ]]; then
   n=${SLURM_ARRAY_TASK_COUNT:-}
   [[ -n $n ]] || die "not an array task: submit with sbatch --array=0-(N-1) (or deploy/slurm-submit.sh)"
-  [[ ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ && ${SLURM_ARRAY_TASK_MIN:-0} =~ ^[0-9]+$ ]] ||
-    die "SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_MIN must be non-negative integers (got '${SLURM_ARRAY_TASK_ID:-}', '${SLURM_ARRAY_TASK_MIN:-}')"
-  i=$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))
+  [[ ${SLURM_ARRAY_TASK_ID:-} =~ ^[0-9]+$ && ${SLURM_ARRAY_TASK_MIN:-0} =~ ^[0-9]+$ && ${SLURM_ARRAY_TASK_STEP:-1} =~ ^[1-9][0-9]*$ ]] ||
+    die "SLURM_ARRAY_TASK_ID, _MIN and _STEP must be integers (got '${SLURM_ARRAY_TASK_ID:-}', '${SLURM_ARRAY_TASK_MIN:-}', '${SLURM_ARRAY_TASK_STEP:-}')"
+  # --array=0-6:2 is 4 tasks with ids 0, 2, 4, 6: shards 0..3
+  i=$(((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}) / ${SLURM_ARRAY_TASK_STEP:-1}))
 fi
 
 # the command (as in slurm-merge.sh: sbatch runs a copy of each script, which could not source a shared file)
@@ -64,7 +65,7 @@ for ((k = 0; k < ${#a[@]}; k++)); do
     --preset=* | --runs=* | --seed=* | --set=*) v+=("${a[k]}") ;;
   esac
 done
-json=$("$sim" validate "$exp" "${v[@]}") # bad input: exits with its code, 2, having said why
+json=$("$sim" validate "$exp" ${v[@]+"${v[@]}"}) # bad input: exits with its code, 2, having said why
 name=$(node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>process.stdout.write(JSON.parse(s).experiment))' <<<"$json")
 if [[ -n $check_only ]]; then
   echo "$name"
@@ -83,7 +84,9 @@ forward() {
   fi
 }
 trap forward TERM
-"$sim" "$cmd" "$exp" --workers "${SLURM_CPUS_PER_TASK:-1}" "$@" --shard "auto/$n" --out "$out" --resume &
+# --shard i/N: the index computed above (auto/N would not know a stepped array); --failures-ok: a shard
+# that completes with failed runs recorded has succeeded (afterok), and the merge reports the failures
+"$sim" "$cmd" "$exp" --workers "${SLURM_CPUS_PER_TASK:-1}" "$@" --shard "$i/$n" --out "$out" --resume --failures-ok &
 child=$!
 [[ -z $stopping ]] || forward # a TERM that came before $! was known
 rc=0

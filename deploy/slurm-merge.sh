@@ -37,4 +37,4 @@ root=${RESULTS:-results}
 shopt -s nullglob
 shards=("$root/$name-shards"/shard-*)
 ((${#shards[@]} > 0)) || die "no shards in $root/$name-shards"
-exec "$sim" merge "${shards[@]}" --out "$root/$name" "${force[@]}"
+exec "$sim" merge "${shards[@]}" --out "$root/$name" ${force[@]+"${force[@]}"}

@@ -31,5 +31,5 @@ force=()
 for a in "$@"; do [[ $a != --force ]] || force=(--force); done
 array=$(sbatch --parsable --array="0-$((n - 1))" "$dir/slurm-array.sh" "$exp" "$@")
 array=${array%%;*} # --parsable prints id[;cluster]
-merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes "$dir/slurm-merge.sh" "$exp" "${force[@]}")
+merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes "$dir/slurm-merge.sh" "$exp" ${force[@]+"${force[@]}"})
 echo "$name: array job $array ($n shards), merge job ${merge%%;*} (after all of them succeed)"

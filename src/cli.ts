@@ -18,6 +18,7 @@ import { type ExperimentOverrides, findExperiment, resolveExperiment } from './e
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
 import { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
+import type { ProgressMode } from './runner/progress.js';
 import {
   type BatchOptions,
   type BatchResult,
@@ -90,8 +91,18 @@ export function parseShard(v: string, env: NodeJS.ProcessEnv = process.env): Sha
       );
     if (!/^\d+$/.test(raw))
       throw badOption('--shard', `the array index ${JSON.stringify(raw)} is not a non-negative integer`);
-    index =
-      Number(raw) - (slurm !== undefined && env.SLURM_ARRAY_TASK_MIN ? Number(env.SLURM_ARRAY_TASK_MIN) : 0);
+    index = Number(raw);
+    if (slurm !== undefined) {
+      // --array=MIN-MAX:STEP numbers its tasks MIN, MIN+STEP, …
+      for (const v of ['SLURM_ARRAY_TASK_MIN', 'SLURM_ARRAY_TASK_STEP'] as const)
+        if (env[v] && !/^\d+$/.test(env[v]!))
+          throw badOption('--shard', `${v}=${JSON.stringify(env[v])} is not a non-negative integer`);
+      const min = Number(env.SLURM_ARRAY_TASK_MIN || 0);
+      const step = Number(env.SLURM_ARRAY_TASK_STEP || 1) || 1;
+      index = (index - min) / step;
+      if (!Number.isInteger(index))
+        throw badOption('--shard', `SLURM_ARRAY_TASK_ID ${raw} is not MIN + k·STEP (${min} + k·${step})`);
+    }
   } else index = Number(m[1]);
   if (!(index >= 0 && index < count))
     throw badOption('--shard', `index must be 0..${count - 1} (got ${index})`);
@@ -161,6 +172,8 @@ interface RunFlags {
   resume?: boolean;
   failFast?: boolean;
   force?: boolean;
+  failuresOk?: boolean;
+  progress?: 'auto' | 'lines' | 'none';
   quiet?: boolean;
   preset?: string;
   analyze?: boolean;
@@ -258,7 +271,12 @@ export function program(): Command {
       '--force',
       'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
     )
-    .option('--quiet', 'no progress output')
+    .option(
+      '--failures-ok',
+      'exit 0 when the batch completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1',
+    )
+    .addOption(progressOption())
+    .option('--quiet', 'no progress output (as --progress none)')
     .option('--analyze', 'after the runs, print the analysis table (as `analyze <out>` does)')
     .option('--report', 'after the runs, write the report into <out>/report (as `report <out>` does)')
     .addOption(
@@ -286,7 +304,7 @@ export function program(): Command {
       );
       for (const x of r.failures.slice(0, 5))
         process.stderr.write(`  failed run ${x.run_id} (seed ${x.seed}): ${x.error}\n`);
-      if (r.failed > 0) exitCode = 1;
+      if (r.failed > 0 && !f.failuresOk) exitCode = 1;
       // files first, the table last: a reader that closes stdout early (`| head`) ends the command there
       if (f.report && r.ok > 0) {
         const rep = await report(r.out);
@@ -501,6 +519,11 @@ export function program(): Command {
       '--force',
       'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
     )
+    .option(
+      '--failures-ok',
+      'exit 0 when the game completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1',
+    )
+    .addOption(progressOption())
     .option('--quiet', 'no progress output and no summary table')
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
@@ -523,7 +546,7 @@ export function program(): Command {
           '  a shard: merge the shards (backstop-sim merge DIR... --out DIR) for game.arrow and equilibria.json\n',
         );
       else if (!r.equilibria) process.stderr.write('  every run of the game failed: no equilibria written\n');
-      if (r.failed > 0) exitCode = 1;
+      if (r.failed > 0 && !f.failuresOk) exitCode = 1;
     });
 
   prog
@@ -625,6 +648,22 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
   };
 }
 
+/** `--progress`: a bar on a terminal (auto), lines every 5 s (for a log), or nothing. */
+function progressOption(): Option {
+  return new Option(
+    '--progress <mode>',
+    'auto: a bar redrawn in place when stderr is a terminal, nothing otherwise; lines: a line every 5 s (for logs); none',
+  )
+    .choices(['auto', 'lines', 'none'])
+    .default('auto');
+}
+
+function progressMode(f: RunFlags): ProgressMode {
+  if (f.quiet || f.progress === 'none') return 'none';
+  if (f.progress === 'lines') return 'lines';
+  return process.stderr.isTTY ? 'tty' : 'none';
+}
+
 /** The batch options the flags of `run` and `game` give. */
 function batchOptions(f: RunFlags, shard: Shard | null): BatchOptions {
   return {
@@ -634,7 +673,7 @@ function batchOptions(f: RunFlags, shard: Shard | null): BatchOptions {
     resume: f.resume,
     failFast: f.failFast,
     force: f.force,
-    progress: f.quiet ? 'none' : process.stderr.isTTY ? 'tty' : 'lines',
+    progress: progressMode(f),
   };
 }
 

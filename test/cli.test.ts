@@ -274,6 +274,17 @@ describe('experiments and sweeps', () => {
       index: 3,
       count: 4,
     });
+    // --array=0-6:2: ids 0, 2, 4, 6 are shards 0..3 (the id 4 was refused as "index must be 0..3")
+    expect(
+      parseShard('auto/4', {
+        SLURM_ARRAY_TASK_ID: '6',
+        SLURM_ARRAY_TASK_MIN: '0',
+        SLURM_ARRAY_TASK_STEP: '2',
+      }),
+    ).toEqual({ index: 3, count: 4 });
+    expect(() => parseShard('auto/4', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: 'abc' })).toThrow(
+      /SLURM_ARRAY_TASK_MIN="abc" is not a non-negative integer/,
+    );
     expect(() => parseShard('auto/4', { SLURM_ARRAY_TASK_ID: '4' })).toThrow(/index must be 0\.\.3/);
   });
 });
@@ -288,6 +299,21 @@ describe('experiments by name', () => {
 });
 
 describe('command-line conventions', () => {
+  it('progress only on a terminal, unless --progress lines (a log); --failures-ok exits 0 with failed runs', () => {
+    const out = join(tmp(), 'out');
+    const plain = cli(['run', SWEEP, '--runs', '2', '--out', out]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toMatch(/^\d+\/8 runs \(/m);
+    const lines = cli(['run', SWEEP, '--runs', '2', '--out', out, '--progress', 'lines']);
+    expect(lines.stderr).toMatch(/^\d+\/8 runs \([\d.]+%\)/m);
+    const failing = join(FIX, 'failing.experiment.ts');
+    const f1 = cli(['run', failing, '--quiet', '--out', join(tmp(), 'f')]);
+    expect(f1.code).toBe(1);
+    const f0 = cli(['run', failing, '--quiet', '--failures-ok', '--out', join(tmp(), 'f')]);
+    expect(f0.code, f0.stderr).toBe(0);
+    expect(f0.stderr).toMatch(/8 failed of 24 runs/);
+  });
+
   it('--version prints the version of package.json', () => {
     const r = cli(['--version']);
     expect(r.code).toBe(0);
@@ -429,6 +455,17 @@ describe('--force replaces another batch entirely; parts of another shard are ke
     ]);
     expect(changed.code, changed.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).runsPerPoint).toBe(3);
+  });
+
+  it('results without a readable manifest are not overwritten without --force', () => {
+    const out = join(tmp(), 'out');
+    expect(cli(['run', SWEEP, '--runs', '2', '--out', out, '--quiet']).code).toBe(0);
+    const before = readFileSync(join(out, 'runs.arrow'));
+    writeFileSync(join(out, 'manifest.json'), '{bad');
+    const r = cli(['run', SWEEP, '--runs', '3', '--out', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/holds results without a readable manifest\.json \(runs\.arrow\)/);
+    expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
   });
 
   it('--resume of a finished batch whose runs.arrow is gone runs it again', () => {

@@ -64,19 +64,25 @@ const podSpec = z.strictObject({
 const podFailurePolicy = z.strictObject({
   rules: z
     .array(
-      z.strictObject({
-        action: z.enum(['FailJob', 'FailIndex', 'Ignore', 'Count']),
-        onExitCodes: z
-          .strictObject({
-            containerName: name.optional(),
-            operator: z.enum(['In', 'NotIn']),
-            values: z.array(z.number().int()).min(1),
-          })
-          .optional(),
-        onPodConditions: z
-          .array(z.strictObject({ type: z.string(), status: z.string().optional() }))
-          .optional(),
-      }),
+      z
+        .strictObject({
+          action: z.enum(['FailJob', 'FailIndex', 'Ignore', 'Count']),
+          onExitCodes: z
+            .strictObject({
+              containerName: name.optional(),
+              operator: z.enum(['In', 'NotIn']),
+              values: z.array(z.number().int()).min(1),
+            })
+            .optional(),
+          // the upstream OpenAPI schema requires status (the API server defaults it)
+          onPodConditions: z
+            .array(z.strictObject({ type: z.string(), status: z.enum(['True', 'False', 'Unknown']) }))
+            .optional(),
+        })
+        // Kubernetes: a rule has exactly one of onExitCodes and onPodConditions
+        .refine((r) => (r.onExitCodes === undefined) !== (r.onPodConditions === undefined), {
+          message: 'a rule needs exactly one of onExitCodes and onPodConditions',
+        }),
     )
     .min(1),
 });
@@ -168,6 +174,8 @@ describe('deploy/k8s: the manifests', () => {
     expect(c.args[0]).toBe('run');
     expect(flagValue(c.args, '--shard')).toBe(`auto/${j.spec.completions}`);
     expect(c.args).toContain('--resume');
+    // a shard that completes with failed runs recorded must not be retried to exhaustion (exit 1)
+    expect(c.args).toContain('--failures-ok');
     expect(Number(flagValue(c.args, '--workers'))).toBe(Number(c.resources.limits.cpu));
     const out = flagValue(c.args, '--out') ?? '';
     expect(out).toMatch(/-shards\/shard-\$\(JOB_COMPLETION_INDEX\)$/);
@@ -382,6 +390,32 @@ describe('deploy/*.sh: the Slurm scripts', () => {
     const none = bash([MERGE, SWEEP], work, env);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no shards in results\/tiny-sweep-shards/);
+  });
+
+  // review: a shard that completed with a failed run recorded exited 1, so afterok never started the merge
+  // and every resubmission did the same; and a stepped array (--array=0-6:2) skipped shards
+  it('a stepped array whose runs partly fail: every task succeeds, the merge reports the failures (exit 1)', async () => {
+    const work = tmp('backstop-slurm-');
+    const env = baseEnv(work, { BACKSTOP_SIM: BIN });
+    const failing = join(FIX, 'failing.experiment.ts');
+    const task = (id: number) => ({
+      ...env,
+      SLURM_ARRAY_TASK_ID: String(id),
+      SLURM_ARRAY_TASK_MIN: '0',
+      SLURM_ARRAY_TASK_STEP: '2',
+      SLURM_ARRAY_TASK_COUNT: '2',
+      SLURM_CPUS_PER_TASK: '1',
+    });
+    const tasks = await Promise.all(
+      [0, 2].map((id) => bashAsync([ARRAY, failing, '--quiet'], work, task(id)).done),
+    );
+    tasks.forEach((r, k) => {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`(shard ${k}/2)`);
+    });
+    const m = bash([MERGE, failing], work, env);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(/merged 2 shard\(s\): 16 ok, 8 failed of 24 runs/);
   });
 
   it('the submit wrapper queues the merge after the array (sbatch --dependency=afterok:<array id>)', () => {

@@ -10,6 +10,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmdirSync,
   rmSync,
@@ -256,6 +257,14 @@ export function checkOwnResults(
       plan,
       shard,
     );
+  }
+  if (!foreign && !m && !parts) {
+    // results without a readable manifest (deleted, corrupt, or a game written by the library): not ours
+    const held = ['runs.arrow', 'game.arrow', 'equilibria.json'].filter((f) => existsSync(join(out, f)));
+    if (held.length > 0) {
+      foreign = `results without a readable manifest.json (${held.join(', ')})`;
+      how = 'whose plan cannot be told';
+    }
   }
   if (!foreign) return;
   if (!force) refuse(foreign, how);
@@ -650,6 +659,16 @@ export function mergeShards(dirs: string[], outDir: string, opts: { force?: bool
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const out = resolve(outDir);
+  const seen = new Map<string, string>();
+  for (const d of dirs) {
+    const real = existsSync(d) ? realpathSync(d) : resolve(d);
+    if (seen.has(real))
+      throw new BackstopInputError(
+        [{ path: d, message: `is given twice (also as ${seen.get(real)})` }],
+        'cannot merge',
+      );
+    seen.set(real, d);
+  }
   const plans = dirs.map((d) => {
     const p = readPlan(partsDir(d));
     if (!p)

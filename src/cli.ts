@@ -454,12 +454,14 @@ export function program(): Command {
         .choices(['first', 'previous'])
         .default('first'),
     )
-    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--out <file>', 'write to this file instead of stdout (an existing file only with --force)')
+    .option('--force', 'replace the --out file if it exists')
     .exitOverride()
     .action(
       (
         dirArg: string,
         f: {
+          force?: boolean;
           by?: string[];
           format: AnalysisFormat;
           out?: string;
@@ -474,6 +476,9 @@ export function program(): Command {
           'run an experiment into it first (backstop-sim run)',
         );
         const out = f.out !== undefined ? checkOutFile(f.out) : undefined;
+        // `--out DIR/runs.arrow` would destroy the results it was computed from
+        if (out && existsSync(out) && !f.force)
+          throw badOption('--out', `${f.out} exists; give another file, or --force to replace it`);
         if (f.format === 'arrow' && !out && process.stdout.isTTY)
           throw badOption('--format', 'arrow is binary: give --out FILE or pipe stdout');
         const compare = f.compare?.length === 1 && f.compare[0] === 'all' ? 'all' : f.compare;
@@ -632,11 +637,20 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
   let firstAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stop.signal.aborted) {
-      if (performance.now() - firstAt >= SECOND_SIGNAL_MS) process.exit(signalCode(sig));
+      if (performance.now() - firstAt >= SECOND_SIGNAL_MS) {
+        process.stderr.write(
+          `backstop-sim: ${sig} again: quitting now; the runs in flight are lost (--resume runs them again)\n`,
+        );
+        process.exit(signalCode(sig));
+      }
       return;
     }
     firstAt = performance.now();
-    process.stderr.write(`backstop-sim: ${sig}: stopping after the runs in flight (again to quit now)\n`);
+    // on a terminal the progress bar holds the line: start a new one
+    const nl = process.stderr.isTTY ? '\n' : '';
+    process.stderr.write(
+      `${nl}backstop-sim: ${sig}: stopping after the runs in flight (the same signal again, a second or more later, quits now)\n`,
+    );
     stop.abort(sig);
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);

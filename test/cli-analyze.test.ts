@@ -145,6 +145,17 @@ describe('analyze', () => {
     }
   });
 
+  it('refuses an --out file that exists unless --force (it would replace runs.arrow itself)', () => {
+    const before = readFileSync(join(out, 'runs.arrow'));
+    const r = cli(['analyze', out, '--format', 'csv', '--out', join(out, 'runs.arrow')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: .*runs\.arrow exists; give another file, or --force to replace it/);
+    expect(readFileSync(join(out, 'runs.arrow')).equals(before)).toBe(true);
+    const f = join(dir, 'again.csv');
+    expect(cli(['analyze', out, '--format', 'csv', '--out', f]).code).toBe(0);
+    expect(cli(['analyze', out, '--format', 'csv', '--out', f, '--force']).code).toBe(0);
+  });
+
   it('refuses an --out that is a directory, writing nothing', () => {
     const r = cli(['analyze', out, '--format', 'csv', '--out', dir]);
     expect(r.code).toBe(2);

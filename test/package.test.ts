@@ -76,7 +76,7 @@ describe('the packed tarball installed in an empty folder, offline', () => {
   it('ships what it needs: compiled code, experiments, agents, data, LICENSE; no tests', () => {
     for (const p of ['dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'LICENSE', 'README.md'])
       expect(existsSync(join(installed, p)), p).toBe(true);
-    for (const d of ['experiments', 'agents', 'data'])
+    for (const d of ['experiments', 'agents', 'data', 'deploy'])
       expect(readdirSync(join(installed, d)).length, d).toBeGreaterThan(0);
     expect(existsSync(join(installed, 'test'))).toBe(false);
     // no benchmark or docs scripts, no source maps pointing at sources that are not shipped

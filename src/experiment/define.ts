@@ -96,7 +96,10 @@ export const candidateSchema = z.strictObject({
   strategy: z.string().min(1).describe('registered strategy name of the role (see `backstop-sim list`)'),
   label: z
     .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .regex(
+      /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
+      'letters, digits, dot, dash and underscore only, not starting with a dot (".." would be the parent directory)',
+    )
     .optional()
     .describe('name of the candidate in the game (default: the strategy name)'),
   params: z.record(z.string(), z.unknown()).default({}).describe("the strategy's parameters"),
@@ -126,7 +129,10 @@ export const gameSchema = z.strictObject({
 export const experimentSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only')
+    .regex(
+      /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
+      'letters, digits, dot, dash and underscore only, not starting with a dot (".." would be the parent directory)',
+    )
     .describe('name (default output directory results/<name>/)'),
   description: z.string().default('').describe('what the experiment asks'),
   base: z.record(z.string(), z.unknown()).prefault({}).describe('the base simulation config'),

@@ -254,7 +254,10 @@ export function program(): Command {
     prog
       .command('run')
       .description('run an experiment: runs.arrow, manifest.json (and series.arrow, events.arrow) in --out')
-      .argument('<experiment>', 'path to a .ts/.js/.json experiment file, or a name in experiments/'),
+      .argument(
+        '<experiment>',
+        'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
+      ),
   )
     .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
     .option('--out <dir>', 'output directory (default: results/<experiment>)')
@@ -322,7 +325,10 @@ export function program(): Command {
     prog
       .command('validate')
       .description('check an experiment and print its resolved config and sweep (or every error)')
-      .argument('<experiment>', 'path to a .ts/.js/.json experiment file, or a name in experiments/'),
+      .argument(
+        '<experiment>',
+        'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
+      ),
   )
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
@@ -503,7 +509,10 @@ export function program(): Command {
           'and payoffs) and manifest.json, then game.arrow (payoffs, intervals, regrets) and equilibria.json ' +
           '(pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
       )
-      .argument('<experiment>', 'path to a .ts/.js/.json experiment file, or a name in experiments/'),
+      .argument(
+        '<experiment>',
+        'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
+      ),
     'runs per profile and sweep point',
   )
     .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))

@@ -5,7 +5,7 @@
  * ("cannot find the package root"; black-thursday's CSV not shipped).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, readArrow, tmp } from './cli-helpers.js';
@@ -122,6 +122,22 @@ describe('the packed tarball installed in an empty folder, offline', () => {
     await Promise.all([lane(), lane()]);
     expect(failures).toEqual([]);
   }, 600_000);
+
+  it("a project's own experiments/<name> shadows the shipped one of that name; both are listed when unknown", async () => {
+    mkdirSync(join(app, 'experiments'), { recursive: true });
+    writeFileSync(
+      join(app, 'experiments', 'baseline.json'),
+      JSON.stringify({ name: 'my-baseline', runs: 2 }),
+    );
+    const r = await run(['validate', 'baseline']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).experiment).toBe('my-baseline');
+    writeFileSync(join(app, 'experiments', 'mine.json'), JSON.stringify({ name: 'mine', runs: 2 }));
+    const u = await run(['validate', 'no-such']);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toMatch(/known: .*black-thursday.*mine/);
+    rmSync(join(app, 'experiments'), { recursive: true, force: true });
+  });
 
   it('what npm start does, at the small preset: the analysis table and the report', async () => {
     const r = await run([

@@ -156,9 +156,11 @@ function checkGame(
 const EXTS = ['.ts', '.mts', '.js', '.mjs', '.json'];
 
 /** Names of the experiments shipped in `experiments/` (and their built copies). */
-export function listExperimentNames(root = packageRoot()): string[] {
+export function listExperimentNames(root = packageRoot(), cwd?: string): string[] {
   const names = new Set<string>();
-  for (const d of [join(root, 'experiments'), join(root, 'dist', 'experiments')]) {
+  const dirs = [join(root, 'experiments'), join(root, 'dist', 'experiments')];
+  if (cwd) dirs.unshift(join(cwd, 'experiments'));
+  for (const d of dirs) {
     if (!existsSync(d)) continue;
     for (const f of readdirNames(d)) {
       const ext = extname(f);
@@ -177,8 +179,9 @@ function readdirNames(d: string): string[] {
 }
 
 /**
- * Finds the experiment file for `arg`: a path to a .ts/.js/.json file, or the name of one in this
- * package's `experiments/` (the built copy in `dist/experiments/` when there is one).
+ * Finds the experiment file for `arg`: a path to a .ts/.js/.json file, or a name: the user's own
+ * `./experiments/<name>` first (a project's experiment shadows a shipped one of the same name), then this
+ * package's `experiments/` (then its built copy in `dist/experiments/`).
  *
  * @throws BackstopInputError naming the experiment and what exists
  */
@@ -196,9 +199,9 @@ export function findExperiment(arg: string, cwd = process.cwd()): string {
   const root = packageRoot();
   // the source first: its relative data paths (`../data/…`) hold from experiments/, not from dist/experiments/
   const candidates = [
+    ...EXTS.map((e) => join(cwd, 'experiments', `${arg}${e}`)),
     ...EXTS.map((e) => join(root, 'experiments', `${arg}${e}`)),
     join(root, 'dist', 'experiments', `${arg}.js`),
-    ...EXTS.map((e) => join(cwd, 'experiments', `${arg}${e}`)),
   ];
   const hit = candidates.find((c) => existsSync(c));
   if (!hit)
@@ -206,7 +209,7 @@ export function findExperiment(arg: string, cwd = process.cwd()): string {
       [
         {
           path: arg,
-          message: `no experiment of that name; known: ${listExperimentNames(root).join(', ') || 'none'}`,
+          message: `no experiment of that name; known: ${listExperimentNames(root, cwd).join(', ') || 'none'}`,
         },
       ],
       'unknown experiment',

@@ -41,14 +41,14 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): { path?: str
   return { missing: `no Chromium at ${USUAL[0]}, the usual paths or on PATH` };
 }
 
-/** True where a missing browser must fail the tests (CI). */
-export const browserRequired = (env: NodeJS.ProcessEnv = process.env) =>
+/** True in CI (`CI` set, not false or 0): there a missing browser or tool fails the tests instead of skipping them. */
+export const inCI = (env: NodeJS.ProcessEnv = process.env) =>
   Boolean(env.CI) && env.CI !== 'false' && env.CI !== '0';
 
 const found = findChromium();
 /** True where a Chromium was found. */
 export const browserFound = found.path !== undefined;
-const skip = !found.path && !browserRequired();
+const skip = !found.path && !inCI();
 const HOW = 'install one (Debian: apt-get install -y chromium) or set BACKSTOP_CHROMIUM=/path/to/chromium';
 
 /** The one line `npm test` prints (vitest's global setup) where the browser tests are skipped, else null. */

@@ -31,7 +31,7 @@ import {
   runGame,
   strongestInteraction,
 } from '../src/index.js';
-import { browserFound, browserRequired, describeBrowser, launchChromium } from './chromium.js';
+import { browserFound, describeBrowser, inCI, launchChromium } from './chromium.js';
 import {
   blackThursdayZip,
   grid,
@@ -183,7 +183,7 @@ beforeAll(async () => {
     out: dirs.game,
     driver: liquidatorDriver((active, i) => (active ? 0 : 1000 + i)),
   });
-  if (browserFound || browserRequired()) browser = await launchChromium();
+  if (browserFound || inCI()) browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -16,10 +16,13 @@ import { join } from 'node:path';
 import type { SimConfigInput } from '../config/schema.js';
 import type { GroupPayoff } from '../engine/simulation.js';
 import {
+  candidateLabels,
   type GamePlan,
   gameProfiles,
+  gameRoles,
   payoffColumn,
   profileConfig,
+  profilesOf,
   rolePayoff,
   type StrategyCandidate,
 } from '../experiment/game.js';
@@ -307,7 +310,7 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
   const file = gameEquilibria(
     {
       experiment: exp.name ?? null,
-      strategies: gameStrategies(exp.roles),
+      strategies: candidateLabels(exp.roles),
       runs: exp.runs,
       seed: exp.seed,
       points,
@@ -340,13 +343,6 @@ export function gameExperimentOf(e: ResolvedExperiment): GameExperiment {
   };
 }
 
-/** Candidate labels per role. */
-function gameStrategies(roles: Record<string, StrategyCandidate[]>): Record<string, string[]> {
-  return Object.fromEntries(
-    Object.entries(roles).map(([r, cs]) => [r, cs.map((c) => c.label ?? c.strategy)]),
-  );
-}
-
 /**
  * The game's analysis: from every profile's runs at every sweep point (`results[point · P + profile]`, P
  * profiles, the last role varying fastest; whatever simulated them), each strategy's payoff with its
@@ -357,9 +353,7 @@ function gameStrategies(roles: Record<string, StrategyCandidate[]>): Record<stri
 export function gameEquilibria(spec: GameSpec, results: GameRun[][]): EquilibriaFile {
   const { level, hasLps, points, strategies } = spec;
   const roles = Object.keys(strategies);
-  let profiles: Record<string, string>[] = [{}];
-  for (const role of roles)
-    profiles = profiles.flatMap((p) => strategies[role].map((s) => ({ ...p, [role]: s })));
+  const profiles = profilesOf(strategies);
   if (results.length !== points.length * profiles.length)
     throw new Error(
       `the game has ${points.length} point(s) × ${profiles.length} profile(s), but runs of ${results.length} were given`,
@@ -471,7 +465,7 @@ function readGameBatch(dir: string): { spec: GameSpec; results: GameRun[][] } {
     throw new Error(`${dir}: manifest.json is not that of a game batch (backstop-sim game)`);
   const t = readArrowFile(join(dir, 'runs.arrow'));
   const C = t.columns;
-  const roles = Object.keys(g.roles);
+  const roles = gameRoles(g);
   const P = g.profiles;
   const results: (GameRun | undefined)[][] = batchPoints.map(() => new Array(runs));
   const pointId = C.point_id as Float64Array;
@@ -502,7 +496,7 @@ function readGameBatch(dir: string): { spec: GameSpec; results: GameRun[][] } {
   return {
     spec: {
       experiment: m.experiment ?? null,
-      strategies: gameStrategies(g.roles),
+      strategies: candidateLabels(g.roles),
       runs,
       seed: m.masterSeed,
       points,

@@ -66,12 +66,31 @@ export function rolePayoff(groups: GroupPayoff[], role: string): number {
   return count > 0 ? sum / count : Number.NaN;
 }
 
+/**
+ * The game roles of a game batch's plan, in role order (the order of its profiles' radix and of its
+ * `payoff_<role>` columns); none for a plan that is no game.
+ */
+export const gameRoles = (game: Pick<GamePlan, 'roles'> | null | undefined): string[] =>
+  Object.keys(game?.roles ?? {});
+
+/** Candidate labels per role (a candidate's label, else its strategy name). */
+export function candidateLabels(roles: Record<string, StrategyCandidate[]>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(roles).map(([r, cs]) => [r, cs.map((c) => c.label ?? c.strategy)]),
+  );
+}
+
+/** Every profile of labels per role, last role varying fastest. */
+export function profilesOf(labels: Record<string, string[]>): Record<string, string>[] {
+  let out: Record<string, string>[] = [{}];
+  for (const [role, ls] of Object.entries(labels))
+    out = out.flatMap((p) => ls.map((l) => ({ ...p, [role]: l })));
+  return out;
+}
+
 /** Every profile of the game, last role varying fastest. */
 export function gameProfiles(roles: Record<string, StrategyCandidate[]>): Record<string, string>[] {
-  let out: Record<string, string>[] = [{}];
-  for (const [role, cands] of Object.entries(roles))
-    out = out.flatMap((p) => cands.map((c) => ({ ...p, [role]: c.label ?? c.strategy })));
-  return out;
+  return profilesOf(candidateLabels(roles));
 }
 
 /** The config of one profile at one sweep point: base, swept values, and each game role's mix set to its strategy. */

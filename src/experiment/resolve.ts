@@ -500,12 +500,13 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
         ],
         'invalid experiment',
       );
-    const batchPoints = points.length * gameProfiles(game.roles).length;
+    const profiles = gameProfiles(game.roles).length;
+    const batchPoints = points.length * profiles;
     if (batchPoints > MAX_SWEEP_POINTS || runs * batchPoints > 2 ** 31 - 1)
       throw new ConfigError([
         {
           path: 'game.roles',
-          message: `${gameProfiles(game.roles).length} profiles × ${points.length} sweep points (× ${runs} runs) is more than ${MAX_SWEEP_POINTS.toLocaleString('en-US')} points or 2^31 − 1 runs`,
+          message: `${profiles} profiles × ${points.length} sweep points (× ${runs} runs) is more than ${MAX_SWEEP_POINTS.toLocaleString('en-US')} points or 2^31 − 1 runs`,
         },
       ]);
   }

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { EVENT_KINDS } from '../engine/events.js';
+import { gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
 import { columnMeta, metaEntries } from '../field-meta.js';
 import { METRIC_NAMES, SERIES } from '../metrics.js';
@@ -59,9 +60,7 @@ function runsColumnTypes(plan: Plan): ColSpec[] {
       (m) => ({ name: m, type: COUNT_METRICS.has(m) ? 'i32' : 'f64', nullable: true }) as ColSpec,
     ),
     // a game batch: each game role's payoff per agent (PnL − outside option), what its equilibria rest on
-    ...Object.keys(plan.game?.roles ?? {}).map(
-      (r) => ({ name: payoffColumn(r), type: 'f64', nullable: true }) as ColSpec,
-    ),
+    ...gameRoles(plan.game).map((r) => ({ name: payoffColumn(r), type: 'f64', nullable: true }) as ColSpec),
   ];
 }
 
@@ -122,7 +121,7 @@ export function assemble(
   const sinks = [runs, series, events].filter((s): s is TableSink => s !== undefined);
   const counts: RunCounts = { ok: 0, failed: 0, failures: [] };
   const M = METRIC_NAMES.length;
-  const X = Object.keys(plan.game?.roles ?? {}).length;
+  const X = gameRoles(plan.game).length;
   const K = plan.record.series;
   try {
     const row: (number | string | boolean | null)[] = [];

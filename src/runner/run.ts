@@ -25,7 +25,7 @@ import { packageVersion } from '../version.js';
 
 export { packageVersion };
 
-import { seedPoint } from '../experiment/game.js';
+import { gameRoles, seedPoint } from '../experiment/game.js';
 import {
   type ExperimentSpec,
   packageRoot,
@@ -369,7 +369,7 @@ function manifest(plan: Plan, x: ManifestExtra) {
 
 /** Rebuilds a chunk from single-run chunks (after a worker crash). */
 function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
-  const X = extraColumns(plan);
+  const X = gameRoles(plan.game).length;
   const out = new ChunkCollector(start, X);
   for (const p of parts) {
     const d = unpackChunk(p);
@@ -394,11 +394,9 @@ function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
   return out.pack();
 }
 
-/** Values per run after the metrics in a plan's parts: a game batch's payoff per role. */
-const extraColumns = (plan: Plan) => (plan.game ? Object.keys(plan.game.roles).length : 0);
-
 function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
-  const c = new ChunkCollector(g, extraColumns(plan));
+  // a game batch's parts carry each role's payoff after the metrics
+  const c = new ChunkCollector(g, gameRoles(plan.game).length);
   const point = Math.floor(g / plan.runs);
   c.add({
     seed: deriveRunSeed(plan.seed, seedPoint(plan.game, point), g % plan.runs, plan.crn),

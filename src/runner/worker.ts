@@ -4,7 +4,7 @@
  */
 import { move } from 'piscina';
 import '../index.js';
-import { rolePayoff, seedPoint } from '../experiment/game.js';
+import { gameRoles, rolePayoff, seedPoint } from '../experiment/game.js';
 import { type ExperimentSpec, type ResolvedExperiment, resolveExperiment } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
@@ -29,7 +29,7 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
   }
   const exp = await p;
   // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
-  const roles = exp.gameBatch ? Object.keys(exp.gameBatch.roles) : [];
+  const roles = gameRoles(exp.gameBatch);
   const out = new ChunkCollector(task.start, roles.length);
   const { series, events, seriesRuns } = exp.record;
   for (let g = task.start; g < task.start + task.count; g++) {

@@ -112,7 +112,7 @@ export interface BatchResult extends RunCounts {
   interrupted?: boolean;
 }
 
-/** What a manifest says of its batch (the fields the ownership check reads). */
+/** What a manifest says of its batch (the fields the ownership check and resume read). */
 interface ManifestHead {
   planHash?: string;
   experiment?: string;
@@ -122,10 +122,14 @@ interface ManifestHead {
   points?: number;
   totalRuns?: number;
   shard?: unknown;
+  startedAt?: string;
   endedAt?: string;
   game?: unknown;
   files?: string[];
   complete?: boolean;
+  ok?: number;
+  failed?: number;
+  failures?: RunCounts['failures'];
 }
 
 function readManifestHead(out: string): ManifestHead | undefined {
@@ -450,32 +454,29 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   const done = new Set<number>();
   if (opts.resume) {
     const old = readPlan(pdir);
-    if (!old) {
-      // a finished batch keeps no parts: nothing to do when its manifest matches and its files are there
-      try {
-        const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
-        const files: string[] = Array.isArray(m.files) ? m.files : resultFiles(plan);
-        if (
-          m.planHash === plan.hash &&
-          JSON.stringify(m.shard) === JSON.stringify(shard) &&
-          m.complete &&
-          files.every((f) => existsSync(join(out, f)))
-        ) {
-          log(`${out}: already complete (${m.ok} ok, ${m.failed} failed)`);
-          return {
-            out,
-            plan,
-            ok: m.ok,
-            failed: m.failed,
-            failures: m.failures ?? [],
-            ranRuns: 0,
-            totalRuns: shardRuns,
-            seconds: 0,
-            writeSeconds: 0,
-            stopped: false,
-          };
-        }
-      } catch {}
+    // a finished batch keeps no parts: nothing to do when its manifest matches and its files are there
+    const m = old ? undefined : readManifestHead(out);
+    const files = m && Array.isArray(m.files) ? m.files : resultFiles(plan);
+    if (
+      m &&
+      m.planHash === plan.hash &&
+      JSON.stringify(m.shard) === JSON.stringify(shard) &&
+      m.complete &&
+      files.every((f) => existsSync(join(out, f)))
+    ) {
+      log(`${out}: already complete (${m.ok} ok, ${m.failed} failed)`);
+      return {
+        out,
+        plan,
+        ok: m.ok ?? 0,
+        failed: m.failed ?? 0,
+        failures: m.failures ?? [],
+        ranRuns: 0,
+        totalRuns: shardRuns,
+        seconds: 0,
+        writeSeconds: 0,
+        stopped: false,
+      };
     }
     if (old) {
       const mineSet = new Set(mine);
@@ -708,19 +709,17 @@ export function mergeShards(dirs: string[], outDir: string, opts: { force?: bool
   mkdirSync(out, { recursive: true });
   const counts = assemble(plan, mineAll, (c) => readPart(where.get(c)!, c)!, out);
   const shards = dirs.map((d) => {
-    try {
-      const m = JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8'));
-      return {
-        dir: resolve(d),
-        shard: m.shard,
-        startedAt: m.startedAt,
-        endedAt: m.endedAt,
-        ok: m.ok,
-        failed: m.failed,
-      };
-    } catch {
-      return { dir: resolve(d) };
-    }
+    const m = readManifestHead(d);
+    return m
+      ? {
+          dir: resolve(d),
+          shard: m.shard,
+          startedAt: m.startedAt,
+          endedAt: m.endedAt,
+          ok: m.ok,
+          failed: m.failed,
+        }
+      : { dir: resolve(d) };
   });
   writeJsonAtomic(
     join(out, 'manifest.json'),

@@ -240,6 +240,45 @@ function addRunOptions(cmd: Command, runsHelp = 'runs per sweep point'): Command
     .option('--set <path=value>', 'override a config field by its dotted path (repeatable)', collect);
 }
 
+/**
+ * The options of a batch, `run`'s and `game`'s alike: workers, output, recording, shards, resume, stopping,
+ * progress (the help says what a game's differ in).
+ */
+function addBatchOptions(cmd: Command, kind: 'batch' | 'game'): Command {
+  const game = kind === 'game';
+  const each = game ? " (every profile's runs)" : '';
+  return cmd
+    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
+    .option('--out <dir>', 'output directory (default: results/<experiment>)')
+    .option(
+      '--series <k>',
+      `record per-tick series every K ticks into series.arrow${each}`,
+      intOption('--series', 1),
+    )
+    .option('--events', `record events into events.arrow${each}`)
+    .option(
+      '--shard <i/N>',
+      game
+        ? 'run shard i of N (or auto/N from the array-job index): its runs only, no equilibria; merge the shards for game.arrow and equilibria.json'
+        : 'run shard i of N (or auto/N from the array-job index)',
+    )
+    .option('--resume', `keep the runs an interrupted ${kind} finished in --out and run only the rest`)
+    .option('--fail-fast', 'stop at the first failed run')
+    .option(
+      '--force',
+      'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
+    )
+    .option(
+      '--failures-ok',
+      `exit 0 when the ${kind} completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1`,
+    )
+    .addOption(progressOption())
+    .option(
+      '--quiet',
+      game ? 'no progress output and no summary table' : 'no progress output (as --progress none)',
+    );
+}
+
 /** Builds the command-line program. */
 export function program(): Command {
   const prog = new Command('backstop-sim')
@@ -250,36 +289,18 @@ export function program(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
-  addRunOptions(
-    prog
-      .command('run')
-      .description('run an experiment: runs.arrow, manifest.json (and series.arrow, events.arrow) in --out')
-      .argument(
-        '<experiment>',
-        'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
-      ),
+  addBatchOptions(
+    addRunOptions(
+      prog
+        .command('run')
+        .description('run an experiment: runs.arrow, manifest.json (and series.arrow, events.arrow) in --out')
+        .argument(
+          '<experiment>',
+          'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
+        ),
+    ),
+    'batch',
   )
-    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
-    .option('--out <dir>', 'output directory (default: results/<experiment>)')
-    .option(
-      '--series <k>',
-      'record per-tick series every K ticks into series.arrow',
-      intOption('--series', 1),
-    )
-    .option('--events', 'record events into events.arrow')
-    .option('--shard <i/N>', 'run shard i of N (or auto/N from the array-job index)')
-    .option('--resume', 'keep the runs an interrupted batch finished in --out and run only the rest')
-    .option('--fail-fast', 'stop at the first failed run')
-    .option(
-      '--force',
-      'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
-    )
-    .option(
-      '--failures-ok',
-      'exit 0 when the batch completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1',
-    )
-    .addOption(progressOption())
-    .option('--quiet', 'no progress output (as --progress none)')
     .option('--analyze', 'after the runs, print the analysis table (as `analyze <out>` does)')
     .option('--report', 'after the runs, write the report into <out>/report (as `report <out>` does)')
     .addOption(
@@ -499,46 +520,25 @@ export function program(): Command {
       },
     );
 
-  addRunOptions(
-    prog
-      .command('game')
-      .description(
-        'empirical game of an experiment that declares one (its `game` section): simulates every strategy ' +
-          'profile at every sweep point on common random numbers, as a batch on the runner of `run` (durable ' +
-          "parts, --resume, --fail-fast, --shard); writes runs.arrow (every run, with the roles' strategies " +
-          'and payoffs) and manifest.json, then game.arrow (payoffs, intervals, regrets) and equilibria.json ' +
-          '(pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
-      )
-      .argument(
-        '<experiment>',
-        'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
-      ),
-    'runs per profile and sweep point',
+  addBatchOptions(
+    addRunOptions(
+      prog
+        .command('game')
+        .description(
+          'empirical game of an experiment that declares one (its `game` section): simulates every strategy ' +
+            'profile at every sweep point on common random numbers, as a batch on the runner of `run` (durable ' +
+            "parts, --resume, --fail-fast, --shard); writes runs.arrow (every run, with the roles' strategies " +
+            'and payoffs) and manifest.json, then game.arrow (payoffs, intervals, regrets) and equilibria.json ' +
+            '(pure and mixed equilibria, venue outcomes, price of anarchy) to --out',
+        )
+        .argument(
+          '<experiment>',
+          'path to a .ts/.js/.json experiment file, or a name in ./experiments/ or of a shipped experiment',
+        ),
+      'runs per profile and sweep point',
+    ),
+    'game',
   )
-    .option('--workers <n>', 'worker threads (default: one per core)', intOption('--workers', 1, 1024))
-    .option('--out <dir>', 'output directory (default: results/<experiment>)')
-    .option(
-      '--series <k>',
-      "record per-tick series every K ticks into series.arrow (every profile's runs)",
-      intOption('--series', 1),
-    )
-    .option('--events', "record events into events.arrow (every profile's runs)")
-    .option(
-      '--shard <i/N>',
-      'run shard i of N (or auto/N from the array-job index): its runs only, no equilibria; merge the shards for game.arrow and equilibria.json',
-    )
-    .option('--resume', 'keep the runs an interrupted game finished in --out and run only the rest')
-    .option('--fail-fast', 'stop at the first failed run')
-    .option(
-      '--force',
-      'replace what --out holds of another plan (other experiment, preset, overrides, seed or runs); without it that exits 2',
-    )
-    .option(
-      '--failures-ok',
-      'exit 0 when the game completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1',
-    )
-    .addOption(progressOption())
-    .option('--quiet', 'no progress output and no summary table')
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
       const shard = f.shard !== undefined ? parseShard(f.shard) : null;

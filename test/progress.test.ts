@@ -22,7 +22,7 @@ describe('progress on a terminal', () => {
   for (const columns of [40, 80, 120, 200]) {
     it(`at ${columns} columns every frame fits in columns − 1 and redraws in place`, () => {
       const t = terminal(columns);
-      const p = new Progress(10_000, 0, 'tty', t.stream, 100, t.now);
+      const p = new Progress(10_000, 0, 'tty', { stream: t.stream, everyMs: 100, now: t.now });
       for (let i = 1; i <= 100; i++) {
         t.clock.t = 1000 * i;
         p.add(100, i % 7 === 0 ? 1 : 0);
@@ -42,7 +42,7 @@ describe('progress on a terminal', () => {
 
   it('follows a resize (columns read at every draw)', () => {
     const t = terminal(200);
-    const p = new Progress(100, 0, 'tty', t.stream, 0, t.now);
+    const p = new Progress(100, 0, 'tty', { stream: t.stream, everyMs: 0, now: t.now });
     t.clock.t = 1;
     p.add(1);
     t.stream.columns = 50;
@@ -54,7 +54,7 @@ describe('progress on a terminal', () => {
 
   it('the ETA ignores the start-up: 20 s to start, then 10 runs/s of 600 runs', () => {
     const t = terminal(80);
-    const p = new Progress(600, 0, 'tty', t.stream, 0, t.now);
+    const p = new Progress(600, 0, 'tty', { stream: t.stream, everyMs: 0, now: t.now });
     t.clock.t = 20_000; // the first task ends after the pool's start-up
     p.add(10);
     // no rate yet: no ETA rather than one from 10 runs in 20 s (19:10 for a one-minute job)
@@ -72,7 +72,7 @@ describe('progress on a terminal', () => {
     const t = terminal(120);
     const workers = 16;
     const total = 25_600;
-    const p = new Progress(total, 0, 'tty', t.stream, 0, t.now, 2 * workers);
+    const p = new Progress(total, 0, 'tty', { stream: t.stream, everyMs: 0, now: t.now, wave: 2 * workers });
     // wave k: every worker finishes a task at 60·k s, 0.01 s apart
     for (let k = 1; k <= 4; k++)
       for (let w = 0; w < workers; w++) {
@@ -89,7 +89,7 @@ describe('progress on a terminal', () => {
 
   it('a resumed batch counts its rate from the runs done now', () => {
     const t = terminal(120);
-    const p = new Progress(1000, 900, 'tty', t.stream, 0, t.now);
+    const p = new Progress(1000, 900, 'tty', { stream: t.stream, everyMs: 0, now: t.now });
     t.clock.t = 5000;
     p.add(10);
     t.clock.t = 6000;
@@ -100,13 +100,13 @@ describe('progress on a terminal', () => {
 
   it('without a terminal: whole lines; quiet: nothing', () => {
     const t = terminal(80);
-    const p = new Progress(10, 0, 'lines', t.stream, 5000, t.now);
+    const p = new Progress(10, 0, 'lines', { stream: t.stream, everyMs: 5000, now: t.now });
     t.clock.t = 1;
     p.add(5);
     p.finish();
     expect(t.frames.every((f) => f.endsWith('\n') && !f.includes('\r'))).toBe(true);
     const q = terminal(80);
-    const n = new Progress(10, 0, 'none', q.stream, 0, q.now);
+    const n = new Progress(10, 0, 'none', { stream: q.stream, everyMs: 0, now: q.now });
     n.add(10);
     n.finish();
     expect(q.frames).toEqual([]);

@@ -1,6 +1,6 @@
 /**
- * Progress of a batch on stderr: a bar redrawn in place on a terminal (runs done, rate, ETA), a plain line
- * every few seconds otherwise, nothing with `quiet`.
+ * Progress of a batch on stderr: a bar redrawn in place on a terminal (runs done, rate, ETA), or a plain
+ * line every few seconds (for a log), or nothing.
  *
  * On a terminal the line never reaches the last column (it is shortened to `columns − 1`, read at every
  * draw, so a resize is followed): a line that wraps cannot be redrawn in place by `\r`, and every redraw
@@ -19,7 +19,19 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** Seconds from the first finished task before a rate (and an ETA) is shown. */
+/** Where, how often and against which clock progress is drawn, and the runner's first wave. */
+export interface ProgressOptions {
+  /** Default: stderr. */
+  stream?: ProgressStream;
+  /** Least time between two draws (ms; default 100 on a terminal, 5000 for lines). */
+  everyMs?: number;
+  /** The clock in ms (default `performance.now`). */
+  now?: () => number;
+  /** Tasks in flight at the start (the runner keeps this many in flight; default 1). */
+  wave?: number;
+}
+
+/** Seconds from the end of the first wave before a rate (and an ETA) is shown. */
 const MIN_RATE_SECONDS = 0.5;
 
 function fmtTime(s: number): string {
@@ -41,17 +53,22 @@ export class Progress {
   private tasks = 0;
   failed = 0;
 
+  private readonly stream: ProgressStream;
+  private readonly everyMs: number;
+  private readonly now: () => number;
+  private readonly wave: number;
+
   constructor(
     readonly total: number,
     private done: number,
     readonly mode: ProgressMode,
-    private readonly stream: ProgressStream = process.stderr,
-    private readonly everyMs = mode === 'tty' ? 100 : 5000,
-    private readonly now: () => number = () => performance.now(),
-    /** Tasks in flight at the start (the runner keeps this many in flight). */
-    private readonly wave = 1,
+    opts: ProgressOptions = {},
   ) {
-    this.t0 = now();
+    this.stream = opts.stream ?? process.stderr;
+    this.everyMs = opts.everyMs ?? (mode === 'tty' ? 100 : 5000);
+    this.now = opts.now ?? (() => performance.now());
+    this.wave = opts.wave ?? 1;
+    this.t0 = this.now();
   }
 
   /** Adds finished runs. */

@@ -496,15 +496,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   if (done.size > 0) log(`resuming: ${doneRuns} of ${shardRuns} runs already done`);
   // the lanes below keep 2 tasks per worker in flight: the first wave
   const lanes = Math.min(todo.length, 2 * workers);
-  const progress = new Progress(
-    shardRuns,
-    doneRuns,
-    opts.progress ?? 'none',
-    undefined,
-    undefined,
-    undefined,
-    lanes,
-  );
+  const progress = new Progress(shardRuns, doneRuns, opts.progress ?? 'none', { wave: lanes });
   let stopped = false;
   let firstFailure: string | undefined;
   let writeError: NodeJS.ErrnoException | undefined;

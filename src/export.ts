@@ -36,6 +36,7 @@ import {
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
 import { BackstopInputError } from './errors.js';
 import { checkOutDir, packageVersion } from './runner/run.js';
+import { openTemp } from './safe-fs.js';
 
 /** Export formats. */
 export const EXPORT_FORMATS = ['parquet', 'csv'] as const;
@@ -132,7 +133,9 @@ export async function exportResults(dir: string, opts: ExportOptions): Promise<E
   const done: { tmp: string; to: string; from: string; rows: number }[] = [];
   try {
     for (const p of pairs) {
-      const tmp = join(resolve(p.to, '..'), `.${basename(p.to)}.tmp-${process.pid}`);
+      // a fresh name, created exclusively (never a planted file or link), that the writers then fill
+      const { fd, tmp } = openTemp(p.to);
+      closeSync(fd);
       done.push({ tmp, to: p.to, from: p.from, rows: 0 });
       done[done.length - 1].rows =
         opts.format === 'parquet' ? await toParquet(p.from, tmp) : await toCsv(p.from, tmp);

@@ -11,7 +11,7 @@
  * resume, shards) and finds the equilibria from its `runs.arrow` ({@link writeGameOfBatch}). Both give the
  * same bytes.
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimConfigInput } from '../config/schema.js';
 import type { GroupPayoff } from '../engine/simulation.js';
@@ -29,6 +29,7 @@ import {
 import type { ResolvedExperiment } from '../experiment/resolve.js';
 import type { RunMetrics } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
+import { writeFileAtomic } from '../safe-fs.js';
 import { simulate } from '../simulate.js';
 import { resultFileMeta } from '../version.js';
 import { type FieldValue, keyLabel, readManifest } from './analyze.js';
@@ -553,11 +554,7 @@ export function gameArrowBytes(file: EquilibriaFile): Uint8Array {
 /** Writes game.arrow and equilibria.json into `dir` (each via a temporary name, then renamed). */
 export function writeGameFiles(dir: string, file: EquilibriaFile): void {
   mkdirSync(dir, { recursive: true });
-  const put = (name: string, data: string | Uint8Array) => {
-    const tmp = join(dir, `.${name}.tmp`);
-    writeFileSync(tmp, data);
-    renameSync(tmp, join(dir, name));
-  };
+  const put = (name: string, data: string | Uint8Array) => writeFileAtomic(join(dir, name), data);
   put('game.arrow', gameArrowBytes(file));
   put(
     'equilibria.json',

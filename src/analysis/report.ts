@@ -19,9 +19,10 @@
  * - a game (equilibria.json): each role's payoff per strategy against the swept parameter, the venue's
  *   loss under each equilibrium against the best profile, the equilibrium map, and the CLI's tables.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { axisTitle } from '../metrics.js';
+import { writeFileAtomic } from '../safe-fs.js';
 import { type Analysis, analyze, type FieldValue, lossColumn, readManifest } from './analyze.js';
 import { readArrowFile } from './arrow-io.js';
 import { fieldKey, fieldTitle, shortNames } from './field-titles.js';
@@ -931,8 +932,8 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
   for (const [k, f] of figs.entries()) {
     const svg = await renderSvg(f.spec);
     const p = join(figDir, `${f.name}.svg`);
-    writeFileSync(p, svg);
-    writeFileSync(join(figDir, `${f.name}.png`), await renderPng(svg));
+    writeFileAtomic(p, svg);
+    writeFileAtomic(join(figDir, `${f.name}.png`), await renderPng(svg));
     written.push(p);
     sections.push(
       `<figure id="fig-${esc(f.name)}" class="figure">${svg}<figcaption><b>Figure ${k + 1}.</b> ${esc(f.title)}. ${esc(
@@ -1000,8 +1001,6 @@ ${eq ? gameTables(eq) : ''}
 </html>
 `;
   const index = join(out, 'index.html');
-  const tmp = join(out, '.index.html.tmp');
-  writeFileSync(tmp, html);
-  renameSync(tmp, index);
+  writeFileAtomic(index, html);
   return { dir: out, index, figures: written };
 }

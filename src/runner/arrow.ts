@@ -7,7 +7,7 @@
  * Only Int32, Float64, Utf8 and Bool columns; every column owns fresh buffers (apache-arrow 21 writes an
  * unreadable file when one typed array backs two columns).
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, renameSync, rmSync, writeSync } from 'node:fs';
 import {
   AsyncByteQueue,
   Bool,
@@ -23,6 +23,7 @@ import {
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
+import { openTemp } from '../safe-fs.js';
 
 /** Column types used in result files. */
 export type ColType = 'i32' | 'f64' | 'utf8' | 'bool';
@@ -84,8 +85,7 @@ export class TableSink {
     meta?: Map<string, string>,
   ) {
     this.schema = schemaOf(specs, meta);
-    this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
+    ({ fd: this.fd, tmp: this.tmp } = openTemp(path));
     this.writer = new RecordBatchFileWriter();
     this.writer.reset(new FdSink(this.fd) as never, this.schema);
     this.fresh();

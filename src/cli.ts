@@ -3,7 +3,7 @@
  * 0 success, 1 runs failed (or the output directory could not be written), 2 bad input (nothing created or
  * changed), 130/143 stopped by SIGINT/SIGTERM (finished runs kept; `--resume` completes the batch).
  */
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
@@ -26,7 +26,9 @@ import {
   OutputWriteError,
   runBatch,
   type Shard,
+  stopGraceS,
 } from './runner/run.js';
+import { writeFileAtomic } from './safe-fs.js';
 import { listStrategies } from './strategy.js';
 import { packageVersion } from './version.js';
 import { listStages } from './waterfall/stage.js';
@@ -44,6 +46,18 @@ function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
       );
     return n;
   };
+}
+
+/** `--run-timeout`: seconds (> 0, at most a week) or `auto`. */
+function runTimeoutOption(v: string): number | 'auto' {
+  if (v.trim() === 'auto') return 'auto';
+  const n = Number(v);
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || !(n > 0 && n <= 604_800))
+    throw badOption(
+      '--run-timeout',
+      `must be seconds from 0 to 604800 (a week), above 0, or auto (got ${JSON.stringify(v)})`,
+    );
+  return n;
 }
 
 /** A comma-separated list of names. */
@@ -131,13 +145,6 @@ function checkOutFile(file: string, flag = '--out'): string {
   return abs;
 }
 
-/** Writes a file via a temporary name in the same directory, then renames it (no partial file). */
-function writeAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.tmp`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
-
 /** Runs `analyze`, turning its input errors (an unknown --by column or --compare metric) into exit-2 errors. */
 function analyzeDir(dir: string, opts: AnalyzeOptions): Analysis {
   try {
@@ -173,6 +180,7 @@ interface RunFlags {
   failFast?: boolean;
   force?: boolean;
   failuresOk?: boolean;
+  runTimeout?: number | 'auto';
   progress?: 'auto' | 'lines' | 'none';
   quiet?: boolean;
   preset?: string;
@@ -271,6 +279,11 @@ function addBatchOptions(cmd: Command, kind: 'batch' | 'game'): Command {
     .option(
       '--failures-ok',
       `exit 0 when the ${kind} completes with failed runs recorded (for array tasks whose merge reports them); without it that is exit 1`,
+    )
+    .option(
+      '--run-timeout <s>',
+      'wall-clock limit of one run in seconds, or auto: 10 × the median run once 8 have finished, at least 60 s (600 s before); a run past it is stopped and recorded as failed ("timed out")',
+      runTimeoutOption,
     )
     .addOption(progressOption())
     .option(
@@ -514,7 +527,7 @@ export function program(): Command {
           f.format,
         );
         if (out) {
-          writeAtomic(out, data);
+          writeFileAtomic(out, data);
           process.stderr.write(`analysis (${f.format}) → ${out}\n`);
         } else process.stdout.write(data);
       },
@@ -644,6 +657,11 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
   // a second signal quits at once, but not one within a second of the first: a cluster often delivers the
   // same stop twice (Slurm's scancel signals every process of the job, and the batch script forwards it)
   let firstAt = 0;
+  // a bad BACKSTOP_STOP_GRACE_S is reported by the batch itself, before it starts
+  let grace = 10;
+  try {
+    grace = stopGraceS();
+  } catch {}
   const onSignal = (sig: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       if (performance.now() - firstAt >= SECOND_SIGNAL_MS) {
@@ -658,7 +676,7 @@ function stopOnSignals(): { signal: AbortSignal; dispose: () => void } {
     // on a terminal the progress bar holds the line: start a new one
     const nl = process.stderr.isTTY ? '\n' : '';
     process.stderr.write(
-      `${nl}backstop-sim: ${sig}: stopping after the runs in flight (the same signal again, a second or more later, quits now)\n`,
+      `${nl}backstop-sim: ${sig}: stopping after the runs in flight, which get ${grace} s (the same signal again, a second or more later, quits now)\n`,
     );
     stop.abort(sig);
   };
@@ -696,6 +714,7 @@ function batchOptions(f: RunFlags, shard: Shard | null): BatchOptions {
     resume: f.resume,
     failFast: f.failFast,
     force: f.force,
+    runTimeout: f.runTimeout,
     progress: progressMode(f),
   };
 }
@@ -711,7 +730,15 @@ async function runStoppable<R extends BatchResult>(
   const stop = stopOnSignals();
   const r = await batch({ ...opts, signal: stop.signal }).finally(stop.dispose);
   if (r.interrupted) exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
-  else if (r.stopped) exitCode = 1;
+  else if (stop.signal.aborted && !r.stopped) {
+    // the signal came while the results were being assembled (the process could not stop then): they are
+    // complete, but the process was told to stop, and says so in its exit code
+    process.stderr.write(
+      `backstop-sim: ${String(stop.signal.reason)} arrived while the results were written; they are complete in ${r.out}\n`,
+    );
+    exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
+    return null;
+  } else if (r.stopped) exitCode = 1;
   return r.interrupted || r.stopped ? null : r;
 }
 

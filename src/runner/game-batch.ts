@@ -47,9 +47,16 @@ export async function runGameBatch(spec: ExperimentSpec, opts: BatchOptions = {}
       ],
       'invalid experiment',
     );
-  const r = await runBatch(gs, { ...opts, resolved });
-  if (r.stopped || r.interrupted || opts.shard) return { ...r, equilibria: null };
-  return { ...r, equilibria: writeGameOfBatch(r.out) };
+  // the game files are written while the batch still holds its directory's lock
+  let equilibria: EquilibriaFile | null = null;
+  const r = await runBatch(gs, {
+    ...opts,
+    resolved,
+    onComplete: (done) => {
+      if (!opts.shard) equilibria = writeGameOfBatch(done.out);
+    },
+  });
+  return { ...r, equilibria };
 }
 
 /**
@@ -61,6 +68,12 @@ export function mergeGameShards(
   outDir: string,
   opts: { force?: boolean } = {},
 ): GameBatchResult {
-  const r = mergeShards(dirs, outDir, opts);
-  return { ...r, equilibria: r.plan.game ? writeGameOfBatch(r.out) : null };
+  let equilibria: EquilibriaFile | null = null;
+  const r = mergeShards(dirs, outDir, {
+    ...opts,
+    onComplete: (done) => {
+      if (done.plan.game) equilibria = writeGameOfBatch(done.out);
+    },
+  });
+  return { ...r, equilibria };
 }

@@ -1,22 +1,15 @@
 /**
  * Durable part files: one per chunk of runs, in `<out>/.parts/`. A part is the chunk's packed buffer
- * followed by a 16-byte footer (CRC-32 of the body, body length as two u32, magic `BSPE`). It is written
- * to a temporary name, fsynced and renamed, so a part either exists whole or not at all; on resume a
- * part whose footer, length or checksum does not match (a truncated or corrupt file) is run again.
+ * followed by a footer naming its plan (hash) and chunk, with the body's length and CRC-32. It is written
+ * to a fresh temporary name, fsynced and renamed, so a part either exists whole or not at all; on resume a
+ * part whose footer, length or checksum does not match (a truncated or corrupt file), or that belongs to
+ * another plan or chunk, is run again.
  */
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { fitsLayout } from './pack.js';
+import { writeFileAtomic } from '../safe-fs.js';
+import { chunkHeader, fitsLayout } from './pack.js';
 
 const CRC_TABLE = (() => {
   const t = new Int32Array(256);
@@ -43,8 +36,19 @@ export function crc32Js(u8: Uint8Array): number {
 export const crc32: (u8: Uint8Array) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (u8) => zlib.crc32(u8) >>> 0 : crc32Js;
 
-const FOOTER = 16;
-const MAGIC = [0x42, 0x53, 0x50, 0x45]; // BSPE
+/**
+ * Footer (64 bytes): the plan's hash (sha256, 32 bytes) · chunk index u32 · CRC-32 of the body u32 · body
+ * length as two u32 (low, high) · 12 zero bytes · magic `BSP2`. A part of another plan or another chunk
+ * (copied, swapped, left by an earlier plan) is not this chunk's and is run again.
+ */
+const FOOTER = 64;
+const MAGIC = [0x42, 0x53, 0x50, 0x32]; // BSP2
+
+/** What a part must belong to: its plan's hash and its chunk's index and first run. */
+export interface PartOwner {
+  hash: string;
+  chunkRuns: number;
+}
 
 /** Directory of the part files inside an output directory. */
 export function partsDir(out: string): string {
@@ -73,34 +77,26 @@ export function injectedFault(what: 'part' | 'probe'): void {
   }
 }
 
-/** Writes chunk `c`'s part atomically and durably. */
-export function writePart(dir: string, c: number, body: Uint8Array): void {
+/** Writes chunk `c`'s part of the plan `owner` atomically and durably. */
+export function writePart(dir: string, owner: PartOwner, c: number, body: Uint8Array): void {
   injectedFault('part');
   const footer = new Uint8Array(FOOTER);
   const dv = new DataView(footer.buffer);
-  dv.setUint32(0, crc32(body), true);
-  dv.setUint32(4, body.byteLength % 2 ** 32, true);
-  dv.setUint32(8, Math.floor(body.byteLength / 2 ** 32), true);
-  footer.set(MAGIC, 12);
-  const final = join(dir, partName(c));
-  const tmp = `${final}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, body);
-    writeSync(fd, footer);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, final);
+  footer.set(Buffer.from(owner.hash, 'hex').subarray(0, 32), 0);
+  dv.setUint32(32, c, true);
+  dv.setUint32(36, crc32(body), true);
+  dv.setUint32(40, body.byteLength % 2 ** 32, true);
+  dv.setUint32(44, Math.floor(body.byteLength / 2 ** 32), true);
+  footer.set(MAGIC, 60);
+  writeFileAtomic(join(dir, partName(c)), [body, footer], true);
   partsWritten++;
 }
 
-/** Reads chunk `c`'s part; undefined when it is missing, truncated or corrupt. */
-export function readPart(dir: string, c: number): Uint8Array | undefined {
+/**
+ * Reads chunk `c`'s part of the plan `owner`; undefined when it is missing, truncated or corrupt, or not
+ * this plan's part of this chunk (its footer's hash or index, or its first run, differ).
+ */
+export function readPart(dir: string, owner: PartOwner, c: number): Uint8Array | undefined {
   let u8: Uint8Array;
   try {
     u8 = readFileSync(join(dir, partName(c)));
@@ -110,17 +106,24 @@ export function readPart(dir: string, c: number): Uint8Array | undefined {
   if (u8.byteLength < FOOTER + 16) return undefined;
   const f = u8.subarray(u8.byteLength - FOOTER);
   const dv = new DataView(f.buffer, f.byteOffset, FOOTER);
-  for (let i = 0; i < 4; i++) if (f[12 + i] !== MAGIC[i]) return undefined;
-  const len = dv.getUint32(4, true) + dv.getUint32(8, true) * 2 ** 32;
+  for (let i = 0; i < 4; i++) if (f[60 + i] !== MAGIC[i]) return undefined;
+  if (Buffer.from(f.subarray(0, 32)).toString('hex') !== owner.hash) return undefined;
+  if (dv.getUint32(32, true) !== c) return undefined;
+  const len = dv.getUint32(40, true) + dv.getUint32(44, true) * 2 ** 32;
   if (len !== u8.byteLength - FOOTER) return undefined;
   const body = u8.subarray(0, len);
-  if (crc32(body) !== dv.getUint32(0, true)) return undefined;
+  if (crc32(body) !== dv.getUint32(36, true)) return undefined;
   // intact but written by an older layout of the chunk (or with other metrics or series): re-run it
   if (!fitsLayout(body)) return undefined;
+  try {
+    if (chunkHeader(body).start !== c * owner.chunkRuns) return undefined;
+  } catch {
+    return undefined;
+  }
   return body;
 }
 
-/** Chunk indices that have a part file (not yet validated), after removing stale temporary files. */
+/** Chunk indices that have a part file (not yet validated). */
 export function listParts(dir: string): number[] {
   let names: string[];
   try {
@@ -130,7 +133,6 @@ export function listParts(dir: string): number[] {
   }
   const out: number[] = [];
   for (const n of names) {
-    if (n.endsWith('.tmp')) rmSync(join(dir, n), { force: true });
     const m = /^chunk-(\d+)\.part$/.exec(n);
     if (m) out.push(Number(m[1]));
   }

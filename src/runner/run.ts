@@ -7,20 +7,20 @@
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   realpathSync,
-  renameSync,
   rmdirSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
+import { removeLeftovers, writeFileAtomic } from '../safe-fs.js';
 import { packageVersion } from '../version.js';
 
 export { packageVersion };
@@ -35,13 +35,14 @@ import {
 import { METRIC_NAMES, SERIES } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { assemble, type RunCounts } from './assemble.js';
+import { type DirLock, lockDir } from './lock.js';
 import { envWorkerHeapMb, workerHeapMb } from './memory.js';
 import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
 import { injectedFault, listParts, partsDir, readPart, writePart } from './parts.js';
-import { buildPlan, chunkRange, type Plan, readPlan, shardChunks } from './plan.js';
+import { buildPlan, chunkRange, type Plan, readPlan, shardChunks, strategyPaths } from './plan.js';
 import { poolEntry } from './pool-entry.js';
 import { Progress, type ProgressMode } from './progress.js';
-import type { ChunkTask } from './worker.js';
+import { type ChunkTask, PLAN_MISMATCH, type WorkerBatch } from './worker.js';
 
 /** A shard of a batch: `index` of `count`. */
 export interface Shard {
@@ -82,6 +83,17 @@ export interface BatchOptions {
   workerMemoryMb?: number;
   /** Replace the results (or the unfinished parts) of another plan in `out` (default: refuse, exit 2). */
   force?: boolean;
+  /**
+   * Wall-clock limit of one run, in seconds: a run past it is stopped (its worker replaced) and recorded as
+   * failed ("timed out"), and the batch carries on. `auto` (the default): ten times the median run time
+   * once eight runs have finished, at least 60 s; 600 s until then.
+   */
+  runTimeout?: number | 'auto';
+  /**
+   * Called with the result of a completed batch (not a stopped or interrupted one) while the output
+   * directory is still locked: for files written next to the results (a game's equilibria).
+   */
+  onComplete?: (r: BatchResult) => void;
 }
 
 /** The output directory cannot be written (a full disk, a read-only mount): what was there is kept. */
@@ -242,6 +254,10 @@ export function checkOwnResults(
       how = shard ? `this is shard ${shard.index}/${shard.count}` : 'this is the whole batch, not a shard';
     }
   }
+  if (!foreign && !parts && listParts(pdir).length > 0) {
+    foreign = `${listParts(pdir).length} part file(s) without a readable .parts/plan.json`;
+    how = 'whose plan cannot be told';
+  }
   if (
     !foreign &&
     m &&
@@ -314,12 +330,6 @@ export function checkOutDir(out: string, flag = '--out'): void {
   }
 }
 
-function writeJsonAtomic(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, path);
-}
-
 /** Result files a plan produces. */
 function resultFiles(plan: Plan): string[] {
   return [
@@ -338,8 +348,8 @@ interface ManifestExtra {
   totalRuns: number;
 }
 
-function manifest(plan: Plan, x: ManifestExtra) {
-  return {
+function manifestText(plan: Plan, x: ManifestExtra): string {
+  const m = {
     experiment: plan.name,
     description: plan.description,
     file: plan.file,
@@ -369,6 +379,7 @@ function manifest(plan: Plan, x: ManifestExtra) {
     failures: x.counts.failures,
     complete: true,
   };
+  return `${JSON.stringify(m, null, 2)}\n`;
 }
 
 /** Rebuilds a chunk from single-run chunks (after a worker crash). */
@@ -398,13 +409,14 @@ function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
   return out.pack();
 }
 
-function crashedRun(plan: Plan, g: number, message: string): Uint8Array {
+/** A chunk of one failed run `g` with the error `message` (a worker crash, a time limit). */
+function failedRun(plan: Plan, g: number, message: string): Uint8Array {
   // a game batch's parts carry each role's payoff after the metrics
   const c = new ChunkCollector(g, gameRoles(plan.game).length);
   const point = Math.floor(g / plan.runs);
   c.add({
     seed: deriveRunSeed(plan.seed, seedPoint(plan.game, point), g % plan.runs, plan.crn),
-    error: `worker crashed: ${message} (retried once)`,
+    error: message,
   });
   return c.pack();
 }
@@ -423,29 +435,151 @@ function assembleOrFail<T>(out: string, f: () => T): T {
   }
 }
 
+/** Seconds a run may take under `runTimeout: 'auto'` until {@link AUTO_AFTER_RUNS} runs have finished. */
+export const AUTO_FIRST_LIMIT_S = 600;
+/** Runs to finish before `auto` sets the limit from their times. */
+const AUTO_AFTER_RUNS = 8;
+/** `auto`: this many times the median run time, but never below {@link AUTO_MIN_LIMIT_S}. */
+const AUTO_FACTOR = 10;
+const AUTO_MIN_LIMIT_S = 60;
 /**
- * Runs an experiment (or one shard of it) into an output directory.
+ * After SIGINT/SIGTERM the runs in flight get this long to finish (then they are cut, to run again on
+ * resume): `BACKSTOP_STOP_GRACE_S` seconds, default 10 (Slurm sends SIGKILL 30 s after SIGTERM by default).
+ * @throws BackstopInputError when the variable is not a number of seconds from 0 to 3600
+ */
+export function stopGraceS(): number {
+  const v = process.env.BACKSTOP_STOP_GRACE_S;
+  if (v === undefined || v === '') return 10;
+  const n = Number(v);
+  if (!(/^\d+(\.\d+)?$/.test(v.trim()) && n <= 3600))
+    throw new BackstopInputError(
+      [
+        {
+          path: 'BACKSTOP_STOP_GRACE_S',
+          message: `must be seconds from 0 to 3600 (got ${JSON.stringify(v)})`,
+        },
+      ],
+      'invalid environment',
+    );
+  return n;
+}
+
+/** Why a task was cut short. */
+type Cut = { kind: 'timeout'; run: number; limitS: number } | { kind: 'stop' };
+
+/**
+ * Creates `dir` (with its missing parents) and returns a function that removes what it created, if still
+ * empty: a refused batch leaves no directory behind.
+ */
+function makeDir(dir: string): () => void {
+  const first = mkdirSync(dir, { recursive: true });
+  return () => {
+    if (!first) return;
+    for (let d = dir; ; d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        return;
+      }
+      if (d === first) return;
+    }
+  };
+}
+
+/** Refuses a `.parts` that is not a plain directory (a planted link would send every part elsewhere). */
+function checkPartsDir(pdir: string): void {
+  let st: ReturnType<typeof lstatSync> | undefined;
+  try {
+    st = lstatSync(pdir);
+  } catch {
+    return;
+  }
+  if (!st.isDirectory())
+    throw new BackstopInputError(
+      [{ path: pdir, message: 'is not a directory (a link or a file); remove it' }],
+      'invalid output directory',
+    );
+}
+
+/**
+ * Runs an experiment (or one shard of it) into an output directory. The directory is locked for the
+ * batch's whole length ({@link lockDir}); each run has a wall-clock limit (`runTimeout`).
  *
  * @throws BackstopInputError for bad input, before anything is created or changed
  */
 export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
-  let writeMs = 0;
   const startedAt = new Date().toISOString();
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const exp = opts.resolved ?? (await resolveExperiment(spec));
   const plan = buildPlan(exp, packageVersion());
   const out = resolve(opts.out ?? join('results', exp.name));
   const shard = opts.shard ?? null;
-  const workers = opts.workers ?? availableParallelism();
-  if (!(Number.isInteger(workers) && workers >= 1))
+  const cores = availableParallelism();
+  const workers = opts.workers ?? cores;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= cores))
     throw new BackstopInputError(
-      [{ path: '--workers', message: `must be a positive integer (got ${workers})` }],
+      [
+        {
+          path: '--workers',
+          message: `must be an integer from 1 to ${cores} (the cores available to this process; got ${workers})`,
+        },
+      ],
+      'invalid option',
+    );
+  const rt = opts.runTimeout ?? 'auto';
+  if (!(rt === 'auto' || (typeof rt === 'number' && Number.isFinite(rt) && rt > 0)))
+    throw new BackstopInputError(
+      [{ path: '--run-timeout', message: `must be a number of seconds > 0, or auto (got ${String(rt)})` }],
       'invalid option',
     );
   checkOutDir(out);
   envWorkerHeapMb(); // a bad BACKSTOP_WORKER_MEMORY_MB is bad input: found before anything is written
-  checkOwnResults(out, plan, shard, opts.force);
+  const grace = stopGraceS();
+  const pdir = partsDir(out);
+  checkPartsDir(pdir);
+  const undo = makeDir(out);
+  let lock: DirLock;
+  try {
+    lock = lockDir(out, opts.resolved?.gameBatch ? 'game' : 'run');
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  try {
+    try {
+      checkOwnResults(out, plan, shard, opts.force);
+    } catch (e) {
+      lock.release();
+      undo();
+      throw e;
+    }
+    // what a killed process left half-written (it held the lock, so no live process owns them)
+    removeLeftovers(out);
+    removeLeftovers(pdir);
+    return await runLocked(opts, { exp, plan, out, shard, workers, log, startedAt, t0, lock, rt, grace });
+  } finally {
+    lock.release();
+  }
+}
+
+interface LockedBatch {
+  exp: ResolvedExperiment;
+  plan: Plan;
+  out: string;
+  shard: Shard | null;
+  workers: number;
+  log: (s: string) => void;
+  startedAt: string;
+  t0: number;
+  lock: DirLock;
+  rt: number | 'auto';
+  grace: number;
+}
+
+async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResult> {
+  const { exp, plan, out, shard, workers, log, startedAt, t0, lock } = b;
+  let writeMs = 0;
   const pdir = partsDir(out);
   const mine = shardChunks(plan, shard);
   const shardRuns = mine.reduce((a, c) => a + chunkRange(plan, c).count, 0);
@@ -465,7 +599,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       files.every((f) => existsSync(join(out, f)))
     ) {
       log(`${out}: already complete (${m.ok} ok, ${m.failed} failed)`);
-      return {
+      const r: BatchResult = {
         out,
         plan,
         ok: m.ok ?? 0,
@@ -477,10 +611,12 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
         writeSeconds: 0,
         stopped: false,
       };
+      opts.onComplete?.(r);
+      return r;
     }
     if (old) {
       const mineSet = new Set(mine);
-      for (const c of listParts(pdir)) if (mineSet.has(c) && readPart(pdir, c)) done.add(c);
+      for (const c of listParts(pdir)) if (mineSet.has(c) && readPart(pdir, plan, c)) done.add(c);
     }
   } else if (existsSync(pdir)) {
     const kept = listParts(pdir).length;
@@ -489,7 +625,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     rmSync(pdir, { recursive: true, force: true });
   }
   mkdirSync(pdir, { recursive: true });
-  writeJsonAtomic(join(pdir, 'plan.json'), plan);
+  writeFileAtomic(join(pdir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
 
   const todo = mine.filter((c) => !done.has(c));
   const doneRuns = shardRuns - todo.reduce((a, c) => a + chunkRange(plan, c).count, 0);
@@ -500,25 +636,92 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   let stopped = false;
   let firstFailure: string | undefined;
   let writeError: NodeJS.ErrnoException | undefined;
-  const halted = () => stopped || writeError !== undefined || opts.signal?.aborted === true;
+  let mismatch: string | undefined;
+  const halted = () =>
+    stopped || writeError !== undefined || mismatch !== undefined || opts.signal?.aborted === true;
 
   if (todo.length > 0) {
     const threads = Math.min(workers, todo.length);
     const memory = opts.workerMemoryMb ?? workerHeapMb(threads);
+    const batch: WorkerBatch = {
+      plan,
+      configs: exp.configs,
+      baseDir: exp.baseDir,
+      strategies: strategyPaths(exp.baseInput),
+    };
     const pool = new Piscina({
       ...poolEntry('worker.js'),
+      workerData: { ...poolEntry('worker.js').workerData, batch },
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 60_000,
       // a runaway run (a strategy that allocates without end) kills its worker, not the machine
       resourceLimits: { maxOldGenerationSizeMb: memory },
     });
-    const run = (task: ChunkTask) => pool.run(task) as Promise<Uint8Array>;
+    // the run time limit: each task's worker writes its current run and start time to `watch`, and this
+    // watchdog aborts a task (piscina then stops its worker and starts another) whose run is past its limit
+    const runTimes: number[] = [];
+    const limitS = (): number => {
+      if (b.rt !== 'auto') return b.rt;
+      if (runTimes.length < AUTO_AFTER_RUNS) return AUTO_FIRST_LIMIT_S;
+      const sorted = [...runTimes].sort((x, y) => x - y);
+      return Math.max(AUTO_MIN_LIMIT_S, AUTO_FACTOR * sorted[Math.floor(sorted.length / 2)]);
+    };
+    interface Flight {
+      sab: SharedArrayBuffer;
+      watch: Float64Array;
+      ctl: AbortController;
+      cut?: Cut;
+    }
+    const flights = new Set<Flight>();
+    let stopAt: number | undefined;
+    const watchdog = setInterval(
+      () => {
+        const now = Date.now();
+        if (opts.signal?.aborted && stopAt === undefined) stopAt = now;
+        const limit = limitS();
+        for (const f of flights) {
+          if (f.cut) continue;
+          const began = f.watch[1];
+          if (began > 0 && now - began > limit * 1000) {
+            f.cut = { kind: 'timeout', run: f.watch[0], limitS: limit };
+            f.ctl.abort();
+          } else if (stopAt !== undefined && now - stopAt > b.grace * 1000) {
+            f.cut = { kind: 'stop' };
+            f.ctl.abort();
+          }
+        }
+      },
+      b.rt !== 'auto' && b.rt < 2 ? 50 : 250,
+    );
+    type Attempt = { body: Uint8Array } | { cut: Cut } | { crash: Error };
+    const attempt = async (start: number, count: number): Promise<Attempt> => {
+      const sab = new SharedArrayBuffer(16);
+      const f: Flight = { sab, watch: new Float64Array(sab), ctl: new AbortController() };
+      flights.add(f);
+      const t = performance.now();
+      try {
+        const body = (await pool.run({ start, count, watch: f.sab } satisfies ChunkTask, {
+          signal: f.ctl.signal,
+        })) as Uint8Array;
+        runTimes.push((performance.now() - t) / 1000 / count);
+        return { body };
+      } catch (e) {
+        if (f.cut) return { cut: f.cut };
+        const msg = (e as Error)?.message ?? String(e);
+        if (msg.startsWith(PLAN_MISMATCH)) mismatch ??= msg.slice(PLAN_MISMATCH.length).trim();
+        return { crash: e as Error };
+      } finally {
+        flights.delete(f);
+      }
+    };
+    const timedOut = (g: number, limit: number) =>
+      failedRun(plan, g, `timed out: still running after ${limit} s (--run-timeout)`);
     const onChunk = (c: number, body: Uint8Array) => {
       if (writeError) return;
       const w0 = performance.now();
       try {
-        writePart(pdir, c, body);
+        writePart(pdir, plan, c, body);
       } catch (e) {
         // a full disk or a read-only mount: stop feeding, keep the parts written so far
         writeError = e as NodeJS.ErrnoException;
@@ -526,6 +729,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       } finally {
         writeMs += performance.now() - w0;
       }
+      lock.touch();
       const h = chunkHeader(body);
       progress.add(h.count, h.errors.length);
       if (h.errors.length > 0 && opts.failFast && !stopped) {
@@ -536,18 +740,28 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     };
     const doChunk = async (c: number) => {
       const { start, count } = chunkRange(plan, c);
+      const first = await attempt(start, count);
+      if (mismatch) return;
       let body: Uint8Array;
-      try {
-        body = await run({ spec, start, count });
-      } catch (e) {
-        // the worker died (piscina replaces it): run the chunk's runs one by one to isolate the culprit
+      if ('body' in first) body = first.body;
+      else if ('cut' in first && first.cut.kind === 'stop')
+        return; // run again on resume
+      else {
+        // a run timed out, or the worker died (piscina replaces it): run the chunk's runs one by one to
+        // isolate the culprit; a run that timed out is recorded as such, not run again
         const singles: Uint8Array[] = [];
         for (let g = start; g < start + count; g++) {
-          try {
-            singles.push(await run({ spec, start: g, count: 1 }));
-          } catch (e2) {
-            singles.push(crashedRun(plan, g, (e2 as Error).message ?? String(e)));
+          if ('cut' in first && first.cut.kind === 'timeout' && first.cut.run === g) {
+            singles.push(timedOut(g, first.cut.limitS));
+            continue;
           }
+          const one = await attempt(g, 1);
+          if (mismatch) return;
+          if ('body' in one) singles.push(one.body);
+          else if ('cut' in one && one.cut.kind === 'stop') return;
+          else if ('cut' in one && one.cut.kind === 'timeout') singles.push(timedOut(g, one.cut.limitS));
+          else if ('crash' in one)
+            singles.push(failedRun(plan, g, `worker crashed: ${one.crash.message} (retried once)`));
         }
         body = combine(plan, start, singles);
       }
@@ -561,10 +775,21 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     try {
       await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
+      clearInterval(watchdog);
       await pool.destroy();
     }
   }
   progress.finish();
+  if (mismatch)
+    throw new BackstopInputError(
+      [
+        {
+          path: plan.file,
+          message: `${mismatch}; the runs finished so far are kept in ${pdir} for the files as they were: undo the change and --resume, or run again with --force to start afresh`,
+        },
+      ],
+      'the experiment changed during the batch',
+    );
   if (writeError) {
     const kept = listParts(pdir).length;
     throw new OutputWriteError(
@@ -572,7 +797,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     );
   }
   if (opts.signal?.aborted && !stopped) {
-    const done = mine.reduce((a, c) => a + (readPart(pdir, c) ? chunkRange(plan, c).count : 0), 0);
+    const done = mine.reduce((a, c) => a + (readPart(pdir, plan, c) ? chunkRange(plan, c).count : 0), 0);
     log(
       `interrupted: ${done} of ${shardRuns} runs done and kept in ${pdir}; run again with --resume to finish`,
     );
@@ -612,8 +837,9 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       plan,
       mine,
       (c) => {
-        const p = readPart(pdir, c);
+        const p = readPart(pdir, plan, c);
         if (!p) throw new Error(`part of chunk ${c} in ${pdir} is missing or corrupt`);
+        lock.touch();
         return p;
       },
       out,
@@ -621,14 +847,14 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   );
   for (const f of ['runs.arrow', 'series.arrow', 'events.arrow'])
     if (!resultFiles(plan).includes(f)) rmSync(join(out, f), { force: true });
-  writeJsonAtomic(
+  writeFileAtomic(
     join(out, 'manifest.json'),
-    manifest(plan, { shard, startedAt, endedAt: new Date().toISOString(), counts, totalRuns: shardRuns }),
+    manifestText(plan, { shard, startedAt, endedAt: new Date().toISOString(), counts, totalRuns: shardRuns }),
   );
   // a whole batch needs its parts no more; a shard keeps them for `merge`
   if (!shard) rmSync(pdir, { recursive: true, force: true });
   writeMs += performance.now() - a0;
-  return {
+  const r: BatchResult = {
     out,
     plan,
     ...counts,
@@ -638,6 +864,8 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     writeSeconds: writeMs / 1000,
     stopped: false,
   };
+  opts.onComplete?.(r);
+  return r;
 }
 
 /**
@@ -646,7 +874,11 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
  * @throws BackstopInputError when a directory holds no shard parts, the shards are of different plans, or
  * runs are missing — before anything is created
  */
-export function mergeShards(dirs: string[], outDir: string, opts: { force?: boolean } = {}): BatchResult {
+export function mergeShards(
+  dirs: string[],
+  outDir: string,
+  opts: { force?: boolean; onComplete?: (r: BatchResult) => void } = {},
+): BatchResult {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const out = resolve(outDir);
@@ -681,7 +913,7 @@ export function mergeShards(dirs: string[], outDir: string, opts: { force?: bool
   const mineAll = shardChunks(plan, null);
   for (const d of dirs) {
     const pd = partsDir(d);
-    for (const c of listParts(pd)) if (!where.has(c) && readPart(pd, c)) where.set(c, pd);
+    for (const c of listParts(pd)) if (!where.has(c) && readPart(pd, plan, c)) where.set(c, pd);
   }
   const missing = mineAll.filter((c) => !where.has(c));
   if (missing.length > 0) {
@@ -697,41 +929,69 @@ export function mergeShards(dirs: string[], outDir: string, opts: { force?: bool
     );
   }
   checkOutDir(out);
-  checkOwnResults(out, plan, null, opts.force);
-  mkdirSync(out, { recursive: true });
-  const counts = assemble(plan, mineAll, (c) => readPart(where.get(c)!, c)!, out);
-  const shards = dirs.map((d) => {
-    const m = readManifestHead(d);
-    return m
-      ? {
-          dir: resolve(d),
-          shard: m.shard,
-          startedAt: m.startedAt,
-          endedAt: m.endedAt,
-          ok: m.ok,
-          failed: m.failed,
-        }
-      : { dir: resolve(d) };
-  });
-  writeJsonAtomic(
-    join(out, 'manifest.json'),
-    manifest(plan, {
-      shard: null,
-      shards,
-      startedAt,
-      endedAt: new Date().toISOString(),
-      counts,
+  const undo = makeDir(out);
+  let lock: DirLock;
+  try {
+    lock = lockDir(out, 'merge');
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  try {
+    try {
+      checkOwnResults(out, plan, null, opts.force);
+    } catch (e) {
+      lock.release();
+      undo();
+      throw e;
+    }
+    removeLeftovers(out);
+    const counts = assemble(
+      plan,
+      mineAll,
+      (c) => {
+        lock.touch();
+        return readPart(where.get(c)!, plan, c)!;
+      },
+      out,
+    );
+    const shards = dirs.map((d) => {
+      const m = readManifestHead(d);
+      return m
+        ? {
+            dir: resolve(d),
+            shard: m.shard,
+            startedAt: m.startedAt,
+            endedAt: m.endedAt,
+            ok: m.ok,
+            failed: m.failed,
+          }
+        : { dir: resolve(d) };
+    });
+    writeFileAtomic(
+      join(out, 'manifest.json'),
+      manifestText(plan, {
+        shard: null,
+        shards,
+        startedAt,
+        endedAt: new Date().toISOString(),
+        counts,
+        totalRuns: plan.totalRuns,
+      }),
+    );
+    const r: BatchResult = {
+      out,
+      plan,
+      ...counts,
+      ranRuns: 0,
       totalRuns: plan.totalRuns,
-    }),
-  );
-  return {
-    out,
-    plan,
-    ...counts,
-    ranRuns: 0,
-    totalRuns: plan.totalRuns,
-    seconds: (performance.now() - t0) / 1000,
-    writeSeconds: (performance.now() - t0) / 1000, // merging is all reading and writing
-    stopped: false,
-  };
+      seconds: (performance.now() - t0) / 1000,
+      writeSeconds: (performance.now() - t0) / 1000, // merging is all reading and writing
+      stopped: false,
+    };
+    opts.onComplete?.(r);
+    return r;
+  } finally {
+    lock.release();
+  }
 }

@@ -1,49 +1,96 @@
 /**
- * The piscina worker: loads the experiment file itself (so strategies and price models it registers exist
- * in this thread too), runs a chunk of consecutive runs and moves back one packed buffer.
+ * The piscina worker. It is handed the main thread's resolved batch (its plan and every point's config) in
+ * `workerData`, never the experiment to resolve again (a TS experiment whose seed or sweep is computed when
+ * it loads would resolve differently in each thread). It loads the experiment's modules only for what
+ * they register (strategies, price models), checks that the plan's hash holds for the files it sees (an
+ * experiment, module or price file edited since the batch started is refused), runs a chunk of
+ * consecutive runs and moves back one packed buffer.
  */
+import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import '../index.js';
+import { loadConfigModules } from '../config/modules.js';
+import type { SimConfig } from '../config/schema.js';
 import { gameRoles, rolePayoff, seedPoint } from '../experiment/game.js';
-import { type ExperimentSpec, type ResolvedExperiment, resolveExperiment } from '../experiment/resolve.js';
+import { loadExperimentFile } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
+import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
+import { inputDigests, type Plan, planHash } from './plan.js';
 
-/** One task: runs `start .. start+count-1` (global run indices, point-major) of the experiment. */
-export interface ChunkTask {
-  spec: ExperimentSpec;
-  start: number;
-  count: number;
+/** What a batch's workers are given once (in `workerData.batch`). */
+export interface WorkerBatch {
+  plan: Plan;
+  /** The resolved config of each point. */
+  configs: SimConfig[];
+  /** The experiment file's folder (relative paths in its configs resolve against it). */
+  baseDir: string;
+  /** The plug-in modules its base config lists. */
+  strategies: string[];
 }
 
-const experiments = new Map<string, Promise<ResolvedExperiment>>();
+/**
+ * One task: runs `start .. start+count-1` (global run indices, point-major). `watch`, when given, is shared
+ * memory the worker writes before each run (`[0]` its run index, `[1]` `Date.now()` at its start), so that
+ * the main thread can stop a run past its time limit.
+ */
+export interface ChunkTask {
+  start: number;
+  count: number;
+  watch?: SharedArrayBuffer;
+}
 
-/** Runs one chunk; also usable in-process (the runner's fallback for a run that crashes its worker). */
-export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
-  const key = JSON.stringify(task.spec);
-  let p = experiments.get(key);
-  if (!p) {
-    p = resolveExperiment(task.spec);
-    experiments.set(key, p);
-  }
-  const exp = await p;
+/** Prefix of the error a worker throws when the plan does not hold for what it sees (never retried). */
+export const PLAN_MISMATCH = 'plan mismatch:';
+
+let ready: Promise<WorkerBatch> | undefined;
+
+async function prepare(batch: WorkerBatch): Promise<WorkerBatch> {
+  const { plan } = batch;
+  // what the experiment and its modules register (strategies, price models) must exist in this thread too
+  if (!plan.file.endsWith('.json')) await loadExperimentFile(plan.file);
+  await loadConfigModules({ strategies: batch.strategies }, batch.baseDir, 'base.');
+  const inputs = inputDigests({
+    file: plan.file,
+    baseDir: batch.baseDir,
+    strategies: batch.strategies,
+    configs: batch.configs,
+  });
+  const changed = Object.keys({ ...plan.inputs, ...inputs }).filter((k) => plan.inputs[k] !== inputs[k]);
+  if (changed.length > 0)
+    throw new Error(
+      `${PLAN_MISMATCH} ${changed.join(', ')} changed since the batch started (its contents differ from the plan's)`,
+    );
+  if (planHash({ ...plan, inputs, version: packageVersion() }) !== plan.hash)
+    throw new Error(`${PLAN_MISMATCH} the plan this worker was sent does not match its hash`);
+  return batch;
+}
+
+/** Runs one chunk of the batch in `workerData.batch`. */
+export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promise<Uint8Array> {
+  const { plan, configs, baseDir } = batch;
   // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
-  const roles = gameRoles(exp.gameBatch);
+  const roles = gameRoles(plan.game);
   const out = new ChunkCollector(task.start, roles.length);
-  const { series, events, seriesRuns } = exp.record;
+  const { series, events, seriesRuns } = plan.record;
+  const watch = task.watch ? new Float64Array(task.watch) : undefined;
   for (let g = task.start; g < task.start + task.count; g++) {
-    const point = Math.floor(g / exp.runs);
-    const run = g % exp.runs;
-    const seed = deriveRunSeed(exp.seed, seedPoint(exp.gameBatch, point), run, exp.crn);
+    const point = Math.floor(g / plan.runs);
+    const run = g % plan.runs;
+    const seed = deriveRunSeed(plan.seed, seedPoint(plan.game, point), run, plan.crn);
+    if (watch) {
+      watch[0] = g;
+      watch[1] = Date.now();
+    }
     try {
       const sampled = seriesRuns === 0 || run < seriesRuns;
       // configs were validated when the experiment was resolved
-      const r = simulateParsed(exp.configs[point], {
+      const r = simulateParsed(configs[point], {
         seed,
         series: sampled ? series : 0,
         events,
-        baseDir: exp.baseDir,
+        baseDir,
       });
       const extra = roles.map((role) => rolePayoff(r.groups, role));
       out.add({ seed, metrics: r.metrics, extra, series: r.series, events: r.events });
@@ -55,5 +102,6 @@ export async function runChunkPacked(task: ChunkTask): Promise<Uint8Array> {
 }
 
 export default async function runChunk(task: ChunkTask): Promise<unknown> {
-  return move(await runChunkPacked(task));
+  ready ??= prepare((workerData as { batch: WorkerBatch }).batch);
+  return move(await runChunkPacked(task, await ready));
 }

@@ -260,6 +260,7 @@ export const replay: PriceModel<ReplayParams> = {
   name: 'replay',
   description: 'historical price replay from a CSV (timestamp,price), previous-value hold on the tick grid',
   params: replayParams,
+  files: (params) => [params.file],
   check(params, baseDir) {
     loadPriceCsv(isAbsolute(params.file) ? params.file : resolve(baseDir, params.file), params.file);
   },

@@ -40,6 +40,11 @@ export interface PriceModel<P extends { model: string } = { model: string } & Re
    * allowed; `parseConfig` reports them under `market.index`. `baseDir` is given when files may be read.
    */
   limits?(params: P, run: { horizon: Horizon; baseDir?: string }): InputIssue[];
+  /**
+   * Optional: the files the parameters name (paths as written, relative to the config's folder). A batch's
+   * plan covers their contents, so a file edited between an interrupt and `--resume` is a different plan.
+   */
+  files?(params: P): string[];
   /** Generates the index path. Returns a Float64Array of length `ticks + 1`. */
   generate(params: P, ctx: PriceContext): Float64Array;
 }

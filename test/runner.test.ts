@@ -73,7 +73,7 @@ describe('runner: determinism', () => {
       '--runs',
       '120',
       '--set',
-      'agents.traders.count=20000',
+      'agents.traders.count=4000',
       '--quiet',
     ];
     const full = tmp();

@@ -391,6 +391,14 @@ describe('temporary files', () => {
     expect(readFileSync(outside, 'utf8')).toBe('keep');
     expect(lstatSync(join(out, 'runs.arrow')).isFile()).toBe(true);
     expect(readdirSync(out).filter((n) => n.includes('.tmp'))).toEqual([]);
+    // the report's fixed temporary name of earlier versions, and its final name
+    mkdirSync(join(out, 'report'));
+    symlinkSync(outside, join(out, 'report', '.index.html.tmp'));
+    symlinkSync(outside, join(out, 'report', 'index.html'));
+    const rep = cli(['report', out]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(readFileSync(outside, 'utf8')).toBe('keep');
+    expect(lstatSync(join(out, 'report', 'index.html')).isFile()).toBe(true);
   });
 
   it("a killed process's leftovers are removed by the next run of that directory", () => {

@@ -50,9 +50,9 @@ describe('bad-input corpus', () => {
   it('has at least 150 cases, configs, experiment files, price CSVs, flags and results directories among them', () => {
     expect(cases.length).toBeGreaterThanOrEqual(150);
     expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
-    expect(cases.filter((c) => c.args.some((x) => x.startsWith('{dir}/results/'))).length).toBeGreaterThanOrEqual(
-      15,
-    );
+    expect(
+      cases.filter((c) => c.args.some((x) => x.startsWith('{dir}/results/'))).length,
+    ).toBeGreaterThanOrEqual(15);
     const files = cases.flatMap((c) => c.args.filter((x) => x.startsWith('{dir}/')));
     expect(files.some((f) => f.endsWith('.ts'))).toBe(true);
     expect(files.some((f) => f.includes('replay-'))).toBe(true);
@@ -92,7 +92,7 @@ describe('bad-input corpus', () => {
     expect(after).toEqual(hashes);
   });
   it('leaves Object.prototype unpolluted after the cases', () =>
-    expect((({}) as Record<string, unknown>).polluted).toBeUndefined());
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined());
 
   it('the built binary exits 2 with the same messages (a sample)', () => {
     // about 10 of them: each spawn costs half a second

@@ -14,27 +14,35 @@ export default defineStrategy({
   name: 'noise',
   role: 'traders',
   description: 'Poisson turnover: close, then reopen at a random leverage and side, or leave when poor',
-  params: z.strictObject({
-    arrivalProbability: z
-      .number()
-      .min(0)
-      .max(1)
-      .default(0.002)
-      .describe('chance per tick that a trader turns over'),
-    leverageMin: leverageSchema().default(2).describe('lowest leverage drawn (x equity, at most 1000)'),
-    leverageMax: leverageSchema().default(20).describe('highest leverage drawn (x equity, at most 1000)'),
-    longProbability: z.number().min(0).max(1).default(0.6).describe('chance that a position is long'),
-    minEquity: z
-      .number()
-      .min(0)
-      .default(100)
-      .describe('a trader with less equity leaves instead of reopening (USD)'),
-    openAtStart: z.boolean().default(true).describe('open a position before the first tick'),
-    afterLiquidation: z
-      .enum(['leave', 'return'])
-      .default('leave')
-      .describe('a liquidated trader leaves, or returns at its next arrival with what equity it has left'),
-  }),
+  params: z
+    .strictObject({
+      arrivalProbability: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.002)
+        .describe('chance per tick that a trader turns over'),
+      leverageMin: leverageSchema().default(2).describe('lowest leverage drawn (x equity, at most 1000)'),
+      leverageMax: leverageSchema().default(20).describe('highest leverage drawn (x equity, at most 1000)'),
+      longProbability: z.number().min(0).max(1).default(0.6).describe('chance that a position is long'),
+      minEquity: z
+        .number()
+        .min(0)
+        .default(100)
+        .describe('a trader with less equity leaves instead of reopening (USD)'),
+      openAtStart: z.boolean().default(true).describe('open a position before the first tick'),
+      afterLiquidation: z
+        .enum(['leave', 'return'])
+        .default('leave')
+        .describe('a liquidated trader leaves, or returns at its next arrival with what equity it has left'),
+    })
+    .refine((p) => p.leverageMin <= p.leverageMax, {
+      path: ['leverageMin'],
+      error: (i) => {
+        const p = i.input as { leverageMin: number; leverageMax: number };
+        return `must be ≤ leverageMax (${p.leverageMax}): leverage is drawn uniformly between them`;
+      },
+    }),
   init(g, sim) {
     if (!g.params.openAtStart) return;
     const { leverageMin, leverageMax, longProbability } = g.params;

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import './index.js';
-import { type Analysis, type AnalyzeOptions, analyze } from './analysis/analyze.js';
+import { type Analysis, type AnalyzeOptions, analyze, checkResultsFiles } from './analysis/analyze.js';
 import type { EquilibriaFile } from './analysis/game-run.js';
 import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
@@ -35,6 +35,17 @@ import { listStages } from './waterfall/stage.js';
 
 const badOption = (flag: string, message: string) =>
   new BackstopInputError([{ path: flag, message }], 'invalid option');
+
+/** `--out ''` names no directory: it would write into the current directory. */
+function checkOutGiven(out: string | undefined): void {
+  if (out === '')
+    throw badOption(
+      '--out',
+      'is empty; give a directory (an empty path would write into the current directory)',
+    );
+  if (out !== undefined && out.trim() === '')
+    throw badOption('--out', `is blank (${JSON.stringify(out)}); give a directory name`);
+}
 
 function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -300,6 +311,7 @@ export function program(): Command {
     )
     .version(packageVersion(), '-V, --version', 'print the version of backstop-sim')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print the stack trace of an internal error (as BACKSTOP_DEBUG=1 does)')
     .exitOverride();
 
   addBatchOptions(
@@ -324,6 +336,7 @@ export function program(): Command {
     )
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
+      checkOutGiven(f.out);
       if (f.shard !== undefined && (f.analyze || f.report))
         throw badOption(
           '--shard',
@@ -554,6 +567,7 @@ export function program(): Command {
   )
     .exitOverride()
     .action(async (arg: string, f: RunFlags) => {
+      checkOutGiven(f.out);
       const shard = f.shard !== undefined ? parseShard(f.shard) : null;
       const file = findExperiment(arg);
       const spec = gameSpec({ file, overrides: overrides(f) });
@@ -599,6 +613,9 @@ export function program(): Command {
           '--format',
           `must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(f.format)})`,
         );
+      checkOutGiven(f.out);
+      if (existsSync(dirArg) && statSync(dirArg).isDirectory())
+        await checkResultsFiles(resolve(dirArg), { json: false });
       logExported(
         await exportResults(dirArg, { format: f.format as ExportFormat, out: f.out, force: f.force }),
       );
@@ -619,16 +636,7 @@ export function program(): Command {
     )
     .exitOverride()
     .action(async (dirArg: string, f: { out?: string; sampleRuns?: number }) => {
-      if (f.out === '')
-        throw new BackstopInputError(
-          [
-            {
-              path: '--out',
-              message: 'is empty; give a directory (an empty path would write into the current directory)',
-            },
-          ],
-          'invalid option',
-        );
+      checkOutGiven(f.out);
       const dir = checkResultsDir(
         dirArg,
         ['runs.arrow', 'equilibria.json'],
@@ -636,6 +644,8 @@ export function program(): Command {
       );
       const out = resolve(f.out ?? join(dir, 'report'));
       checkOutDir(out);
+      // a damaged input is refused before report/ is made
+      await checkResultsFiles(dir);
       const r = await report(dir, { out, sampleRuns: f.sampleRuns });
       process.stderr.write(`report: ${r.figures.length} figures → ${r.index}\n`);
     });
@@ -742,7 +752,28 @@ async function runStoppable<R extends BatchResult>(
   return r.interrupted || r.stopped ? null : r;
 }
 
-/** Runs the command line and returns the exit code. */
+function errorLine(e: unknown): string {
+  try {
+    const m = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
+    return m.split('\n')[0] || '(no message)';
+  } catch {
+    return '(an error that cannot be printed)';
+  }
+}
+
+function errorStack(e: unknown): string {
+  try {
+    return e instanceof Error ? (e.stack ?? e.message) : String(e);
+  } catch {
+    return '(an error that cannot be printed)';
+  }
+}
+
+/**
+ * Runs the command line and returns the exit code: 2 for bad input (a {@link BackstopInputError} or a
+ * rejected option), 1 for failed runs, an output that could not be written or an internal error (one line;
+ * its stack with `--debug` or BACKSTOP_DEBUG=1).
+ */
 export async function main(argv: string[]): Promise<number> {
   exitCode = 0;
   try {
@@ -767,7 +798,14 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`backstop-sim: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`backstop-sim: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    // anything else is a bug of backstop-sim: one line, the stack on request
+    const debug =
+      argv.slice(2).includes('--debug') || /^(1|true|yes)$/i.test(process.env.BACKSTOP_DEBUG ?? '');
+    if (debug) process.stderr.write(`backstop-sim: internal error: ${errorStack(e)}\n`);
+    else
+      process.stderr.write(
+        `backstop-sim: internal error: ${errorLine(e)} (run with --debug or BACKSTOP_DEBUG=1 for the stack)\n`,
+      );
     return 1;
   }
 }

@@ -310,6 +310,13 @@ const keeper = {
 /** Leverage: mostly high enough that accounts get liquidated. */
 const lev = fc.oneof({ arbitrary: logDbl(2, 100), weight: 4 }, { arbitrary: logDbl(0.1, 100), weight: 1 });
 
+/** Noise parameters with leverageMin ≤ leverageMax (defaults 2 and 20), as the strategy requires: swapped when drawn the other way. */
+function leverageInOrder(p: Obj): Obj {
+  const min = (p.leverageMin as number | undefined) ?? 2;
+  const max = (p.leverageMax as number | undefined) ?? 20;
+  return min <= max ? p : { ...p, leverageMin: max, leverageMax: min };
+}
+
 const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
   traders: {
     noise: some({
@@ -319,7 +326,7 @@ const STRATEGIES: Record<string, Record<string, fc.Arbitrary<Obj>>> = {
       longProbability: frac,
       minEquity: dbl(0, 10_000),
       openAtStart: fc.boolean(),
-    }),
+    }).map(leverageInOrder),
     momentum: some({
       lookbackTicks: fc.integer({ min: 1, max: 200 }),
       threshold: dbl(0, 0.1),

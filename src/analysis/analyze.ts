@@ -4,13 +4,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FORBIDDEN_KEYS, inputValueIssues } from '../config/input-check.js';
 import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
 import { gameColumnRole } from '../experiment/game-columns.js';
+import { hasForbiddenKey } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES } from '../metrics.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
-import { type ColumnTable, readArrowFile } from './arrow-io.js';
+import { type ColumnTable, checkArrowFile, readArrowFile, resultsFileError } from './arrow-io.js';
 import {
   type ColumnSummary,
   clusteredWilson,
@@ -155,16 +157,83 @@ export interface ManifestLike {
   [k: string]: unknown;
 }
 
-/** Reads `dir/manifest.json` when it exists. */
+/**
+ * Reads `dir/manifest.json` when it exists.
+ *
+ * @throws BackstopInputError naming the file when it is not a JSON object (truncated, edited, not a manifest)
+ */
 export function readManifest(dir: string): ManifestLike | null {
   const p = join(dir, 'manifest.json');
   if (!existsSync(p)) return null;
-  return JSON.parse(readFileSync(p, 'utf8')) as ManifestLike;
+  const m = readResultsJson(p);
+  const sweep = (m as ManifestLike).sweep;
+  const fields = sweep?.fields;
+  if (
+    (sweep !== undefined && (sweep === null || typeof sweep !== 'object')) ||
+    (fields !== undefined && !(Array.isArray(fields) && fields.every((f) => typeof f === 'string')))
+  )
+    throw resultsFileError(p, 'sweep.fields must be a list of field names: not a manifest of backstop-sim');
+  const bad = fields?.find((f) => hasForbiddenKey(f));
+  if (bad !== undefined)
+    throw resultsFileError(p, `sweep.fields holds ${JSON.stringify(bad)}, a reserved name: not a field`);
+  return m as ManifestLike;
+}
+
+/** The Arrow files of a results directory that commands read (those present are checked by {@link checkResultsFiles}). */
+export const RESULTS_ARROW_FILES = [
+  'runs.arrow',
+  'series.arrow',
+  'events.arrow',
+  'game.arrow',
+  'analysis.arrow',
+];
+
+/**
+ * Checks the files of a results directory a command is about to read, before it creates anything: each
+ * Arrow file present (see `checkArrowFile`: readable footer and schema, a results file's columns) and, with
+ * `json`, manifest.json and equilibria.json when present (valid JSON objects).
+ *
+ * @throws BackstopInputError naming the first file at fault
+ */
+export async function checkResultsFiles(dir: string, opts: { json?: boolean } = {}): Promise<void> {
+  for (const f of RESULTS_ARROW_FILES) {
+    const p = join(dir, f);
+    if (existsSync(p)) await checkArrowFile(p);
+  }
+  if (opts.json === false) return;
+  readManifest(dir);
+  const eq = join(dir, 'equilibria.json');
+  if (existsSync(eq)) readResultsJson(eq);
+}
+
+/**
+ * Reads a JSON object from a results directory (manifest.json, equilibria.json), checked: valid JSON, an
+ * object, no prototype keys, nested at most 100 levels.
+ *
+ * @throws BackstopInputError naming the file
+ */
+export function readResultsJson(path: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw resultsFileError(
+      path,
+      `is not valid JSON (${(e as Error).message.split('\n')[0]}): truncated or edited; write it again (run, merge or game)`,
+    );
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v))
+    throw resultsFileError(path, 'is not a JSON object: not a results file of backstop-sim');
+  const issues = inputValueIssues(v);
+  if (issues.length > 0) throw resultsFileError(path, `${issues[0].path}: ${issues[0].message}`);
+  return v as Record<string, unknown>;
 }
 
 /** Sets a dotted path (`a.b.0.c` or `a.b[0].c`) in a (deep-copied) plain object. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  // a path read from a file: never through a prototype
+  if (parts.some((k) => FORBIDDEN_KEYS.has(k))) throw new Error(`${path}: a reserved name is no config path`);
   let o: Record<string, unknown> = obj;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i];

@@ -4,13 +4,16 @@
  * its own freshly allocated buffer (apache-arrow 21 writes wrong data when one typed-array instance backs
  * two columns).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import {
   Bool,
   Field,
   Float64,
   Int32,
+  RecordBatchReader,
   Schema,
   Table,
   tableFromIPC,
@@ -20,6 +23,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { EVENT_KINDS } from '../engine/events.js';
+import { BackstopInputError } from '../errors.js';
 import { derivedColumnMeta, metaEntries } from '../field-meta.js';
 import type { FieldMeta } from '../metrics.js';
 
@@ -36,9 +40,104 @@ export interface ColumnTable {
   columns: Record<string, ReadColumn>;
 }
 
-/** Reads an Arrow IPC file (file or stream format) into plain columns. */
+/**
+ * Columns a results file must have, by its file name: a `runs.arrow` without them is no results file of
+ * this tool (an Arrow file of something else, or one cut short), and reading on would fail far from here.
+ */
+export const RESULT_FILE_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  'runs.arrow': ['run_id', 'point_id', 'seed', 'status'],
+  'series.arrow': ['run_id', 'tick'],
+  'events.arrow': ['run_id', 'tick', 'kind'],
+};
+
+/** An error reading a results file: exit 2, naming the file. */
+export function resultsFileError(path: string, message: string): BackstopInputError {
+  return new BackstopInputError([{ path, message }], 'invalid results file');
+}
+
+const DAMAGED = 'is not a readable Arrow IPC file: truncated, damaged or not Arrow';
+
+/** Checks that `path` is a regular, non-empty file; returns its size. */
+function checkResultsFileStat(path: string): number {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw resultsFileError(path, 'is not a regular file (a directory?)');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof BackstopInputError) throw e;
+    throw resultsFileError(path, `cannot be read: ${(e as Error).message}`);
+  }
+  if (size === 0) throw resultsFileError(path, 'is empty (0 bytes): not an Arrow file; run the batch again');
+  return size;
+}
+
+/** Checks the columns of a results file named in {@link RESULT_FILE_COLUMNS} against its schema's names. */
+function checkResultColumns(path: string, names: string[]): void {
+  const want = RESULT_FILE_COLUMNS[basename(path)];
+  const missing = want?.filter((c) => !names.includes(c)) ?? [];
+  if (missing.length > 0)
+    throw resultsFileError(
+      path,
+      `is not a ${basename(path)} written by backstop-sim: it lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has ${names.slice(0, 8).join(', ') || 'none'}${names.length > 8 ? ', ...' : ''})`,
+    );
+}
+
+/**
+ * Checks a results file without reading its data: a regular non-empty file whose Arrow footer and schema
+ * read, with the columns {@link RESULT_FILE_COLUMNS} requires for its name. For a command that must refuse
+ * a damaged input before it creates anything.
+ *
+ * @throws BackstopInputError naming the file
+ */
+export async function checkArrowFile(path: string): Promise<void> {
+  checkResultsFileStat(path);
+  const fh = await open(path, 'r');
+  let names: string[];
+  try {
+    const reader = await RecordBatchReader.from(fh);
+    await reader.open();
+    names = reader.schema.fields.map((f) => f.name);
+  } catch (e) {
+    throw resultsFileError(path, `${DAMAGED} (${firstLine(e)})`);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  checkResultColumns(path, names);
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/**
+ * Reads an Arrow IPC file (file or stream format) into plain columns.
+ *
+ * @throws BackstopInputError naming the file when it is empty, truncated, damaged, not Arrow, or (for a
+ *   file named in {@link RESULT_FILE_COLUMNS}) lacks a column a results file has
+ */
 export function readArrowFile(path: string): ColumnTable {
-  const table = tableFromIPC(readFileSync(path));
+  checkResultsFileStat(path);
+  let table: Table;
+  try {
+    table = tableFromIPC(readFileSync(path));
+    // decoding is lazy: touch every column's data once, so that a body cut short fails here
+    for (const f of table.schema.fields) table.getChild(f.name)?.nullCount;
+  } catch (e) {
+    throw resultsFileError(path, `${DAMAGED} (${firstLine(e)})`);
+  }
+  checkResultColumns(
+    path,
+    table.schema.fields.map((f) => f.name),
+  );
+  try {
+    return plainColumns(table);
+  } catch (e) {
+    throw resultsFileError(path, `${DAMAGED} (${firstLine(e)})`);
+  }
+}
+
+function plainColumns(table: Table): ColumnTable {
   const names = table.schema.fields.map((f) => f.name);
   const columns: Record<string, ReadColumn> = {};
   const rows = table.numRows;

@@ -55,6 +55,26 @@ export const MAX_AGENTS = 10_000_000;
  */
 export const MAX_TICKS = 10_000_000;
 
+/**
+ * Largest replayed price file (`market.index.model: replay`): 256 MiB, checked with its size before it is
+ * read. The file is read whole and parsed in memory (a string of its size, then 16 bytes a row); a CSV of
+ * one price a tick for the most ticks a run has ({@link MAX_TICKS}) is about 250 MB.
+ */
+export const MAX_PRICE_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Largest experiment file (JSON), checked with its size before it is read: 64 MiB. The largest sweep
+ * (1,000,000 points) written out as a grid or zip list is about 10 MB.
+ */
+export const MAX_EXPERIMENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A byte count for a message: 268435456 → 256 MiB, 3221225472 → 3 GiB, 5000 → 5,000 bytes. */
+export function fmtBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${fmt(Number((n / 1024 ** 3).toPrecision(3)))} GiB`;
+  if (n >= 1024 ** 2) return `${fmt(Number((n / 1024 ** 2).toPrecision(3)))} MiB`;
+  return `${n.toLocaleString('en-US')} bytes`;
+}
+
 /** Shortest tick: 1 ms. Realized volatility divides squared returns by the tick's length in years; below this it overflows. */
 export const MIN_DT_SECONDS = 0.001;
 

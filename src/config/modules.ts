@@ -3,20 +3,43 @@ import { loadModule } from '../load.js';
 import { registerPriceModel } from '../market/price/registry.js';
 import type { PriceModel } from '../market/price/types.js';
 import { registerStrategy, type Strategy } from '../strategy.js';
+import { ROLES } from './schema.js';
 
-function isStrategy(x: unknown): x is Strategy {
-  const s = x as Strategy;
-  return (
-    !!s &&
-    typeof s === 'object' &&
-    typeof s.name === 'string' &&
-    typeof s.role === 'string' &&
-    typeof s.act === 'function'
-  );
+const isFn = (v: unknown) => typeof v === 'function';
+const isSchema = (v: unknown) =>
+  !!v && typeof v === 'object' && typeof (v as { safeParse?: unknown }).safeParse === 'function';
+
+/**
+ * What an export that means to be a strategy (it has `act` or a `role`) lacks of what `defineStrategy`
+ * requires, or undefined when it is complete.
+ */
+function strategyGaps(s: Record<string, unknown>): string[] {
+  const gaps: string[] = [];
+  if (!(typeof s.name === 'string' && s.name !== '')) gaps.push('name (a non-empty string)');
+  if (!(typeof s.role === 'string' && (ROLES as readonly string[]).includes(s.role)))
+    gaps.push(
+      `role (one of ${ROLES.join(', ')}${s.role === undefined ? '' : `; got ${JSON.stringify(s.role)}`})`,
+    );
+  if (typeof s.description !== 'string') gaps.push('description (a string)');
+  if (!isSchema(s.params)) gaps.push('params (a zod object of its parameters, e.g. z.strictObject({}))');
+  if (!isFn(s.act)) gaps.push('act (a function called every tick)');
+  for (const k of ['init', 'holdings'] as const)
+    if (s[k] !== undefined && !isFn(s[k])) gaps.push(`${k} (a function, when given)`);
+  if (s.state !== undefined && (s.state === null || typeof s.state !== 'object'))
+    gaps.push('state (an object of per-agent columns, when given)');
+  return gaps;
 }
-function isPriceModel(x: unknown): x is PriceModel {
-  const m = x as PriceModel;
-  return !!m && typeof m === 'object' && typeof m.name === 'string' && typeof m.generate === 'function';
+
+/** What an export that means to be a price model (it has `generate`) lacks, as {@link strategyGaps}. */
+function priceModelGaps(m: Record<string, unknown>): string[] {
+  const gaps: string[] = [];
+  if (!(typeof m.name === 'string' && m.name !== '')) gaps.push('name (a non-empty string)');
+  if (typeof m.description !== 'string') gaps.push('description (a string)');
+  if (!isSchema(m.params)) gaps.push('params (a zod object of its parameters)');
+  if (!isFn(m.generate)) gaps.push('generate (a function)');
+  for (const k of ['check', 'limits'] as const)
+    if (m[k] !== undefined && !isFn(m[k])) gaps.push(`${k} (a function, when given)`);
+  return gaps;
 }
 
 /**
@@ -46,15 +69,30 @@ export async function loadConfigModules(input: unknown, baseDir: string, prefix 
       );
     }
     const before = names.length;
-    const found = Object.values(mod).flatMap((v) => (Array.isArray(v) ? v : [v]));
-    for (const x of found) {
-      if (isStrategy(x)) {
-        registerStrategy(x);
-        names.push(x.name);
-      } else if (isPriceModel(x)) {
-        registerPriceModel(x);
-        names.push(x.name);
-      }
+    const exported = Object.entries(mod).flatMap(([key, v]) =>
+      Array.isArray(v) ? v.map((x, i) => [`${key}[${i}]`, x] as const) : [[key, v] as const],
+    );
+    const seen = new Set<unknown>();
+    for (const [key, x] of exported) {
+      if (!x || typeof x !== 'object' || seen.has(x)) continue;
+      seen.add(x);
+      const o = x as Record<string, unknown>;
+      const kind = 'generate' in o ? 'price model' : 'act' in o || 'role' in o ? 'strategy' : null;
+      if (!kind) continue;
+      const gaps = kind === 'strategy' ? strategyGaps(o) : priceModelGaps(o);
+      if (gaps.length > 0)
+        throw new BackstopInputError(
+          [
+            {
+              path: `${prefix}strategies[${k}]`,
+              message: `${p}: the ${kind}${typeof o.name === 'string' ? ` ${JSON.stringify(o.name)}` : ''} (${key === 'default' ? 'the default export' : `export ${key}`}) lacks ${gaps.join('; ')}, as ${kind === 'strategy' ? 'defineStrategy' : 'a price model'} requires`,
+            },
+          ],
+          'cannot load module',
+        );
+      if (kind === 'strategy') registerStrategy(o as unknown as Strategy);
+      else registerPriceModel(o as unknown as PriceModel);
+      names.push(String(o.name));
     }
     if (names.length === before)
       throw new BackstopInputError(

@@ -4,6 +4,7 @@ import { getStrategy, listStrategies } from '../strategy.js';
 import { checkStages, type StageEntry } from '../waterfall/waterfall.js';
 import { CAPITAL_TAIL_Z, fmt, horizonOf, MAX_AGENTS, MAX_SHOCK_LOG, MAX_USD } from './bounds.js';
 import { zodIssues } from './format.js';
+import { inputValueIssues } from './input-check.js';
 import { type Capital, ROLES, type SimConfig, type SimConfigInput, simConfigSchema } from './schema.js';
 
 /** Options of {@link parseConfig}. */
@@ -31,6 +32,9 @@ export interface ParseOptions {
  */
 export function parseConfig(input: SimConfigInput | unknown, opts: ParseOptions = {}): SimConfig {
   const prefix = opts.prefix ?? '';
+  // plain data first: a prototype key, a function or a value nested thousands deep never reaches zod
+  const notData = inputValueIssues(input, prefix);
+  if (notData.length > 0) throw new ConfigError(notData);
   const r = simConfigSchema.safeParse(input);
   if (!r.success) throw new ConfigError(zodIssues(r.error, simConfigSchema, input, prefix));
   const cfg = r.data;

@@ -4,16 +4,31 @@
  */
 import type { z } from 'zod';
 import { unwrap } from '../config/format.js';
+import { FORBIDDEN_KEYS } from '../config/input-check.js';
 
 /** One segment of a dotted path: a key or an array index. */
 export type PathSegment = string | number;
 
-/** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`; returns undefined when the path is malformed. */
+/**
+ * Splits `a.b[0].c` into `['a', 'b', 0, 'c']`; returns undefined when the path is malformed or names a key
+ * that reaches the prototype (`__proto__`, `constructor`, `prototype`: see {@link forbiddenSegment}).
+ */
 export function parsePath(path: string): PathSegment[] | undefined {
   if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(path)) return undefined;
   const out: PathSegment[] = [];
   for (const m of path.matchAll(/([A-Za-z_$][\w$]*)|\[(\d+)\]/g)) out.push(m[1] ?? Number(m[2]));
+  if (forbiddenSegment(out) !== undefined) return undefined;
   return out;
+}
+
+/** The first segment of `segments` that is a prototype key (`__proto__`, `constructor`, `prototype`), or undefined. */
+export function forbiddenSegment(segments: readonly PathSegment[]): string | undefined {
+  return segments.find((s): s is string => typeof s === 'string' && FORBIDDEN_KEYS.has(s));
+}
+
+/** Whether a dotted path names a prototype key in any segment (`__proto__.x`, `a.constructor`). */
+export function hasForbiddenKey(path: string): boolean {
+  return path.split(/[.[\]]/).some((s) => FORBIDDEN_KEYS.has(s));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: walking zod internals
@@ -77,6 +92,8 @@ export function setPath(
   segments: PathSegment[],
   value: unknown,
 ): string | undefined {
+  const bad = forbiddenSegment(segments);
+  if (bad !== undefined) return `${bad} is a reserved name: it would reach the prototype of every object`;
   // biome-ignore lint/suspicious/noExplicitAny: generic JSON walk
   let cur: any = target;
   for (let k = 0; k < segments.length - 1; k++) {
@@ -86,7 +103,7 @@ export function setPath(
       if (!Array.isArray(cur) || seg >= cur.length)
         return `${joinPath(segments.slice(0, k + 1))} does not exist in the config: write the list in the base config first`;
     }
-    if (cur[seg] === undefined || cur[seg] === null) {
+    if (!Object.hasOwn(cur, seg) || cur[seg] === undefined || cur[seg] === null) {
       if (typeof next === 'number')
         return `${joinPath(segments.slice(0, k + 1))} is not set in the config: write the list in the base config first`;
       cur[seg] = {};

@@ -7,7 +7,9 @@
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
+import { fmtBytes, MAX_EXPERIMENT_FILE_BYTES } from '../config/bounds.js';
 import { zodIssues } from '../config/format.js';
+import { FORBIDDEN_KEY_MESSAGE, inputValueIssues } from '../config/input-check.js';
 import { loadConfigModules } from '../config/modules.js';
 import { parseConfig } from '../config/parse.js';
 import { type SimConfig, simConfigSchema } from '../config/schema.js';
@@ -20,8 +22,8 @@ import { packageRoot } from '../version.js';
 export { packageRoot };
 
 import { type Experiment, experimentSchema, MAX_SWEEP_POINTS } from './define.js';
-import { expandGame, type GamePlan, gameProfiles } from './game.js';
-import { checkSchemaPath, clone, type PathSegment, parsePath, setPath } from './paths.js';
+import { expandGame, type GamePlan } from './game.js';
+import { checkSchemaPath, clone, hasForbiddenKey, type PathSegment, parsePath, setPath } from './paths.js';
 import {
   gridPoints,
   lhsPoints,
@@ -217,13 +219,38 @@ export function findExperiment(arg: string, cwd = process.cwd()): string {
   return hit;
 }
 
-/** Loads an experiment file's raw definition (the default export, or the JSON). */
+/**
+ * Loads an experiment file's raw definition (the default export, or the JSON), checked to be plain data
+ * (see `inputValueIssues`): no prototype keys, nothing that cannot be copied to a worker, nesting at most
+ * 100 levels deep. A JSON file is checked against {@link MAX_EXPERIMENT_FILE_BYTES} before it is read.
+ *
+ * @throws BackstopInputError naming the file, and the field at fault
+ */
 export async function loadExperimentFile(file: string): Promise<unknown> {
+  const raw = await loadExperimentRaw(file);
+  const issues = inputValueIssues(raw);
+  if (issues.length > 0) throw new BackstopInputError(issues, `invalid experiment ${file}`);
+  return raw;
+}
+
+async function loadExperimentRaw(file: string): Promise<unknown> {
   if (file.endsWith('.json')) {
     let text: string;
     try {
+      const size = statSync(file).size;
+      if (size > MAX_EXPERIMENT_FILE_BYTES)
+        throw new BackstopInputError(
+          [
+            {
+              path: file,
+              message: `is ${fmtBytes(size)} (${size.toLocaleString('en-US')} bytes); allowed: at most ${fmtBytes(MAX_EXPERIMENT_FILE_BYTES)} for an experiment file (the largest sweep written out is about 10 MB)`,
+            },
+          ],
+          'invalid experiment',
+        );
       text = readFileSync(file, 'utf8');
     } catch (e) {
+      if (e instanceof BackstopInputError) throw e;
       throw new BackstopInputError(
         [{ path: file, message: `cannot read: ${(e as Error).message}` }],
         'unknown experiment',
@@ -305,6 +332,7 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
 
   const applySet = (where: string, path: string, value: unknown) => {
     const p = path.startsWith('base.') ? path.slice(5) : path;
+    if (hasForbiddenKey(p)) return issues.push({ path: `${where}${path}`, message: FORBIDDEN_KEY_MESSAGE });
     const segs = parsePath(p);
     if (!segs)
       return issues.push({
@@ -316,7 +344,9 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
       segs[0] === 'strategies'
         ? "plug-in modules are loaded from the experiment's base.strategies before any override applies; list the module there"
         : checkSchemaPath(simConfigSchema, segs);
+    const notData = inputValueIssues(value, `${where}${path}`);
     if (bad) issues.push({ path: `${where}${path}`, message: bad });
+    else if (notData.length > 0) issues.push(...notData);
     else sets.push([`${where}${path}`, segs, value]);
     return 0;
   };
@@ -371,7 +401,11 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   const checkFields = (kind: string, fields: string[]) => {
     for (const f of fields) {
       const segs = parsePath(f);
-      const bad = segs ? checkSchemaPath(simConfigSchema, segs) : 'malformed path';
+      const bad = hasForbiddenKey(f)
+        ? FORBIDDEN_KEY_MESSAGE
+        : segs
+          ? checkSchemaPath(simConfigSchema, segs)
+          : 'malformed path';
       if (bad) issues.push({ path: `sweep.${kind}.${f}`, message: bad });
     }
   };
@@ -397,7 +431,13 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     const lens = Object.values(sw.zip).map((v) => v.length);
     if (new Set(lens).size > 1)
       issues.push({ path: 'sweep.zip', message: `lists must have equal lengths (got ${lens.join(', ')})` });
-    points = zipPoints(sw.zip);
+    const longest = Math.max(...lens);
+    if (longest > MAX_SWEEP_POINTS)
+      issues.push({
+        path: 'sweep.zip',
+        message: `lists of ${longest.toLocaleString('en-US')} values; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for grid, lhs and sobol)`,
+      });
+    if (issues.length === 0) points = zipPoints(sw.zip);
   } else if (sw.lhs || sw.sobol) {
     const kind = sw.lhs ? 'lhs' : 'sobol';
     const d = (sw.lhs ?? sw.sobol)!;
@@ -500,7 +540,8 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
         ],
         'invalid experiment',
       );
-    const profiles = gameProfiles(game.roles).length;
+    // the product of the candidate counts, before any profile is listed
+    const profiles = Object.values(game.roles).reduce((n, c) => n * c.length, 1);
     const batchPoints = points.length * profiles;
     if (batchPoints > MAX_SWEEP_POINTS || runs * batchPoints > 2 ** 31 - 1)
       throw new ConfigError([

@@ -1,7 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { atLeast, atMost, fmt, MAX_PRICE, MIN_PRICE } from '../../config/bounds.js';
+import {
+  atLeast,
+  atMost,
+  fmt,
+  fmtBytes,
+  MAX_PRICE,
+  MAX_PRICE_FILE_BYTES,
+  MIN_PRICE,
+} from '../../config/bounds.js';
 import { DataFileError, type InputIssue } from '../../errors.js';
 import type { PriceModel } from './types.js';
 
@@ -217,6 +225,12 @@ export function loadPriceCsv(absPath: string, file: string = absPath): PriceSeri
     throw new DataFileError(file, `file not found (looked for ${absPath}); ${FORMAT_HINT}`);
   }
   if (!st.isFile()) throw new DataFileError(file, `not a regular file (${absPath})`);
+  // the size before the contents: the file is read whole and parsed in memory
+  if (st.size > MAX_PRICE_FILE_BYTES)
+    throw new DataFileError(
+      file,
+      `is ${fmtBytes(st.size)} (${st.size.toLocaleString('en-US')} bytes); allowed: at most ${fmtBytes(MAX_PRICE_FILE_BYTES)} (${MAX_PRICE_FILE_BYTES.toLocaleString('en-US')} bytes) for a price file, which is read whole into memory; a price a tick for the most ticks a run has is about 250 MB`,
+    );
   const hit = cache.get(absPath);
   if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.series;
   let text: string;

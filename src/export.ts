@@ -34,6 +34,7 @@ import {
   Type,
 } from 'apache-arrow';
 import { fileWriter, ParquetWriter, schemaFromColumnData } from 'hyparquet-writer';
+import { checkArrowFile } from './analysis/arrow-io.js';
 import { BackstopInputError } from './errors.js';
 import { checkOutDir, packageVersion } from './runner/run.js';
 import { openTemp } from './safe-fs.js';
@@ -116,6 +117,7 @@ export function planExport(dir: string, opts: ExportOptions): { from: string; to
 export async function exportResults(dir: string, opts: ExportOptions): Promise<ExportedFile[]> {
   const pairs = planExport(dir, opts);
   // every input readable as Arrow IPC, of column types export writes, before anything is written
+  for (const p of pairs) await checkArrowFile(p.from);
   for (const p of pairs) {
     let schema: Schema;
     try {

@@ -19,11 +19,19 @@
  * - a game (equilibria.json): each role's payoff per strategy against the swept parameter, the venue's
  *   loss under each equilibrium against the best profile, the equilibrium map, and the CLI's tables.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { axisTitle } from '../metrics.js';
 import { writeFileAtomic } from '../safe-fs.js';
-import { type Analysis, analyze, type FieldValue, lossColumn, readManifest } from './analyze.js';
+import {
+  type Analysis,
+  analyze,
+  checkResultsFiles,
+  type FieldValue,
+  lossColumn,
+  readManifest,
+  readResultsJson,
+} from './analyze.js';
 import { readArrowFile } from './arrow-io.js';
 import { fieldKey, fieldTitle, shortNames } from './field-titles.js';
 import {
@@ -675,7 +683,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   // the game of the same directory
   const eqPath = join(dir, 'equilibria.json');
   if (existsSync(eqPath))
-    figs.push(...gameFigures(JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile, info.config));
+    figs.push(...gameFigures(readResultsJson(eqPath) as unknown as EquilibriaFile, info.config));
   const run = runText(info);
   if (ids)
     for (const f of figs)
@@ -918,10 +926,12 @@ function gameTables(eq: EquilibriaFile): string {
  * @throws Error when neither runs.arrow nor equilibria.json is there
  */
 export async function report(dir: string, opts: ReportOptions = {}): Promise<ReportResult> {
+  // damaged results files are bad input, found before anything is created
+  await checkResultsFiles(dir);
   const eqPath = join(dir, 'equilibria.json');
   const gameOnly = !existsSync(join(dir, 'runs.arrow')) && existsSync(eqPath);
   const a = gameOnly ? null : analyze(dir);
-  const eq = existsSync(eqPath) ? (JSON.parse(readFileSync(eqPath, 'utf8')) as EquilibriaFile) : null;
+  const eq = existsSync(eqPath) ? (readResultsJson(eqPath) as unknown as EquilibriaFile) : null;
   const config = readManifest(dir)?.config;
   const out = opts.out ?? join(dir, 'report');
   const figDir = join(out, 'figures');

@@ -63,14 +63,16 @@ export function partName(c: number): string {
 let partsWritten = 0;
 /**
  * Test hook for faults a test cannot cause without root (a full disk, a read-only mount):
- * `BACKSTOP_TEST_FAULT=ENOSPC:<n>` makes every part write after the first n fail with ENOSPC, and
- * `BACKSTOP_TEST_FAULT=EROFS` makes every write to the output directory fail with EROFS.
+ * `BACKSTOP_TEST_FAULT=ENOSPC:<n>` makes every part write after the first n fail with ENOSPC (`ENOSPC:0`:
+ * the disk is full from the start, so the plan's write fails too), and `BACKSTOP_TEST_FAULT=EROFS` makes
+ * every write to the output directory fail with EROFS.
  */
-export function injectedFault(what: 'part' | 'probe'): void {
+export function injectedFault(what: 'part' | 'plan' | 'probe'): void {
   const f = process.env.BACKSTOP_TEST_FAULT;
   if (!f) return;
   const [code, n] = f.split(':');
-  if (code === 'EROFS' || (code === 'ENOSPC' && what === 'part' && partsWritten >= Number(n))) {
+  const full = code === 'ENOSPC' && (what === 'part' || (what === 'plan' && Number(n) === 0));
+  if (code === 'EROFS' || (full && partsWritten >= Number(n))) {
     const e = new Error(`${code}: injected by BACKSTOP_TEST_FAULT`) as NodeJS.ErrnoException;
     e.code = code;
     throw e;

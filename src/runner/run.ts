@@ -421,13 +421,16 @@ function failedRun(plan: Plan, g: number, message: string): Uint8Array {
   return c.pack();
 }
 
+/** The error codes of a write that the disk or the mount refuses (not a bug). */
+const WRITE_ERRORS = ['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'];
+
 /** Runs `f`; a failed write (full disk, read-only mount) becomes an {@link OutputWriteError}. */
 function assembleOrFail<T>(out: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code && ['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'EIO'].includes(code))
+    if (code && WRITE_ERRORS.includes(code))
       throw new OutputWriteError(
         `cannot write the result files in ${out}: ${code} ${(e as Error).message}; the parts are kept: free space (or make it writable) and run again with --resume`,
       );
@@ -557,7 +560,23 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
     // what a killed process left half-written (it held the lock, so no live process owns them)
     removeLeftovers(out);
     removeLeftovers(pdir);
-    return await runLocked(opts, { exp, plan, out, shard, workers, log, startedAt, t0, lock, rt, grace });
+    return await runLocked(opts, {
+      exp,
+      plan,
+      out,
+      shard,
+      workers,
+      log,
+      startedAt,
+      t0,
+      lock,
+      rt,
+      grace,
+      undo: () => {
+        lock.release();
+        undo();
+      },
+    });
   } finally {
     lock.release();
   }
@@ -575,6 +594,8 @@ interface LockedBatch {
   lock: DirLock;
   rt: number | 'auto';
   grace: number;
+  /** Removes the output directory if this batch created it and it is empty. */
+  undo: () => void;
 }
 
 async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResult> {
@@ -624,8 +645,27 @@ async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResul
       log(`dropping ${kept} finished chunk(s) of an interrupted batch in ${pdir} (--resume keeps them)`);
     rmSync(pdir, { recursive: true, force: true });
   }
-  mkdirSync(pdir, { recursive: true });
-  writeFileAtomic(join(pdir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  const hadParts = existsSync(pdir);
+  try {
+    mkdirSync(pdir, { recursive: true });
+    injectedFault('plan');
+    writeFileAtomic(join(pdir, 'plan.json'), `${JSON.stringify(plan, null, 2)}\n`);
+  } catch (e) {
+    // a disk full (or read-only) from the start: nothing is left behind, and nothing has run
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!code || !WRITE_ERRORS.includes(code)) throw e;
+    if (!hadParts) rmSync(pdir, { recursive: true, force: true });
+    b.undo();
+    throw new BackstopInputError(
+      [
+        {
+          path: `--out ${out}`,
+          message: `cannot be written (${code}: ${(e as Error).message}); free space, or give another --out`,
+        },
+      ],
+      'invalid option',
+    );
+  }
 
   const todo = mine.filter((c) => !done.has(c));
   const doneRuns = shardRuns - todo.reduce((a, c) => a + chunkRange(plan, c).count, 0);

@@ -204,6 +204,27 @@ describe('the run time limit', () => {
   });
 });
 
+/**
+ * A folder with `e.json`, an experiment of `runs` runs whose traders include one of a plug-in strategy
+ * module (`strategy.ts`, a copy of the test-only test-throw, which never throws at this seed modulus), and
+ * `base` as the rest of its base config.
+ */
+function pluginExperiment(name: string, base: Record<string, unknown>, runs = 12): string {
+  const dir = tmp();
+  copyFileSync(join(FIX, 'throwing-strategy.ts'), join(dir, 'strategy.ts'));
+  const traders = {
+    count: 100,
+    capital: { dist: 'uniform', min: 1000, max: 100000 },
+    mix: [
+      { strategy: 'noise', count: 99 },
+      { strategy: 'test-throw', count: 1, params: { everySeed: 1000003 } },
+    ],
+  };
+  const exp = { name, base: { ...base, agents: { traders }, strategies: ['./strategy.ts'] }, runs, seed: 3 };
+  writeFileSync(join(dir, 'e.json'), JSON.stringify(exp));
+  return dir;
+}
+
 describe('parts and plans', () => {
   /** A whole batch run as shard 0/1 keeps its parts (`merge` would read them), with complete results. */
   const shardRun = (exp: string, out: string, extra: string[] = []) =>
@@ -230,31 +251,12 @@ describe('parts and plans', () => {
   });
 
   it('an edited price CSV or strategy module: --resume refuses; --force re-runs it as an uninterrupted run would', () => {
-    const dir = tmp();
-    copyFileSync(join(FIX, 'throwing-strategy.ts'), join(dir, 'strategy.ts'));
     const csv = readFileSync(join(ROOT, 'data', 'eth_usd_coinbase_1h_2020-03-11_2020-03-14.csv'), 'utf8');
+    const dir = pluginExperiment('edited', {
+      ticks: 60,
+      market: { index: { model: 'replay', file: './prices.csv' }, liquidity: { depthUsd: 4e6 } },
+    });
     writeFileSync(join(dir, 'prices.csv'), csv);
-    const exp = {
-      name: 'edited',
-      base: {
-        ticks: 60,
-        market: { index: { model: 'replay', file: './prices.csv' }, liquidity: { depthUsd: 4e6 } },
-        agents: {
-          traders: {
-            count: 100,
-            capital: { dist: 'uniform', min: 1000, max: 100000 },
-            mix: [
-              { strategy: 'noise', count: 99 },
-              { strategy: 'test-throw', count: 1, params: { everySeed: 1000003 } },
-            ],
-          },
-        },
-        strategies: ['./strategy.ts'],
-      },
-      runs: 12,
-      seed: 3,
-    };
-    writeFileSync(join(dir, 'e.json'), JSON.stringify(exp));
     const out = join(dir, 'out');
     expect(shardRun(join(dir, 'e.json'), out).code).toBe(0);
     const edits: [string, string][] = [
@@ -301,30 +303,7 @@ describe('parts and plans', () => {
   });
 
   it('a strategy module edited after the plan was made: the workers refuse to run it', async () => {
-    const dir = tmp();
-    copyFileSync(join(FIX, 'throwing-strategy.ts'), join(dir, 'strategy.ts'));
-    writeFileSync(
-      join(dir, 'e.json'),
-      JSON.stringify({
-        name: 'mid-edit',
-        base: {
-          ticks: 30,
-          agents: {
-            traders: {
-              count: 50,
-              capital: { dist: 'uniform', min: 1000, max: 100000 },
-              mix: [
-                { strategy: 'noise', count: 49 },
-                { strategy: 'test-throw', count: 1, params: { everySeed: 1000003 } },
-              ],
-            },
-          },
-          strategies: ['./strategy.ts'],
-        },
-        runs: 4,
-        seed: 1,
-      }),
-    );
+    const dir = pluginExperiment('mid-edit', { ticks: 30 }, 4);
     const spec = { file: join(dir, 'e.json'), overrides: {} };
     const resolved = await resolveExperiment(spec);
     const out = join(dir, 'out');

@@ -489,6 +489,44 @@ function makeDir(dir: string): () => void {
   };
 }
 
+/**
+ * Takes an output directory for a batch or merge of `plan`: creates it if need be, takes its lock, refuses
+ * (unless `force`) another plan's results there ({@link checkOwnResults}) and removes what a killed process
+ * left half-written (it held the lock, so no live process owns those). On refusal it leaves no lock and no
+ * directory it created. `undo` releases the lock and removes the directory if this call created it and it
+ * is empty.
+ * @throws BackstopInputError when the directory is in use or holds another plan's results
+ */
+function takeDir(
+  out: string,
+  command: string,
+  plan: Plan,
+  shard: Shard | null,
+  force: boolean | undefined,
+): { lock: DirLock; undo: () => void } {
+  const rmCreated = makeDir(out);
+  let lock: DirLock;
+  try {
+    lock = lockDir(out, command);
+  } catch (e) {
+    rmCreated();
+    throw e;
+  }
+  const undo = () => {
+    lock.release();
+    rmCreated();
+  };
+  try {
+    checkOwnResults(out, plan, shard, force);
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  removeLeftovers(out);
+  removeLeftovers(partsDir(out));
+  return { lock, undo };
+}
+
 /** Refuses a `.parts` that is not a plain directory (a planted link would send every part elsewhere). */
 function checkPartsDir(pdir: string): void {
   let st: ReturnType<typeof lstatSync> | undefined;
@@ -541,25 +579,8 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
   const grace = stopGraceS();
   const pdir = partsDir(out);
   checkPartsDir(pdir);
-  const undo = makeDir(out);
-  let lock: DirLock;
+  const { lock, undo } = takeDir(out, opts.resolved?.gameBatch ? 'game' : 'run', plan, shard, opts.force);
   try {
-    lock = lockDir(out, opts.resolved?.gameBatch ? 'game' : 'run');
-  } catch (e) {
-    undo();
-    throw e;
-  }
-  try {
-    try {
-      checkOwnResults(out, plan, shard, opts.force);
-    } catch (e) {
-      lock.release();
-      undo();
-      throw e;
-    }
-    // what a killed process left half-written (it held the lock, so no live process owns them)
-    removeLeftovers(out);
-    removeLeftovers(pdir);
     return await runLocked(opts, {
       exp,
       plan,
@@ -572,10 +593,7 @@ export async function runBatch(spec: ExperimentSpec, opts: BatchOptions = {}): P
       lock,
       rt,
       grace,
-      undo: () => {
-        lock.release();
-        undo();
-      },
+      undo,
     });
   } finally {
     lock.release();
@@ -969,23 +987,8 @@ export function mergeShards(
     );
   }
   checkOutDir(out);
-  const undo = makeDir(out);
-  let lock: DirLock;
+  const { lock } = takeDir(out, 'merge', plan, null, opts.force);
   try {
-    lock = lockDir(out, 'merge');
-  } catch (e) {
-    undo();
-    throw e;
-  }
-  try {
-    try {
-      checkOwnResults(out, plan, null, opts.force);
-    } catch (e) {
-      lock.release();
-      undo();
-      throw e;
-    }
-    removeLeftovers(out);
     const counts = assemble(
       plan,
       mineAll,

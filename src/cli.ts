@@ -14,6 +14,7 @@ import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
 import { report } from './analysis/report.js';
 import { BackstopInputError } from './errors.js';
+import { MAX_RUNS } from './experiment/define.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
@@ -254,7 +255,7 @@ function describeParams(
 function addRunOptions(cmd: Command, runsHelp = 'runs per sweep point'): Command {
   return cmd
     .option('--preset <name>', 'apply a named preset of the experiment (e.g. small)')
-    .option('--runs <n>', runsHelp, intOption('--runs', 1))
+    .option('--runs <n>', runsHelp, intOption('--runs', 1, MAX_RUNS))
     .option('--seed <s>', 'master seed (unsigned 32-bit)', intOption('--seed', 0, 0xffffffff))
     .option('--set <path=value>', 'override a config field by its dotted path (repeatable)', collect);
 }
@@ -738,7 +739,12 @@ async function runStoppable<R extends BatchResult>(
   opts: BatchOptions,
 ): Promise<R | null> {
   const stop = stopOnSignals();
-  const r = await batch({ ...opts, signal: stop.signal }).finally(stop.dispose);
+  const r = await batch({ ...opts, signal: stop.signal }).finally(async () => {
+    // a signal that came during the (synchronous) assembly is delivered on the next turn of the event
+    // loop: wait for it before letting go of the handlers, or it would be dropped
+    await new Promise((r) => setTimeout(r, 20));
+    stop.dispose();
+  });
   if (r.interrupted) exitCode = signalCode(stop.signal.reason as NodeJS.Signals);
   else if (stop.signal.aborted && !r.stopped) {
     // the signal came while the results were being assembled (the process could not stop then): they are

@@ -11,10 +11,12 @@ import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   lstatSync,
   openSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   writeSync,
@@ -43,6 +45,26 @@ export function openTemp(path: string): { fd: number; tmp: string } {
 /** Creates `path` exclusively (fails with EEXIST when anything, a link included, is there). */
 export function openExclusive(path: string): number {
   return openSync(path, EXCLUSIVE, 0o644);
+}
+
+/**
+ * Reads `path` if it is a regular file (not a link, a FIFO, a device or a directory: reading a planted
+ * FIFO would block forever); undefined when it is missing or not a regular file.
+ */
+export function readRegularFile(path: string): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes all of `data` to `fd`. */

@@ -4,7 +4,7 @@
  * plans that cover the files an experiment names and the package version, workers that run the main
  * thread's plan, temporary files that cannot be planted, and leftovers of a killed process.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -100,6 +100,18 @@ describe('the lock of an output directory', () => {
     // a live holder on this host (this process, another call) is refused
     expect(() => lockDir(dir, 'again')).toThrow(/is in use/);
     l.release();
+    // this process's pid but not its lock: a former incarnation (a container's pid 1 restarted)
+    writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), command: 'run', token: 'old' }));
+    lockDir(dir, 'test').release();
+    // a live but unrelated process (pid 1) whose lock is long untouched: its pid was reused
+    writeFileSync(path, JSON.stringify({ pid: 1, host: hostname(), command: 'run' }));
+    expect(() => lockDir(dir, 'test')).toThrow(/held by process 1 on /);
+    utimesSync(path, old, old);
+    lockDir(dir, 'test').release();
+    // a lock that is a directory, long untouched, is moved aside and removed
+    mkdirSync(path);
+    utimesSync(path, old, old);
+    lockDir(dir, 'test').release();
     // nothing staged is left next to it
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -147,6 +159,33 @@ describe("another plan's directory", () => {
     });
     expect(again.code).toBe(2);
     expect(snapshot(old)).toEqual(before);
+  });
+
+  it("files it does not own are neither removed nor overwritten: a lone events.arrow or a garbage manifest; --force keeps a user's drafts", () => {
+    for (const [name, text] of [
+      ['events.arrow', 'x'],
+      ['series.arrow', 'x'],
+      ['manifest.json', 'not json'],
+    ]) {
+      const out = join(tmp(), 'u');
+      mkdirSync(out);
+      writeFileSync(join(out, name), text);
+      const before = snapshot(out);
+      const r = cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '4']);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/holds results without a readable manifest\.json/);
+      expect(snapshot(out)).toEqual(before);
+    }
+    const out = join(tmp(), 'f');
+    expect(cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '4', '--report']).code).toBe(0);
+    mkdirSync(join(out, 'report', 'drafts'));
+    writeFileSync(join(out, 'report', 'drafts', 'paper.tex'), 'mine');
+    writeFileSync(join(out, 'analysis.csv'), 'mine');
+    const r = cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '4', '--seed', '3', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report', 'drafts', 'paper.tex'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(out, 'analysis.csv'), 'utf8')).toBe('mine');
+    expect(existsSync(join(out, 'report', 'index.html'))).toBe(false);
   });
 
   it('a directory whose .parts is a link is refused before anything is written', () => {
@@ -209,14 +248,14 @@ describe('the run time limit', () => {
  * module (`strategy.ts`, a copy of the test-only test-throw, which never throws at this seed modulus), and
  * `base` as the rest of its base config.
  */
-function pluginExperiment(name: string, base: Record<string, unknown>, runs = 12): string {
+function pluginExperiment(name: string, base: Record<string, unknown>, runs = 12, count = 100): string {
   const dir = tmp();
   copyFileSync(join(FIX, 'throwing-strategy.ts'), join(dir, 'strategy.ts'));
   const traders = {
-    count: 100,
+    count,
     capital: { dist: 'uniform', min: 1000, max: 100000 },
     mix: [
-      { strategy: 'noise', count: 99 },
+      { strategy: 'noise', count: count - 1 },
       { strategy: 'test-throw', count: 1, params: { everySeed: 1000003 } },
     ],
   };
@@ -231,6 +270,27 @@ describe('parts and plans', () => {
     cli(['run', exp, '--out', out, ...quiet, '--shard', '0/1', ...extra]);
   /** faults.json at 24 runs: 24 chunks of one run. */
   const faults24 = ['--runs', '24'];
+
+  it('a FIFO at a part or a damaged plan.json: nothing blocks; --resume re-runs or refuses (exit 2), --force starts afresh', () => {
+    const ref = join(tmp(), 'ref');
+    expect(shardRun(FAULTS, ref, faults24).code).toBe(0);
+    const out = join(tmp(), 'fifo');
+    expect(shardRun(FAULTS, out, faults24).code).toBe(0);
+    rmSync(join(out, 'runs.arrow'));
+    rmSync(join(out, '.parts', partName(6)));
+    execFileSync('mkfifo', [join(out, '.parts', partName(6))]);
+    const r = shardRun(FAULTS, out, [...faults24, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    same(join(out, 'runs.arrow'), join(ref, 'runs.arrow'));
+    for (const bad of ['{}', '[]', '{"hash":"abc","name":"faults"}']) {
+      writeFileSync(join(out, '.parts', 'plan.json'), bad);
+      const again = shardRun(FAULTS, out, [...faults24, '--resume']);
+      expect(again.code, again.stderr).toBe(2);
+      expect(again.stderr).toMatch(/part file\(s\) without a readable \.parts\/plan\.json/);
+    }
+    expect(shardRun(FAULTS, out, [...faults24, '--force']).code).toBe(0);
+    same(join(out, 'runs.arrow'), join(ref, 'runs.arrow'));
+  });
 
   it('a valid part copied over another chunk is run again: every run_id once, the same bytes', () => {
     const ref = join(tmp(), 'ref');
@@ -300,6 +360,34 @@ describe('parts and plans', () => {
     expect(readPart(dir, { ...a, chunkRuns: a.chunkRuns + 1 }, 0)).toBeDefined(); // chunk 0 starts at 0 either way
     copyFileSync(join(dir, partName(0)), join(dir, partName(1)));
     expect(readPart(dir, a, 1)).toBeUndefined();
+  });
+
+  it('a price CSV edited while the batch runs: exit 2, no result written from the mixed parts', async () => {
+    const dir = pluginExperiment(
+      'mid-run',
+      {
+        ticks: 240,
+        market: { index: { model: 'replay', file: './prices.csv' }, liquidity: { depthUsd: 4e6 } },
+      },
+      24,
+      3000,
+    );
+    const csv = readFileSync(join(ROOT, 'data', 'eth_usd_coinbase_1h_2020-03-11_2020-03-14.csv'), 'utf8');
+    writeFileSync(join(dir, 'prices.csv'), csv);
+    const spec = { file: join(dir, 'e.json'), overrides: {} };
+    const out = join(dir, 'out');
+    let settled = false;
+    const p = runBatch(spec, { out, workers: 1, log: () => {} }).finally(() => {
+      settled = true;
+    });
+    p.catch(() => {});
+    const parts = () => (existsSync(join(out, '.parts')) ? readdirSync(join(out, '.parts')) : []);
+    while (!settled && !parts().some((f) => f.endsWith('.part'))) await new Promise((r) => setTimeout(r, 5));
+    expect(settled).toBe(false);
+    writeFileSync(join(dir, 'prices.csv'), csv.replace(/^(.*\n.*\n[^,]*),[^\n]*/, '$1,150.5'));
+    await expect(p).rejects.toThrow(/market\.index \.\/prices\.csv changed while the batch ran/);
+    expect(existsSync(join(out, 'runs.arrow'))).toBe(false);
+    expect(parts().filter((f) => f.endsWith('.part'))).toEqual([]);
   });
 
   it('a strategy module edited after the plan was made: the workers refuse to run it', async () => {
@@ -387,6 +475,14 @@ describe('temporary files', () => {
     expect(rep.code, rep.stderr).toBe(0);
     expect(readFileSync(outside, 'utf8')).toBe('keep');
     expect(lstatSync(join(out, 'report', 'index.html')).isFile()).toBe(true);
+    // a link at the report's folder or its figures: refused, nothing written there
+    mkdirSync(join(root, 'victim'));
+    rmSync(join(out, 'report'), { recursive: true });
+    symlinkSync(join(root, 'victim'), join(out, 'report'));
+    const linked = cli(['report', out]);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toMatch(/report: exists and is not a directory \(a link or a file\)/);
+    expect(readdirSync(join(root, 'victim'))).toEqual([]);
   });
 
   it("a killed process's leftovers are removed by the next run of that directory", () => {

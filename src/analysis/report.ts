@@ -19,8 +19,9 @@
  * - a game (equilibria.json): each role's payoff per strategy against the swept parameter, the venue's
  *   loss under each equilibrium against the best profile, the equilibrium map, and the CLI's tables.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BackstopInputError } from '../errors.js';
 import { axisTitle } from '../metrics.js';
 import { writeFileAtomic } from '../safe-fs.js';
 import {
@@ -935,6 +936,24 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
   const config = readManifest(dir)?.config;
   const out = opts.out ?? join(dir, 'report');
   const figDir = join(out, 'figures');
+  // a planted link at the report's folder in DIR, or at its figures, would send every file elsewhere
+  const inDir = resolve(out) === resolve(dir, 'report');
+  for (const d of opts.out === undefined || inDir ? [out, figDir] : [figDir]) {
+    let st: ReturnType<typeof lstatSync> | undefined;
+    try {
+      st = lstatSync(d);
+    } catch {}
+    if (st && !st.isDirectory())
+      throw new BackstopInputError(
+        [
+          {
+            path: d,
+            message: 'exists and is not a directory (a link or a file); remove it or give another --out',
+          },
+        ],
+        'invalid report directory',
+      );
+  }
   mkdirSync(figDir, { recursive: true });
   const figs = a ? reportFigures(dir, a, opts) : eq ? gameFigures(eq, config) : [];
   const written: string[] = [];

@@ -133,6 +133,7 @@ export const experimentSchema = z.strictObject({
       /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/,
       'letters, digits, dot, dash and underscore only, not starting with a dot (".." would be the parent directory)',
     )
+    .max(100, 'at most 100 characters (it names the output directory)')
     .describe('name (default output directory results/<name>/)'),
   description: z.string().default('').describe('what the experiment asks'),
   base: z.record(z.string(), z.unknown()).prefault({}).describe('the base simulation config'),

@@ -353,7 +353,7 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
 
   // preset
   if (o.preset !== undefined) {
-    const pr = exp.presets[o.preset];
+    const pr = Object.hasOwn(exp.presets, o.preset) ? exp.presets[o.preset] : undefined;
     if (!pr) {
       const names = Object.keys(exp.presets);
       throw new BackstopInputError(

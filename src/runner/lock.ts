@@ -12,7 +12,6 @@ import {
   closeSync,
   linkSync,
   lstatSync,
-  readFileSync,
   renameSync,
   rmSync,
   utimesSync,
@@ -21,13 +20,15 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BackstopInputError } from '../errors.js';
-import { openExclusive, TMP_MARK } from '../safe-fs.js';
+import { openExclusive, readRegularFile, TMP_MARK } from '../safe-fs.js';
 
 /** File name of the lock in the directory it locks. */
 export const LOCK_NAME = '.backstop.lock';
 /** A lock untouched this long is stale (its holder touches it every {@link TOUCH_MS}). */
 export const STALE_MS = 120_000;
 const TOUCH_MS = 5_000;
+/** Tokens of the locks this process holds (a lock with this process's pid but another token is stale). */
+const held = new Set<string>();
 
 /** What a lock file says. */
 interface LockInfo {
@@ -64,21 +65,29 @@ function readLock(path: string): { info: Partial<LockInfo> | null; ageMs: number
     return null; // gone
   }
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    const v = JSON.parse(readRegularFile(path)?.toString('utf8') ?? '') as Partial<LockInfo>;
     return { info: v && typeof v === 'object' ? v : null, ageMs: age };
   } catch {
     return { info: null, ageMs: age };
   }
 }
 
-/** Why the lock `l` is stale, or null while its holder may be alive. */
+/**
+ * Why the lock `l` is stale, or null while its holder may be alive. A lock of this host whose process is
+ * gone is stale at once; one with this process's own pid that this process does not hold is a former
+ * incarnation's (a container's pid 1 restarted under the same host name); any lock untouched for
+ * {@link STALE_MS} is stale (its pid may have been reused, or it is another host's).
+ */
 function staleness(l: { info: Partial<LockInfo> | null; ageMs: number }): string | null {
   const i = l.info;
+  if (l.ageMs > STALE_MS) return `untouched for ${Math.round(l.ageMs / 1000)} s`;
   if (i && i.host === hostname() && typeof i.pid === 'number') {
-    if (i.pid === process.pid) return null; // this very process holds it (another call in it)
+    if (i.pid === process.pid)
+      return typeof i.token === 'string' && held.has(i.token)
+        ? null
+        : 'left by an earlier process with this pid';
     return alive(i.pid) ? null : `process ${i.pid} is gone`;
   }
-  if (l.ageMs > STALE_MS) return `untouched for ${Math.round(l.ageMs / 1000)} s`;
   return null;
 }
 
@@ -111,19 +120,26 @@ export function lockDir(dir: string, command: string, flag = '--out'): DirLock {
     } finally {
       rmSync(staged, { force: true });
     }
-    const held = readLock(path);
-    if (!held) continue; // released in between
-    const why = staleness(held);
+    const lock = readLock(path);
+    if (!lock) continue; // released in between
+    const why = staleness(lock);
     if (why && attempt < 3) {
-      // take it over: move it aside under a name of our own (only one contender wins the rename), then retry
+      // take it over: move it aside under a name of our own (only one contender wins the rename); if what
+      // was moved is not the lock judged stale (another contender took it over in between), put it back
       const aside = `${path}${TMP_MARK}stale-${info.token}`;
       try {
         renameSync(path, aside);
-        rmSync(aside, { force: true });
+        const moved = readLock(aside);
+        if (moved && JSON.stringify(moved.info) !== JSON.stringify(lock.info)) {
+          try {
+            linkSync(aside, path);
+          } catch {}
+        }
+        rmSync(aside, { recursive: true, force: true });
       } catch {}
       continue;
     }
-    const h = held.info;
+    const h = lock.info;
     const who = h
       ? `process ${h.pid ?? '?'} on ${h.host ?? '?'} (${h.command ?? '?'}, since ${h.startedAt ?? '?'})`
       : 'a lock file that cannot be read';
@@ -137,6 +153,7 @@ export function lockDir(dir: string, command: string, flag = '--out'): DirLock {
       'output directory in use',
     );
   }
+  held.add(info.token);
   let last = Date.now();
   const mine = () => {
     const l = readLock(path);
@@ -158,6 +175,7 @@ export function lockDir(dir: string, command: string, flag = '--out'): DirLock {
     released = true;
     clearInterval(timer);
     process.off('exit', release);
+    held.delete(info.token);
     if (mine()) rmSync(path, { force: true });
   };
   process.on('exit', release);

@@ -5,10 +5,10 @@
  * part whose footer, length or checksum does not match (a truncated or corrupt file), or that belongs to
  * another plan or chunk, is run again.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { writeFileAtomic } from '../safe-fs.js';
+import { readRegularFile, writeFileAtomic } from '../safe-fs.js';
 import { chunkHeader, fitsLayout } from './pack.js';
 
 const CRC_TABLE = (() => {
@@ -99,13 +99,8 @@ export function writePart(dir: string, owner: PartOwner, c: number, body: Uint8A
  * this plan's part of this chunk (its footer's hash or index, or its first run, differ).
  */
 export function readPart(dir: string, owner: PartOwner, c: number): Uint8Array | undefined {
-  let u8: Uint8Array;
-  try {
-    u8 = readFileSync(join(dir, partName(c)));
-  } catch {
-    return undefined;
-  }
-  if (u8.byteLength < FOOTER + 16) return undefined;
+  const u8 = readRegularFile(join(dir, partName(c)));
+  if (!u8 || u8.byteLength < FOOTER + 16) return undefined;
   const f = u8.subarray(u8.byteLength - FOOTER);
   const dv = new DataView(f.buffer, f.byteOffset, FOOTER);
   for (let i = 0; i < 4; i++) if (f[60 + i] !== MAGIC[i]) return undefined;

@@ -5,13 +5,15 @@
  * `--resume` and `merge` only ever combine parts of the same plan, and `merge` needs no experiment file.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { SimConfig } from '../config/schema.js';
 import type { GamePlan } from '../experiment/game.js';
 import type { FieldType, ResolvedExperiment } from '../experiment/resolve.js';
 import type { SweepPoint } from '../experiment/sweep.js';
 import { getPriceModel } from '../market/price/registry.js';
+import { readRegularFile } from '../safe-fs.js';
+import { packageRoot } from '../version.js';
 
 /** A batch's plan. */
 export interface Plan {
@@ -32,6 +34,8 @@ export interface Plan {
   chunkRuns: number;
   chunks: number;
   version: string;
+  /** sha256 of the package's compiled code ({@link codeDigest}). */
+  code: string;
   /**
    * sha256 of each file the results depend on, by what names it (`experiment <file name>`, `base.strategies
    * <path>`, `market.index <path>`): a changed file is a different plan.
@@ -73,6 +77,13 @@ export function strategyPaths(baseInput: Record<string, unknown>): string[] {
  * does, so that a moved directory keeps its plan.
  */
 export function inputDigests(src: InputSources): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, f] of inputFiles(src)) out[k] = createHash('sha256').update(readFileSync(f)).digest('hex');
+  return out;
+}
+
+/** The files of {@link inputDigests}, by key, as absolute paths. */
+export function inputFiles(src: InputSources): Map<string, string> {
   const files = new Map<string, string>();
   files.set(`experiment ${basename(src.file)}`, src.file);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(src.baseDir, p));
@@ -82,15 +93,57 @@ export function inputDigests(src: InputSources): Record<string, string> {
     const named = getPriceModel(idx.model)?.files?.(idx as never) ?? [];
     for (const f of named) files.set(`market.index ${f}`, abs(f));
   }
-  const out: Record<string, string> = {};
-  for (const [k, f] of files) out[k] = createHash('sha256').update(readFileSync(f)).digest('hex');
-  return out;
+  return files;
+}
+
+/** The keys of `a` and `b` whose digests differ (a file changed, or one named in only one of them). */
+export function changedInputs(a: Record<string, string>, b: Record<string, string>): string[] {
+  return Object.keys({ ...a, ...b }).filter((k) => a[k] !== b[k]);
+}
+
+let code: string | undefined;
+/**
+ * sha256 of this package's compiled code (every `.js` file of `dist/src` and `dist/agents`, by path): a
+ * rebuilt checkout with other code but the same version is another plan. Empty when there is no dist/.
+ */
+export function codeDigest(): string {
+  if (code !== undefined) return code;
+  const h = createHash('sha256');
+  const root = packageRoot();
+  const walk = (dir: string, rel: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      if (statSync(p).isDirectory()) walk(p, `${rel}${n}/`);
+      else if (n.endsWith('.js')) h.update(`${rel}${n}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  const found = ['src', 'agents'].filter((d) => existsSync(join(root, 'dist', d)));
+  for (const d of found) walk(join(root, 'dist', d), `${d}/`);
+  code = found.length > 0 ? h.digest('hex') : '';
+  return code;
 }
 
 /** The fields of a plan that determine its results. */
 type Determining = Pick<
   Plan,
-  'name' | 'base' | 'sweep' | 'runs' | 'seed' | 'crn' | 'record' | 'chunkRuns' | 'game' | 'version' | 'inputs'
+  | 'name'
+  | 'base'
+  | 'sweep'
+  | 'runs'
+  | 'seed'
+  | 'crn'
+  | 'record'
+  | 'chunkRuns'
+  | 'game'
+  | 'version'
+  | 'code'
+  | 'inputs'
 >;
 
 /** The hash of a plan's determining fields (recomputed by each worker from what it was sent). */
@@ -106,6 +159,7 @@ export function planHash(p: Determining): string {
     chunkRuns: p.chunkRuns,
     ...(p.game ? { game: p.game } : {}),
     version: p.version,
+    code: p.code,
     inputs: p.inputs,
   };
   return createHash('sha256').update(JSON.stringify(d)).digest('hex');
@@ -134,6 +188,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     chunkRuns,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
     version,
+    code: codeDigest(),
     inputs,
   };
   return {
@@ -153,6 +208,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     chunkRuns,
     chunks: Math.ceil(totalRuns / chunkRuns),
     version,
+    code: d.code,
     inputs,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
   };
@@ -171,11 +227,37 @@ export function chunkRange(plan: Plan, c: number): { start: number; count: numbe
   return { start, count: Math.min(plan.chunkRuns, plan.totalRuns - start) };
 }
 
-/** Reads `<dir>/plan.json`, or undefined. */
+/**
+ * Reads `<dir>/plan.json`; undefined when it is missing, not a regular file, not JSON or not a plan (a
+ * damaged or edited file: its parts are then of a plan that cannot be told).
+ */
 export function readPlan(dir: string): Plan | undefined {
+  let p: Partial<Plan>;
   try {
-    return JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as Plan;
+    p = JSON.parse(readRegularFile(join(dir, 'plan.json'))?.toString('utf8') ?? '') as Partial<Plan>;
   } catch {
     return undefined;
   }
+  const int = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  const ok =
+    p !== null &&
+    typeof p === 'object' &&
+    !Array.isArray(p) &&
+    typeof p.hash === 'string' &&
+    /^[0-9a-f]{64}$/.test(p.hash) &&
+    typeof p.name === 'string' &&
+    Array.isArray(p.sweep?.points) &&
+    int(p.runs) &&
+    int(p.seed) &&
+    int(p.totalRuns) &&
+    int(p.chunks) &&
+    int(p.chunkRuns) &&
+    (p.chunkRuns as number) > 0 &&
+    p.totalRuns === (p.runs as number) * p.sweep.points.length &&
+    p.chunks === Math.ceil((p.totalRuns as number) / (p.chunkRuns as number)) &&
+    typeof p.record === 'object' &&
+    p.record !== null &&
+    typeof p.inputs === 'object' &&
+    p.inputs !== null;
+  return ok ? (p as Plan) : undefined;
 }

@@ -10,7 +10,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
+  readdirSync,
   realpathSync,
   rmdirSync,
   rmSync,
@@ -20,7 +20,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
-import { removeLeftovers, writeFileAtomic } from '../safe-fs.js';
+import { readRegularFile, removeLeftovers, writeFileAtomic } from '../safe-fs.js';
 import { packageVersion } from '../version.js';
 
 export { packageVersion };
@@ -38,8 +38,17 @@ import { assemble, type RunCounts } from './assemble.js';
 import { type DirLock, lockDir } from './lock.js';
 import { envWorkerHeapMb, workerHeapMb } from './memory.js';
 import { ChunkCollector, chunkHeader, type RunResult, unpackChunk } from './pack.js';
-import { injectedFault, listParts, partsDir, readPart, writePart } from './parts.js';
-import { buildPlan, chunkRange, type Plan, readPlan, shardChunks, strategyPaths } from './plan.js';
+import { injectedFault, listParts, partName, partsDir, readPart, writePart } from './parts.js';
+import {
+  buildPlan,
+  changedInputs,
+  chunkRange,
+  inputDigests,
+  type Plan,
+  readPlan,
+  shardChunks,
+  strategyPaths,
+} from './plan.js';
 import { poolEntry } from './pool-entry.js';
 import { Progress, type ProgressMode } from './progress.js';
 import { type ChunkTask, PLAN_MISMATCH, type WorkerBatch } from './worker.js';
@@ -137,6 +146,9 @@ interface ManifestHead {
   startedAt?: string;
   endedAt?: string;
   game?: unknown;
+  version?: string;
+  code?: string;
+  inputs?: Record<string, string>;
   files?: string[];
   complete?: boolean;
   ok?: number;
@@ -146,7 +158,7 @@ interface ManifestHead {
 
 function readManifestHead(out: string): ManifestHead | undefined {
   try {
-    const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    const m = JSON.parse(readRegularFile(join(out, 'manifest.json'))?.toString('utf8') ?? '');
     return m && typeof m === 'object' ? (m as ManifestHead) : undefined;
   } catch {
     return undefined;
@@ -163,11 +175,22 @@ function differences(
     points?: number;
     game?: unknown;
     shard?: unknown;
+    version?: string;
+    code?: string;
+    inputs?: Record<string, string>;
   },
   plan: Plan,
   shard: Shard | null,
 ): string {
   const d: string[] = [];
+  if (o.version !== undefined && o.version !== plan.version)
+    d.push(`written by backstop-sim ${o.version}, not ${plan.version}`);
+  else if (o.code !== undefined && o.code !== plan.code)
+    d.push('written by other code of backstop-sim (a rebuild)');
+  if (o.inputs && typeof o.inputs === 'object') {
+    const changed = changedInputs(o.inputs, plan.inputs);
+    if (changed.length > 0) d.push(`changed since: ${changed.join(', ')}`);
+  }
   const kind = (g: unknown) => (g ? 'game' : 'run');
   if (kind(o.game) !== kind(plan.game)) d.push(`written by ${kind(o.game)}, not ${kind(plan.game)}`);
   if (o.name !== undefined && o.name !== plan.name) d.push(`experiment ${o.name}, not ${plan.name}`);
@@ -186,18 +209,39 @@ function differences(
 
 /**
  * The files of a results directory that backstop-sim writes: the result and game files, their exports,
- * the manifest, the analysis files `analyze --out` is told to write there, and the report.
+ * the manifest, and the report's page and figures (`report/index.html`, `report/figures/*.svg|png`).
+ * Files of other names there (a user's notes, an analysis written with `analyze --out`, drafts in
+ * `report/`) are not backstop-sim's to remove.
  */
 function ownedFiles(out: string): string[] {
-  const bases = ['runs', 'series', 'events', 'game', 'analysis'];
+  const bases = ['runs', 'series', 'events', 'game'];
   const files = [
     ...bases.flatMap((b) => [`${b}.arrow`, `${b}.parquet`, `${b}.csv`]),
     'equilibria.json',
     'manifest.json',
   ];
   const found = files.filter((f) => existsSync(join(out, f)));
-  if (existsSync(join(out, 'report', 'index.html'))) found.push('report');
+  if (existsSync(join(out, 'report', 'index.html'))) {
+    found.push('report/index.html');
+    let figs: string[] = [];
+    try {
+      figs = readdirSync(join(out, 'report', 'figures'));
+    } catch {}
+    for (const f of figs) if (/\.(svg|png)$/.test(f)) found.push(`report/figures/${f}`);
+  }
   return found;
+}
+
+/** Removes the files {@link ownedFiles} found (never following a link), then `report/` if left empty. */
+function removeOwned(out: string): void {
+  for (const f of ownedFiles(out))
+    try {
+      rmSync(join(out, f), { force: true });
+    } catch {}
+  for (const d of ['report/figures', 'report'])
+    try {
+      rmdirSync(join(out, d));
+    } catch {}
 }
 
 /**
@@ -241,6 +285,9 @@ export function checkOwnResults(
         runs: parts.runs,
         points: parts.sweep.points.length,
         game: parts.game,
+        version: parts.version,
+        code: parts.code,
+        inputs: parts.inputs,
       },
       plan,
       shard,
@@ -273,6 +320,9 @@ export function checkOwnResults(
         points: m.points,
         game: m.game,
         shard: m.shard ?? null,
+        version: m.version,
+        code: m.code,
+        inputs: m.inputs,
       },
       plan,
       shard,
@@ -280,7 +330,7 @@ export function checkOwnResults(
   }
   if (!foreign && !m && !parts) {
     // results without a readable manifest (deleted, corrupt, or a game written by the library): not ours
-    const held = ['runs.arrow', 'game.arrow', 'equilibria.json'].filter((f) => existsSync(join(out, f)));
+    const held = ownedFiles(out);
     if (held.length > 0) {
       foreign = `results without a readable manifest.json (${held.join(', ')})`;
       how = 'whose plan cannot be told';
@@ -289,7 +339,7 @@ export function checkOwnResults(
   if (!foreign) return;
   if (!force) refuse(foreign, how);
   rmSync(pdir, { recursive: true, force: true });
-  for (const f of ownedFiles(out)) rmSync(join(out, f), { recursive: true, force: true });
+  removeOwned(out);
 }
 
 function gitCommit(): string | null {
@@ -314,6 +364,11 @@ export function checkOutDir(out: string, flag = '--out'): void {
     throw new BackstopInputError([{ path: `${flag} ${out}`, message }], 'invalid option');
   };
   let dir = resolve(out);
+  // names the file system would refuse (ENAMETOOLONG) are bad input, found before anything is created
+  const long = dir.split(/[\\/]/).find((seg) => Buffer.byteLength(seg) > 255);
+  if (long !== undefined)
+    fail(`has a name of ${Buffer.byteLength(long)} bytes; allowed: at most 255 per name`);
+  if (Buffer.byteLength(dir) > 4000) fail(`is ${Buffer.byteLength(dir)} bytes long; allowed: at most 4000`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) fail('exists and is not a directory');
   while (!existsSync(dir)) {
     const up = dirname(dir);
@@ -370,6 +425,8 @@ function manifestText(plan: Plan, x: ManifestExtra): string {
     files: resultFiles(plan),
     columns: { metrics: METRIC_NAMES, series: SERIES.map((s) => s[0]) },
     version: plan.version,
+    code: plan.code,
+    inputs: plan.inputs,
     gitCommit: gitCommit(),
     node: process.version,
     startedAt: x.startedAt,
@@ -695,6 +752,8 @@ async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResul
   let firstFailure: string | undefined;
   let writeError: NodeJS.ErrnoException | undefined;
   let mismatch: string | undefined;
+  /** Chunks this attempt wrote (dropped if a file changed while it ran: they may mix its versions). */
+  const written: number[] = [];
   const halted = () =>
     stopped || writeError !== undefined || mismatch !== undefined || opts.signal?.aborted === true;
 
@@ -780,6 +839,7 @@ async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResul
       const w0 = performance.now();
       try {
         writePart(pdir, plan, c, body);
+        written.push(c);
       } catch (e) {
         // a full disk or a read-only mount: stop feeding, keep the parts written so far
         writeError = e as NodeJS.ErrnoException;
@@ -838,16 +898,33 @@ async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResul
     }
   }
   progress.finish();
-  if (mismatch)
+  if (!mismatch && !opts.signal?.aborted && !stopped) {
+    // the workers check their files before each task; a file edited during a task is found here, before
+    // any result is written from parts that may mix its versions
+    let now: Record<string, string> = {};
+    try {
+      now = inputDigests({
+        file: plan.file,
+        baseDir: exp.baseDir,
+        strategies: strategyPaths(exp.baseInput),
+        configs: exp.configs,
+      });
+    } catch {}
+    const changed = changedInputs(plan.inputs, now);
+    if (changed.length > 0) mismatch = `${changed.join(', ')} changed while the batch ran`;
+  }
+  if (mismatch) {
+    for (const c of written) rmSync(join(pdir, partName(c)), { force: true });
     throw new BackstopInputError(
       [
         {
           path: plan.file,
-          message: `${mismatch}; the runs finished so far are kept in ${pdir} for the files as they were: undo the change and --resume, or run again with --force to start afresh`,
+          message: `${mismatch}; the ${written.length} chunk(s) this attempt wrote are dropped (they may mix the file's versions), those of earlier attempts are kept in ${pdir}: undo the change and --resume, or run again with --force to start afresh`,
         },
       ],
       'the experiment changed during the batch',
     );
+  }
   if (writeError) {
     const kept = listParts(pdir).length;
     throw new OutputWriteError(

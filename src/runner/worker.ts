@@ -6,6 +6,7 @@
  * experiment, module or price file edited since the batch started is refused), runs a chunk of
  * consecutive runs and moves back one packed buffer.
  */
+import { statSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import '../index.js';
@@ -17,7 +18,7 @@ import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
 import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
-import { inputDigests, type Plan, planHash } from './plan.js';
+import { changedInputs, codeDigest, inputDigests, inputFiles, type Plan, planHash } from './plan.js';
 
 /** What a batch's workers are given once (in `workerData.batch`). */
 export interface WorkerBatch {
@@ -57,14 +58,44 @@ async function prepare(batch: WorkerBatch): Promise<WorkerBatch> {
     strategies: batch.strategies,
     configs: batch.configs,
   });
-  const changed = Object.keys({ ...plan.inputs, ...inputs }).filter((k) => plan.inputs[k] !== inputs[k]);
+  const changed = changedInputs(plan.inputs, inputs);
   if (changed.length > 0)
     throw new Error(
       `${PLAN_MISMATCH} ${changed.join(', ')} changed since the batch started (its contents differ from the plan's)`,
     );
-  if (planHash({ ...plan, inputs, version: packageVersion() }) !== plan.hash)
+  if (codeDigest() !== plan.code)
+    throw new Error(`${PLAN_MISMATCH} the package's code changed since the batch started (a rebuild?)`);
+  if (planHash({ ...plan, inputs, version: packageVersion(), code: codeDigest() }) !== plan.hash)
     throw new Error(`${PLAN_MISMATCH} the plan this worker was sent does not match its hash`);
+  files = [
+    ...inputFiles({
+      file: plan.file,
+      baseDir: batch.baseDir,
+      strategies: batch.strategies,
+      configs: batch.configs,
+    }),
+  ];
+  stamps = files.map(([, f]) => stamp(f));
   return batch;
+}
+
+/** A file's size and modification time (or `missing`): what a cheap check before each task compares. */
+function stamp(f: string): string {
+  try {
+    const st = statSync(f);
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
+let files: [string, string][] = [];
+let stamps: string[] = [];
+
+/** Throws when an input file changed since the worker checked its contents (size or modification time). */
+function checkStamps(): void {
+  const changed = files.filter(([, f], i) => stamp(f) !== stamps[i]).map(([k]) => k);
+  if (changed.length > 0)
+    throw new Error(`${PLAN_MISMATCH} ${changed.join(', ')} changed while the batch ran`);
 }
 
 /** Runs one chunk of the batch in `workerData.batch`. */
@@ -103,5 +134,7 @@ export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promi
 
 export default async function runChunk(task: ChunkTask): Promise<unknown> {
   ready ??= prepare((workerData as { batch: WorkerBatch }).batch);
-  return move(await runChunkPacked(task, await ready));
+  const batch = await ready;
+  checkStamps();
+  return move(await runChunkPacked(task, batch));
 }

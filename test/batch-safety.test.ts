@@ -173,7 +173,11 @@ describe("another plan's directory", () => {
       const before = snapshot(out);
       const r = cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '4']);
       expect(r.code, `${name}: ${r.stderr}`).toBe(2);
-      expect(r.stderr).toMatch(/holds results without a readable manifest\.json/);
+      expect(r.stderr).toMatch(
+        name === 'manifest.json'
+          ? /holds a manifest\.json that cannot be read/
+          : new RegExp(`holds results without a readable manifest\\.json \\(${name}\\)`),
+      );
       expect(snapshot(out)).toEqual(before);
     }
     const out = join(tmp(), 'f');

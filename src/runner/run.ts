@@ -330,8 +330,12 @@ export function checkOwnResults(
   }
   if (!foreign && !m && !parts) {
     // results without a readable manifest (deleted, corrupt, or a game written by the library): not ours
-    const held = ownedFiles(out);
-    if (held.length > 0) {
+    const owned = ownedFiles(out);
+    const held = owned.filter((f) => f !== 'manifest.json');
+    if (held.length === 0 && owned.length > 0) {
+      foreign = 'a manifest.json that cannot be read (not a regular file, not JSON, or not an object)';
+      how = 'whose plan cannot be told';
+    } else if (held.length > 0) {
       foreign = `results without a readable manifest.json (${held.join(', ')})`;
       how = 'whose plan cannot be told';
     }

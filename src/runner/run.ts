@@ -936,9 +936,11 @@ async function runLocked(opts: BatchOptions, b: LockedBatch): Promise<BatchResul
     );
   }
   if (opts.signal?.aborted && !stopped) {
-    const done = mine.reduce((a, c) => a + (readPart(pdir, plan, c) ? chunkRange(plan, c).count : 0), 0);
+    // what is kept: the valid parts found at the start and those written now (not read again: a batch of
+    // 100,000 parts would take tens of seconds to stop)
+    const kept = doneRuns + written.reduce((a, c) => a + chunkRange(plan, c).count, 0);
     log(
-      `interrupted: ${done} of ${shardRuns} runs done and kept in ${pdir}; run again with --resume to finish`,
+      `interrupted: ${kept} of ${shardRuns} runs done and kept in ${pdir}; run again with --resume to finish`,
     );
     return {
       out,

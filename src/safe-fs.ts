@@ -105,20 +105,35 @@ export function writeFileAtomic(
  */
 const LEGACY_TMP = /(\.tmp-\d+|\.part\.tmp|^\.[^/]+\.tmp)$/;
 
+/** The names in `dir`; none when it is missing or cannot be read. */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * True when something other than a directory is at `path` (a file, or a link, which is never followed):
+ * a planted link at a folder backstop-sim writes into would send every file elsewhere.
+ */
+export function notADirectory(path: string): boolean {
+  try {
+    return !lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes the temporary files a killed process left in `dir` (not recursive; links are removed, never
  * followed). Call only while holding the directory's lock: another live process's temporary files look the
  * same. Returns the names removed.
  */
 export function removeLeftovers(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const gone: string[] = [];
-  for (const n of names) {
+  for (const n of listDir(dir)) {
     if (!(n.includes(TMP_MARK) || LEGACY_TMP.test(n))) continue;
     const p = join(dir, n);
     try {

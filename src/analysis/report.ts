@@ -19,11 +19,11 @@
  * - a game (equilibria.json): each role's payoff per strategy against the swept parameter, the venue's
  *   loss under each equilibrium against the best profile, the equilibrium map, and the CLI's tables.
  */
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackstopInputError } from '../errors.js';
 import { axisTitle } from '../metrics.js';
-import { writeFileAtomic } from '../safe-fs.js';
+import { notADirectory, writeFileAtomic } from '../safe-fs.js';
 import {
   type Analysis,
   analyze,
@@ -939,11 +939,7 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
   // a planted link at the report's folder in DIR, or at its figures, would send every file elsewhere
   const inDir = resolve(out) === resolve(dir, 'report');
   for (const d of opts.out === undefined || inDir ? [out, figDir] : [figDir]) {
-    let st: ReturnType<typeof lstatSync> | undefined;
-    try {
-      st = lstatSync(d);
-    } catch {}
-    if (st && !st.isDirectory())
+    if (notADirectory(d))
       throw new BackstopInputError(
         [
           {

@@ -5,10 +5,9 @@
  * part whose footer, length or checksum does not match (a truncated or corrupt file), or that belongs to
  * another plan or chunk, is run again.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import zlib from 'node:zlib';
-import { readRegularFile, writeFileAtomic } from '../safe-fs.js';
+import { listDir, readRegularFile, writeFileAtomic } from '../safe-fs.js';
 import { chunkHeader, fitsLayout } from './pack.js';
 
 const CRC_TABLE = (() => {
@@ -122,14 +121,8 @@ export function readPart(dir: string, owner: PartOwner, c: number): Uint8Array |
 
 /** Chunk indices that have a part file (not yet validated). */
 export function listParts(dir: string): number[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
   const out: number[] = [];
-  for (const n of names) {
+  for (const n of listDir(dir)) {
     const m = /^chunk-(\d+)\.part$/.exec(n);
     if (m) out.push(Number(m[1]));
   }

@@ -5,14 +5,14 @@
  * `--resume` and `merge` only ever combine parts of the same plan, and `merge` needs no experiment file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { SimConfig } from '../config/schema.js';
 import type { GamePlan } from '../experiment/game.js';
 import type { FieldType, ResolvedExperiment } from '../experiment/resolve.js';
 import type { SweepPoint } from '../experiment/sweep.js';
 import { getPriceModel } from '../market/price/registry.js';
-import { readRegularFile } from '../safe-fs.js';
+import { listDir, readRegularFile } from '../safe-fs.js';
 import { packageRoot } from '../version.js';
 
 /** A batch's plan. */
@@ -77,8 +77,13 @@ export function strategyPaths(baseInput: Record<string, unknown>): string[] {
  * does, so that a moved directory keeps its plan.
  */
 export function inputDigests(src: InputSources): Record<string, string> {
+  return digestFiles(inputFiles(src));
+}
+
+/** sha256 of each file of {@link inputFiles}, by key. */
+export function digestFiles(files: Map<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, f] of inputFiles(src)) out[k] = createHash('sha256').update(readFileSync(f)).digest('hex');
+  for (const [k, f] of files) out[k] = createHash('sha256').update(readFileSync(f)).digest('hex');
   return out;
 }
 
@@ -111,13 +116,7 @@ export function codeDigest(): string {
   const h = createHash('sha256');
   const root = packageRoot();
   const walk = (dir: string, rel: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
+    for (const n of listDir(dir).sort()) {
       const p = join(dir, n);
       if (statSync(p).isDirectory()) walk(p, `${rel}${n}/`);
       else if (n.endsWith('.js')) h.update(`${rel}${n}\0`).update(readFileSync(p)).update('\0');

@@ -5,22 +5,12 @@
  * directories. Results never depend on the worker count, the shard split or the completion order.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
-import { readRegularFile, removeLeftovers, writeFileAtomic } from '../safe-fs.js';
+import { listDir, notADirectory, readRegularFile, removeLeftovers, writeFileAtomic } from '../safe-fs.js';
 import { packageVersion } from '../version.js';
 
 export { packageVersion };
@@ -223,11 +213,8 @@ function ownedFiles(out: string): string[] {
   const found = files.filter((f) => existsSync(join(out, f)));
   if (existsSync(join(out, 'report', 'index.html'))) {
     found.push('report/index.html');
-    let figs: string[] = [];
-    try {
-      figs = readdirSync(join(out, 'report', 'figures'));
-    } catch {}
-    for (const f of figs) if (/\.(svg|png)$/.test(f)) found.push(`report/figures/${f}`);
+    for (const f of listDir(join(out, 'report', 'figures')))
+      if (/\.(svg|png)$/.test(f)) found.push(`report/figures/${f}`);
   }
   return found;
 }
@@ -590,13 +577,7 @@ function takeDir(
 
 /** Refuses a `.parts` that is not a plain directory (a planted link would send every part elsewhere). */
 function checkPartsDir(pdir: string): void {
-  let st: ReturnType<typeof lstatSync> | undefined;
-  try {
-    st = lstatSync(pdir);
-  } catch {
-    return;
-  }
-  if (!st.isDirectory())
+  if (notADirectory(pdir))
     throw new BackstopInputError(
       [{ path: pdir, message: 'is not a directory (a link or a file); remove it' }],
       'invalid output directory',

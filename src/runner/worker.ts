@@ -18,7 +18,7 @@ import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
 import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
-import { changedInputs, codeDigest, inputDigests, inputFiles, type Plan, planHash } from './plan.js';
+import { changedInputs, codeDigest, digestFiles, inputFiles, type Plan, planHash } from './plan.js';
 
 /** What a batch's workers are given once (in `workerData.batch`). */
 export interface WorkerBatch {
@@ -52,12 +52,13 @@ async function prepare(batch: WorkerBatch): Promise<WorkerBatch> {
   // what the experiment and its modules register (strategies, price models) must exist in this thread too
   if (!plan.file.endsWith('.json')) await loadExperimentFile(plan.file);
   await loadConfigModules({ strategies: batch.strategies }, batch.baseDir, 'base.');
-  const inputs = inputDigests({
+  const named = inputFiles({
     file: plan.file,
     baseDir: batch.baseDir,
     strategies: batch.strategies,
     configs: batch.configs,
   });
+  const inputs = digestFiles(named);
   const changed = changedInputs(plan.inputs, inputs);
   if (changed.length > 0)
     throw new Error(
@@ -67,14 +68,7 @@ async function prepare(batch: WorkerBatch): Promise<WorkerBatch> {
     throw new Error(`${PLAN_MISMATCH} the package's code changed since the batch started (a rebuild?)`);
   if (planHash({ ...plan, inputs, version: packageVersion(), code: codeDigest() }) !== plan.hash)
     throw new Error(`${PLAN_MISMATCH} the plan this worker was sent does not match its hash`);
-  files = [
-    ...inputFiles({
-      file: plan.file,
-      baseDir: batch.baseDir,
-      strategies: batch.strategies,
-      configs: batch.configs,
-    }),
-  ];
+  files = [...named];
   stamps = files.map(([, f]) => stamp(f));
   return batch;
 }

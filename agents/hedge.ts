@@ -1,6 +1,6 @@
 /** What the hedged arbitrageurs share: a perp trade matched on the spot market with money they have. */
 import { z } from 'zod';
-import type { Simulation } from '../src/engine/simulation.js';
+import type { StrategyContext } from '../src/context.js';
 
 /** The hedged arbitrageurs' `spotShare` parameter: the part of capital kept in the wallet for spot. */
 export const spotShareParam = z
@@ -15,7 +15,7 @@ export const spotShareParam = z
  * wallet pays for, a perp purchase to the spot it holds; the perp leg goes first (the venue may cut it), the
  * spot leg matches what it filled. Returns the perp units traded.
  */
-export function hedge(sim: Simulation, i: number, dq: number, flags: number): number {
+export function hedge(sim: StrategyContext, i: number, dq: number, flags: number): number {
   const a = sim.accounts;
   const px = sim.indexPrice;
   const most = dq < 0 ? a.wallet[i] / (px * (1 + 1e-9)) : a.spot[i];

@@ -5,7 +5,7 @@
  * once, and a reusable table of the open auctions.
  */
 import { z } from 'zod';
-import type { Simulation } from '../src/engine/simulation.js';
+import type { StrategyContext } from '../src/context.js';
 import { keepers } from '../src/waterfall/keepers.js';
 import { maxTake } from '../src/waterfall/ops.js';
 
@@ -42,7 +42,7 @@ export const keeperParams = {
  * costs more, so what it sends is never mined (it pays nothing and nothing happens). MakerDAO's default
  * auction keeper on 12 March 2020 priced its transactions this way and stopped bidding when gas spiked.
  */
-export function pricedOut(sim: Simulation, maxGasUsd: number): boolean {
+export function pricedOut(sim: StrategyContext, maxGasUsd: number): boolean {
   return maxGasUsd > 0 && sim.gasCost() > maxGasUsd;
 }
 
@@ -55,7 +55,7 @@ export function followGas(
   first: number,
   count: number,
   params: { runsBot: boolean; maxGasUsd: number },
-  sim: Simulation,
+  sim: StrategyContext,
 ): boolean {
   const out = pricedOut(sim, params.maxGasUsd);
   if (params.runsBot && params.maxGasUsd > 0) {
@@ -72,18 +72,18 @@ export function followGas(
  * Value per unit of taking `units` on `side` (+1 long) now: the price the whole lot fetches if sold back
  * through the book at once (mark moved by its own impact) — a conservative valuation.
  */
-export function unitValue(sim: Simulation, side: number, units: number): number {
+export function unitValue(sim: StrategyContext, side: number, units: number): number {
   const m = sim.market;
   return m.mark * (1 - (side * units * m.mark) / (100 * m.depth));
 }
 
 /** Inventory room of agent i (USD of notional). */
-export function room(sim: Simulation, i: number, limitUsd: number): number {
+export function room(sim: StrategyContext, i: number, limitUsd: number): number {
   return Math.max(0, limitUsd - Math.abs(sim.accounts.qty[i]) * sim.mark);
 }
 
 /** Sells `fraction` of each agent's inventory back through the book. */
-export function unwind(first: number, count: number, fraction: number, sim: Simulation): void {
+export function unwind(first: number, count: number, fraction: number, sim: StrategyContext): void {
   if (fraction <= 0) return;
   const a = sim.accounts;
   for (let i = first; i < first + count; i++) {
@@ -129,7 +129,7 @@ export const auctionParams = {
  * of position valued at the mark and `extraEquity` USD more equity than now, meets the initial margin of
  * the tier of that notional.
  */
-export function meetsInitial(sim: Simulation, i: number, units: number, extraEquity: number): boolean {
+export function meetsInitial(sim: StrategyContext, i: number, units: number, extraEquity: number): boolean {
   const notional = units * sim.mark;
   return sim.equity(i) + extraEquity >= sim.initialMarginRate(notional) * notional;
 }
@@ -140,7 +140,7 @@ export function meetsInitial(sim: Simulation, i: number, units: number, extraEqu
  * in the auction's own check.
  */
 export function marginUnits(
-  sim: Simulation,
+  sim: StrategyContext,
   i: number,
   side: number,
   cap: number,

@@ -6,7 +6,7 @@
  * With `share` < 1 only that share of the group's accounts follows the policy; the rest let it go.
  */
 import { z } from 'zod';
-import type { Simulation } from '../src/engine/simulation.js';
+import type { StrategyContext } from '../src/context.js';
 
 /** The `margin` parameter block of trader strategies. */
 export const marginParams = z
@@ -50,7 +50,7 @@ export function managed(count: number, m: MarginParams): number {
 export type MarginParams = z.output<typeof marginParams>;
 
 /** At start: keep the reserve off the venue ('topup' only). */
-export function reserveCapital(first: number, count: number, m: MarginParams, sim: Simulation): void {
+export function reserveCapital(first: number, count: number, m: MarginParams, sim: StrategyContext): void {
   if (m.policy !== 'topup' || m.reserveFraction <= 0) return;
   const a = sim.accounts;
   const n = managed(count, m);
@@ -58,7 +58,7 @@ export function reserveCapital(first: number, count: number, m: MarginParams, si
 }
 
 /** Each tick: one loop over the group's open positions. Costs nothing when the policy is 'none'. */
-export function manageMargin(first: number, count: number, m: MarginParams, sim: Simulation): void {
+export function manageMargin(first: number, count: number, m: MarginParams, sim: StrategyContext): void {
   if (m.policy === 'none') return;
   const a = sim.accounts;
   const p = sim.checkPrice;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { leverageSchema } from '../src/config/bounds.js';
-import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/simulation.js';
+import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/flags.js';
 import { defineStrategy } from '../src/strategy.js';
 
 /**

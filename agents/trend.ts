@@ -1,5 +1,5 @@
+import type { StrategyContext } from '../src/context.js';
 /** The shared decision loop of the lookback traders (momentum and mean reversion). */
-import type { Simulation } from '../src/engine/simulation.js';
 import type { Stream } from '../src/rng.js';
 
 /**
@@ -12,7 +12,7 @@ export function retarget(
   p: number,
   side: number,
   leverage: number,
-  sim: Simulation,
+  sim: StrategyContext,
   rng: Stream,
 ): void {
   if (p <= 0 || Number.isNaN(side)) return;

@@ -6,8 +6,7 @@
  * import { simulate } from 'backstop-sim';
  * const { metrics } = simulate({ ticks: 1440 }, { seed: 42 });
  */
-import './market/price/index.js';
-import '../agents/index.js';
+import './builtins.js';
 
 /** zod, re-exported so that strategy and experiment files can declare parameter schemas without a direct dependency. */
 export { z } from 'zod';
@@ -121,6 +120,7 @@ export type { ParseOptions } from './config/parse.js';
 export { parseConfig } from './config/parse.js';
 export type { Capital, Role, SimConfig, SimConfigInput, Tier } from './config/schema.js';
 export { ROLES, simConfigSchema } from './config/schema.js';
+export type { StrategyContext, VenueContext } from './context.js';
 export type { EventColumns, EventKind } from './engine/events.js';
 export { EVENT_KINDS, EventLog } from './engine/events.js';
 export { Market } from './engine/market.js';

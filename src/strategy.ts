@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Role } from './config/schema.js';
-import type { Simulation } from './engine/simulation.js';
+import type { StrategyContext } from './context.js';
 import type { Stream } from './rng.js';
 
 /** Column types a strategy can ask for as per-agent state. */
@@ -56,14 +56,14 @@ export interface Strategy<
   /** Per-agent state columns. */
   readonly state?: S;
   /** Called once before the first tick (e.g. to open initial positions). */
-  init?(group: AgentGroup<z.output<PS>, S>, sim: Simulation): void;
+  init?(group: AgentGroup<z.output<PS>, S>, sim: StrategyContext): void;
   /**
    * Value (USD, at the end of the run) of what agent `id` holds off the venue besides its wallet, e.g. a
    * spot hedge. Counted in the agent's payoff.
    */
-  holdings?(group: AgentGroup<z.output<PS>, S>, id: number, sim: Simulation): number;
+  holdings?(group: AgentGroup<z.output<PS>, S>, id: number, sim: StrategyContext): number;
   /** Called once per tick for all the group's agents. Must not allocate per agent. */
-  act(group: AgentGroup<z.output<PS>, S>, sim: Simulation): void;
+  act(group: AgentGroup<z.output<PS>, S>, sim: StrategyContext): void;
 }
 
 /**

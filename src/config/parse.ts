@@ -1,3 +1,4 @@
+import '../builtins.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';

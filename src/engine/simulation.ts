@@ -16,6 +16,7 @@
  *   7. record  — the impact decays and takes this tick's flow; series and running metrics are updated.
  */
 import type { SimConfig } from '../config/schema.js';
+import type { VenueContext } from '../context.js';
 import type { RunMetrics } from '../metrics.js';
 import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
@@ -25,17 +26,12 @@ import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
+import { NO_FEE, NO_FLOW, NO_IMPACT } from './flags.js';
 import { holdFractions } from './layout.js';
 import { Market } from './market.js';
 
-/** Trade flag: charge no fee. */
-export const NO_FEE = 1;
-/** Trade flag: the trade does not count in the book's flow (does not move the mark). */
-export const NO_FLOW = 2;
-/** Trade flag: fill at the mark, without price impact. */
-export const NO_IMPACT = 4;
-
 export { PAYER } from '../venue/ledger.js';
+export { NO_FEE, NO_FLOW, NO_IMPACT } from './flags.js';
 
 /** What the agents of one group (one strategy in one role) earned over a run; money in USD. */
 export interface GroupPayoff {
@@ -90,7 +86,7 @@ const FRACTION_FIELDS = [
 ];
 
 /** One simulation run. Agents and waterfall stages act on it through its public methods. */
-export class Simulation {
+export class Simulation implements VenueContext {
   readonly cfg: SimConfig;
   readonly seed: number;
   readonly streams: RunStreams;

@@ -9,7 +9,7 @@
 import { statSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import '../index.js';
+import '../builtins.js';
 import { loadConfigModules } from '../config/modules.js';
 import type { SimConfig } from '../config/schema.js';
 import { gameRoles, rolePayoff, seedPoint } from '../experiment/game.js';

@@ -1,3 +1,4 @@
+import type { VenueContext } from '../context.js';
 /**
  * Shared machinery of the auction stages (`dutch-auction`, `english-auction`): each open auction holds its
  * lot in a system account row (the auction id keepers see is that row).
@@ -17,7 +18,6 @@
  * Give back (no taker, and a closer is listed after the stage): the unsold lot returns at p_bk and the
  * account goes to the next closer.
  */
-import type { Simulation } from '../engine/simulation.js';
 import { LEDGER } from '../venue/ledger.js';
 import type { AuctionService } from './keepers.js';
 import { moveCash, transferPosition } from './ops.js';
@@ -42,7 +42,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
   private readonly open: Int32Array;
 
   constructor(
-    readonly sim: Simulation,
+    readonly sim: VenueContext,
     readonly waterfall: StagedWaterfall,
     readonly index: number,
     readonly first: number,

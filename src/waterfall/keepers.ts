@@ -1,3 +1,4 @@
+import type { StrategyContext, VenueContext } from '../context.js';
 /**
  * The keeper and LP API: what liquidator, keeper and backstop-LP strategies call to take part in the
  * waterfall. Get it with {@link keepers}`(sim)` inside a strategy's `init` or `act`. Every call works
@@ -15,7 +16,6 @@
  *   if (k.auctionKind(id) === 'dutch' && k.auctionPrice(id) < 0.9 * sim.oracle) k.take(id, me, k.auctionLot(id), sim.oracle);
  * }
  */
-import type { Simulation } from '../engine/simulation.js';
 
 /** An auction stage, as the keeper API sees it. Auction ids are the lot's system account row. */
 export interface AuctionService {
@@ -84,7 +84,7 @@ export class Keepers {
   private cursor = 0;
   private readonly isWatcher: Uint8Array;
 
-  constructor(readonly sim: Simulation) {
+  constructor(readonly sim: VenueContext) {
     this.watchers = sim.i32(sim.accounts.n);
     this.isWatcher = sim.u8(sim.accounts.n);
   }
@@ -247,7 +247,7 @@ export class Keepers {
 }
 
 /** The keeper/LP API of `sim`'s waterfall. */
-export function keepers(sim: Simulation): Keepers {
+export function keepers(sim: StrategyContext): Keepers {
   const k = sim.waterfall.keepers;
   if (!k) throw new Error('this waterfall has no keeper API');
   return k;

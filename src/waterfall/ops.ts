@@ -1,5 +1,7 @@
+import type { StrategyContext, VenueContext } from '../context.js';
 /** Money and position movements shared by the stages. Every one has a payer and a payee in the ledger. */
-import { NO_FEE, NO_FLOW, type Simulation } from '../engine/simulation.js';
+
+import { NO_FEE, NO_FLOW } from '../engine/flags.js';
 
 /**
  * Moves `dq` units of position (signed, as seen by `to`) from account `from` to account `to` at price `x`:
@@ -7,7 +9,7 @@ import { NO_FEE, NO_FLOW, type Simulation } from '../engine/simulation.js';
  * settled against the book's ledger as in any fill, so the two legs together leave it where it was
  * relative to the agents' open positions (the book's counterparty is untouched).
  */
-export function transferPosition(sim: Simulation, from: number, to: number, dq: number, x: number): void {
+export function transferPosition(sim: VenueContext, from: number, to: number, dq: number, x: number): void {
   if (dq === 0) return;
   const a = sim.accounts;
   // what would be left of `from`'s position is a rounding residual: it all moves, so that no position is
@@ -27,7 +29,7 @@ export function transferPosition(sim: Simulation, from: number, to: number, dq: 
 }
 
 /** Moves `amount` USD of collateral from account `from` to account `to` (either may then be negative). */
-export function moveCash(sim: Simulation, from: number, to: number, amount: number): void {
+export function moveCash(sim: VenueContext, from: number, to: number, amount: number): void {
   if (amount === 0) return;
   const a = sim.accounts;
   a.cash[from] -= amount;
@@ -40,12 +42,12 @@ export function moveCash(sim: Simulation, from: number, to: number, amount: numb
  * Whether account `k` could take `dq` more units at price `x` and still meet the initial margin of the tier
  * of its new position at the mark, and at the price margin is checked at when that is the oracle.
  */
-export function canHold(sim: Simulation, k: number, dq: number, x: number): boolean {
+export function canHold(sim: VenueContext, k: number, dq: number, x: number): boolean {
   const check = sim.checkPrice;
   return holdsAt(sim, k, dq, x, sim.mark) && (check === sim.mark || holdsAt(sim, k, dq, x, check));
 }
 
-function holdsAt(sim: Simulation, k: number, dq: number, x: number, m: number): boolean {
+function holdsAt(sim: VenueContext, k: number, dq: number, x: number, m: number): boolean {
   const a = sim.accounts;
   const q = a.qty[k] + dq;
   const e = sim.equity(k, m) + dq * (m - x);
@@ -64,13 +66,20 @@ function holdsAt(sim: Simulation, k: number, dq: number, x: number, m: number): 
  * unit brings more equity than the margin it needs (a price that good), the condition binds from below, not
  * above: Infinity if the account meets it now, else 0.
  */
-export function maxTake(sim: Simulation, k: number, side: number, x: number, extra = 0): number {
+export function maxTake(sim: StrategyContext, k: number, side: number, x: number, extra = 0): number {
   const u = maxTakeAt(sim, k, side, x, extra, sim.mark);
   const check = sim.checkPrice;
   return check === sim.mark ? u : Math.min(u, maxTakeAt(sim, k, side, x, extra, check));
 }
 
-function maxTakeAt(sim: Simulation, k: number, side: number, x: number, extra: number, m: number): number {
+function maxTakeAt(
+  sim: StrategyContext,
+  k: number,
+  side: number,
+  x: number,
+  extra: number,
+  m: number,
+): number {
   const a = sim.accounts;
   const q = a.qty[k];
   const aq = Math.abs(q);
@@ -93,7 +102,7 @@ function maxTakeAt(sim: Simulation, k: number, side: number, x: number, extra: n
 }
 
 /** Equity per unit of maintenance requirement at the checked price (< 1: liquidatable). */
-export function health(sim: Simulation, id: number): number {
+export function health(sim: VenueContext, id: number): number {
   const a = sim.accounts;
   const p = sim.checkPrice;
   const mm = a.mmr[id] * Math.abs(a.qty[id]) * p;

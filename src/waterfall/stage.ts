@@ -5,7 +5,7 @@
  * calls. The engine never names a stage; the config lists them (`waterfall.stages`), in order.
  */
 import type { z } from 'zod';
-import type { Simulation } from '../engine/simulation.js';
+import type { VenueContext } from '../context.js';
 import type { Payer } from '../venue/ledger.js';
 import type { StagedWaterfall } from './waterfall.js';
 
@@ -56,7 +56,8 @@ export interface StageInstance {
 
 /** What `build` gets. */
 export interface StageContext<P> {
-  readonly sim: Simulation;
+  /** The run, as a stage sees it: prices, accounts, the venue's operations. */
+  readonly sim: VenueContext;
   /** The validated parameters. */
   readonly params: P;
   /** The waterfall the stage belongs to. */
@@ -103,11 +104,9 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   /** Role of the stage's system rows in the run's PnL by role (default 'lps'). */
   readonly rowRole?: 'traders' | 'lps';
   /**
-   * Builds the stage's state for one run. Per-account arrays should come from `ctx.sim.f64(n)` (`i32`, `u8`):
-   * they are recycled for the thread's next run instead of being allocated afresh every run. Return an
-   * instance of a class defined once in the module (as the built-in stages do), not an object of closures
-   * made here: V8 keeps a function's optimised code only while some closure of it is alive, so closures made
-   * afresh every run are recompiled every few dozen runs in every worker.
+   * Builds the stage's state for one run. Per-account arrays should come from `ctx.sim.f64(n)` (`i32`, `u8`),
+   * and the instance should be of a class defined once in the module, as the built-in stages do (why:
+   * docs/performance.md).
    */
   build(ctx: StageContext<z.output<PS>>): StageInstance;
 }

@@ -14,14 +14,14 @@
  * - Stages that hold positions (the vault, auction lots) do so in system account rows appended after the
  *   agents' rows (inactive: never margin-checked, never acted on by strategies).
  */
+
+import { zodIssues } from '../config/format.js';
 import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
 import { LEDGER, PAYER, type Payer } from '../venue/ledger.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
-import './stages/index.js';
-import { zodIssues } from '../config/format.js';
 
 /** What the engine calls; built from the config by {@link buildWaterfall}. */
 export interface Waterfall {

@@ -27,7 +27,8 @@
  * other side and has gained (last: it has no entry price or margin to rank it by).
  */
 import { z } from 'zod';
-import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
+import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
@@ -88,9 +89,7 @@ const RANKINGS = ['bitmex', 'binance', 'upnl', 'largest'] as const;
 const MIN_LEFT_USD = 1;
 
 /**
- * One run's ADL state. A class rather than closures made in `build`: V8 keeps a function's optimised code
- * only while some closure of it is alive, so closures made afresh every run were recompiled run after run
- * (a worker's compiler threads then competed with the runs for the cores).
+ * One run's ADL state. A class, not closures made in `build` (docs/performance.md).
  */
 class Adl implements StageInstance {
   private readonly a: Accounts;
@@ -145,7 +144,7 @@ class Adl implements StageInstance {
   private n = 0;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     params: AdlParams,
     private readonly waterfall: StagedWaterfall,
   ) {

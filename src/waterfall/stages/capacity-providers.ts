@@ -9,7 +9,7 @@
  * is left to the next tick or the next closer, so no provider loses more than it put in.
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
 import type { Accounts } from '../../venue/accounts.js';
 import type { CapacityService } from '../keepers.js';
 import { maxTake, moveCash, transferPosition } from '../ops.js';
@@ -28,9 +28,7 @@ const Params = z.strictObject({
 type CapacityProvidersParams = z.output<typeof Params>;
 
 /**
- * One run's state, and the run's capacity service (`Keepers.capacityStage`). A class rather than closures
- * made in `build`: V8 keeps a function's optimised code only while some closure of it is alive, so
- * closures made afresh every run were recompiled run after run.
+ * One run's state, and the run's capacity service (`Keepers.capacityStage`). A class, not closures made in `build` (docs/performance.md).
  */
 class CapacityProviders implements StageInstance, CapacityService {
   private readonly a: Accounts;
@@ -46,7 +44,7 @@ class CapacityProviders implements StageInstance, CapacityService {
   private readonly share: Float64Array;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     params: CapacityProvidersParams,
     waterfall: StagedWaterfall,
   ) {

@@ -3,7 +3,7 @@
  * liquidation fees, by auction penalties, and by `tradingFeeShare` of every trading fee.
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { defineStage, type StageInstance } from '../stage.js';
 
@@ -28,7 +28,7 @@ const Params = z.strictObject({
 /** One run's fund stage (a class, like every stage: see adl.ts). */
 class InsuranceFund implements StageInstance {
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
   ) {}
 

@@ -8,7 +8,8 @@
  * price band: what the band leaves is sent again next tick.
  */
 import { z } from 'zod';
-import { NO_FEE, type Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
+import { NO_FEE } from '../../engine/flags.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { moveCash } from '../ops.js';
@@ -65,7 +66,7 @@ class MarketLiquidation implements StageInstance {
   private readonly lastStep: Float64Array | undefined;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
     private readonly waterfall: StagedWaterfall,
   ) {

@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 import { atMost, MAX_PRICE } from '../../config/bounds.js';
-import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
+import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { defineStage, type StageInstance } from '../stage.js';
 import type { StagedWaterfall } from '../waterfall.js';
@@ -44,8 +45,7 @@ const Params = z.strictObject({
 type SettlementParams = z.output<typeof Params>;
 
 /**
- * One run's state. A class rather than closures made in `build`: V8 keeps a function's optimised code
- * only while some closure of it is alive, so closures made afresh every run were recompiled run after run.
+ * One run's state. A class, not closures made in `build` (docs/performance.md).
  */
 class Settlement implements StageInstance {
   private readonly a: Accounts;
@@ -59,7 +59,7 @@ class Settlement implements StageInstance {
   private at = 0;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     params: SettlementParams,
     private readonly waterfall: StagedWaterfall,
   ) {

@@ -16,7 +16,7 @@
  * payer: what it paid that tick).
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { allocateInto, policyCode } from '../allocate.js';
@@ -35,8 +35,7 @@ const Params = z.strictObject({
 });
 
 /**
- * One run's state. A class rather than closures made in `build`: V8 keeps a function's optimised code only
- * while some closure of it is alive, so closures made afresh every run were recompiled run after run.
+ * One run's state. A class, not closures made in `build` (docs/performance.md).
  */
 class Socialized implements StageInstance {
   private readonly a: Accounts;
@@ -64,7 +63,7 @@ class Socialized implements StageInstance {
   private pPbk: Float64Array;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     params: z.output<typeof Params>,
     private readonly waterfall: StagedWaterfall,
     private readonly index: number,

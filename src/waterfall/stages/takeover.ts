@@ -8,7 +8,7 @@
  * payers. If nobody takes the offer within `patienceSeconds`, the account goes to the next closer.
  */
 import { z } from 'zod';
-import type { Simulation } from '../../engine/simulation.js';
+import type { VenueContext } from '../../context.js';
 import type { Accounts } from '../../venue/accounts.js';
 import type { TakeoverService } from '../keepers.js';
 import { canHold, health, transferPosition } from '../ops.js';
@@ -44,9 +44,7 @@ const Params = z.strictObject({
 });
 
 /**
- * One run's offers, and the keepers' view of them. A class rather than closures made in `build`: V8 keeps a
- * function's optimised code only while some closure of it is alive, so closures made afresh every run were
- * recompiled run after run.
+ * One run's offers, and the keepers' view of them. A class, not closures made in `build` (docs/performance.md).
  */
 class Takeover implements StageInstance, TakeoverService {
   private readonly a: Accounts;
@@ -56,7 +54,7 @@ class Takeover implements StageInstance, TakeoverService {
   private offeredN = 0;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
   ) {
     this.a = sim.accounts;

@@ -19,8 +19,9 @@
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
+import type { VenueContext } from '../../context.js';
+import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
 import { holdFractions } from '../../engine/layout.js';
-import { NO_FEE, NO_FLOW, type Simulation } from '../../engine/simulation.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
@@ -76,9 +77,7 @@ const Params = z.strictObject({
 });
 
 /**
- * One run's vault: the stage, the LPs' view of it (`VaultService`) and the waterfall's. A class rather than
- * closures made in `build`: V8 keeps a function's optimised code only while some closure of it is alive, so
- * closures made afresh every run were recompiled run after run.
+ * One run's vault: the stage, the LPs' view of it (`VaultService`) and the waterfall's. A class, not closures made in `build` (docs/performance.md).
  */
 class Vault implements StageInstance, VaultService {
   private readonly a: Accounts;
@@ -97,7 +96,7 @@ class Vault implements StageInstance, VaultService {
   private wentBankrupt = false;
 
   constructor(
-    private readonly sim: Simulation,
+    private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
     /** the vault's system account row: its cash and inventory */
     readonly cashRow: number,

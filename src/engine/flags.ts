@@ -1,0 +1,11 @@
+/**
+ * Trade flags: a leaf module (it imports nothing), so that strategies and stages can name them without
+ * importing the engine.
+ */
+
+/** Trade flag: charge no fee. */
+export const NO_FEE = 1;
+/** Trade flag: the trade does not count in the book's flow (does not move the mark). */
+export const NO_FLOW = 2;
+/** Trade flag: fill at the mark, without price impact. */
+export const NO_IMPACT = 4;

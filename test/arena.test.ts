@@ -29,6 +29,31 @@ describe('run arena (typed arrays recycled from run to run)', () => {
     expect(new Arena().f64(10)).not.toBe(f);
   });
 
+  it('under the suite, a released array is poisoned until it is handed out again', () => {
+    // vitest.config.ts sets BACKSTOP_ARENA_POISON=1 for every test file and worker thread
+    expect(process.env.BACKSTOP_ARENA_POISON).toBe('1');
+    const a = new Arena();
+    const f = a.f64(5).fill(1);
+    const i = a.i32(5).fill(1);
+    const u = a.u8(5).fill(1);
+    a.release();
+    expect([...f].every(Number.isNaN)).toBe(true);
+    expect([...i].every((x) => x === -0x80000000)).toBe(true);
+    expect([...u].every((x) => x === 255)).toBe(true);
+    const b = new Arena();
+    expect(b.f64(5)).toBe(f);
+    expect([...f].every((x) => x === 0)).toBe(true);
+    b.release();
+  });
+
+  it('a result of simulate() holds no released array: its series and events read the same after more runs', () => {
+    const cfg = crashConfig();
+    const r = simulate(cfg, { seed: 3, series: 1, events: true });
+    const copy = JSON.stringify([r.metrics, r.series, r.events]);
+    simulate(cfg, { seed: 4, series: 1, events: true });
+    expect(JSON.stringify([r.metrics, r.series, r.events])).toBe(copy);
+  });
+
   it('a run gives the same results on fresh and on recycled arrays, whatever ran before it', async () => {
     // the default experiment's small preset has every stage and role: every stage's per-run state comes from
     // the arena; in between, runs of other sizes leave their arrays in the pool

@@ -12,6 +12,11 @@
  * An {@link Arena} hands out zeroed arrays; {@link Arena.release} gives them back to the thread's pool,
  * which keeps the arrays of the last released run only (so a sweep over sizes never hoards). Only
  * `simulate()` releases: a `Simulation` built by hand keeps its arrays (they are never reused under it).
+ *
+ * With `BACKSTOP_ARENA_POISON=1` (set for the test suite in vitest.config.ts) a release fills the arrays
+ * with poison (NaN; −2³¹; 255) before pooling them, so a plug-in that keeps one beyond its run, or a result
+ * that still points into one, reads garbage that the run's finiteness checks or the test's assertions catch,
+ * instead of the next run's zeros.
  */
 
 /** Something that hands out zeroed typed arrays. */
@@ -32,6 +37,15 @@ type Typed = Float64Array | Int32Array | Uint8Array;
 
 /** The thread's free arrays by kind and length (`f64:1000`), from the last released arena. */
 let pool = new Map<string, Typed[]>();
+
+/** Whether released arrays are poisoned (see the module's note); read once per thread. */
+const POISON = process.env.BACKSTOP_ARENA_POISON === '1';
+
+function poison(a: Typed): void {
+  if (a instanceof Float64Array) a.fill(Number.NaN);
+  else if (a instanceof Int32Array) a.fill(-0x80000000);
+  else a.fill(255);
+}
 
 /** The typed arrays of one run (see the module's note). */
 export class Arena implements Allocator {
@@ -66,6 +80,7 @@ export class Arena implements Allocator {
   release(): void {
     const next = new Map<string, Typed[]>();
     for (const [key, a] of this.taken) {
+      if (POISON) poison(a);
       const list = next.get(key);
       if (list) list.push(a);
       else next.set(key, [a]);

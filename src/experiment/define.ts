@@ -153,64 +153,20 @@ export const experimentSchema = z.strictObject({
     ),
 });
 
-type Scalar = number | string | boolean;
-type Range = [number, number] | { min: number; max: number; scale?: 'linear' | 'log'; integer?: boolean };
-interface Design {
-  points: number;
-  ranges: Record<string, Range>;
-  seed?: number;
-}
-
-/** An experiment as written by a user; see {@link defineExperiment}. */
-export interface ExperimentInput {
-  /** Name; also the default output directory `results/<name>/`. */
-  name: string;
-  /** What the experiment asks. */
-  description?: string;
+/**
+ * An experiment as written by a user; see {@link defineExperiment}. Derived from {@link experimentSchema}
+ * (what the schema accepts, defaults optional), with the base config and the presets' agents typed as the
+ * config schema's input, so the type cannot drift from what is checked.
+ */
+export type ExperimentInput = Omit<z.input<typeof experimentSchema>, 'base' | 'presets'> & {
   /** The base simulation config. */
   base?: SimConfigInput;
-  /** The sweep (one of grid, zip, lhs, sobol), its fields addressed by dotted config paths. */
-  sweep?: {
-    grid?: Record<string, Scalar[]>;
-    zip?: Record<string, Scalar[]>;
-    lhs?: Design;
-    sobol?: Design;
-  };
-  /** Runs per sweep point (default 100). */
-  runs?: number;
-  /** Master seed (default 1). */
-  seed?: number;
-  /** Common random numbers (default true). */
-  crn?: boolean;
-  /** What each run records besides its summary metrics. */
-  record?: { series?: number; events?: boolean };
-  /**
-   * The game `backstop-sim game` analyses: per role (config key), the candidate strategies its whole
-   * population may play, each with an optional `label` and `params`. The experiment's sweep is the
-   * mechanism sweep; `runs` are runs per profile and sweep point.
-   */
-  game?: {
-    roles: Partial<
-      Record<
-        'traders' | 'liquidators' | 'lps' | 'arbitrageurs' | 'marketMakers',
-        { strategy: string; label?: string; params?: Record<string, unknown> }[]
-      >
-    >;
-    /** Confidence level (default 0.95). */
-    level?: number;
-  };
-  /** Named presets. */
+  /** Named presets (`--preset NAME`). */
   presets?: Record<
     string,
-    {
-      description?: string;
-      runs?: number;
-      ticks?: number;
-      agents?: SimConfigInput['agents'];
-      set?: Record<string, unknown>;
-    }
+    Omit<z.input<typeof presetSchema>, 'agents'> & { agents?: SimConfigInput['agents'] }
   >;
-}
+};
 
 /** The validated experiment with defaults filled in. */
 export type Experiment = z.output<typeof experimentSchema>;

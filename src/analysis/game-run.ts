@@ -27,6 +27,7 @@ import {
   type StrategyCandidate,
 } from '../experiment/game.js';
 import type { ResolvedExperiment } from '../experiment/resolve.js';
+import { gridPoints } from '../experiment/sweep.js';
 import type { RunMetrics } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { writeFileAtomic } from '../safe-fs.js';
@@ -244,13 +245,6 @@ export interface RunGameOptions {
   baseDir?: string;
 }
 
-function gridPoints(sweep: Record<string, FieldValue[]> | undefined): Record<string, FieldValue>[] {
-  let pts: Record<string, FieldValue>[] = [{}];
-  for (const [f, vals] of Object.entries(sweep ?? {}))
-    pts = pts.flatMap((p) => vals.map((v) => ({ ...p, [f]: v })));
-  return pts;
-}
-
 function errorsOf(runs: GameRun[]): string[] {
   const out = new Set<string>();
   for (const r of runs) if ('error' in r && out.size < 5) out.add(r.error);
@@ -290,7 +284,7 @@ export async function runGame(exp: GameExperiment, opts: RunGameOptions = {}): P
   for (const r of roles)
     if (!exp.roles[r]?.length) throw new Error(`game role ${r}: no candidate strategies`);
   if (!(Number.isInteger(exp.runs) && exp.runs > 0)) throw new Error('runs must be a positive integer');
-  const points = exp.points?.length ? exp.points : gridPoints(exp.sweep);
+  const points = exp.points?.length ? exp.points : gridPoints(exp.sweep ?? {});
   const profiles = gameProfiles(exp.roles);
   const jobs: ProfileJob[] = [];
   points.forEach((point, pointId) => {

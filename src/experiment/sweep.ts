@@ -18,10 +18,10 @@ export interface Range {
 }
 
 /** Every combination of the listed values; the first field is outermost, the last varies fastest. */
-export function gridPoints(fields: Record<string, SweepValue[]>): SweepPoint[] {
-  let points: SweepPoint[] = [{}];
+export function gridPoints<V = SweepValue>(fields: Record<string, V[]>): Record<string, V>[] {
+  let points: Record<string, V>[] = [{}];
   for (const [path, values] of Object.entries(fields)) {
-    const next: SweepPoint[] = [];
+    const next: Record<string, V>[] = [];
     for (const p of points) for (const v of values) next.push({ ...p, [path]: v });
     points = next;
   }

@@ -100,10 +100,13 @@ export function writeFileAtomic(
 }
 
 /**
- * Temporary names of earlier versions (`runs.arrow.tmp-<pid>`, `chunk-….part.tmp`, `.index.html.tmp`,
- * `.game.arrow.tmp`), removed like this version's.
+ * The exact temporary names earlier versions wrote (`runs.arrow.tmp-<pid>`, `chunk-<8 digits>.part.tmp`,
+ * `.index.html.tmp`, `.game.arrow.tmp`, `.equilibria.json.tmp`, `.<time>-<pid>.tmp`, an export's
+ * `.<name>.csv.tmp-<pid>`), removed like this version's. Only these: a user's `.notes.tmp` or
+ * `photo.tmp-2024` in the output directory is theirs and stays.
  */
-const LEGACY_TMP = /(\.tmp-\d+|\.part\.tmp|^\.[^/]+\.tmp)$/;
+const LEGACY_TMP =
+  /^(?:(?:runs|series|events|game)\.arrow\.tmp-\d+|(?:manifest|plan|equilibria)\.json\.tmp-\d+|chunk-\d{8}\.part\.tmp|\.(?:index\.html|game\.arrow|equilibria\.json)\.tmp|\.\d+-\d+\.tmp|\.[^/]+\.(?:csv|parquet)\.tmp-\d+)$/;
 
 /** The names in `dir`; none when it is missing or cannot be read. */
 export function listDir(dir: string): string[] {

@@ -100,8 +100,13 @@ describe('the lock of an output directory', () => {
     // a live holder on this host (this process, another call) is refused
     expect(() => lockDir(dir, 'again')).toThrow(/is in use/);
     l.release();
-    // this process's pid but not its lock: a former incarnation (a container's pid 1 restarted)
+    // this process's pid but not its lock, freshly touched: a live batch in another pid namespace on this
+    // host (two containers, both pid 1) is refused; untouched for 20 s (3 touches missed), it is a former
+    // incarnation (a container's pid 1 restarted) and is taken over
     writeFileSync(path, JSON.stringify({ pid: process.pid, host: hostname(), command: 'run', token: 'old' }));
+    expect(() => lockDir(dir, 'test')).toThrow(new RegExp(`held by process ${process.pid} on `));
+    const twenty = new Date(Date.now() - 20_000);
+    utimesSync(path, twenty, twenty);
     lockDir(dir, 'test').release();
     // a live but unrelated process (pid 1) whose lock is long untouched: its pid was reused
     writeFileSync(path, JSON.stringify({ pid: 1, host: hostname(), command: 'run' }));
@@ -185,11 +190,18 @@ describe("another plan's directory", () => {
     mkdirSync(join(out, 'report', 'drafts'));
     writeFileSync(join(out, 'report', 'drafts', 'paper.tex'), 'mine');
     writeFileSync(join(out, 'analysis.csv'), 'mine');
+    const figures = join(out, 'report', 'figures');
+    const ours = readdirSync(figures);
+    expect(ours.length).toBeGreaterThan(0);
+    writeFileSync(join(figures, 'my-plot.png'), 'mine');
+    writeFileSync(join(figures, 'my-plot.svg'), 'mine');
     const r = cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '4', '--seed', '3', '--force']);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'report', 'drafts', 'paper.tex'), 'utf8')).toBe('mine');
     expect(readFileSync(join(out, 'analysis.csv'), 'utf8')).toBe('mine');
     expect(existsSync(join(out, 'report', 'index.html'))).toBe(false);
+    // the report's own figures go with it; a user's plots beside them stay
+    expect(readdirSync(figures).sort()).toEqual(['my-plot.png', 'my-plot.svg']);
   });
 
   it('a directory whose .parts is a link is refused before anything is written', () => {
@@ -500,9 +512,13 @@ describe('temporary files', () => {
       `.parts/${partName(3)}.tmp`,
     ];
     for (const n of left) writeFileSync(join(out, n), 'x'.repeat(1000));
+    // a user's files with names like the old temporaries are theirs
+    const theirs = ['.notes.tmp', 'photo.tmp-2024', 'x.part.tmp', 'draft.json.tmp-1', '.parts/NOTES.tmp'];
+    for (const n of theirs) writeFileSync(join(out, n), `mine: ${n}`);
     const r = cli(['run', FAULTS, '--out', out, ...quiet, '--runs', '8', '--shard', '0/1', '--resume']);
     expect(r.code, r.stderr).toBe(0);
     for (const n of left) expect(existsSync(join(out, n)), n).toBe(false);
+    for (const n of theirs) expect(readFileSync(join(out, n), 'utf8'), n).toBe(`mine: ${n}`);
     // the lock's own staging and take-over names are leftovers too
     expect(removeLeftovers(out)).toEqual([]);
   });

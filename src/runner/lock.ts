@@ -19,6 +19,8 @@ export const LOCK_NAME = '.backstop.lock';
 /** A lock untouched this long is stale (its holder touches it every {@link TOUCH_MS}). */
 export const STALE_MS = 120_000;
 const TOUCH_MS = 5_000;
+/** A lock with this process's pid and another token is stale once untouched this long (3 touches missed). */
+const OWN_PID_STALE_MS = 3 * TOUCH_MS;
 /** Tokens of the locks this process holds (a lock with this process's pid but another token is stale). */
 const held = new Set<string>();
 
@@ -74,10 +76,15 @@ function staleness(l: { info: Partial<LockInfo> | null; ageMs: number }): string
   const i = l.info;
   if (l.ageMs > STALE_MS) return `untouched for ${Math.round(l.ageMs / 1000)} s`;
   if (i && i.host === hostname() && typeof i.pid === 'number') {
-    if (i.pid === process.pid)
-      return typeof i.token === 'string' && held.has(i.token)
-        ? null
-        : 'left by an earlier process with this pid';
+    // this pid but not this process's token: an earlier process with this pid (a container's pid 1
+    // restarted), or a live batch in another pid namespace on this host (two containers, both pid 1).
+    // Only the lock's age tells them apart: the live one touches it every TOUCH_MS.
+    if (i.pid === process.pid) {
+      if (typeof i.token === 'string' && held.has(i.token)) return null;
+      return l.ageMs > OWN_PID_STALE_MS
+        ? `left by an earlier process with this pid (untouched for ${Math.round(l.ageMs / 1000)} s)`
+        : null;
+    }
     return alive(i.pid) ? null : `process ${i.pid} is gone`;
   }
   return null;

@@ -211,10 +211,17 @@ function ownedFiles(out: string): string[] {
     'manifest.json',
   ];
   const found = files.filter((f) => existsSync(join(out, f)));
-  if (existsSync(join(out, 'report', 'index.html'))) {
+  const index = readRegularFile(join(out, 'report', 'index.html'));
+  if (index) {
     found.push('report/index.html');
+    // only the figures the report links (a user's own plots in report/figures/ stay)
+    const linked = new Set(
+      [...index.toString('utf8').matchAll(/href="figures\/([A-Za-z0-9._-]+\.(?:svg|png))"/g)].map(
+        (m) => m[1],
+      ),
+    );
     for (const f of listDir(join(out, 'report', 'figures')))
-      if (/\.(svg|png)$/.test(f)) found.push(`report/figures/${f}`);
+      if (linked.has(f) && !f.startsWith('.')) found.push(`report/figures/${f}`);
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze, renderAnalysis } from '../src/index.js';
@@ -166,6 +166,19 @@ describe('analyze', () => {
     const r = cli(['report', out, '--out', join(dir, 'rep')]);
     expect(r.code, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'rep', 'index.html'))).toBe(true);
+    // its own report is rewritten
+    expect(cli(['report', out, '--out', join(dir, 'rep')]).code).toBe(0);
+  });
+
+  it('report --out never overwrites an index.html backstop-sim did not write (exit 2, nothing written)', () => {
+    const site = join(dir, 'site');
+    mkdirSync(site);
+    writeFileSync(join(site, 'index.html'), '<html>my page</html>');
+    const r = cli(['report', out, '--out', site]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/index\.html: exists and is not a backstop-sim report/);
+    expect(readFileSync(join(site, 'index.html'), 'utf8')).toBe('<html>my page</html>');
+    expect(readdirSync(site)).toEqual(['index.html']);
   });
 });
 

@@ -23,7 +23,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BackstopInputError } from '../errors.js';
 import { axisTitle } from '../metrics.js';
-import { notADirectory, writeFileAtomic } from '../safe-fs.js';
+import { notADirectory, readRegularFile, writeFileAtomic } from '../safe-fs.js';
 import {
   type Analysis,
   analyze,
@@ -950,6 +950,18 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
         'invalid report directory',
       );
   }
+  // an index.html backstop-sim did not write is the user's: never overwritten
+  const prior = readRegularFile(join(out, 'index.html'));
+  if (prior && !prior.toString('utf8').includes('<title>backstop-sim report: '))
+    throw new BackstopInputError(
+      [
+        {
+          path: join(out, 'index.html'),
+          message: 'exists and is not a backstop-sim report; give another --out or move it away',
+        },
+      ],
+      'invalid report directory',
+    );
   mkdirSync(figDir, { recursive: true });
   const figs = a ? reportFigures(dir, a, opts) : eq ? gameFigures(eq, config) : [];
   const written: string[] = [];
@@ -993,6 +1005,7 @@ export async function report(dir: string, opts: ReportOptions = {}): Promise<Rep
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="generator" content="backstop-sim">
 <title>${esc(title)}</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1340px; padding: 0 1rem; color: #222; }

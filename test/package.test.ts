@@ -73,10 +73,10 @@ beforeAll(() => {
 afterAll(() => rmSync(app, { recursive: true, force: true }));
 
 describe('the packed tarball installed in an empty folder, offline', () => {
-  it('ships what it needs: compiled code, experiments, agents, data, LICENSE; no tests', () => {
+  it('ships what it needs: compiled code, experiments, agents, data, docs (the README links them), LICENSE; no tests', () => {
     for (const p of ['dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'LICENSE', 'README.md'])
       expect(existsSync(join(installed, p)), p).toBe(true);
-    for (const d of ['experiments', 'agents', 'data', 'deploy'])
+    for (const d of ['experiments', 'agents', 'data', 'deploy', 'docs'])
       expect(readdirSync(join(installed, d)).length, d).toBeGreaterThan(0);
     expect(existsSync(join(installed, 'test'))).toBe(false);
     // no benchmark or docs scripts, no source maps pointing at sources that are not shipped

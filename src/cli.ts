@@ -13,6 +13,7 @@ import type { EquilibriaFile } from './analysis/game-run.js';
 import { equilibriaTable, payoffTable } from './analysis/game-tables.js';
 import { type AnalysisFormat, renderAnalysis, textTable } from './analysis/render.js';
 import { report } from './analysis/report.js';
+import { loadConfigModules } from './config/modules.js';
 import { BackstopInputError } from './errors.js';
 import { MAX_RUNS } from './experiment/define.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
@@ -32,6 +33,7 @@ import {
 import { writeFileAtomic } from './safe-fs.js';
 import { listStrategies } from './strategy.js';
 import { packageVersion } from './version.js';
+import { payerColumn } from './waterfall/payers.js';
 import { listStages } from './waterfall/stage.js';
 
 const badOption = (flag: string, message: string) =>
@@ -406,8 +408,21 @@ export function program(): Command {
       'list price models, strategies and waterfall stages with their parameters, defaults and units',
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option(
+      '--module <paths...>',
+      'plug-in modules (strategies, price models, waterfall stages; .ts or .js files) to load and list with the built-in ones',
+    )
     .exitOverride()
-    .action((f: { format: string }) => {
+    .action(async (f: { format: string; module?: string[] }) => {
+      if (f.module)
+        await loadConfigModules({ strategies: f.module }, process.cwd()).catch((e: unknown) => {
+          if (!(e instanceof BackstopInputError)) throw e;
+          // the paths name the option, not a config field
+          throw new BackstopInputError(
+            e.issues.map((i) => ({ ...i, path: i.path.replace(/^strategies/, '--module') })),
+            'cannot load module',
+          );
+        });
       const models = listPriceModels().map((m) => ({
         name: m.name,
         description: m.description,
@@ -423,6 +438,8 @@ export function program(): Command {
         name: s.name,
         role: s.role,
         description: s.description,
+        // a payer's who-paid column (runs.arrow) and its label in the report
+        ...(s.pays !== undefined ? { pays: payerColumn(s.pays) } : {}),
         params: describeParams(s.params),
       }));
       if (f.format === 'json') {
@@ -448,10 +465,10 @@ export function program(): Command {
       }
       lines.push(
         '',
-        'Waterfall stages (waterfall.stages[].stage; role: closes positions, pays shortfalls, or both):',
+        'Waterfall stages (waterfall.stages[].stage; role: closes positions, pays shortfalls, or both; → the who-paid column of runs.arrow a payer books into):',
       );
       for (const s of stages) {
-        lines.push(`  ${s.name} [${s.role}] — ${s.description}`);
+        lines.push(`  ${s.name} [${s.role}]${s.pays ? ` → ${s.pays.column}` : ''} — ${s.description}`);
         params(s.params);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

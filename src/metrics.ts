@@ -56,8 +56,11 @@ export const METRICS = [
 
 /** Name of a summary metric. */
 export type MetricName = (typeof METRICS)[number][0];
-/** The summary metrics of one run. */
-export type RunMetrics = Record<MetricName, number>;
+/**
+ * The summary metrics of one run; plus, for a run listing a payer stage with a who-paid column of its own
+ * (`StageDef.pays`), that column (e.g. `paid_by_treasury`).
+ */
+export type RunMetrics = Record<MetricName, number> & { [ownPayerColumn: string]: number | undefined };
 
 /** Names of the summary metrics, in column order. */
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m[0]);

@@ -4,7 +4,7 @@
  * its blocks (tables and the sentences with numbers). Hand-written prose stays in the Markdown files,
  * outside the markers.
  */
-import type { RunMetrics } from '../../src/index.js';
+import type { MetricName, RunMetrics } from '../../src/index.js';
 import type { DocCommand, DocData, GameData, PointData, RunData } from './collect.js';
 import { table } from './format.js';
 
@@ -98,7 +98,7 @@ export function values(pt: PointData, f: (m: RunMetrics) => number): number[] {
 
 /** A metric by name. */
 export const metric =
-  (name: keyof RunMetrics) =>
+  (name: MetricName) =>
   (m: RunMetrics): number =>
     m[name];
 

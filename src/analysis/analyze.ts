@@ -11,6 +11,7 @@ import { gameColumnRole } from '../experiment/game-columns.js';
 import { hasForbiddenKey } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES } from '../metrics.js';
+import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
 import { type ColumnTable, checkArrowFile, readArrowFile, resultsFileError } from './arrow-io.js';
 import {
@@ -114,8 +115,14 @@ export interface Analysis {
   by: string[];
   /** Confidence level of the intervals. */
   level: number;
-  /** Metric names summarised, `loss` first. */
+  /** Metric names summarised, `loss` first (with the who-paid columns of plug-in payers after the fixed metrics). */
   metrics: string[];
+  /**
+   * The who-paid columns of runs.arrow, in column order, each with its label in the who-paid figure: the
+   * columns its field metadata marks (`payer`), or for a file written before they were marked the built-in
+   * payers' columns it has.
+   */
+  payers: { column: string; label: string }[];
   /** One entry per group, in order of first appearance. */
   groups: GroupAnalysis[];
   /** Paired comparisons between groups. */
@@ -315,6 +322,18 @@ export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
   return loss;
 }
 
+/** The who-paid columns of a runs.arrow table (see {@link Analysis.payers}). */
+export function payerColumnsOf(t: ColumnTable): { column: string; label: string }[] {
+  const marked = t.names.flatMap((n) => {
+    const label = t.meta?.[n]?.[PAYER_META_KEY];
+    return label !== undefined && n in t.columns ? [{ column: n, label }] : [];
+  });
+  if (marked.length > 0) return marked;
+  return Object.values(BUILTIN_PAYERS)
+    .filter((c) => c.column in t.columns)
+    .map((c) => ({ column: c.column, label: c.label }));
+}
+
 /**
  * Analyses a runner output directory: `runs.arrow` (required) and `manifest.json` (optional: experiment
  * name, swept fields, base config for the outside options).
@@ -346,7 +365,11 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const t = readArrowFile(runsPath);
   const manifest = readManifest(dir);
   const C = t.columns;
-  const metricCols = METRIC_NAMES.filter((m) => m in C);
+  const payers = payerColumnsOf(t);
+  const metricCols = [
+    ...METRIC_NAMES.filter((m) => m in C),
+    ...payers.map((p) => p.column).filter((c) => !(METRIC_NAMES as readonly string[]).includes(c)),
+  ];
   // swept fields: from the manifest, else the columns between `seed` and `status`
   let fields = manifest?.sweep?.fields?.filter((f) => f in C) ?? [];
   if (!manifest?.sweep?.fields) {
@@ -413,7 +436,8 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     const clusters = Float64Array.from(okRows, unitOf);
     const ms: Record<string, ColumnSummary> = {};
     for (const m of metrics) {
-      const meta = fieldMeta(m);
+      const meta: { min?: number; max?: number } | undefined =
+        fieldMeta(m) ?? (t.meta?.[m]?.min !== undefined ? { min: Number(t.meta[m].min) } : undefined);
       ms[m] = summarize(pick(cols[m]), level, { clusters, min: meta?.min, max: meta?.max });
     }
     const groupLoss = pick(loss);
@@ -542,6 +566,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     by,
     level,
     metrics,
+    payers,
     groups,
     comparisons,
     methods: {

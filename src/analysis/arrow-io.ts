@@ -38,6 +38,8 @@ export interface ColumnTable {
   rows: number;
   /** Columns by name. */
   columns: Record<string, ReadColumn>;
+  /** Field metadata by column name, of the columns that have any. */
+  meta?: Record<string, Record<string, string>>;
 }
 
 /**
@@ -164,7 +166,9 @@ function plainColumns(table: Table): ColumnTable {
       columns[f.name] = out;
     }
   }
-  return { names, rows, columns };
+  const meta: Record<string, Record<string, string>> = {};
+  for (const f of table.schema.fields) if (f.metadata.size > 0) meta[f.name] = Object.fromEntries(f.metadata);
+  return { names, rows, columns, meta };
 }
 
 /**

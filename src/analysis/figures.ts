@@ -6,6 +6,7 @@
  * than two screens at 1400 px.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { BUILTIN_PAYERS, UNPAID_SEGMENTS } from '../waterfall/payers.js';
 
 /** A figure: a file-safe name, a title, its Vega-Lite spec, and what its caption says beyond the run. */
 export interface Figure {
@@ -574,17 +575,22 @@ export function scatterFigure(
   };
 }
 
-/** The segments of the who-paid bar, in order: the payers, what nobody paid, what is still open. */
-export const WHO_PAID = ['insurance fund', 'vault', 'ADL', 'socialized', 'unpaid', 'still open at the end'];
+/** The built-in segments of the who-paid bar, in order: the payers, what nobody paid, what is still open. */
+export const WHO_PAID = [
+  ...Object.values(BUILTIN_PAYERS).map((p) => p.label),
+  ...UNPAID_SEGMENTS.map((p) => p.label),
+];
 
 /**
  * Who paid the shortfall: mean amount per payer, stacked to shares, one bar per group; with `fields`,
- * one panel per swept field with a column per value (other fields pooled).
+ * one panel per swept field with a column per value (other fields pooled). `segments`: the payers' labels
+ * in bar order (the built-in ones by default; a plug-in payer's own label among them).
  */
 export function whoPaidFigure(
   rows: { group: string; payer: string; amount: number; order: number; field?: string; num?: number }[],
   groupTitle: string,
   fields?: FieldAxis[],
+  segments: readonly string[] = WHO_PAID,
 ): Figure {
   const share = {
     field: 'amount',
@@ -597,8 +603,8 @@ export function whoPaidFigure(
     field: 'payer',
     type: 'nominal',
     title: 'paid by',
-    sort: WHO_PAID,
-    scale: { domain: WHO_PAID },
+    sort: segments,
+    scale: { domain: segments },
     legend: { orient: 'bottom', direction: 'horizontal', columns: 6 },
   };
   const order = { field: 'order', type: 'quantitative' };

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { BackstopInputError } from '../errors.js';
 import { axisTitle } from '../metrics.js';
 import { notADirectory, readRegularFile, writeFileAtomic } from '../safe-fs.js';
+import { BUILTIN_PAYERS, UNPAID_SEGMENTS } from '../waterfall/payers.js';
 import {
   type Analysis,
   analyze,
@@ -82,14 +83,14 @@ export interface ReportResult {
   figures: string[];
 }
 
-const PAYERS: [string, string][] = [
-  ['paid_by_insurance_fund', 'insurance fund'],
-  ['paid_by_vault', 'vault'],
-  ['paid_by_adl', 'ADL'],
-  ['socialized_loss', 'socialized'],
-  ['unpaid', 'unpaid'],
-  ['open_deficit', 'still open at the end'],
-];
+/**
+ * The segments of the who-paid bar, as [column, label]: the payers' columns runs.arrow marks (the built-in
+ * payers and every plug-in payer's own, in column order), then what nobody paid and what is still open.
+ */
+function whoPaidSegments(a: Analysis): [string, string][] {
+  // (an analysis made before the payers were listed: the built-in ones)
+  return [...(a.payers ?? Object.values(BUILTIN_PAYERS)), ...UNPAID_SEGMENTS].map((p) => [p.column, p.label]);
+}
 
 /** Most groups drawn one by one (a box, a bar each); past this, per value of each swept field. */
 const MAX_GROUPS = 30;
@@ -586,6 +587,7 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
   }
 
   // who paid
+  const PAYERS = whoPaidSegments(a);
   const paid: {
     group: string;
     payer: string;
@@ -632,7 +634,12 @@ export function reportFigures(dir: string, a: Analysis, opts: ReportOptions = {}
         paid.push({ group: labels[j], payer, amount: Math.max(0, g.metrics[m]?.estimate ?? 0), order });
       });
     });
-  const wp = whoPaidFigure(paid, a.groups.length > 1 ? pointTitle : 'group', many ? axes : undefined);
+  const wp = whoPaidFigure(
+    paid,
+    a.groups.length > 1 ? pointTitle : 'group',
+    many ? axes : undefined,
+    PAYERS.map(([, label]) => label),
+  );
   if (many && binOf.size) wp.note = "each panel pools the sweep points in each fifth of that field's values";
   if (a.groups.every((g) => !(g.metrics.shortfall.estimate > 0))) wp.title += ' — no shortfall in any run';
   figs.push(wp);

@@ -3,6 +3,7 @@ import { loadModule } from '../load.js';
 import { registerPriceModel } from '../market/price/registry.js';
 import type { PriceModel } from '../market/price/types.js';
 import { registerStrategy, type Strategy } from '../strategy.js';
+import { registerStage, type StageDef, stageGaps } from '../waterfall/stage.js';
 import { ROLES } from './schema.js';
 
 const isFn = (v: unknown) => typeof v === 'function';
@@ -44,8 +45,8 @@ function priceModelGaps(m: Record<string, unknown>): string[] {
 
 /**
  * Loads the plug-in modules a config names in `strategies` (paths relative to `baseDir`, the config's
- * folder) and registers what they export (issue paths start with `prefix`, e.g. `base.` in an experiment): a strategy or price model as the default export, or arrays of
- * them, or named exports of either. Call before `parseConfig`. Returns the names registered.
+ * folder) and registers what they export (issue paths start with `prefix`, e.g. `base.` in an experiment): a strategy, price model or waterfall stage as the default
+ * export, or arrays of them, or named exports of any. Call before `parseConfig`. Returns the names registered.
  *
  * @throws BackstopInputError naming the file when it cannot be loaded or exports nothing usable
  */
@@ -77,20 +78,29 @@ export async function loadConfigModules(input: unknown, baseDir: string, prefix 
       if (!x || typeof x !== 'object' || seen.has(x)) continue;
       seen.add(x);
       const o = x as Record<string, unknown>;
-      const kind = 'generate' in o ? 'price model' : 'act' in o || 'role' in o ? 'strategy' : null;
+      const kind =
+        'generate' in o
+          ? 'price model'
+          : 'build' in o
+            ? 'stage'
+            : 'act' in o || 'role' in o
+              ? 'strategy'
+              : null;
       if (!kind) continue;
-      const gaps = kind === 'strategy' ? strategyGaps(o) : priceModelGaps(o);
+      const gaps =
+        kind === 'strategy' ? strategyGaps(o) : kind === 'stage' ? stageGaps(o) : priceModelGaps(o);
       if (gaps.length > 0)
         throw new BackstopInputError(
           [
             {
               path: `${prefix}strategies[${k}]`,
-              message: `${p}: the ${kind}${typeof o.name === 'string' ? ` ${JSON.stringify(o.name)}` : ''} (${key === 'default' ? 'the default export' : `export ${key}`}) lacks ${gaps.join('; ')}, as ${kind === 'strategy' ? 'defineStrategy' : 'a price model'} requires`,
+              message: `${p}: the ${kind}${typeof o.name === 'string' ? ` ${JSON.stringify(o.name)}` : ''} (${key === 'default' ? 'the default export' : `export ${key}`}) ${kind === 'stage' ? `is refused: ${gaps.join('; ')} (see defineStage)` : `lacks ${gaps.join('; ')}, as ${kind === 'strategy' ? 'defineStrategy' : 'a price model'} requires`}`,
             },
           ],
           'cannot load module',
         );
       if (kind === 'strategy') registerStrategy(o as unknown as Strategy);
+      else if (kind === 'stage') registerStage(o as unknown as StageDef);
       else registerPriceModel(o as unknown as PriceModel);
       names.push(String(o.name));
     }
@@ -99,7 +109,7 @@ export async function loadConfigModules(input: unknown, baseDir: string, prefix 
         [
           {
             path: `${prefix}strategies[${k}]`,
-            message: `${p} exports no strategy or price model (export one with defineStrategy as the default export)`,
+            message: `${p} exports no strategy or price model, nor a waterfall stage (export one with defineStrategy or defineStage as the default export)`,
           },
         ],
         'cannot load module',

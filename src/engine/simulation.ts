@@ -22,7 +22,9 @@ import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
-import { LEDGER, LEDGER_SIZE, PAYER } from '../venue/ledger.js';
+import { LEDGER, LEDGER_SIZE, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
+import type { PayerColumn } from '../waterfall/payers.js';
+import { ownPayerColumns } from '../waterfall/stage.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
@@ -96,8 +98,13 @@ export class Simulation implements VenueContext {
   readonly accounts: Accounts;
   /** Named ledger balances, indexed by {@link LEDGER}. */
   readonly ledger = new Float64Array(LEDGER_SIZE);
-  /** Shortfall paid, indexed by {@link PAYER}. */
-  readonly paid = new Float64Array(5);
+  /**
+   * Shortfall paid, indexed by {@link PAYER} (the built-in payers and what went unpaid), then by the run's
+   * own payer columns ({@link Simulation.payerColumns}) from `PAYER_SLOTS` on.
+   */
+  readonly paid: Float64Array;
+  /** The who-paid columns of their own of the stages this run lists (`StageDef.pays`), in stage order. */
+  readonly payerColumns: readonly Required<PayerColumn>[];
   readonly groups: AgentGroup[] = [];
   readonly events: EventLog;
   readonly waterfall: Waterfall;
@@ -175,6 +182,8 @@ export class Simulation implements VenueContext {
     holdFractions(this, FRACTION_FIELDS);
     this.cfg = cfg;
     this.seed = opts.seed >>> 0;
+    this.payerColumns = ownPayerColumns(cfg.waterfall.stages as { stage: string }[]);
+    this.paid = new Float64Array(PAYER_SLOTS + this.payerColumns.length);
     this.streams = new RunStreams(this.seed);
     this.market = new Market(cfg, this.streams, opts.baseDir ?? process.cwd());
     this.events = new EventLog(opts.events ?? false);
@@ -1081,8 +1090,12 @@ export class Simulation implements VenueContext {
     const w = this.waterfall;
     this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
     const paid = this.paid;
+    // a payer of its own whose payments are a levy on the venue's users counts in its loss
+    let ownLoss = 0;
+    const own = this.payerColumns;
+    for (let k = 0; k < own.length; k++) if (own[k].loss) ownLoss += paid[PAYER_SLOTS + k];
     const metrics: RunMetrics = {
-      loss: paid[PAYER.socialized] + paid[PAYER.unpaid] + openDeficit,
+      loss: paid[PAYER.socialized] + paid[PAYER.unpaid] + ownLoss + openDeficit,
       shortfall: this.shortfall,
       paid_by_insurance_fund: paid[PAYER.insuranceFund],
       paid_by_vault: paid[PAYER.vault],
@@ -1116,6 +1129,7 @@ export class Simulation implements VenueContext {
       min_price: this.minPrice,
       conservation_error: this.money() - this.moneyStart,
     };
+    for (let k = 0; k < own.length; k++) metrics[own[k].column] = paid[PAYER_SLOTS + k];
     this.checkResult(metrics);
     return metrics;
   }
@@ -1132,6 +1146,7 @@ export class Simulation implements VenueContext {
     // one sum of everything: a NaN or an Infinity anywhere makes it non-finite (then say which)
     let sum = 0;
     for (let k = 0; k < METRIC_NAMES.length; k++) sum += m[METRIC_NAMES[k]];
+    for (const c of this.payerColumns) sum += m[c.column]!;
     const gp = this.groupPayoffs;
     for (let k = 0; k < gp.length; k++) sum += gp[k].pnl + gp[k].costs + gp[k].capital + gp[k].outsideOption;
     if (this.seriesEvery > 0)
@@ -1144,7 +1159,7 @@ export class Simulation implements VenueContext {
 
   /** Names the first metric, payoff or series value that is not finite (some value is not: see `checkResult`). */
   private notFinite(m: RunMetrics, scale: number): void {
-    for (const k of METRIC_NAMES)
+    for (const k of [...METRIC_NAMES, ...this.payerColumns.map((c) => c.column)])
       if (!Number.isFinite(m[k])) throw new InvariantError('finite', `metric ${k} is ${m[k]}`, scale);
     for (const g of this.groupPayoffs)
       for (const k of ['pnl', 'costs', 'capital', 'outsideOption'] as const)

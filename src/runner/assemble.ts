@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { EVENT_KINDS } from '../engine/events.js';
 import { gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
-import { columnMeta, metaEntries } from '../field-meta.js';
+import { columnMeta, metaEntries, unitOfDescription } from '../field-meta.js';
 import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
-import type { Plan } from './plan.js';
+import { extraColumns, type Plan } from './plan.js';
 
 /** Metrics that are counts: written as Int32. */
 export const COUNT_METRICS = new Set([
@@ -42,9 +43,29 @@ export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): M
   ]);
 }
 
-/** Columns of `runs.arrow` for a plan. */
+/**
+ * Columns of `runs.arrow` for a plan. Every who-paid column says so in its field metadata (`payer`: its
+ * label in the who-paid figure), so that the analysis and the report find a plug-in payer's column from
+ * the file alone; a payer's own column takes its description (and unit) from the stage's declaration.
+ */
 export function runsColumns(plan: Plan): ColSpec[] {
-  return withMeta(runsColumnTypes(plan), 'runs', plan.base);
+  const own = new Map((plan.payers ?? []).map((c) => [c.column, c]));
+  const builtin = new Map<string, string>(Object.values(BUILTIN_PAYERS).map((c) => [c.column, c.label]));
+  return withMeta(runsColumnTypes(plan), 'runs', plan.base).map((c) => {
+    const o = own.get(c.name);
+    const label = o?.label ?? builtin.get(c.name);
+    if (label === undefined) return c;
+    const meta = o
+      ? metaEntries({
+          label: `paid by ${o.label}`,
+          unit: unitOfDescription(o.description) || 'USD',
+          description: o.description,
+          min: 0,
+        })
+      : new Map(c.meta);
+    meta.set(PAYER_META_KEY, label);
+    return { ...c, meta };
+  });
 }
 
 function runsColumnTypes(plan: Plan): ColSpec[] {
@@ -59,6 +80,8 @@ function runsColumnTypes(plan: Plan): ColSpec[] {
     ...METRIC_NAMES.map(
       (m) => ({ name: m, type: COUNT_METRICS.has(m) ? 'i32' : 'f64', nullable: true }) as ColSpec,
     ),
+    // the who-paid columns of the payers' own (plug-in stages)
+    ...(plan.payers ?? []).map((c) => ({ name: c.column, type: 'f64', nullable: true }) as ColSpec),
     // a game batch: each game role's payoff per agent (PnL − outside option), what its equilibria rest on
     ...gameRoles(plan.game).map((r) => ({ name: payoffColumn(r), type: 'f64', nullable: true }) as ColSpec),
   ];
@@ -121,7 +144,7 @@ export function assemble(
   const sinks = [runs, series, events].filter((s): s is TableSink => s !== undefined);
   const counts: RunCounts = { ok: 0, failed: 0, failures: [] };
   const M = METRIC_NAMES.length;
-  const X = gameRoles(plan.game).length;
+  const X = extraColumns(plan).length;
   const K = plan.record.series;
   try {
     const row: (number | string | boolean | null)[] = [];

@@ -10,7 +10,7 @@
  */
 
 import type { EventColumns } from '../engine/events.js';
-import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { METRIC_NAMES, type RunMetrics, SERIES } from '../metrics.js';
 
 /** The JSON header of a packed chunk. */
 export interface ChunkHeader {
@@ -194,7 +194,7 @@ export function chunkHeader(u8: Uint8Array): ChunkHeader {
 /** One run's result, as collected by {@link ChunkCollector}. */
 export interface RunResult {
   seed: number;
-  metrics?: Record<string, number>;
+  metrics?: RunMetrics;
   /** The chunk's extra values of the run (as many as the collector's `extra`). */
   extra?: ArrayLike<number>;
   error?: string;

@@ -8,12 +8,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { SimConfig } from '../config/schema.js';
-import type { GamePlan } from '../experiment/game.js';
+import { type GamePlan, gameRoles } from '../experiment/game.js';
+import { payoffColumn } from '../experiment/game-columns.js';
 import type { FieldType, ResolvedExperiment } from '../experiment/resolve.js';
 import type { SweepPoint } from '../experiment/sweep.js';
 import { getPriceModel } from '../market/price/registry.js';
 import { listDir, readRegularFile } from '../safe-fs.js';
 import { packageRoot } from '../version.js';
+import type { PayerColumn } from '../waterfall/payers.js';
+import { ownPayerColumns } from '../waterfall/stage.js';
 
 /** A batch's plan. */
 export interface Plan {
@@ -47,6 +50,20 @@ export interface Plan {
    * pairs, and a run's seed comes from its mechanism point (`seedPoint`).
    */
   game?: GamePlan;
+  /**
+   * The who-paid columns of their own (`StageDef.pays`) of the stages some point lists, in order of first
+   * appearance: `runs.arrow` holds them after the fixed metrics (0 in a run whose config does not list the
+   * stage). Absent when there are none.
+   */
+  payers?: Required<PayerColumn>[];
+}
+
+/**
+ * Names of the values each run of a plan carries after the fixed metrics, in column order: its payers' own
+ * columns, then a game batch's payoff per role.
+ */
+export function extraColumns(plan: Pick<Plan, 'payers' | 'game'>): string[] {
+  return [...(plan.payers ?? []).map((c) => c.column), ...gameRoles(plan.game).map(payoffColumn)];
 }
 
 /**
@@ -143,6 +160,7 @@ type Determining = Pick<
   | 'version'
   | 'code'
   | 'inputs'
+  | 'payers'
 >;
 
 /** The hash of a plan's determining fields (recomputed by each worker from what it was sent). */
@@ -157,6 +175,7 @@ export function planHash(p: Determining): string {
     record: p.record,
     chunkRuns: p.chunkRuns,
     ...(p.game ? { game: p.game } : {}),
+    ...(p.payers ? { payers: p.payers } : {}),
     version: p.version,
     code: p.code,
     inputs: p.inputs,
@@ -176,6 +195,10 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     strategies: strategyPaths(e.baseInput),
     configs: e.configs,
   });
+  const payers: Required<PayerColumn>[] = [];
+  for (const c of e.configs)
+    for (const p of ownPayerColumns(c.waterfall.stages as { stage: string }[]))
+      if (!payers.some((q) => q.column === p.column)) payers.push(p);
   const d: Determining = {
     name: e.name,
     base,
@@ -186,6 +209,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     record: e.record,
     chunkRuns,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
+    ...(payers.length > 0 ? { payers } : {}),
     version,
     code: codeDigest(),
     inputs,
@@ -210,6 +234,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     code: d.code,
     inputs,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
+    ...(payers.length > 0 ? { payers } : {}),
   };
 }
 
@@ -257,6 +282,17 @@ export function readPlan(dir: string): Plan | undefined {
     typeof p.record === 'object' &&
     p.record !== null &&
     typeof p.inputs === 'object' &&
-    p.inputs !== null;
+    p.inputs !== null &&
+    (p.payers === undefined ||
+      (Array.isArray(p.payers) &&
+        p.payers.every(
+          (c) =>
+            c !== null &&
+            typeof c === 'object' &&
+            typeof c.column === 'string' &&
+            /^[a-z][a-z0-9_]*$/.test(c.column) &&
+            typeof c.label === 'string' &&
+            typeof c.description === 'string',
+        )));
   return ok ? (p as Plan) : undefined;
 }

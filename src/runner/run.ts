@@ -15,14 +15,14 @@ import { packageVersion } from '../version.js';
 
 export { packageVersion };
 
-import { gameRoles, seedPoint } from '../experiment/game.js';
+import { seedPoint } from '../experiment/game.js';
 import {
   type ExperimentSpec,
   packageRoot,
   type ResolvedExperiment,
   resolveExperiment,
 } from '../experiment/resolve.js';
-import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { METRIC_NAMES, type RunMetrics, SERIES } from '../metrics.js';
 import { deriveRunSeed } from '../rng.js';
 import { assemble, type RunCounts } from './assemble.js';
 import { type DirLock, lockDir } from './lock.js';
@@ -33,6 +33,7 @@ import {
   buildPlan,
   changedInputs,
   chunkRange,
+  extraColumns,
   inputDigests,
   type Plan,
   readPlan,
@@ -421,7 +422,10 @@ function manifestText(plan: Plan, x: ManifestExtra): string {
     shard: x.shard,
     ...(x.shards ? { shards: x.shards } : {}),
     files: resultFiles(plan),
-    columns: { metrics: METRIC_NAMES, series: SERIES.map((s) => s[0]) },
+    columns: {
+      metrics: [...METRIC_NAMES, ...(plan.payers ?? []).map((c) => c.column)],
+      series: SERIES.map((s) => s[0]),
+    },
     version: plan.version,
     code: plan.code,
     inputs: plan.inputs,
@@ -439,7 +443,7 @@ function manifestText(plan: Plan, x: ManifestExtra): string {
 
 /** Rebuilds a chunk from single-run chunks (after a worker crash). */
 function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
-  const X = gameRoles(plan.game).length;
+  const X = extraColumns(plan).length;
   const out = new ChunkCollector(start, X);
   for (const p of parts) {
     const d = unpackChunk(p);
@@ -448,7 +452,7 @@ function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
     for (let i = 0; i < n; i++) {
       const r: RunResult = { seed: d.seeds[i] };
       if (d.status[i] === 1) {
-        r.metrics = Object.fromEntries(METRIC_NAMES.map((m, k) => [m, d.metrics[k * n + i]]));
+        r.metrics = Object.fromEntries(METRIC_NAMES.map((m, k) => [m, d.metrics[k * n + i]])) as RunMetrics;
         if ((d.header.extra ?? 0) === X) r.extra = Array.from({ length: X }, (_, x) => d.extra[x * n + i]);
       } else r.error = errs.get(i) ?? 'failed';
       if (d.seriesLen[i] > 0) {
@@ -466,8 +470,8 @@ function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
 
 /** A chunk of one failed run `g` with the error `message` (a worker crash, a time limit). */
 function failedRun(plan: Plan, g: number, message: string): Uint8Array {
-  // a game batch's parts carry each role's payoff after the metrics
-  const c = new ChunkCollector(g, gameRoles(plan.game).length);
+  // a part carries its payers' own columns and a game batch's payoff per role after the metrics
+  const c = new ChunkCollector(g, extraColumns(plan).length);
   const point = Math.floor(g / plan.runs);
   c.add({
     seed: deriveRunSeed(plan.seed, seedPoint(plan.game, point), g % plan.runs, plan.crn),

@@ -97,7 +97,9 @@ export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promi
   const { plan, configs, baseDir } = batch;
   // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
   const roles = gameRoles(plan.game);
-  const out = new ChunkCollector(task.start, roles.length);
+  // then each payer's own who-paid column (0 where the point's config does not list its stage)
+  const own = (plan.payers ?? []).map((c) => c.column);
+  const out = new ChunkCollector(task.start, own.length + roles.length);
   const { series, events, seriesRuns } = plan.record;
   const watch = task.watch ? new Float64Array(task.watch) : undefined;
   for (let g = task.start; g < task.start + task.count; g++) {
@@ -117,7 +119,10 @@ export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promi
         events,
         baseDir,
       });
-      const extra = roles.map((role) => rolePayoff(r.groups, role));
+      const extra = [
+        ...own.map((c) => r.metrics[c] ?? 0),
+        ...roles.map((role) => rolePayoff(r.groups, role)),
+      ];
       out.add({ seed, metrics: r.metrics, extra, series: r.series, events: r.events });
     } catch (e) {
       out.add({ seed, error: e instanceof Error ? e.message : String(e) });

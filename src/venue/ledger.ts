@@ -27,7 +27,12 @@ export type LedgerAccount = keyof typeof LEDGER;
 /** Number of named ledger accounts. */
 export const LEDGER_SIZE = 8;
 
-/** Who paid a shortfall: indices into `Simulation.paid`, booked by the waterfall. */
+/**
+ * Who paid a shortfall: indices into `Simulation.paid` of the built-in payers (src/waterfall/payers.ts) and
+ * of what went unpaid, booked by the waterfall; payers' own columns follow from {@link PAYER_SLOTS} on.
+ */
 export const PAYER = { insuranceFund: 0, vault: 1, adl: 2, socialized: 3, unpaid: 4 } as const;
-/** A who-paid column a paying stage books into (`StageDef.pays`). */
+/** Slots of `Simulation.paid` before the run's own payer columns. */
+export const PAYER_SLOTS = 5;
+/** A built-in who-paid column a paying stage books into (`StageDef.pays`). */
 export type Payer = Exclude<keyof typeof PAYER, 'unpaid'>;

@@ -6,7 +6,8 @@
  */
 import type { z } from 'zod';
 import type { VenueContext } from '../context.js';
-import type { Payer } from '../venue/ledger.js';
+import { METRIC_NAMES } from '../metrics.js';
+import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn } from './payers.js';
 import type { StagedWaterfall } from './waterfall.js';
 
 /**
@@ -80,8 +81,14 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
    * absent. `role` is then the widest the stage can take ('both').
    */
   roleOf?(params: z.output<PS>): StageRole;
-  /** The who-paid column a paying stage's payments are booked in (required of a stage with `cover`). */
-  readonly pays?: Payer;
+  /**
+   * The who-paid column a paying stage's payments are booked in (required of a stage whose role is 'pay' or
+   * 'both'): a built-in payer's short name (`'insuranceFund'`, `'vault'`, `'adl'`, `'socialized'`), or a
+   * column of its own, `{ column, label, description, loss? }` (src/waterfall/payers.ts). That column is
+   * added to `runs.arrow` (after the fixed metrics) of every batch that lists the stage, drawn in the
+   * report's who-paid figure under `label`, and shown by `list`: a new payer is this one declaration.
+   */
+  readonly pays?: PayerDecl;
   /**
    * Whether the stage, as a payer, always pays every shortfall in full (then no payer after it can ever
    * run, and the config is rejected if one is listed).
@@ -131,9 +138,110 @@ export function defineStage<PS extends z.ZodType>(def: StageDef<PS>): StageDef<P
 type AnyStage = StageDef<any>;
 const registry = new Map<string, AnyStage>();
 
-/** Registers a stage under its name (a later registration of the same name replaces the earlier). */
+const ROLES: readonly StageRole[] = ['close', 'pay', 'both', 'scheduled'];
+/** Columns of `runs.arrow` that are not metrics. */
+const RESERVED = new Set(['run_id', 'point_id', 'run', 'seed', 'status', 'error']);
+
+/**
+ * What a stage definition lacks of what {@link defineStage} requires, or what its who-paid declaration
+ * would clash with (a column of `runs.arrow`, another registered stage's different declaration of the same
+ * column), each naming the field: empty when it can be registered.
+ */
+export function stageGaps(def: Record<string, unknown>): string[] {
+  const gaps: string[] = [];
+  if (!(typeof def.name === 'string' && def.name !== '')) gaps.push('it needs name (a non-empty string)');
+  if (typeof def.description !== 'string') gaps.push('it needs description (a string)');
+  if (!ROLES.includes(def.role as StageRole))
+    gaps.push(
+      `it needs role (one of ${ROLES.join(', ')}${def.role === undefined ? '' : `; got ${JSON.stringify(def.role)}`})`,
+    );
+  const p = def.params as { safeParse?: unknown } | undefined;
+  if (!(p && typeof p === 'object' && typeof p.safeParse === 'function'))
+    gaps.push('it needs params (a zod object of its parameters, e.g. z.strictObject({}))');
+  if (typeof def.build !== 'function') gaps.push('it needs build (a function returning the run’s stage)');
+  for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows'] as const)
+    if (def[k] !== undefined && typeof def[k] !== 'function')
+      gaps.push(`${k} must be a function, when given`);
+  const pays = def.pays;
+  if (pays === undefined) {
+    if (def.role === 'pay' || def.role === 'both')
+      gaps.push(
+        `it needs pays (its who-paid column: one of ${Object.keys(BUILTIN_PAYERS).join(', ')}, or { column, label, description }), as a stage whose role is '${def.role}' does`,
+      );
+  } else if (typeof pays === 'string') {
+    if (!(pays in BUILTIN_PAYERS))
+      gaps.push(
+        `pays must be one of ${Object.keys(BUILTIN_PAYERS).join(', ')}, or { column, label, description } (got ${JSON.stringify(pays)})`,
+      );
+  } else if (!pays || typeof pays !== 'object')
+    gaps.push('pays must be a built-in payer name or { column, label, description }');
+  else gaps.push(...payerGaps(pays as Record<string, unknown>, String(def.name)));
+  return gaps;
+}
+
+/** What is wrong with a stage's own who-paid column (see {@link stageGaps}). */
+function payerGaps(c: Record<string, unknown>, stage: string): string[] {
+  const gaps: string[] = [];
+  const col = c.column;
+  if (typeof col !== 'string' || !/^[a-z][a-z0-9_]*$/.test(col))
+    gaps.push(
+      `pays.column must be a snake_case column name such as 'paid_by_treasury': lower-case letters, digits and _ (got ${JSON.stringify(col)})`,
+    );
+  else if (
+    RESERVED.has(col) ||
+    (METRIC_NAMES as readonly string[]).includes(col) ||
+    col.startsWith('payoff_')
+  )
+    gaps.push(
+      `pays.column: '${col}' is already a column of runs.arrow${Object.values(BUILTIN_PAYERS).some((b) => b.column === col) ? ` (a built-in payer's: declare pays: '${Object.entries(BUILTIN_PAYERS).find(([, b]) => b.column === col)![0]}' instead)` : ''}; name the stage's own column, e.g. 'paid_by_${stage.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}'`,
+    );
+  else
+    for (const other of registry.values()) {
+      if (other.name === stage || other.pays === undefined) continue;
+      const o = payerColumn(other.pays);
+      if (
+        o.column === col &&
+        (o.label !== c.label || o.description !== c.description || !!o.loss !== !!c.loss)
+      )
+        gaps.push(`pays.column: '${col}' is stage '${other.name}'s who-paid column, declared otherwise`);
+    }
+  if (!(typeof c.label === 'string' && c.label.trim() !== ''))
+    gaps.push('pays.label must be its short name in the who-paid figure, e.g. "treasury"');
+  if (!(typeof c.description === 'string' && c.description.trim() !== ''))
+    gaps.push(
+      'pays.description (what the column holds, with its unit, e.g. "shortfall paid by the treasury (USD)")',
+    );
+  if (c.loss !== undefined && typeof c.loss !== 'boolean')
+    gaps.push(
+      "pays.loss (true when what it pays counts in the venue's loss, as socialized loss does; when given)",
+    );
+  return gaps;
+}
+
+/**
+ * Registers a stage under its name (a later registration of the same name replaces the earlier).
+ *
+ * @throws Error naming what the definition lacks (see {@link stageGaps})
+ */
 export function registerStage(def: AnyStage): void {
+  const gaps = stageGaps(def as unknown as Record<string, unknown>);
+  if (gaps.length > 0)
+    throw new Error(`stage ${JSON.stringify(def.name)} is refused: ${gaps.join('; ')} (see defineStage)`);
   registry.set(def.name, def);
+}
+
+/**
+ * The who-paid columns of their own (not a built-in payer's) of the stages listed, each once, in the order
+ * of the list: what `runs.arrow` adds after the fixed metrics.
+ */
+export function ownPayerColumns(stages: readonly { stage: string }[]): Required<PayerColumn>[] {
+  const out: Required<PayerColumn>[] = [];
+  for (const s of stages) {
+    const d = registry.get(s.stage)?.pays;
+    if (d === undefined || typeof d === 'string') continue;
+    if (!out.some((c) => c.column === d.column)) out.push(payerColumn(d));
+  }
+  return out;
 }
 
 /** The stage called `name`, or undefined. */

@@ -19,7 +19,7 @@ import { zodIssues } from '../config/format.js';
 import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
-import { LEDGER, PAYER, type Payer } from '../venue/ledger.js';
+import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
 
@@ -235,7 +235,12 @@ export class StagedWaterfall implements Waterfall {
         this.payers.push(inst);
         this.payerName.push(def.name);
         payAt.push(index);
-        payCol.push(PAYER[def.pays as Payer]);
+        const d = def.pays;
+        payCol.push(
+          typeof d === 'string'
+            ? PAYER[d as Payer]
+            : PAYER_SLOTS + sim.payerColumns.findIndex((c) => c.column === d.column),
+        );
       }
       if (inst.solvency) this.holders.push(inst);
       if (inst.settleTick) this.settlers.push(inst);

@@ -1,12 +1,12 @@
 /** Generated docs of experiments/baseline.ts: who pays for a crash's shortfall, down the full waterfall. */
-import { meanInterval, type RunMetrics, wilsonInterval } from '../../../src/index.js';
+import { type MetricName, meanInterval, wilsonInterval } from '../../../src/index.js';
 import type { RunData } from '../collect.js';
 import { runDocs, values } from '../define.js';
 import { andList, count, mean, para, pct, table, usd, withInterval } from '../format.js';
 import { lossOf } from '../loss.js';
 
 /** Who paid the shortfall: metric, and what the text calls it. */
-const PAYERS: [keyof RunMetrics, string, string][] = [
+const PAYERS: [MetricName, string, string][] = [
   ['paid_by_vault', 'the vault', 'vault'],
   ['socialized_loss', 'socialized loss', 'socialized'],
   ['paid_by_insurance_fund', 'the insurance fund', 'fund'],

@@ -270,6 +270,42 @@ describe('backstop-sim game on the batch runner', () => {
     for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json']) same(join(full, f), join(out, f));
   });
 
+  it('kill -9 mid-batch (no chance to clean up): --resume completes it to the same bytes', async () => {
+    const args = [
+      'game',
+      GAME,
+      '--runs',
+      '20',
+      '--set',
+      'agents.traders.count=1500',
+      '--quiet',
+      '--workers',
+      '2',
+    ];
+    // the uninterrupted batch of the test before (the same arguments), made here when run alone
+    const full = join(dir, 'tiny-full');
+    if (!existsSync(join(full, 'game.arrow'))) expect(cli([...args, '--out', full]).code).toBe(0);
+    const out = join(dir, 'tiny-kill');
+    const child = spawn(process.execPath, [BIN, ...args, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const parts = join(out, '.parts');
+    const count = () =>
+      existsSync(parts) ? readdirSync(parts).filter((f) => f.endsWith('.part')).length : 0;
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_, signal) => r(signal)));
+    while (count() < 3) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const kept = count();
+    expect(kept).toBeLessThan(160);
+    for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json'])
+      expect(existsSync(join(out, f)), f).toBe(false);
+    // its lock names a dead process: taken over at once
+    const r = cli([...args, '--out', out, '--resume']);
+    expect(r.code, r.stderr).toBe(0);
+    // what the killed batch finished is kept, not run again
+    expect(r.stderr).toMatch(/resuming: [1-9]\d* of 160 runs already done/);
+    for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json']) same(join(full, f), join(out, f));
+  });
+
   it('--fail-fast stops at a failing profile: exit 1, no equilibria', () => {
     const out = join(dir, 'failing-ff');
     const r = cli(['game', join(FIX, 'failing-game.experiment.ts'), '--fail-fast', '--out', out, '--quiet']);

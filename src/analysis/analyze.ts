@@ -8,7 +8,7 @@ import { FORBIDDEN_KEYS, inputValueIssues } from '../config/input-check.js';
 import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
 import { gameColumnRole } from '../experiment/game-columns.js';
-import { hasForbiddenKey } from '../experiment/paths.js';
+import { hasForbiddenKey, stagePositions } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES } from '../metrics.js';
 import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
@@ -236,9 +236,12 @@ export function readResultsJson(path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Sets a dotted path (`a.b.0.c` or `a.b[0].c`) in a (deep-copied) plain object. */
+/** Sets a dotted path (`a.b.0.c`, `a.b[0].c` or `waterfall.stages[vault].c`) in a (deep-copied) plain object. */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+  // a stage addressed by name: its position in this config
+  const parts = stagePositions(path, obj)
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.');
   // a path read from a file: never through a prototype
   if (parts.some((k) => FORBIDDEN_KEYS.has(k))) throw new Error(`${path}: a reserved name is no config path`);
   let o: Record<string, unknown> = obj;

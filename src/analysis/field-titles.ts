@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { simConfigSchema } from '../config/schema.js';
 import { gameColumnRole } from '../experiment/game-columns.js';
+import { stagePositions } from '../experiment/paths.js';
 import { getPriceModel, listPriceModels } from '../market/price/registry.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { getStage, listStages } from '../waterfall/stage.js';
@@ -87,6 +88,8 @@ export function describePath(path: string, config?: unknown): string | undefined
   if (g?.kind === 'strategy')
     return `the ${g.role}' game strategy (a candidate's label; the profile sets it, no config path)`;
   root ??= toJson(simConfigSchema) as NonNullable<typeof root>;
+  // a stage addressed by name: described as the stage at its position in the config
+  path = stagePositions(path, config);
   const segs = path.match(/[^.[\]]+/g) ?? [];
   let nodes: JsonSchema[] = [root!];
   let value: unknown = config;

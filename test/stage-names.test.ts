@@ -1,0 +1,114 @@
+/**
+ * A sweep (or an override) may address a waterfall stage by name, `waterfall.stages[insurance-fund].x`,
+ * so that reordering the stages never retargets it (issue 19). The name must be listed exactly once.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/errors.js';
+import { parsePath, setPath } from '../src/experiment/paths.js';
+import { resolveExperiment } from '../src/experiment/resolve.js';
+import { cli, readArrow, tmp } from './cli-helpers.js';
+
+const dir = tmp('bs-stage-names-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const STAGES = [{ stage: 'market' }, { stage: 'insurance-fund' }, { stage: 'socialized' }];
+const FIELD = 'waterfall.stages[insurance-fund].reserveUsd';
+
+/** Writes an experiment file and resolves it. */
+async function resolve(name: string, exp: Record<string, unknown>, set?: string[]) {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ name, runs: 2, seed: 1, ...exp }));
+  return resolveExperiment({ file, overrides: set ? { set } : {} });
+}
+
+const reserves = (configs: { waterfall: { stages: unknown[] } }[]) =>
+  configs.map((c) =>
+    c.waterfall.stages.map((s) => {
+      const e = s as { stage: string; reserveUsd?: number };
+      return e.stage === 'insurance-fund' ? e.reserveUsd : e.stage;
+    }),
+  );
+
+describe('a stage addressed by name', () => {
+  it('parses to a name segment', () => {
+    expect(parsePath(FIELD)).toEqual(['waterfall', 'stages', { stage: 'insurance-fund' }, 'reserveUsd']);
+    expect(parsePath('waterfall.stages[Vault].x')).toBeUndefined(); // names are lower-case, like the registry's
+  });
+
+  it('sets the stage of that name wherever it is listed, as its position would', async () => {
+    const sweep = { grid: { [FIELD]: [0, 1e6] } };
+    const a = await resolve('a', { base: { waterfall: { stages: STAGES } }, sweep });
+    expect(reserves(a.configs)).toEqual([
+      ['market', 0, 'socialized'],
+      ['market', 1e6, 'socialized'],
+    ]);
+    // the same sweep by position gives the same configs
+    const byIndex = await resolve('b', {
+      base: { waterfall: { stages: STAGES } },
+      sweep: { grid: { 'waterfall.stages[1].reserveUsd': [0, 1e6] } },
+    });
+    expect(byIndex.configs).toEqual(a.configs);
+    // reordered, the name still finds the fund
+    const moved = await resolve('c', {
+      base: { waterfall: { stages: [STAGES[0], STAGES[2], STAGES[1]] } },
+      sweep,
+    });
+    expect(reserves(moved.configs)).toEqual([
+      ['market', 'socialized', 0],
+      ['market', 'socialized', 1e6],
+    ]);
+    // an override too
+    const set = await resolve('d', { base: { waterfall: { stages: STAGES } } }, [`${FIELD}=250`]);
+    expect(reserves(set.configs)).toEqual([['market', 250, 'socialized']]);
+  });
+
+  it('a name not listed, listed twice, or on another list is refused naming the field', async () => {
+    const sweep = { grid: { 'waterfall.stages[vault].lockupSeconds': [0, 60] } };
+    await expect(resolve('e', { base: { waterfall: { stages: STAGES } }, sweep })).rejects.toThrow(
+      /no stage 'vault' in waterfall\.stages \(listed: market, insurance-fund, socialized\)/,
+    );
+    // a config lists a stage once; a plain input listing it twice says only a position can tell
+    const twice = { waterfall: { stages: [...STAGES, { stage: 'insurance-fund' }] } };
+    expect(setPath(twice, parsePath(FIELD)!, 1)).toBe(
+      "stage 'insurance-fund' is listed 2 times in waterfall.stages (at [1], [3]): address it by position",
+    );
+    const other = resolve('g', {
+      base: {},
+      sweep: { grid: { 'agents.traders.mix[noise].fraction': [0.5, 1] } },
+    });
+    await expect(other).rejects.toBeInstanceOf(ConfigError);
+    await expect(other).rejects.toThrow(
+      /sweep\.grid\.agents\.traders\.mix\[noise\]\.fraction: agents\.traders\.mix is a list: use \[index\] \(only waterfall\.stages takes a stage's \[name\]\)/,
+    );
+  });
+
+  it('end to end: the column keeps the name and the stage parameter’s description; analyze reads it', () => {
+    const file = join(dir, 'e2e.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'e2e',
+        base: {
+          ticks: 60,
+          agents: { traders: { count: 50, mix: [{ strategy: 'noise', fraction: 1 }] } },
+          waterfall: { stages: STAGES },
+        },
+        sweep: { grid: { [FIELD]: [0, 1e6] } },
+        runs: 2,
+        seed: 3,
+      }),
+    );
+    const out = join(dir, 'e2e');
+    const r = cli(['run', file, '--out', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const t = readArrow(join(out, 'runs.arrow'));
+    const f = t.schema.fields.find((x) => x.name === FIELD);
+    expect(f?.metadata.get('description')).toBe('the fund never pays below this balance (USD)');
+    expect([...(t.getChild(FIELD)!.toArray() as Float64Array)]).toEqual([0, 0, 1e6, 1e6]);
+    const a = cli(['analyze', out, '--format', 'json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).fields).toEqual([FIELD]);
+  });
+});

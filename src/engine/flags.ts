@@ -1,5 +1,5 @@
 /**
- * Trade flags: a leaf module (it imports nothing), so that strategies and stages can name them without
+ * Trade flags and role codes: a leaf module (it imports nothing), so that strategies and stages can name them without
  * importing the engine.
  */
 
@@ -9,3 +9,6 @@ export const NO_FEE = 1;
 export const NO_FLOW = 2;
 /** Trade flag: fill at the mark, without price impact. */
 export const NO_IMPACT = 4;
+
+/** Role codes of `Simulation.groupRole` and of the PnL-by-role array (0 traders … 4 market makers). */
+export const ROLE_CODE = { traders: 0, liquidators: 1, lps: 2, arbitrageurs: 3, marketMakers: 4 } as const;

@@ -18,7 +18,7 @@
 import type { SimConfig } from '../config/schema.js';
 import type { VenueContext } from '../context.js';
 import type { RunMetrics } from '../metrics.js';
-import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
+import { SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
@@ -28,12 +28,14 @@ import { ownPayerColumns } from '../waterfall/stage.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
-import { NO_FEE, NO_FLOW, NO_IMPACT } from './flags.js';
+import { NO_FEE, NO_FLOW, NO_IMPACT, ROLE_CODE } from './flags.js';
 import { holdFractions } from './layout.js';
 import { Market } from './market.js';
+import { agentsUpnl, openDeficit, runResult } from './results.js';
 
 export { PAYER } from '../venue/ledger.js';
 export { NO_FEE, NO_FLOW, NO_IMPACT } from './flags.js';
+export { InvariantError } from './results.js';
 
 /** What the agents of one group (one strategy in one role) earned over a run; money in USD. */
 export interface GroupPayoff {
@@ -66,8 +68,6 @@ export interface RunOptions {
   /** Directory against which relative paths in the config (replay files) are resolved. */
   baseDir?: string;
 }
-
-const ROLE_CODE = { traders: 0, liquidators: 1, lps: 2, arbitrageurs: 3, marketMakers: 4 } as const;
 
 /** Fields that start at 0 and hold fractions later (see `holdFractions`). */
 const FRACTION_FIELDS = [
@@ -111,8 +111,10 @@ export class Simulation implements VenueContext {
   /** Number of agents; account rows from here on belong to waterfall stages (vault, auction lots). */
   readonly nAgents: number;
   /** Role code per group (0 traders, 1 liquidators, 2 lps, 3 arbitrageurs, 4 market makers). */
-  private readonly groupRole: Int32Array;
-  private readonly strategies: Strategy[] = [];
+  /** @internal */
+  readonly groupRole: Int32Array;
+  /** @internal the strategy of each group */
+  readonly strategies: Strategy[] = [];
 
   /** Current tick. */
   tick = 0;
@@ -153,7 +155,8 @@ export class Simulation implements VenueContext {
   groupPayoffs: GroupPayoff[] = [];
   /** All money after the starting state was set up (see `money`). */
   moneyStart = 0;
-  private grossMoney = 0;
+  /** @internal the larger gross money of the start and the end (see {@link Simulation.moneyScale}) */
+  grossMoney = 0;
 
   // per-tick scratch, reused
   private readonly candidates: Int32Array;
@@ -176,7 +179,8 @@ export class Simulation implements VenueContext {
 
   /** Recorded series (length ticks / every), when requested. */
   readonly series: Partial<Record<SeriesName, Float64Array>> = {};
-  private readonly seriesEvery: number;
+  /** @internal ticks between series rows (0: none) */
+  readonly seriesEvery: number;
 
   constructor(cfg: SimConfig, opts: RunOptions) {
     holdFractions(this, FRACTION_FIELDS);
@@ -929,7 +933,8 @@ export class Simulation implements VenueContext {
     return s;
   }
 
-  private grossBalance(): number {
+  /** @internal the sum of |balance| over every account and ledger entry */
+  grossBalance(): number {
     const a = this.accounts;
     let s = 0;
     for (let i = 0; i < a.n; i++) s += Math.abs(a.cash[i]) + Math.abs(a.wallet[i]);
@@ -957,7 +962,7 @@ export class Simulation implements VenueContext {
    * plus its position −Σq valued at the mark. O(accounts): call it once a tick, not per account.
    */
   bookPnl(mark = this.market.mark): number {
-    return this.ledger[LEDGER.market] - this.agentsUpnl(mark);
+    return this.ledger[LEDGER.market] - agentsUpnl(this.accounts, mark);
   }
 
   /**
@@ -966,95 +971,12 @@ export class Simulation implements VenueContext {
    * share at the end. O(accounts).
    */
   bookCollected(mark = this.market.mark): number {
-    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - this.openDeficit(mark);
-  }
-
-  /** Σ q·(mark − entry) over every account. */
-  private agentsUpnl(mark: number): number {
-    const a = this.accounts;
-    let s = 0;
-    for (let i = 0; i < a.n; i++) s += a.qty[i] * (mark - a.entry[i]);
-    return s;
-  }
-
-  private sumBookShares(): number {
-    const n = this.accounts.n;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += this.bookShare[i];
-    return s;
+    return this.bookPnl(mark) - this.paid[PAYER.unpaid] - openDeficit(this, mark);
   }
 
   /**
-   * Adds every account's end value to its role's `pnl` and its group's payoff, with limited liability: an
-   * account's equity on the venue counts at no less than zero (what it would owe is in `open_deficit`), and
-   * a market maker's share `bookShare[i] / shares` of the book's collected PnL `bookPnl` within ± what it
-   * holds (so no agent loses more than it put in, and a depth its capital cannot back wins it nothing beyond
-   * that capital either). Returns the agents' claims on system rows (vault shares), which are in the agents' payoffs and
-   * must be netted out of the LP role's system rows so that nothing is counted twice, and (in `claimsOut[1]`)
-   * the book's PnL the market-maker agents bear.
-   */
-  private addPayoffs(
-    pnl: Float64Array,
-    mark: number,
-    bookPnl: number,
-    shares: number,
-    out: Float64Array,
-  ): void {
-    const a = this.accounts;
-    const px = this.market.index[this.tick];
-    const extra = this.waterfall.holdingsValue;
-    let claims = 0;
-    let borne = 0;
-    for (let i = 0; i < a.n; i++) {
-      const g = a.group[i];
-      const e = a.cash[i] + a.qty[i] * (mark - a.entry[i]);
-      const own = Math.max(e, 0) + a.wallet[i] + a.spot[i] * px + a.capitalOut[i] - a.capitalIn[i];
-      if (g < 0) {
-        // a system row (vault, auction lot): its value belongs to the role the waterfall names
-        pnl[this.waterfall.rowRole?.(i) ?? ROLE_CODE.lps] += own;
-        continue;
-      }
-      let held = extra ? extra.call(this.waterfall, i) : 0;
-      claims += held;
-      const hv = this.strategies[g].holdings;
-      if (hv) held += hv(this.groups[g], i, this);
-      if (shares > 0 && this.bookShare[i] > 0) {
-        // the market maker's share of the book is backed by what it holds: a loss beyond that, and a gain
-        // beyond it (the depth its capital could not back was the outside market's), is the outside market's
-        const backed = Math.max(0, own + a.capitalIn[i] + held);
-        const c = Math.min(backed, Math.max(-backed, (bookPnl * this.bookShare[i]) / shares));
-        borne += c;
-        held += c;
-      }
-      const v = own + held;
-      pnl[this.groupRole[g]] += v;
-      const gp = this.groupPayoffs[g];
-      gp.pnl += v;
-      gp.costs += a.costs[i];
-      gp.capital += a.capitalIn[i];
-    }
-    out[0] = claims;
-    out[1] = borne;
-  }
-
-  /**
-   * Losses not yet realised: the negative equity of every account at the mark (agents' and system rows',
-   * with or without a position: an account left with negative collateral is as much a loss as one still
-   * holding an underwater position), unsettled funding included (at `finish` it is settled, mid-run it is
-   * what settling it would leave).
-   */
-  private openDeficit(mark: number): number {
-    const a = this.accounts;
-    let d = 0;
-    for (let i = 0; i < a.n; i++) {
-      const e = this.equity(i, mark);
-      if (e < 0) d -= e;
-    }
-    return d;
-  }
-
-  /**
-   * Settles every account's funding and returns the summary metrics (after the last `step`).
+   * Settles every account's funding, lets the stages finish and returns the summary metrics (after the last
+   * `step`): the payoffs and run statistics of src/engine/results.ts.
    *
    * @throws InvariantError when money was created or destroyed beyond rounding (|conservation_error| >
    *   1e-9 × moneyScale) or a metric, payoff or series value is not finite: such a run has no result
@@ -1062,125 +984,7 @@ export class Simulation implements VenueContext {
   finish(): RunMetrics {
     this.settleAllFunding();
     this.waterfall.finish?.();
-    const pnl = new Float64Array(5);
-    const mark = this.market.mark;
-    const years = (this.cfg.ticks * this.cfg.dtSeconds) / 31_536_000;
-    this.groupPayoffs = this.groups.map((g) => ({
-      group: g.index,
-      strategy: g.strategy,
-      role: g.role,
-      count: g.count,
-      pnl: 0,
-      costs: 0,
-      capital: 0,
-      outsideOption: 0,
-    }));
-    // the book's counterparty: cash from every fill and funding, plus its position −Σq at the mark
-    const bookPnl = this.ledger[LEDGER.market] - this.agentsUpnl(mark);
-    const openDeficit = this.openDeficit(mark);
-    // market-maker agents own the book in proportion to the depth they supply, next to the book's own depth
-    // (the outside market's), and share only what it collected: not what bankrupt accounts still owe it
-    const agentShares = this.sumBookShares();
-    const shares = agentShares > 0 ? agentShares + this.cfg.market.liquidity.depthUsd : 0;
-    const collected = bookPnl - this.paid[PAYER.unpaid] - openDeficit;
-    const out = new Float64Array(2);
-    this.addPayoffs(pnl, mark, collected, shares, out);
-    pnl[ROLE_CODE.lps] -= out[0];
-    for (const gp of this.groupPayoffs) gp.outsideOption = gp.capital * this.cfg.agents.riskFreeRate * years;
-    const w = this.waterfall;
-    this.grossMoney = Math.max(this.grossMoney, this.grossBalance());
-    const paid = this.paid;
-    // a payer of its own whose payments are a levy on the venue's users counts in its loss
-    let ownLoss = 0;
-    const own = this.payerColumns;
-    for (let k = 0; k < own.length; k++) if (own[k].loss) ownLoss += paid[PAYER_SLOTS + k];
-    const metrics: RunMetrics = {
-      loss: paid[PAYER.socialized] + paid[PAYER.unpaid] + ownLoss + openDeficit,
-      shortfall: this.shortfall,
-      paid_by_insurance_fund: paid[PAYER.insuranceFund],
-      paid_by_vault: paid[PAYER.vault],
-      paid_by_adl: paid[PAYER.adl],
-      socialized_loss: paid[PAYER.socialized],
-      unpaid: paid[PAYER.unpaid],
-      insurance_fund_start: this.insuranceFundStart,
-      insurance_fund_end: this.ledger[LEDGER.insuranceFund],
-      insurance_fund_min: this.insuranceFundMin,
-      vault_return: w.vaultReturn?.() ?? 0,
-      vault_max_drawdown: w.vaultMaxDrawdown?.() ?? 0,
-      liquidations: this.liquidations,
-      liquidated_notional: this.liquidatedNotional,
-      auctions: this.auctions,
-      zero_bid_auctions: this.zeroBidAuctions,
-      zero_bid_value: this.zeroBidValue,
-      adl_events: this.adlEvents,
-      adl_notional: this.adlNotional,
-      adl_overshoot: w.adlOvershoot?.() ?? 0,
-      open_deficit: openDeficit,
-      pnl_traders: pnl[0],
-      pnl_liquidators: pnl[1],
-      pnl_lps: pnl[2],
-      pnl_arbitrageurs: pnl[3],
-      pnl_market_makers: pnl[4],
-      outside_market_pnl: collected - out[1],
-      orders_cut: this.ordersCut,
-      orders_rejected: this.ordersRejected,
-      venue_fees: this.ledger[LEDGER.venueFees],
-      max_basis: this.maxBasis,
-      min_price: this.minPrice,
-      conservation_error: this.money() - this.moneyStart,
-    };
-    for (let k = 0; k < own.length; k++) metrics[own[k].column] = paid[PAYER_SLOTS + k];
-    this.checkResult(metrics);
-    return metrics;
-  }
-
-  /** The invariants every run's result must keep (see {@link Simulation.finish}). */
-  private checkResult(m: RunMetrics): void {
-    const scale = this.grossMoney;
-    if (!Number.isFinite(scale) || !(Math.abs(m.conservation_error) <= 1e-9 * scale))
-      throw new InvariantError(
-        'conservation',
-        `all money changed by ${m.conservation_error} over the run, beyond rounding (1e-9 × the money in the system, ${scale})`,
-        scale,
-      );
-    // one sum of everything: a NaN or an Infinity anywhere makes it non-finite (then say which)
-    let sum = 0;
-    for (let k = 0; k < METRIC_NAMES.length; k++) sum += m[METRIC_NAMES[k]];
-    for (const c of this.payerColumns) sum += m[c.column]!;
-    const gp = this.groupPayoffs;
-    for (let k = 0; k < gp.length; k++) sum += gp[k].pnl + gp[k].costs + gp[k].capital + gp[k].outsideOption;
-    if (this.seriesEvery > 0)
-      for (const [name] of SERIES) {
-        const v = this.series[name]!;
-        for (let r = 0; r < v.length; r++) sum += v[r];
-      }
-    if (!Number.isFinite(sum)) this.notFinite(m, scale);
-  }
-
-  /** Names the first metric, payoff or series value that is not finite (some value is not: see `checkResult`). */
-  private notFinite(m: RunMetrics, scale: number): void {
-    for (const k of [...METRIC_NAMES, ...this.payerColumns.map((c) => c.column)])
-      if (!Number.isFinite(m[k])) throw new InvariantError('finite', `metric ${k} is ${m[k]}`, scale);
-    for (const g of this.groupPayoffs)
-      for (const k of ['pnl', 'costs', 'capital', 'outsideOption'] as const)
-        if (!Number.isFinite(g[k]))
-          throw new InvariantError(
-            'finite',
-            `payoff ${k} of group ${g.group} (${g.strategy}) is ${g[k]}`,
-            scale,
-          );
-    for (const [name] of SERIES) {
-      const v = this.series[name];
-      if (!v) continue;
-      for (let r = 0; r < v.length; r++)
-        if (!Number.isFinite(v[r]))
-          throw new InvariantError(
-            'finite',
-            `series ${name} at tick ${r * this.seriesEvery} is ${v[r]}`,
-            scale,
-          );
-    }
-    // only the sum overflowed: every value is finite
+    return runResult(this);
   }
 
   /**
@@ -1204,20 +1008,6 @@ export class Simulation implements VenueContext {
     if (!(Math.abs(money - start) <= 1e-9 * scale))
       return `all money changed by ${money - start}, beyond rounding (1e-9 × ${scale})`;
     return '';
-  }
-}
-
-/** A run broke one of the invariants every run must keep; it has no result. */
-export class InvariantError extends Error {
-  constructor(
-    /** Which invariant: 'conservation' or 'finite'. */
-    readonly invariant: 'conservation' | 'finite',
-    detail: string,
-    /** The run's money scale (USD), against which conservation is judged. */
-    readonly scale: number,
-  ) {
-    super(`invariant broken (${invariant}): ${detail}`);
-    this.name = 'InvariantError';
   }
 }
 

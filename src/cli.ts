@@ -468,7 +468,9 @@ export function program(): Command {
         'Waterfall stages (waterfall.stages[].stage; role: closes positions, pays shortfalls, or both; → the who-paid column of runs.arrow a payer books into):',
       );
       for (const s of stages) {
-        lines.push(`  ${s.name} [${s.role}]${s.pays ? ` → ${s.pays.column}` : ''} — ${s.description}`);
+        lines.push(
+          `  ${s.name} [${s.role}]${s.pays ? ` → ${s.pays.column}${s.pays.loss ? ' (counts in loss)' : ''}` : ''} — ${s.description}`,
+        );
         params(s.params);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

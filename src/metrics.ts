@@ -6,7 +6,7 @@
 export const METRICS = [
   [
     'loss',
-    "the venue's loss: what nobody in the waterfall paid plus what is still open at the end, socialized_loss + unpaid + open_deficit (USD)",
+    "the venue's loss: what nobody in the waterfall paid plus what is still open at the end, socialized_loss + unpaid + open_deficit, plus the column of any plug-in payer declared to count in the loss (USD)",
   ],
   ['shortfall', 'total shortfall of bankrupt accounts and holders (USD)'],
   ['paid_by_insurance_fund', 'shortfall paid by the insurance fund (USD)'],

@@ -3,7 +3,7 @@
  * its who-paid column in runs.arrow (with its field metadata), its lines in `analyze`, its segment in the
  * report's who-paid figure and its line in `list`, with no edit anywhere else (issue 19).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readArrow, tmp } from './cli-helpers.js';
@@ -121,6 +121,21 @@ describe('a payer stage written as one file outside the repository', () => {
     expect(manifest.columns.metrics).toContain('paid_by_treasury');
   });
 
+  it('two shards merged give the same bytes, the swept plug-in parameter described as in the whole batch', () => {
+    const file = join(dir, 'treasury.json');
+    const shards = [0, 1].map((i) => join(dir, `shard-${i}`));
+    for (const [i, s] of shards.entries())
+      expect(cli(['run', file, '--out', s, '--quiet', '--shard', `${i}/2`]).code).toBe(0);
+    const merged = join(dir, 'merged');
+    const m = cli(['merge', ...shards, '--out', merged]);
+    expect(m.code, m.stderr).toBe(0);
+    const col = readArrow(join(merged, 'runs.arrow')).schema.fields.find(
+      (f) => f.name === 'waterfall.stages[1].capUsd',
+    );
+    expect(col?.metadata.get('description')).toBe('most the treasury pays over a run (USD)');
+    expect(readFileSync(join(merged, 'runs.arrow')).equals(readFileSync(join(out, 'runs.arrow')))).toBe(true);
+  });
+
   it('is analysed like every metric', () => {
     const r = cli(['analyze', out, '--format', 'json']);
     expect(r.code, r.stderr).toBe(0);
@@ -179,6 +194,75 @@ describe('a payer stage written as one file outside the repository', () => {
     const none = bad('none', '');
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/it needs pays \(its who-paid column/);
-    for (const r of [clash, upper, none]) expect(r.stdout).toBe('');
+    // one label per segment of the who-paid figure
+    const label = bad(
+      'label',
+      "  pays: { column: 'paid_by_label', label: 'unpaid', description: 'x (USD)' },\n",
+    );
+    expect(label.code).toBe(2);
+    expect(label.stderr).toMatch(/pays\.label: 'unpaid' is the who-paid figure's label of unpaid/);
+    // a closer has no payments to book
+    const closer = join(dir, 'closer.ts');
+    writeFileSync(closer, TREASURY.replace("role: 'pay'", "role: 'close'"));
+    const close = cli(['list', '--module', closer]);
+    expect(close.code).toBe(2);
+    expect(close.stderr).toMatch(
+      /pays is only for a stage that pays shortfalls .*this one's role is 'close'/,
+    );
+    for (const r of [clash, upper, none, label, close]) expect(r.stdout).toBe('');
+  });
+
+  it('a payer column named like a swept field is refused before anything runs (exit 2)', () => {
+    const file = join(dir, 'swept.json');
+    const stage = TREASURY.replace("name: 'test-treasury'", "name: 'test-ticks'").replace(
+      "column: 'paid_by_treasury', label: 'treasury'",
+      "column: 'ticks', label: 'ticks paid'",
+    );
+    writeFileSync(join(dir, 'ticks.ts'), stage);
+    const e = {
+      ...experiment,
+      name: 'swept',
+      base: {
+        ...experiment.base,
+        strategies: ['./ticks.ts'],
+        waterfall: { stages: [{ stage: 'market' }, { stage: 'test-ticks' }] },
+      },
+      sweep: { grid: { ticks: [100, 120] } },
+    };
+    writeFileSync(file, JSON.stringify(e));
+    const out2 = join(dir, 'swept-out');
+    const r = cli(['run', file, '--out', out2, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /sweep\.grid\.ticks: 'ticks' is also the who-paid column \(pays\.column\) of stage 'test-ticks'/,
+    );
+    expect(existsSync(out2)).toBe(false);
+  });
+
+  it('a payer that moves money but reports paying nothing fails the run, naming the stage', () => {
+    const file = join(dir, 'silent.json');
+    writeFileSync(
+      join(dir, 'silent.ts'),
+      TREASURY.replace("name: 'test-treasury'", "name: 'test-silent'")
+        .replace("column: 'paid_by_treasury', label: 'treasury'", "column: 'paid_by_silent', label: 'silent'")
+        .replace('    this.left -= pay;\n    return pay;', '    this.left -= pay;\n    return 0;'),
+    );
+    const e = {
+      ...experiment,
+      name: 'silent',
+      base: {
+        ...experiment.base,
+        strategies: ['./silent.ts'],
+        waterfall: { stages: [{ stage: 'market' }, { stage: 'test-silent' }, { stage: 'insurance-fund' }] },
+      },
+      sweep: undefined,
+      runs: 1,
+    };
+    writeFileSync(file, JSON.stringify(e));
+    const r = cli(['run', file, '--out', join(dir, 'silent-out'), '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /stage 'test-silent' reported paying 0 of a shortfall of [\d.e+]+ on account \d+ but moved [\d.e+]+ into it/,
+    );
   });
 });

@@ -604,7 +604,8 @@ export function whoPaidFigure(
     type: 'nominal',
     title: 'paid by',
     sort: segments,
-    scale: { domain: segments },
+    // past ten segments (plug-in payers) the default scheme would give two of them one colour
+    scale: segments.length > 10 ? { domain: segments, scheme: 'tableau20' } : { domain: segments },
     legend: { orient: 'bottom', direction: 'horizontal', columns: 6 },
   };
   const order = { field: 'order', type: 'quantitative' };

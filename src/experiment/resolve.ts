@@ -17,6 +17,7 @@ import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { packageRoot } from '../version.js';
+import { getStage } from '../waterfall/stage.js';
 
 /** Root of this package (see src/version.ts); here for the callers that resolve experiments by name. */
 export { packageRoot };
@@ -523,6 +524,19 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
       );
     }
   }
+  // a payer's own who-paid column is a column of runs.arrow beside the swept fields: never one of their names
+  const clash = new Set<string>();
+  for (const c of configs)
+    for (const e of c.waterfall.stages as { stage: string }[]) {
+      const d = getStage(e.stage)?.pays;
+      if (!d || typeof d === 'string' || !fields.includes(d.column) || clash.has(d.column)) continue;
+      clash.add(d.column);
+      issues.push({
+        path: `sweep.${sweepKind}.${d.column}`,
+        message: `'${d.column}' is also the who-paid column (pays.column) of stage '${e.stage}': both would be columns of runs.arrow; rename the stage's column`,
+      });
+    }
+  if (issues.length > 0) throw new ConfigError(issues);
   const fieldTypes: FieldType[] = fields.map((f) => {
     const vals = points.map((p) => p[f]);
     if (vals.every((v) => typeof v === 'number')) return 'f64';

@@ -47,14 +47,18 @@ export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): M
  * Columns of `runs.arrow` for a plan. Every who-paid column says so in its field metadata (`payer`: its
  * label in the who-paid figure), so that the analysis and the report find a plug-in payer's column from
  * the file alone; a payer's own column takes its description (and unit) from the stage's declaration.
+ * `known`: field metadata already written for these columns (a shard's runs.arrow), for the columns this
+ * process cannot describe.
  */
-export function runsColumns(plan: Plan): ColSpec[] {
+export function runsColumns(plan: Plan, known?: ReadonlyMap<string, Map<string, string>>): ColSpec[] {
   const own = new Map((plan.payers ?? []).map((c) => [c.column, c]));
   const builtin = new Map<string, string>(Object.values(BUILTIN_PAYERS).map((c) => [c.column, c.label]));
   return withMeta(runsColumnTypes(plan), 'runs', plan.base).map((c) => {
     const o = own.get(c.name);
     const label = o?.label ?? builtin.get(c.name);
-    if (label === undefined) return c;
+    // a swept parameter of a plug-in this process has not loaded (merge): as the shard that ran it wrote it
+    if (label === undefined)
+      return c.meta || !known?.has(c.name) ? c : { ...c, meta: new Map(known.get(c.name)) };
     const meta = o
       ? metaEntries({
           label: `paid by ${o.label}`,
@@ -132,8 +136,9 @@ export function assemble(
   chunks: number[],
   part: (c: number) => Uint8Array,
   out: string,
+  known?: ReadonlyMap<string, Map<string, string>>,
 ): RunCounts {
-  const runs = new TableSink(join(out, 'runs.arrow'), runsColumns(plan), fileMeta(plan, 'runs'));
+  const runs = new TableSink(join(out, 'runs.arrow'), runsColumns(plan, known), fileMeta(plan, 'runs'));
   const series =
     plan.record.series > 0
       ? new TableSink(join(out, 'series.arrow'), SERIES_COLUMNS, fileMeta(plan, 'series'))

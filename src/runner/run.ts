@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { RecordBatchReader } from 'apache-arrow';
 import { Piscina } from 'piscina';
 import { BackstopInputError } from '../errors.js';
 import { listDir, notADirectory, readRegularFile, removeLeftovers, writeFileAtomic } from '../safe-fs.js';
@@ -439,6 +440,25 @@ function manifestText(plan: Plan, x: ManifestExtra): string {
     complete: true,
   };
   return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+/**
+ * The field metadata of the first shard's runs.arrow that can be read: how the shard, which loaded the
+ * experiment's plug-ins, described their swept parameters (merge loads none). Empty when none can be read.
+ */
+function shardFieldMeta(dirs: string[]): Map<string, Map<string, string>> {
+  for (const d of dirs) {
+    const bytes = readRegularFile(join(d, 'runs.arrow'));
+    if (!bytes) continue;
+    try {
+      const reader = RecordBatchReader.from(bytes);
+      reader.open();
+      return new Map(reader.schema.fields.map((f) => [f.name, f.metadata]));
+    } catch {
+      // a damaged shard file: the next shard's
+    }
+  }
+  return new Map();
 }
 
 /** Rebuilds a chunk from single-run chunks (after a worker crash). */
@@ -1062,6 +1082,7 @@ export function mergeShards(
     );
   }
   checkOutDir(out);
+  const known = shardFieldMeta(dirs);
   const { lock } = takeDir(out, 'merge', plan, null, opts.force);
   try {
     const counts = assemble(
@@ -1072,6 +1093,7 @@ export function mergeShards(
         return readPart(where.get(c)!, plan, c)!;
       },
       out,
+      known,
     );
     const shards = dirs.map((d) => {
       const m = readManifestHead(d);

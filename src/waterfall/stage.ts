@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { VenueContext } from '../context.js';
 import { METRIC_NAMES } from '../metrics.js';
-import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn } from './payers.js';
+import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn, UNPAID_SEGMENTS } from './payers.js';
 import type { StagedWaterfall } from './waterfall.js';
 
 /**
@@ -168,7 +168,11 @@ export function stageGaps(def: Record<string, unknown>): string[] {
       gaps.push(
         `it needs pays (its who-paid column: one of ${Object.keys(BUILTIN_PAYERS).join(', ')}, or { column, label, description }), as a stage whose role is '${def.role}' does`,
       );
-  } else if (typeof pays === 'string') {
+  } else if (def.role === 'close' || def.role === 'scheduled')
+    gaps.push(
+      `pays is only for a stage that pays shortfalls (role 'pay' or 'both'); this one's role is '${def.role}'`,
+    );
+  else if (typeof pays === 'string') {
     if (!(pays in BUILTIN_PAYERS))
       gaps.push(
         `pays must be one of ${Object.keys(BUILTIN_PAYERS).join(', ')}, or { column, label, description } (got ${JSON.stringify(pays)})`,
@@ -206,14 +210,30 @@ function payerGaps(c: Record<string, unknown>, stage: string): string[] {
         gaps.push(`pays.column: '${col}' is stage '${other.name}'s who-paid column, declared otherwise`);
     }
   if (!(typeof c.label === 'string' && c.label.trim() !== ''))
-    gaps.push('pays.label must be its short name in the who-paid figure, e.g. "treasury"');
+    gaps.push(
+      `pays.label must be its short name in the who-paid figure, e.g. "treasury" (got ${JSON.stringify(c.label)})`,
+    );
+  else {
+    // a segment of the who-paid figure is told by its label: one label, one column
+    const taken = [...Object.values(BUILTIN_PAYERS), ...UNPAID_SEGMENTS].find((b) => b.label === c.label);
+    if (taken)
+      gaps.push(`pays.label: '${c.label}' is the who-paid figure's label of ${taken.column}; choose another`);
+    for (const other of registry.values()) {
+      if (other.name === stage || other.pays === undefined) continue;
+      const o = payerColumn(other.pays);
+      if (o.label === c.label && o.column !== col)
+        gaps.push(
+          `pays.label: '${c.label}' is stage '${other.name}'s label (of ${o.column}); choose another`,
+        );
+    }
+  }
   if (!(typeof c.description === 'string' && c.description.trim() !== ''))
     gaps.push(
-      'pays.description (what the column holds, with its unit, e.g. "shortfall paid by the treasury (USD)")',
+      `pays.description must say what the column holds, with its unit, e.g. "shortfall paid by the treasury (USD)" (got ${JSON.stringify(c.description)})`,
     );
   if (c.loss !== undefined && typeof c.loss !== 'boolean')
     gaps.push(
-      "pays.loss (true when what it pays counts in the venue's loss, as socialized loss does; when given)",
+      `pays.loss must be true or false: whether what it pays counts in the venue's loss, as socialized loss does (got ${JSON.stringify(c.loss)})`,
     );
   return gaps;
 }

@@ -315,7 +315,11 @@ export class StagedWaterfall implements Waterfall {
       if (this.payerAt[k] <= after) continue;
       const before = cash[id];
       const paid = p[k].cover!(id, rem, side, pbk);
-      if (paid === 0) continue;
+      if (paid === 0) {
+        // paying nothing moves nothing: money moved but not reported would be booked as unpaid
+        if (cash[id] !== before) this.misreported(k, id, paid, rem, cash[id] - before);
+        continue;
+      }
       // the waterfall, not the stage, books who paid: what the stage says it paid must be what it paid in
       const moved = cash[id] - before;
       if (

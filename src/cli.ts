@@ -440,6 +440,8 @@ export function program(): Command {
         description: s.description,
         // a payer's who-paid column (runs.arrow) and its label in the report
         ...(s.pays !== undefined ? { pays: payerColumn(s.pays) } : {}),
+        // the summary metrics it contributes (its reporters)
+        metrics: [...(s.metrics ?? [])],
         params: describeParams(s.params),
       }));
       if (f.format === 'json') {
@@ -471,6 +473,7 @@ export function program(): Command {
         lines.push(
           `  ${s.name} [${s.role}]${s.pays ? ` → ${s.pays.column}${s.pays.loss ? ' (counts in loss)' : ''}` : ''} — ${s.description}`,
         );
+        if (s.metrics.length > 0) lines.push(`    metrics: ${s.metrics.join(', ')}`);
         params(s.params);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -119,10 +119,10 @@ export interface VenueContext extends StrategyContext {
   readonly snapPnl: number;
   /** What the book collected at `mark` (its PnL less what bankrupt accounts owe it). */
   bookCollected(mark?: number): number;
-  /** Run statistics a stage contributes to: auctions started and won at zero, ADL reductions. */
-  auctions: number;
-  zeroBidAuctions: number;
-  zeroBidValue: number;
-  adlEvents: number;
-  adlNotional: number;
+  /**
+   * The run's metric slots, one per summary metric in column order: a stage adds to (or, in `report`,
+   * sets) the slots of the metrics it declares (`StageDef.metrics`), at the index `StageContext.metric`
+   * gives it. A slot no listed stage declares must stay 0 (checked at the end of the run).
+   */
+  readonly metrics: Float64Array;
 }

@@ -146,8 +146,17 @@ export { loadModule } from './load.js';
 export { getPriceModel, listPriceModels, registerPriceModel } from './market/price/registry.js';
 export type { PriceContext, PriceModel } from './market/price/types.js';
 export { SECONDS_PER_YEAR } from './market/price/types.js';
-export type { MetricName, RunMetrics, SeriesName } from './metrics.js';
-export { axisTitle, type FieldMeta, fieldMeta, METRIC_NAMES, METRICS, SERIES } from './metrics.js';
+export type { MetricName, RunMetrics, SeriesName, StageMetric } from './metrics.js';
+export {
+  axisTitle,
+  type FieldMeta,
+  fieldMeta,
+  METRIC_NAMES,
+  METRICS,
+  metricSlot,
+  SERIES,
+  STAGE_METRICS,
+} from './metrics.js';
 export { deriveRunSeed, RunStreams, Stream } from './rng.js';
 export type { GameBatchResult } from './runner/game-batch.js';
 export { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
@@ -169,6 +178,7 @@ export { ADL_POLICIES, allocateDeleveraging } from './waterfall/allocate.js';
 export type { AuctionCurve } from './waterfall/curves.js';
 export { auctionCurveSchema, auctionPrice } from './waterfall/curves.js';
 export { Keepers, keepers } from './waterfall/keepers.js';
+export type { BuiltinPayer, PayerColumn, PayerDecl } from './waterfall/payers.js';
 export type { StageContext, StageDef, StageInstance, StageRole } from './waterfall/stage.js';
 export { defineStage, getStage, listStages, registerStage } from './waterfall/stage.js';
 export type { StageEntry, Waterfall } from './waterfall/waterfall.js';

@@ -65,6 +65,28 @@ export type RunMetrics = Record<MetricName, number> & { [ownPayerColumn: string]
 /** Names of the summary metrics, in column order. */
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m[0]);
 
+/**
+ * The metrics a waterfall stage contributes (declared in `StageDef.metrics`, written in the run's metric
+ * slots): what no stage listed declares stays 0.
+ */
+export const STAGE_METRICS = [
+  'auctions',
+  'zero_bid_auctions',
+  'zero_bid_value',
+  'adl_events',
+  'adl_notional',
+  'adl_overshoot',
+  'vault_return',
+  'vault_max_drawdown',
+] as const satisfies readonly MetricName[];
+/** A metric a stage may contribute. */
+export type StageMetric = (typeof STAGE_METRICS)[number];
+
+/** The slot of metric `name` in a run's metric slots (`VenueContext.metrics`): its column index. */
+export function metricSlot(name: MetricName): number {
+  return METRIC_NAMES.indexOf(name);
+}
+
 /** Per-tick series that `simulate` can record, in column order. */
 export const SERIES = [
   ['index', 'index price (USD)'],

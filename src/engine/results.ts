@@ -6,11 +6,20 @@
  */
 
 import type { RunMetrics } from '../metrics.js';
-import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { METRIC_NAMES, metricSlot, SERIES, STAGE_METRICS } from '../metrics.js';
 import type { Accounts } from '../venue/accounts.js';
 import { LEDGER, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
 import { ROLE_CODE } from './flags.js';
 import type { Simulation } from './simulation.js';
+
+const AUCTIONS = metricSlot('auctions');
+const ZERO_BID_AUCTIONS = metricSlot('zero_bid_auctions');
+const ZERO_BID_VALUE = metricSlot('zero_bid_value');
+const ADL_EVENTS = metricSlot('adl_events');
+const ADL_NOTIONAL = metricSlot('adl_notional');
+const ADL_OVERSHOOT = metricSlot('adl_overshoot');
+const VAULT_RETURN = metricSlot('vault_return');
+const VAULT_MAX_DRAWDOWN = metricSlot('vault_max_drawdown');
 
 /** A run broke one of the invariants every run must keep; it has no result. */
 export class InvariantError extends Error {
@@ -89,7 +98,14 @@ export function runResult(sim: Simulation): RunMetrics {
   addPayoffs(sim, pnl, mark, collected, shares, out);
   pnl[ROLE_CODE.lps] -= out[0];
   for (const gp of sim.groupPayoffs) gp.outsideOption = gp.capital * cfg.agents.riskFreeRate * years;
-  const w = sim.waterfall;
+  const t = sim.metrics;
+  // a slot only a declaring stage may write (StageDef.metrics)
+  const declared = sim.waterfall.declared;
+  for (const m of STAGE_METRICS) {
+    const k = metricSlot(m);
+    if (t[k] !== 0 && declared?.[k] !== 1)
+      throw new Error(`metric ${m} was written (${t[k]}) but no stage listed declares it (StageDef.metrics)`);
+  }
   sim.grossMoney = Math.max(sim.grossMoney, sim.grossBalance());
   const paid = sim.paid;
   // a payer of its own whose payments are a levy on the venue's users counts in its loss
@@ -107,16 +123,16 @@ export function runResult(sim: Simulation): RunMetrics {
     insurance_fund_start: sim.insuranceFundStart,
     insurance_fund_end: sim.ledger[LEDGER.insuranceFund],
     insurance_fund_min: sim.insuranceFundMin,
-    vault_return: w.vaultReturn?.() ?? 0,
-    vault_max_drawdown: w.vaultMaxDrawdown?.() ?? 0,
+    vault_return: t[VAULT_RETURN],
+    vault_max_drawdown: t[VAULT_MAX_DRAWDOWN],
     liquidations: sim.liquidations,
     liquidated_notional: sim.liquidatedNotional,
-    auctions: sim.auctions,
-    zero_bid_auctions: sim.zeroBidAuctions,
-    zero_bid_value: sim.zeroBidValue,
-    adl_events: sim.adlEvents,
-    adl_notional: sim.adlNotional,
-    adl_overshoot: w.adlOvershoot?.() ?? 0,
+    auctions: t[AUCTIONS],
+    zero_bid_auctions: t[ZERO_BID_AUCTIONS],
+    zero_bid_value: t[ZERO_BID_VALUE],
+    adl_events: t[ADL_EVENTS],
+    adl_notional: t[ADL_NOTIONAL],
+    adl_overshoot: t[ADL_OVERSHOOT],
     open_deficit: deficit,
     pnl_traders: pnl[0],
     pnl_liquidators: pnl[1],

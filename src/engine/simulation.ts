@@ -18,7 +18,7 @@
 import type { SimConfig } from '../config/schema.js';
 import type { VenueContext } from '../context.js';
 import type { RunMetrics } from '../metrics.js';
-import { SERIES, type SeriesName } from '../metrics.js';
+import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
@@ -76,12 +76,9 @@ const FRACTION_FIELDS = [
   'shortQty',
   'liquidatedNotional',
   'shortfall',
-  'adlNotional',
   'insuranceFundStart',
   'insuranceFundMin',
   'maxBasis',
-  'vaultReturn',
-  'vaultMaxDrawdown',
   'moneyStart',
   'grossMoney',
   'tickShortfall',
@@ -131,18 +128,12 @@ export class Simulation implements VenueContext {
   liquidations = 0;
   liquidatedNotional = 0;
   shortfall = 0;
-  auctions = 0;
-  zeroBidAuctions = 0;
-  /** Market value of the collateral won with zero bids, at the index when won (USD). */
-  zeroBidValue = 0;
-  adlEvents = 0;
-  adlNotional = 0;
+  /** The metric slots stages write (see {@link VenueContext.metrics}). */
+  readonly metrics = new Float64Array(METRIC_NAMES.length);
   insuranceFundStart = 0;
   insuranceFundMin = 0;
   minPrice = Number.POSITIVE_INFINITY;
   maxBasis = 0;
-  vaultReturn = 0;
-  vaultMaxDrawdown = 0;
   /** Orders cut to what margin, the price band, the wallet or the spot held allowed; orders with nothing left. */
   ordersCut = 0;
   ordersRejected = 0;

@@ -18,11 +18,19 @@ import type { VenueContext } from '../context.js';
  * Give back (no taker, and a closer is listed after the stage): the unsold lot returns at p_bk and the
  * account goes to the next closer.
  */
+import type { StageMetric } from '../metrics.js';
 import { LEDGER } from '../venue/ledger.js';
 import type { AuctionService } from './keepers.js';
 import { moveCash, transferPosition } from './ops.js';
 import type { StageInstance } from './stage.js';
 import type { StagedWaterfall } from './waterfall.js';
+
+/** The metrics every auction stage declares (`StageDef.metrics`). */
+export const AUCTION_METRICS = [
+  'auctions',
+  'zero_bid_auctions',
+  'zero_bid_value',
+] as const satisfies readonly StageMetric[];
 
 export abstract class AuctionHouse implements AuctionService, StageInstance {
   abstract readonly kind: 'dutch' | 'english';
@@ -40,6 +48,11 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
   dirt = 0;
   /** Per account: how many of its lots are in this stage's auctions now. */
   private readonly open: Int32Array;
+  /** Slots of the metrics an auction stage declares (`AUCTION_METRICS`). */
+  private readonly mAuctions: number;
+  private readonly mZeroBid: number;
+  /** Slot of zero_bid_value: the market value of what zero bids won, at the index when won (USD). */
+  protected readonly mZeroValue: number;
 
   constructor(
     readonly sim: VenueContext,
@@ -49,7 +62,11 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     readonly slots: number,
     readonly chop: number,
     readonly penaltyToFund: number,
+    metric: (name: StageMetric) => number,
   ) {
+    this.mAuctions = metric('auctions');
+    this.mZeroBid = metric('zero_bid_auctions');
+    this.mZeroValue = metric('zero_bid_value');
     this.owner = sim.i32(slots).fill(-1);
     this.sgn = sim.f64(slots);
     this.lot0 = sim.f64(slots);
@@ -162,7 +179,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     this.zero[k] = 0;
     this.dirt += this.tab0[k];
     this.waterfall.auctionDebt += this.tab0[k];
-    sim.auctions++;
+    sim.metrics[this.mAuctions]++;
     sim.noteLiquidation(lot * sim.mark);
     sim.log('kick', id, dq, pbk, this.tab0[k]);
     return k;
@@ -194,7 +211,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
       if (f > 0) sim.charge(row, LEDGER.insuranceFund, f);
       if (penalty - f > 0) sim.charge(row, LEDGER.venueFees, penalty - f);
     }
-    if (this.zero[k]) sim.zeroBidAuctions++;
+    if (this.zero[k]) sim.metrics[this.mZeroBid]++;
     moveCash(sim, row, id, a.cash[row]);
     if (a.qty[id] === 0 && a.cash[id] < 0)
       sim.waterfall.coverShortfall(id, -a.cash[id], this.sgn[k], this.pbk[k]);

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { VenueContext } from '../context.js';
-import { METRIC_NAMES } from '../metrics.js';
+import { METRIC_NAMES, STAGE_METRICS, type StageMetric } from '../metrics.js';
 import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn, UNPAID_SEGMENTS } from './payers.js';
 import type { StagedWaterfall } from './waterfall.js';
 
@@ -47,6 +47,11 @@ export interface StageInstance {
    */
   settleTick?(): void;
   /**
+   * Once at the very end, after every stage's `finish` and the last settlement: sets the metrics the stage
+   * declares that are values at the end (the vault's return), in their slots (`StageContext.metric`).
+   */
+  report?(): void;
+  /**
    * Whether the stage holds part of account `id`'s position that may come back to it (a lot in an auction):
    * such an account cannot leave the venue yet.
    */
@@ -67,6 +72,12 @@ export interface StageContext<P> {
   readonly index: number;
   /** First of the system account rows the stage asked for with `rows` (−1 when none). */
   readonly firstRow: number;
+  /**
+   * The slot in `sim.metrics` of a metric the stage declares (`StageDef.metrics`).
+   *
+   * @throws Error when the stage does not declare it
+   */
+  metric(name: StageMetric): number;
 }
 
 /** A stage definition; create one with {@link defineStage}. */
@@ -81,6 +92,11 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
    * absent. `role` is then the widest the stage can take ('both').
    */
   roleOf?(params: z.output<PS>): StageRole;
+  /**
+   * The summary metrics the stage contributes (its reporters): it adds to their slots as it runs (auctions
+   * started, ADL reductions) or sets them in `report` (the vault's return). Shown by `list`.
+   */
+  readonly metrics?: readonly StageMetric[];
   /**
    * The who-paid column a paying stage's payments are booked in (required of a stage whose role is 'pay' or
    * 'both'): a built-in payer's short name (`'insuranceFund'`, `'vault'`, `'adl'`, `'socialized'`), or a
@@ -159,6 +175,14 @@ export function stageGaps(def: Record<string, unknown>): string[] {
   if (!(p && typeof p === 'object' && typeof p.safeParse === 'function'))
     gaps.push('it needs params (a zod object of its parameters, e.g. z.strictObject({}))');
   if (typeof def.build !== 'function') gaps.push('it needs build (a function returning the run’s stage)');
+  if (
+    def.metrics !== undefined &&
+    !(
+      Array.isArray(def.metrics) &&
+      def.metrics.every((m) => (STAGE_METRICS as readonly unknown[]).includes(m))
+    )
+  )
+    gaps.push(`metrics must be a list of ${STAGE_METRICS.join(', ')} (got ${JSON.stringify(def.metrics)})`);
   for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows'] as const)
     if (def[k] !== undefined && typeof def[k] !== 'function')
       gaps.push(`${k} must be a function, when given`);

@@ -19,6 +19,7 @@ import { zodIssues } from '../config/format.js';
 import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
+import { METRIC_NAMES, metricSlot, type StageMetric } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
@@ -44,14 +45,10 @@ export interface Waterfall {
   holds?(i: number): boolean;
   /** Vault equity at the mark (USD), when there is a vault. */
   vaultEquity?(): number;
-  /** Vault share price at the end over the start, minus 1. */
-  vaultReturn?(): number;
-  /** Vault's largest share-price drawdown (fraction). */
-  vaultMaxDrawdown?(): number;
-  /** USD taken from ADL'd winners beyond what the shortfalls needed. */
-  adlOvershoot?(): number;
   /** Share of trading fees paid into the insurance fund (the rest to the venue). */
   readonly tradingFeeToFund?: number;
+  /** Per metric slot: 1 when a stage declares the metric (`StageDef.metrics`); only those may be written. */
+  readonly declared?: Uint8Array;
   /** Role (0 traders, 2 lps) of system account row `i` in the PnL by role. */
   rowRole?(i: number): number;
   /** The keeper/LP API. */
@@ -186,11 +183,11 @@ export class StagedWaterfall implements Waterfall {
   readonly names: string[] = [];
   tradingFeeToFund = 0;
   /** @internal the vault stage, when configured (liquidation-fee share, vault metrics). */
-  vault: (VaultService & { cashRow: number; ret(): number; drawdown(): number }) | undefined;
+  vault: (VaultService & { cashRow: number }) | undefined;
   /** @internal USD debt in auctions now (all auction stages: MakerDAO's `Dirt`). */
   auctionDebt = 0;
-  /** @internal overshoot of ADL (USD). */
-  overshoot = 0;
+  /** Per metric slot: 1 when a listed stage declares the metric (`StageDef.metrics`). */
+  readonly declared: Uint8Array;
   private readonly closers: StageInstance[] = [];
   private readonly closerAt: Int32Array;
   private readonly payers: StageInstance[] = [];
@@ -210,6 +207,7 @@ export class StagedWaterfall implements Waterfall {
     const entries = sim.cfg.waterfall.stages as StageEntry[];
     this.firstRow = sim.nAgents;
     this.roles = sim.i32(Math.max(0, sim.accounts.n - sim.nAgents)).fill(2);
+    this.declared = new Uint8Array(METRIC_NAMES.length);
     const at: number[] = [];
     const payAt: number[] = [];
     const payCol: number[] = [];
@@ -220,7 +218,22 @@ export class StagedWaterfall implements Waterfall {
       if (!def) throw new Error(`stage '${entry.stage}' is not registered`);
       const params = paramsOf(entry);
       const rows = def.rows?.(params) ?? 0;
-      const inst = def.build({ sim, params, waterfall: this, index, firstRow: rows > 0 ? row : -1 });
+      const mine = (def.metrics ?? []) as readonly StageMetric[];
+      for (const m of mine) this.declared[metricSlot(m)] = 1;
+      const inst = def.build({
+        sim,
+        params,
+        waterfall: this,
+        index,
+        firstRow: rows > 0 ? row : -1,
+        metric: (name: StageMetric) => {
+          if (!mine.includes(name))
+            throw new Error(
+              `stage '${def.name}' writes metric ${name} but does not declare it: add it to its metrics`,
+            );
+          return metricSlot(name);
+        },
+      });
       if (def.rowRole === 'traders') this.roles.fill(0, row - this.firstRow, row - this.firstRow + rows);
       row += rows;
       this.stages.push(inst);
@@ -369,19 +382,11 @@ export class StagedWaterfall implements Waterfall {
   finish(): void {
     for (const s of this.stages) s.finish?.();
     this.settle();
+    for (const s of this.stages) s.report?.();
   }
 
   vaultEquity(): number {
     return this.vault ? this.vault.equity() : this.sim.ledger[LEDGER.vault];
-  }
-  vaultReturn(): number {
-    return this.vault ? this.vault.ret() : 0;
-  }
-  vaultMaxDrawdown(): number {
-    return this.vault ? this.vault.drawdown() : 0;
-  }
-  adlOvershoot(): number {
-    return this.overshoot;
   }
   rowRole(i: number): number {
     return this.roles[i - this.firstRow] ?? 2;

@@ -29,6 +29,7 @@
 import { z } from 'zod';
 import type { VenueContext } from '../../context.js';
 import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
+import type { StageMetric } from '../../metrics.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
@@ -143,11 +144,20 @@ class Adl implements StageInstance {
   /** Winners offered to the policy by the current `cover`. */
   private n = 0;
 
+  /** Slots of the metrics the stage declares: reductions, their notional, the overshoot (USD). */
+  private readonly mEvents: number;
+  private readonly mNotional: number;
+  private readonly mOvershoot: number;
+
   constructor(
     private readonly sim: VenueContext,
     params: AdlParams,
     private readonly waterfall: StagedWaterfall,
+    metric: (name: StageMetric) => number,
   ) {
+    this.mEvents = metric('adl_events');
+    this.mNotional = metric('adl_notional');
+    this.mOvershoot = metric('adl_overshoot');
     const nA = sim.nAgents;
     this.a = sim.accounts;
     this.nA = nA;
@@ -471,9 +481,10 @@ class Adl implements StageInstance {
           const before = a.qty[w];
           sim.snap(w);
           transferPosition(sim, id, w, sb * d, F);
-          sim.adlEvents++;
-          sim.adlNotional += d * F;
-          if (g > owed) this.waterfall.overshoot += d * (g - owed);
+          const m = sim.metrics;
+          m[this.mEvents]++;
+          m[this.mNotional] += d * F;
+          if (g > owed) m[this.mOvershoot] += d * (g - owed);
           sim.log('deleverage', w, a.qty[w] - before, F, d * g, sim.snapQty, sim.snapLeverage, sim.snapPnl);
         }
         if (queued && a.qty[w] !== 0 && this.isWinner(w, sb, mark, id)) {
@@ -530,8 +541,8 @@ class Adl implements StageInstance {
     if (left - d < MIN_LEFT_USD / mark && left <= most) d = left;
     if (!(d > 0)) return;
     sim.fill(id, d === left ? -a.qty[id] : -sb * d, Fb, NO_FEE | NO_FLOW);
-    sim.adlEvents++;
-    sim.adlNotional += d * Fb;
+    sim.metrics[this.mEvents]++;
+    sim.metrics[this.mNotional] += d * Fb;
     this.bookGiven += d * gb;
     // account −1: the book; it holds no account state to record
     sim.log('deleverage', -1, sb * d, Fb, d * gb);
@@ -570,12 +581,12 @@ class Adl implements StageInstance {
       if (whole && h < 1) {
         const over = bPnl[k] - seized;
         sim.charge(w, LEDGER.insuranceFund, over);
-        this.waterfall.overshoot += over;
+        sim.metrics[this.mOvershoot] += over;
       }
       paid += seized;
       const Fw = mark + sb * bGw[k];
-      sim.adlEvents++;
-      sim.adlNotional += d * Math.abs(Fw);
+      sim.metrics[this.mEvents]++;
+      sim.metrics[this.mNotional] += d * Math.abs(Fw);
       sim.log(
         'deleverage',
         w,
@@ -606,6 +617,7 @@ export default defineStage({
   role: 'both',
   roleOf: (params) => (params.form === 'closer' ? 'close' : 'pay'),
   pays: 'adl',
+  metrics: ['adl_events', 'adl_notional', 'adl_overshoot'],
   params: Params,
   checkRun: (params) =>
     params.form === 'closer' && params.close === 'whole'
@@ -617,5 +629,5 @@ export default defineStage({
           },
         ]
       : [],
-  build: ({ sim, params, waterfall }) => new Adl(sim, params, waterfall),
+  build: ({ sim, params, waterfall, metric }) => new Adl(sim, params, waterfall, metric),
 });

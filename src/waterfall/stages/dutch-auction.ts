@@ -11,7 +11,7 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import { AuctionHouse } from '../auctions.js';
+import { AUCTION_METRICS, AuctionHouse } from '../auctions.js';
 import { type AuctionCurve, auctionCurveSchema, auctionPrice } from '../curves.js';
 import { canHold } from '../ops.js';
 import { defineStage } from '../stage.js';
@@ -65,8 +65,9 @@ class Dutch extends AuctionHouse {
     index: number,
     first: number,
     readonly p: z.output<typeof params>,
+    metric: ConstructorParameters<typeof AuctionHouse>[7],
   ) {
-    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
+    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund, metric);
     this.top = sim.f64(p.slots);
     this.curve = p.curve as AuctionCurve;
   }
@@ -117,7 +118,7 @@ class Dutch extends AuctionHouse {
     if (!canHold(this.sim, keeper, this.sgn[k] * units, x)) return 0;
     if (v === 0) {
       this.zero[k] = 1;
-      this.sim.zeroBidValue += units * this.sim.indexPrice;
+      this.sim.metrics[this.mZeroValue] += units * this.sim.indexPrice;
     }
     this.sim.log('take', keeper, this.sgn[k] * units, x, units * v);
     this.sell(k, keeper, units, x);
@@ -147,8 +148,10 @@ export default defineStage({
   name: 'dutch-auction',
   description: 'Dutch auction (MakerDAO Liquidations 2.0): falling price, resets, tip + chip, hole caps',
   role: 'close',
+  metrics: AUCTION_METRICS,
   params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params: p, waterfall, index, firstRow }) => new Dutch(sim, waterfall, index, firstRow, p),
+  build: ({ sim, params: p, waterfall, index, firstRow, metric }) =>
+    new Dutch(sim, waterfall, index, firstRow, p, metric),
 });

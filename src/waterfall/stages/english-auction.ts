@@ -10,7 +10,7 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import { AuctionHouse } from '../auctions.js';
+import { AUCTION_METRICS, AuctionHouse } from '../auctions.js';
 import { canHold, transferPosition } from '../ops.js';
 import { defineStage } from '../stage.js';
 
@@ -58,8 +58,9 @@ class English extends AuctionHouse {
     index: number,
     first: number,
     readonly p: z.output<typeof params>,
+    metric: ConstructorParameters<typeof AuctionHouse>[7],
   ) {
-    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund);
+    super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund, metric);
     const n = p.slots;
     this.bidV = sim.f64(n);
     this.bidLot = sim.f64(n);
@@ -151,7 +152,7 @@ class English extends AuctionHouse {
         }
         if (this.bidV[k] === 0) {
           this.zero[k] = 1;
-          sim.zeroBidValue += units * sim.indexPrice;
+          sim.metrics[this.mZeroValue] += units * sim.indexPrice;
         }
         this.bidBy[k] = -1;
         sim.log('take', winner, this.sgn[k] * units, x, this.bidV[k]);
@@ -172,8 +173,10 @@ export default defineStage({
   name: 'english-auction',
   description: 'English auction (MakerDAO Liquidations 1.2): tend then dent, beg, ttl, tau; zero bids win',
   role: 'close',
+  metrics: AUCTION_METRICS,
   params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params: p, waterfall, index, firstRow }) => new English(sim, waterfall, index, firstRow, p),
+  build: ({ sim, params: p, waterfall, index, firstRow, metric }) =>
+    new English(sim, waterfall, index, firstRow, p, metric),
 });

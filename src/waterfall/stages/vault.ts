@@ -22,6 +22,7 @@ import { z } from 'zod';
 import type { VenueContext } from '../../context.js';
 import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
 import { holdFractions } from '../../engine/layout.js';
+import type { StageMetric } from '../../metrics.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
 import type { VaultService } from '../keepers.js';
@@ -95,6 +96,10 @@ class Vault implements StageInstance, VaultService {
   /** Went bankrupt at some point of the run. */
   private wentBankrupt = false;
 
+  /** Slots of the metrics the vault declares: its return and its largest drawdown, set in `report`. */
+  private readonly mReturn: number;
+  private readonly mDrawdown: number;
+
   constructor(
     private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
@@ -102,7 +107,10 @@ class Vault implements StageInstance, VaultService {
     readonly cashRow: number,
     /** the vault's position in `waterfall.stages`: its own deficit goes to the payers after it */
     private readonly index: number,
+    metric: (name: StageMetric) => number,
   ) {
+    this.mReturn = metric('vault_return');
+    this.mDrawdown = metric('vault_max_drawdown');
     const a = sim.accounts;
     const n = a.n;
     this.a = a;
@@ -335,6 +343,12 @@ class Vault implements StageInstance, VaultService {
     if (left > 0) sim.charge(row, LEDGER.insuranceFund, left);
   }
 
+  report(): void {
+    const m = this.sim.metrics;
+    m[this.mReturn] = this.ret();
+    m[this.mDrawdown] = this.drawdown();
+  }
+
   private trackPrice(): void {
     const p = this.sharePrice();
     if (p > this.peak) this.peak = p;
@@ -349,11 +363,12 @@ export default defineStage({
     'backstop vault: takes over positions and margin within initial margin, unwinds them, pays shortfalls; LP shares',
   role: 'both',
   pays: 'vault',
+  metrics: ['vault_return', 'vault_max_drawdown'],
   params: Params,
   rows: () => 1,
   rowRole: 'lps',
-  build({ sim, params, waterfall, firstRow, index }) {
-    const vault = new Vault(sim, params, firstRow, index);
+  build({ sim, params, waterfall, firstRow, index, metric }) {
+    const vault = new Vault(sim, params, firstRow, index, metric);
     waterfall.keepers.vaultStage = vault;
     waterfall.vault = vault;
     return vault;

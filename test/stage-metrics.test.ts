@@ -1,0 +1,110 @@
+/**
+ * Stages declare the metrics they contribute (`StageDef.metrics`, like Mesa's reporters) and write them in
+ * the run's metric slots; the engine holds no stage's counters (issue 19). A slot no listed stage declares
+ * stays 0, or the run fails; `list` shows each stage's metrics.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  defineStage,
+  metricSlot,
+  registerStage,
+  type StageInstance,
+  simulate,
+  type VenueContext,
+  z,
+} from '../src/index.js';
+import { cli } from './cli-helpers.js';
+import { crashConfig } from './helpers.js';
+
+/** A closer that counts the accounts handed to it in `auctions` (through the slot it declares), then passes them on. */
+class Counter implements StageInstance {
+  constructor(
+    private readonly sim: VenueContext,
+    private readonly slot: number,
+  ) {}
+  liquidate(): boolean {
+    this.sim.metrics[this.slot]++;
+    return false;
+  }
+}
+
+const stages = (name: string) => ({ waterfall: { stages: [{ stage: name }, { stage: 'market' }] } });
+
+describe('metrics a stage declares', () => {
+  it('a declared metric is what the stage wrote in its slot; every account it saw was handed on', () => {
+    registerStage(
+      defineStage({
+        name: 'test-counter',
+        description: 'counts accounts handed to it',
+        role: 'close',
+        metrics: ['auctions'],
+        params: z.strictObject({}),
+        build: ({ sim, metric }) => new Counter(sim, metric('auctions')),
+      }),
+    );
+    const r = simulate({ ...crashConfig(300, 200), ...stages('test-counter') }, { seed: 3 });
+    expect(r.metrics.liquidations).toBeGreaterThan(0);
+    // every account the counter saw went on to the market stage, whose closes are the liquidations
+    expect(r.metrics.auctions).toBeGreaterThanOrEqual(r.metrics.liquidations);
+  });
+
+  it('asking for the slot of a metric it does not declare fails when the run is built, naming both', () => {
+    registerStage(
+      defineStage({
+        name: 'test-sneaky',
+        description: 'asks for a metric it does not declare',
+        role: 'close',
+        params: z.strictObject({}),
+        build: ({ sim, metric }) => new Counter(sim, metric('adl_events')),
+      }),
+    );
+    expect(() => simulate({ ...crashConfig(50, 20), ...stages('test-sneaky') }, { seed: 1 })).toThrow(
+      "stage 'test-sneaky' writes metric adl_events but does not declare it: add it to its metrics",
+    );
+  });
+
+  it('writing a slot no listed stage declares fails the run', () => {
+    registerStage(
+      defineStage({
+        name: 'test-rogue',
+        description: 'writes a slot without declaring it',
+        role: 'close',
+        params: z.strictObject({}),
+        build: ({ sim }) => new Counter(sim, metricSlot('zero_bid_auctions')),
+      }),
+    );
+    expect(() => simulate({ ...crashConfig(300, 200), ...stages('test-rogue') }, { seed: 3 })).toThrow(
+      /metric zero_bid_auctions was written \(\d+\) but no stage listed declares it/,
+    );
+  });
+
+  it('a declaration of something that is no stage metric is refused at registration', () => {
+    expect(() =>
+      registerStage(
+        defineStage({
+          name: 'test-bad-metrics',
+          description: 'x',
+          role: 'close',
+          // biome-ignore lint/suspicious/noExplicitAny: a wrong declaration on purpose
+          metrics: ['loss'] as any,
+          params: z.strictObject({}),
+          build: ({ sim }) => new Counter(sim, 0),
+        }),
+      ),
+    ).toThrow(
+      /metrics must be a list of auctions, zero_bid_auctions, .*vault_max_drawdown \(got \["loss"\]\)/,
+    );
+  });
+
+  it('list shows what each built-in stage contributes', () => {
+    const j = JSON.parse(cli(['list', '--format', 'json']).stdout);
+    const of = (n: string) => j.stages.find((s: { name: string }) => s.name === n).metrics;
+    expect(of('dutch-auction')).toEqual(['auctions', 'zero_bid_auctions', 'zero_bid_value']);
+    expect(of('adl')).toEqual(['adl_events', 'adl_notional', 'adl_overshoot']);
+    expect(of('vault')).toEqual(['vault_return', 'vault_max_drawdown']);
+    expect(of('market')).toEqual([]);
+    expect(cli(['list']).stdout).toMatch(
+      / {2}adl \[both\] → paid_by_adl — .*\n {4}metrics: adl_events, adl_notional, adl_overshoot\n/,
+    );
+  });
+});

@@ -177,7 +177,16 @@ export type {
 export { ADL_POLICIES, allocateDeleveraging } from './waterfall/allocate.js';
 export type { AuctionCurve } from './waterfall/curves.js';
 export { auctionCurveSchema, auctionPrice } from './waterfall/curves.js';
-export { Keepers, keepers } from './waterfall/keepers.js';
+export {
+  AUCTION_SERVICE,
+  CAPACITY_SERVICE,
+  Keepers,
+  keepers,
+  type ServiceToken,
+  serviceToken,
+  TAKEOVER_SERVICE,
+  VAULT_SERVICE,
+} from './waterfall/keepers.js';
 export type { BuiltinPayer, PayerColumn, PayerDecl } from './waterfall/payers.js';
 export type { StageContext, StageDef, StageInstance, StageRole } from './waterfall/stage.js';
 export { defineStage, getStage, listStages, registerStage } from './waterfall/stage.js';

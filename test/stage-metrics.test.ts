@@ -6,10 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import {
   defineStage,
+  defineStrategy,
+  keepers,
   metricSlot,
   registerStage,
+  registerStrategy,
   type StageInstance,
+  serviceToken,
   simulate,
+  VAULT_SERVICE,
   type VenueContext,
   z,
 } from '../src/index.js';
@@ -105,6 +110,68 @@ describe('metrics a stage declares', () => {
     expect(of('market')).toEqual([]);
     expect(cli(['list']).stdout).toMatch(
       / {2}adl \[both\] → paid_by_adl — .*\n {4}metrics: adl_events, adl_notional, adl_overshoot\n/,
+    );
+  });
+});
+
+describe('services a stage provides to agents (typed tokens)', () => {
+  it('a plug-in stage provides its own service; a plug-in strategy finds it by the token, not by a slot', () => {
+    const QUOTE = serviceToken<{ quote(): number }>('test-quote');
+    registerStage(
+      defineStage({
+        name: 'test-quoter',
+        description: 'provides a quote service and passes every account on',
+        role: 'close',
+        params: z.strictObject({}),
+        build: ({ sim, provide }) => {
+          provide(QUOTE, { quote: () => 42 });
+          return new Counter(sim, -1);
+        },
+      }),
+    );
+    const seen: (number | undefined)[] = [];
+    registerStrategy(
+      defineStrategy({
+        name: 'test-quote-reader',
+        role: 'liquidators',
+        description: 'reads the quote service at the start',
+        params: z.strictObject({}),
+        init(_g, sim) {
+          seen.push(keepers(sim).service(QUOTE)?.quote());
+        },
+        act() {},
+      }),
+    );
+    const cfg = crashConfig(50, 20);
+    const agents = {
+      ...cfg.agents,
+      liquidators: { count: 1, mix: [{ strategy: 'test-quote-reader', fraction: 1 }] },
+    };
+    simulate(
+      { ...cfg, agents, waterfall: { stages: [{ stage: 'test-quoter' }, { stage: 'market' }] } },
+      { seed: 1 },
+    );
+    // without the stage the service is not there
+    simulate({ ...cfg, agents }, { seed: 1 });
+    expect(seen).toEqual([42, undefined]);
+  });
+
+  it('a second provider of a service only one may provide fails when the run is built, naming the stage', () => {
+    registerStage(
+      defineStage({
+        name: 'test-fake-vault',
+        description: 'claims to be the vault',
+        role: 'close',
+        params: z.strictObject({}),
+        build: ({ sim, provide }) => {
+          provide(VAULT_SERVICE, {} as never);
+          return new Counter(sim, -1);
+        },
+      }),
+    );
+    const stages = [{ stage: 'test-fake-vault' }, { stage: 'vault' }, { stage: 'market' }];
+    expect(() => simulate({ ...crashConfig(50, 20), waterfall: { stages } }, { seed: 1 })).toThrow(
+      "stage 'vault' provides service vault, which another stage listed provides already",
     );
   });
 });

@@ -20,7 +20,7 @@ import type { VenueContext } from '../context.js';
  */
 import type { StageMetric } from '../metrics.js';
 import { LEDGER } from '../venue/ledger.js';
-import type { AuctionService } from './keepers.js';
+import { AUCTION_SERVICE, type AuctionService } from './keepers.js';
 import { moveCash, transferPosition } from './ops.js';
 import type { StageInstance } from './stage.js';
 import type { StagedWaterfall } from './waterfall.js';
@@ -78,7 +78,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     this.resets = sim.i32(slots);
     this.zero = sim.u8(slots);
     this.open = sim.i32(sim.accounts.n);
-    waterfall.keepers.auctionStages.push(this);
+    waterfall.keepers.provide(AUCTION_SERVICE, this, `auction stage ${index}`);
   }
 
   /** Whether a lot of account `id`'s position is in one of this stage's auctions (it may come back). */

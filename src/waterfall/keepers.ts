@@ -69,15 +69,39 @@ export interface CapacityService {
   remaining(provider: number): number;
 }
 
+/**
+ * A typed token naming a service a stage provides to agents (`StageContext.provide(token, impl)`) and
+ * strategies look up (`keepers(sim).service(token)`, or `services(token)` when several stages may provide
+ * it). Make one with {@link serviceToken}; a plug-in stage and its strategies share the token, and the
+ * engine knows neither.
+ */
+export interface ServiceToken<T> {
+  readonly name: string;
+  /** Whether several stages may provide it (the auction stages); else a second one is an error. */
+  readonly many: boolean;
+  /** @internal carries the type only */
+  readonly __service?: T;
+}
+
+/** A new service token (compared by identity: export it from the stage's module). */
+export function serviceToken<T>(name: string, opts: { many?: boolean } = {}): ServiceToken<T> {
+  return Object.freeze({ name, many: opts.many === true });
+}
+
+/** The built-in stages' services, as the keeper API below uses them. */
+export const AUCTION_SERVICE = serviceToken<AuctionService>('auctions', { many: true });
+export const TAKEOVER_SERVICE = serviceToken<TakeoverService>('takeover');
+export const VAULT_SERVICE = serviceToken<VaultService>('vault');
+export const CAPACITY_SERVICE = serviceToken<CapacityService>('capacity');
+
 /** The keeper/LP API of one run (see the module comment). */
 export class Keepers {
-  /** @internal set by the auction stages */
+  /** What the stages provide, by token. */
+  private readonly provided = new Map<ServiceToken<unknown>, unknown[]>();
+  // @internal the built-in services, kept at hand by `provide` (the calls below run per agent per tick)
   readonly auctionStages: AuctionService[] = [];
-  /** @internal set by the takeover stage */
   takeoverStage: TakeoverService | undefined;
-  /** @internal set by the vault stage */
   vaultStage: VaultService | undefined;
-  /** @internal set by the capacity-providers stage */
   capacityStage: CapacityService | undefined;
   private readonly watchers: Int32Array;
   private watching = 0;
@@ -87,6 +111,36 @@ export class Keepers {
   constructor(readonly sim: VenueContext) {
     this.watchers = sim.i32(sim.accounts.n);
     this.isWatcher = sim.u8(sim.accounts.n);
+  }
+
+  /**
+   * @internal a stage's `ctx.provide`: makes `impl` the service `token` names.
+   * @throws Error when another stage already provides a service that only one may
+   */
+  provide<T>(token: ServiceToken<T>, impl: T, by: string): void {
+    const list = this.provided.get(token) ?? [];
+    if (list.length > 0 && !token.many)
+      throw new Error(
+        `stage '${by}' provides service ${token.name}, which another stage listed provides already`,
+      );
+    list.push(impl);
+    this.provided.set(token, list);
+    if (token === (AUCTION_SERVICE as ServiceToken<unknown>)) this.auctionStages.push(impl as AuctionService);
+    else if (token === (TAKEOVER_SERVICE as ServiceToken<unknown>))
+      this.takeoverStage = impl as TakeoverService;
+    else if (token === (VAULT_SERVICE as ServiceToken<unknown>)) this.vaultStage = impl as VaultService;
+    else if (token === (CAPACITY_SERVICE as ServiceToken<unknown>))
+      this.capacityStage = impl as CapacityService;
+  }
+
+  /** The service `token` names, when a stage listed provides it (the first, for a service several may provide). */
+  service<T>(token: ServiceToken<T>): T | undefined {
+    return this.provided.get(token)?.[0] as T | undefined;
+  }
+
+  /** Every stage's implementation of the service `token` names, in stage order (empty when none). */
+  services<T>(token: ServiceToken<T>): readonly T[] {
+    return (this.provided.get(token) ?? []) as T[];
   }
 
   // ------------------------------------------------------------ keeper bots

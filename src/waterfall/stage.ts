@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { VenueContext } from '../context.js';
 import { METRIC_NAMES, STAGE_METRICS, type StageMetric } from '../metrics.js';
+import type { ServiceToken } from './keepers.js';
 import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn, UNPAID_SEGMENTS } from './payers.js';
 import type { StagedWaterfall } from './waterfall.js';
 
@@ -78,6 +79,13 @@ export interface StageContext<P> {
    * @throws Error when the stage does not declare it
    */
   metric(name: StageMetric): number;
+  /**
+   * Offers `impl` to agents as the service `token` names (`keepers(sim).service(token)`); the built-in
+   * stages provide the auction, takeover, vault and capacity services this way.
+   *
+   * @throws Error when another listed stage provides a service only one may
+   */
+  provide<T>(token: ServiceToken<T>, impl: T): void;
 }
 
 /** A stage definition; create one with {@link defineStage}. */

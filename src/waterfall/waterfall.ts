@@ -233,6 +233,7 @@ export class StagedWaterfall implements Waterfall {
             );
           return metricSlot(name);
         },
+        provide: (token, impl) => this.keepers.provide(token, impl, def.name),
       });
       if (def.rowRole === 'traders') this.roles.fill(0, row - this.firstRow, row - this.firstRow + rows);
       row += rows;

@@ -11,10 +11,9 @@
 import { z } from 'zod';
 import type { VenueContext } from '../../context.js';
 import type { Accounts } from '../../venue/accounts.js';
-import type { CapacityService } from '../keepers.js';
+import { CAPACITY_SERVICE, type CapacityService } from '../keepers.js';
 import { maxTake, moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
 
 const Params = z.strictObject({
   minNotionalUsd: z
@@ -28,7 +27,7 @@ const Params = z.strictObject({
 type CapacityProvidersParams = z.output<typeof Params>;
 
 /**
- * One run's state, and the run's capacity service (`Keepers.capacityStage`). A class, not closures made in `build` (docs/performance.md).
+ * One run's state, and the run's capacity service (`CAPACITY_SERVICE`). A class, not closures made in `build` (docs/performance.md).
  */
 class CapacityProviders implements StageInstance, CapacityService {
   private readonly a: Accounts;
@@ -46,7 +45,6 @@ class CapacityProviders implements StageInstance, CapacityService {
   constructor(
     private readonly sim: VenueContext,
     params: CapacityProvidersParams,
-    waterfall: StagedWaterfall,
   ) {
     const a = sim.accounts;
     const n = a.n;
@@ -60,7 +58,6 @@ class CapacityProviders implements StageInstance, CapacityService {
     this.hourBucket = sim.f64(n).fill(-1);
     this.providers = sim.i32(n);
     this.share = sim.f64(n);
-    waterfall.keepers.capacityStage = this;
   }
 
   remaining(k: number): number {
@@ -127,5 +124,9 @@ export default defineStage({
   description: 'closes positions against committed backstop providers, pro rata to capacity left (FTX)',
   role: 'close',
   params: Params,
-  build: ({ sim, params, waterfall }) => new CapacityProviders(sim, params, waterfall),
+  build: ({ sim, params, provide }) => {
+    const stage = new CapacityProviders(sim, params);
+    provide(CAPACITY_SERVICE, stage);
+    return stage;
+  },
 });

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { VenueContext } from '../../context.js';
 import type { Accounts } from '../../venue/accounts.js';
-import type { TakeoverService } from '../keepers.js';
+import { TAKEOVER_SERVICE, type TakeoverService } from '../keepers.js';
 import { canHold, health, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
 
@@ -129,9 +129,9 @@ export default defineStage({
   description: 'liquidators take over positions at a fixed discount to the oracle (close factor, bonus)',
   role: 'close',
   params: Params,
-  build({ sim, params, waterfall }) {
+  build({ sim, params, provide }) {
     const stage = new Takeover(sim, params);
-    waterfall.keepers.takeoverStage = stage;
+    provide(TAKEOVER_SERVICE, stage);
     return stage;
   },
 });

@@ -25,7 +25,7 @@ import { holdFractions } from '../../engine/layout.js';
 import type { StageMetric } from '../../metrics.js';
 import type { Accounts } from '../../venue/accounts.js';
 import { LEDGER } from '../../venue/ledger.js';
-import type { VaultService } from '../keepers.js';
+import { VAULT_SERVICE, type VaultService } from '../keepers.js';
 import { health, moveCash, transferPosition } from '../ops.js';
 import { defineStage, type StageInstance } from '../stage.js';
 
@@ -367,9 +367,9 @@ export default defineStage({
   params: Params,
   rows: () => 1,
   rowRole: 'lps',
-  build({ sim, params, waterfall, firstRow, index, metric }) {
+  build({ sim, params, waterfall, firstRow, index, metric, provide }) {
     const vault = new Vault(sim, params, firstRow, index, metric);
-    waterfall.keepers.vaultStage = vault;
+    provide(VAULT_SERVICE, vault);
     waterfall.vault = vault;
     return vault;
   },

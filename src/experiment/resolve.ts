@@ -309,21 +309,139 @@ function normRange(
 }
 
 /**
- * Validates an experiment definition and resolves it: preset, overrides, config modules, sweep points and
- * the config of every point. Every problem is reported with its dotted path (`base.` for the base config,
- * `sweep.grid.<path>` for the sweep, `--set <path>` for an override).
- *
- * @throws BackstopInputError (a ConfigError for config problems)
+ * The sweep step of {@link resolveExperiment}: an experiment's sweep as its points (one empty point when it
+ * sweeps nothing), with what is wrong with it (`issues`, each naming its `sweep.<kind>.<field>`). Pure:
+ * reads nothing but its arguments; `seed` seeds a Latin hypercube that names none.
  */
-export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedExperiment> {
-  const raw = await loadExperimentFile(spec.file);
-  const r = experimentSchema.safeParse(raw);
-  if (!r.success) {
-    const issues = zodIssues(r.error, experimentSchema, raw);
-    throw new BackstopInputError(issues, `invalid experiment ${spec.file}`);
+export function sweepStep(
+  sweep: Experiment['sweep'],
+  seed: number,
+): { kind: ResolvedExperiment['sweepKind']; points: SweepPoint[]; issues: InputIssue[] } {
+  const sw = sweep ?? {};
+  const issues: InputIssue[] = [];
+  let kind0: ResolvedExperiment['sweepKind'] = 'none';
+  let points: SweepPoint[] = [{}];
+  const checkFields = (kind: string, fields: string[]) => {
+    for (const f of fields) {
+      const segs = parsePath(f);
+      const bad = hasForbiddenKey(f)
+        ? FORBIDDEN_KEY_MESSAGE
+        : segs
+          ? checkSchemaPath(simConfigSchema, segs)
+          : 'malformed path';
+      if (bad) issues.push({ path: `sweep.${kind}.${f}`, message: bad });
+    }
+  };
+  if (sw.grid) {
+    kind0 = 'grid';
+    checkFields('grid', Object.keys(sw.grid));
+    const combos = Object.values(sw.grid).reduce((n, v) => n * v.length, 1);
+    if (combos > MAX_SWEEP_POINTS)
+      throw new ConfigError([
+        {
+          path: 'sweep.grid',
+          message: `${Object.values(sw.grid)
+            .map((v) => v.length)
+            .join(
+              ' × ',
+            )} = ${combos.toLocaleString('en-US')} combinations; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for lhs and sobol)`,
+        },
+      ]);
+    points = gridPoints(sw.grid);
+  } else if (sw.zip) {
+    kind0 = 'zip';
+    checkFields('zip', Object.keys(sw.zip));
+    const lens = Object.values(sw.zip).map((v) => v.length);
+    if (new Set(lens).size > 1)
+      issues.push({ path: 'sweep.zip', message: `lists must have equal lengths (got ${lens.join(', ')})` });
+    const longest = Math.max(...lens);
+    if (longest > MAX_SWEEP_POINTS)
+      issues.push({
+        path: 'sweep.zip',
+        message: `lists of ${longest.toLocaleString('en-US')} values; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for grid, lhs and sobol)`,
+      });
+    if (issues.length === 0) points = zipPoints(sw.zip);
+  } else if (sw.lhs || sw.sobol) {
+    const kind = sw.lhs ? 'lhs' : 'sobol';
+    const d = (sw.lhs ?? sw.sobol)!;
+    kind0 = kind;
+    checkFields(kind, Object.keys(d.ranges));
+    const ranges: Record<string, Range> = {};
+    for (const [p, rr] of Object.entries(d.ranges)) {
+      const rg = normRange(rr as never);
+      if (!(rg.max > rg.min))
+        issues.push({
+          path: `sweep.${kind}.ranges.${p}`,
+          message: `max must be above min (got ${rg.min}..${rg.max})`,
+        });
+      if (rg.scale === 'log' && !(rg.min > 0))
+        issues.push({ path: `sweep.${kind}.ranges.${p}`, message: 'a log range needs min > 0' });
+      ranges[p] = rg;
+    }
+    if (kind === 'sobol' && Object.keys(ranges).length > SOBOL_MAX_DIMS)
+      issues.push({ path: 'sweep.sobol.ranges', message: `at most ${SOBOL_MAX_DIMS} dimensions` });
+    if (issues.length === 0)
+      points = kind === 'lhs' ? lhsPoints(d.points, ranges, d.seed ?? seed) : sobolPoints(d.points, ranges);
   }
-  const exp: Experiment = r.data;
-  const o = spec.overrides;
+  return { kind: kind0, points, issues };
+}
+
+/**
+ * The point step of {@link resolveExperiment}: each sweep point's config, the resolved base config with the
+ * point's values set at their paths and parsed again (a waterfall stage addressed by name is found in that
+ * config). Reads nothing but its arguments (and `baseDir`'s replay files, as parsing does).
+ *
+ * @throws ConfigError naming the sweep point whose config does not hold
+ */
+export function pointConfigs(
+  base: SimConfig,
+  fields: readonly string[],
+  points: readonly SweepPoint[],
+  sweepKind: ResolvedExperiment['sweepKind'],
+  baseDir: string,
+): SimConfig[] {
+  const configs: SimConfig[] = [];
+  for (const [i, pt] of points.entries()) {
+    if (fields.length === 0) {
+      configs.push(base);
+      continue;
+    }
+    const input = clone(base) as unknown as Record<string, unknown>;
+    const bad = Object.entries(pt)
+      .map(([p, v]) => setPath(input, parsePath(p)!, v))
+      .find((x) => x !== undefined);
+    if (bad) throw new ConfigError([{ path: `sweep.${sweepKind}`, message: bad }]);
+    try {
+      configs.push(parseConfig(input, { prefix: 'base', baseDir }));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const at = Object.entries(pt)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ');
+      throw new ConfigError(
+        e.issues.map((x) => ({ path: x.path, message: `${x.message} [sweep point ${i}: ${at}]` })),
+      );
+    }
+  }
+  return configs;
+}
+
+/**
+ * The preset and override step of {@link resolveExperiment}: the base config as written with the preset's
+ * `ticks` and `agents` merged in, the runs, and the checked `set` paths of the preset and of `--set` (to be
+ * applied to the config once its defaults are filled in), with what is wrong with them (`issues`). Pure.
+ *
+ * @throws BackstopInputError when the preset does not exist
+ */
+export function overridesStep(
+  exp: Experiment,
+  o: ExperimentSpec['overrides'],
+): {
+  baseInput: Record<string, unknown>;
+  runs: number;
+  sets: [string, PathSegment[], unknown][];
+  issues: InputIssue[];
+} {
   const issues: InputIssue[] = [];
   const baseInput = clone(exp.base) as Record<string, unknown>;
   let runs = exp.runs;
@@ -386,6 +504,28 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     applySet('--set ', s.slice(0, eq), parseSetValue(s.slice(eq + 1)));
   }
   if (o.runs !== undefined) runs = o.runs;
+  return { baseInput, runs, sets, issues };
+}
+
+/**
+ * Validates an experiment definition and resolves it: preset, overrides, config modules, sweep points and
+ * the config of every point. Every problem is reported with its dotted path (`base.` for the base config,
+ * `sweep.grid.<path>` for the sweep, `--set <path>` for an override).
+ *
+ * @throws BackstopInputError (a ConfigError for config problems)
+ */
+export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedExperiment> {
+  const raw = await loadExperimentFile(spec.file);
+  const r = experimentSchema.safeParse(raw);
+  if (!r.success) {
+    const issues = zodIssues(r.error, experimentSchema, raw);
+    throw new BackstopInputError(issues, `invalid experiment ${spec.file}`);
+  }
+  const exp: Experiment = r.data;
+  const o = spec.overrides;
+  const step = overridesStep(exp, o);
+  const { baseInput, sets, issues } = step;
+  const runs = step.runs;
   const seed = o.seed ?? exp.seed;
   const record = {
     series: o.series ?? exp.record.series,
@@ -396,71 +536,10 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   if (issues.length > 0) throw new ConfigError(issues);
 
   // the sweep
-  const sw = exp.sweep ?? {};
-  let sweepKind: ResolvedExperiment['sweepKind'] = 'none';
-  let points: SweepPoint[] = [{}];
-  const checkFields = (kind: string, fields: string[]) => {
-    for (const f of fields) {
-      const segs = parsePath(f);
-      const bad = hasForbiddenKey(f)
-        ? FORBIDDEN_KEY_MESSAGE
-        : segs
-          ? checkSchemaPath(simConfigSchema, segs)
-          : 'malformed path';
-      if (bad) issues.push({ path: `sweep.${kind}.${f}`, message: bad });
-    }
-  };
-  if (sw.grid) {
-    sweepKind = 'grid';
-    checkFields('grid', Object.keys(sw.grid));
-    const combos = Object.values(sw.grid).reduce((n, v) => n * v.length, 1);
-    if (combos > MAX_SWEEP_POINTS)
-      throw new ConfigError([
-        {
-          path: 'sweep.grid',
-          message: `${Object.values(sw.grid)
-            .map((v) => v.length)
-            .join(
-              ' × ',
-            )} = ${combos.toLocaleString('en-US')} combinations; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for lhs and sobol)`,
-        },
-      ]);
-    points = gridPoints(sw.grid);
-  } else if (sw.zip) {
-    sweepKind = 'zip';
-    checkFields('zip', Object.keys(sw.zip));
-    const lens = Object.values(sw.zip).map((v) => v.length);
-    if (new Set(lens).size > 1)
-      issues.push({ path: 'sweep.zip', message: `lists must have equal lengths (got ${lens.join(', ')})` });
-    const longest = Math.max(...lens);
-    if (longest > MAX_SWEEP_POINTS)
-      issues.push({
-        path: 'sweep.zip',
-        message: `lists of ${longest.toLocaleString('en-US')} values; allowed: at most ${MAX_SWEEP_POINTS.toLocaleString('en-US')} sweep points (as for grid, lhs and sobol)`,
-      });
-    if (issues.length === 0) points = zipPoints(sw.zip);
-  } else if (sw.lhs || sw.sobol) {
-    const kind = sw.lhs ? 'lhs' : 'sobol';
-    const d = (sw.lhs ?? sw.sobol)!;
-    sweepKind = kind;
-    checkFields(kind, Object.keys(d.ranges));
-    const ranges: Record<string, Range> = {};
-    for (const [p, rr] of Object.entries(d.ranges)) {
-      const rg = normRange(rr as never);
-      if (!(rg.max > rg.min))
-        issues.push({
-          path: `sweep.${kind}.ranges.${p}`,
-          message: `max must be above min (got ${rg.min}..${rg.max})`,
-        });
-      if (rg.scale === 'log' && !(rg.min > 0))
-        issues.push({ path: `sweep.${kind}.ranges.${p}`, message: 'a log range needs min > 0' });
-      ranges[p] = rg;
-    }
-    if (kind === 'sobol' && Object.keys(ranges).length > SOBOL_MAX_DIMS)
-      issues.push({ path: 'sweep.sobol.ranges', message: `at most ${SOBOL_MAX_DIMS} dimensions` });
-    if (issues.length === 0)
-      points = kind === 'lhs' ? lhsPoints(d.points, ranges, d.seed ?? seed) : sobolPoints(d.points, ranges);
-  }
+  const sweep = sweepStep(exp.sweep, seed);
+  issues.push(...sweep.issues);
+  const sweepKind = sweep.kind;
+  const points = sweep.points;
   const fields = Object.keys(points[0] ?? {});
   for (const s of o.set ?? []) {
     const p = s.slice(0, Math.max(0, s.indexOf('='))).replace(/^base\./, '');
@@ -501,29 +580,7 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     if (issues.length > 0) throw new ConfigError(issues);
     base = parseConfig(target, { prefix: 'base', baseDir });
   }
-  const configs: SimConfig[] = [];
-  for (const [i, pt] of points.entries()) {
-    if (fields.length === 0) {
-      configs.push(base);
-      continue;
-    }
-    const input = clone(base) as unknown as Record<string, unknown>;
-    const bad = Object.entries(pt)
-      .map(([p, v]) => setPath(input, parsePath(p)!, v))
-      .find((x) => x !== undefined);
-    if (bad) throw new ConfigError([{ path: `sweep.${sweepKind}`, message: bad }]);
-    try {
-      configs.push(parseConfig(input, { prefix: 'base', baseDir }));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      const at = Object.entries(pt)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(', ');
-      throw new ConfigError(
-        e.issues.map((x) => ({ path: x.path, message: `${x.message} [sweep point ${i}: ${at}]` })),
-      );
-    }
-  }
+  const configs = pointConfigs(base, fields, points, sweepKind, baseDir);
   // a payer's own who-paid column is a column of runs.arrow beside the swept fields: never one of their names
   const clash = new Set<string>();
   for (const c of configs)

@@ -237,18 +237,21 @@ describe('backstop-sim game on the batch runner', () => {
     for (const f of ['runs.arrow', 'game.arrow', 'equilibria.json']) same(join(whole, f), join(merged, f));
   });
 
+  // the small game the SIGTERM and kill -9 tests interrupt (and run whole to compare with)
+  const TINY_GAME = [
+    'game',
+    GAME,
+    '--runs',
+    '20',
+    '--set',
+    'agents.traders.count=1500',
+    '--quiet',
+    '--workers',
+    '2',
+  ];
+
   it('SIGTERM stops after the runs in flight (exit 143, parts kept); --resume completes it to the same bytes', async () => {
-    const args = [
-      'game',
-      GAME,
-      '--runs',
-      '20',
-      '--set',
-      'agents.traders.count=1500',
-      '--quiet',
-      '--workers',
-      '2',
-    ];
+    const args = TINY_GAME;
     const full = join(dir, 'tiny-full');
     expect(cli([...args, '--out', full]).code).toBe(0);
     const out = join(dir, 'tiny-term');
@@ -271,17 +274,7 @@ describe('backstop-sim game on the batch runner', () => {
   });
 
   it('kill -9 mid-batch (no chance to clean up): --resume completes it to the same bytes', async () => {
-    const args = [
-      'game',
-      GAME,
-      '--runs',
-      '20',
-      '--set',
-      'agents.traders.count=1500',
-      '--quiet',
-      '--workers',
-      '2',
-    ];
+    const args = TINY_GAME;
     // the uninterrupted batch of the test before (the same arguments), made here when run alone
     const full = join(dir, 'tiny-full');
     if (!existsSync(join(full, 'game.arrow'))) expect(cli([...args, '--out', full]).code).toBe(0);

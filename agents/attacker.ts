@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { leverageSchema } from '../src/config/bounds.js';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy, leverageSchema } from '../src/plugin.js';
 
 /**
  * Attacker (the Hyperliquid JELLY pattern, March 2025). Agents work in pairs: the first of a pair opens a

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { leverageSchema } from '../src/config/bounds.js';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy, leverageSchema } from '../src/plugin.js';
 import { hedge, spotShareParam } from './hedge.js';
 
 /**

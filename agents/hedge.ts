@@ -1,6 +1,6 @@
 /** What the hedged arbitrageurs share: a perp trade matched on the spot market with money they have. */
 import { z } from 'zod';
-import type { StrategyContext } from '../src/context.js';
+import type { StrategyContext } from '../src/plugin.js';
 
 /** The hedged arbitrageurs' `spotShare` parameter: the part of capital kept in the wallet for spot. */
 export const spotShareParam = z

@@ -1,5 +1,5 @@
 /** The built-in strategies. Importing this module registers them all. */
-import { registerStrategy } from '../src/strategy.js';
+import { registerStrategy } from '../src/plugin.js';
 import attacker from './attacker.js';
 import basisArb from './basis-arb.js';
 import dutchTaker from './dutch-taker.js';

@@ -5,9 +5,7 @@
  * once, and a reusable table of the open auctions.
  */
 import { z } from 'zod';
-import type { StrategyContext } from '../src/context.js';
-import { keepers } from '../src/waterfall/keepers.js';
-import { maxTake } from '../src/waterfall/ops.js';
+import { keepers, maxTake, type StrategyContext } from '../src/plugin.js';
 
 /** Parameters every liquidator strategy has. */
 export const keeperParams = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy } from '../src/plugin.js';
 import { depositAll } from './lp.js';
 
 /** Passive backstop LP: deposits all its capital into the vault before the first tick and stays. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { defineStrategy } from '../src/strategy.js';
-import { keepers } from '../src/waterfall/keepers.js';
+import { defineStrategy, keepers } from '../src/plugin.js';
 import { depositAll, ticksPerYear, withdrawAll } from './lp.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { StrategyContext } from '../src/context.js';
+import { keepers, type StrategyContext } from '../src/plugin.js';
 /** What backstop-LP strategies share: depositing, leaving, and the vault's signals. */
-import { keepers } from '../src/waterfall/keepers.js';
 
 /** Agent i deposits all its collateral into the vault; returns the shares minted. */
 export function depositAll(sim: StrategyContext, i: number): number {

@@ -6,7 +6,7 @@
  * With `share` < 1 only that share of the group's accounts follows the policy; the rest let it go.
  */
 import { z } from 'zod';
-import type { StrategyContext } from '../src/context.js';
+import type { StrategyContext } from '../src/plugin.js';
 
 /** The `margin` parameter block of trader strategies. */
 export const marginParams = z

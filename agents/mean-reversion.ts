@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { leverageSchema } from '../src/config/bounds.js';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy, leverageSchema } from '../src/plugin.js';
 import { manageMargin, marginParams } from './margin.js';
 import { retarget } from './trend.js';
 

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { leverageSchema } from '../src/config/bounds.js';
-import { NO_FEE, NO_FLOW, NO_IMPACT } from '../src/engine/flags.js';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy, leverageSchema, NO_FEE, NO_FLOW, NO_IMPACT } from '../src/plugin.js';
 
 /**
  * Noise trader: each tick, each trader turns over with a fixed probability (Poisson arrivals): it closes

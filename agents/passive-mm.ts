@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStrategy } from '../src/strategy.js';
+import { defineStrategy } from '../src/plugin.js';
 
 /**
  * Passive market makers: with the book's own depth (`market.liquidity.depthUsd`, the outside market's) they

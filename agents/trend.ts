@@ -1,6 +1,5 @@
-import type { StrategyContext } from '../src/context.js';
+import type { StrategyContext, Stream } from '../src/plugin.js';
 /** The shared decision loop of the lookback traders (momentum and mean reversion). */
-import type { Stream } from '../src/rng.js';
 
 /**
  * Visits each agent of `first .. first+count-1` with probability `p` this tick (geometric skips: O(visits))

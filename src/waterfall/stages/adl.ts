@@ -27,15 +27,22 @@
  * other side and has gained (last: it has no entry price or margin to rank it by).
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
-import type { StageMetric } from '../../metrics.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER } from '../../venue/ledger.js';
-import { ADL_POLICIES, allocateInto, policyCode } from '../allocate.js';
-import { moveCash, transferPosition } from '../ops.js';
-import { defineStage, type StageInstance } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
+import {
+  type Accounts,
+  ADL_POLICIES,
+  allocateInto,
+  defineStage,
+  LEDGER,
+  moveCash,
+  NO_FEE,
+  NO_FLOW,
+  policyCode,
+  type StagedWaterfall,
+  type StageInstance,
+  type StageMetric,
+  transferPosition,
+  type VenueContext,
+} from '../../plugin.js';
 
 const Params = z.strictObject({
   ranking: z

@@ -9,11 +9,17 @@
  * is left to the next tick or the next closer, so no provider loses more than it put in.
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { CAPACITY_SERVICE, type CapacityService } from '../keepers.js';
-import { maxTake, moveCash, transferPosition } from '../ops.js';
-import { defineStage, type StageInstance } from '../stage.js';
+import {
+  type Accounts,
+  CAPACITY_SERVICE,
+  type CapacityService,
+  defineStage,
+  maxTake,
+  moveCash,
+  type StageInstance,
+  transferPosition,
+  type VenueContext,
+} from '../../plugin.js';
 
 const Params = z.strictObject({
   minNotionalUsd: z

@@ -11,10 +11,15 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import { AUCTION_METRICS, AuctionHouse } from '../auctions.js';
-import { type AuctionCurve, auctionCurveSchema, auctionPrice } from '../curves.js';
-import { canHold } from '../ops.js';
-import { defineStage } from '../stage.js';
+import {
+  AUCTION_METRICS,
+  type AuctionCurve,
+  AuctionHouse,
+  auctionCurveSchema,
+  auctionPrice,
+  canHold,
+  defineStage,
+} from '../../plugin.js';
 
 const nonneg = () => z.number().finite().min(0);
 

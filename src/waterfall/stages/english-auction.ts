@@ -10,9 +10,7 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import { AUCTION_METRICS, AuctionHouse } from '../auctions.js';
-import { canHold, transferPosition } from '../ops.js';
-import { defineStage } from '../stage.js';
+import { AUCTION_METRICS, AuctionHouse, canHold, defineStage, transferPosition } from '../../plugin.js';
 
 const params = z.strictObject({
   beg: z.number().finite().min(1).default(1.03).describe('minimum bid increase (multiplier; 1.03: 3%)'),

@@ -1,5 +1,5 @@
 /** The built-in waterfall stages. Importing this module registers them all. */
-import { registerStage } from '../stage.js';
+import { registerStage } from '../../plugin.js';
 import adl from './adl.js';
 import capacityProviders from './capacity-providers.js';
 import dutchAuction from './dutch-auction.js';

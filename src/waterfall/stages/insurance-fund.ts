@@ -3,9 +3,7 @@
  * liquidation fees, by auction penalties, and by `tradingFeeShare` of every trading fee.
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import { LEDGER } from '../../venue/ledger.js';
-import { defineStage, type StageInstance } from '../stage.js';
+import { defineStage, LEDGER, type StageInstance, type VenueContext } from '../../plugin.js';
 
 const Params = z.strictObject({
   reserveUsd: z.number().finite().min(0).default(0).describe('the fund never pays below this balance (USD)'),

@@ -8,13 +8,16 @@
  * price band: what the band leaves is sent again next tick.
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import { NO_FEE } from '../../engine/flags.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER } from '../../venue/ledger.js';
-import { moveCash } from '../ops.js';
-import { defineStage, type StageInstance } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
+import {
+  type Accounts,
+  defineStage,
+  LEDGER,
+  moveCash,
+  NO_FEE,
+  type StagedWaterfall,
+  type StageInstance,
+  type VenueContext,
+} from '../../plugin.js';
 
 const frac = () => z.number().finite().min(0).max(1);
 

@@ -10,12 +10,17 @@
  * or use strategies that no longer trade. List it last; it closes nothing when accounts are liquidated.
  */
 import { z } from 'zod';
-import { atMost, MAX_PRICE } from '../../config/bounds.js';
-import type { VenueContext } from '../../context.js';
-import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { defineStage, type StageInstance } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
+import {
+  type Accounts,
+  atMost,
+  defineStage,
+  MAX_PRICE,
+  NO_FEE,
+  NO_FLOW,
+  type StagedWaterfall,
+  type StageInstance,
+  type VenueContext,
+} from '../../plugin.js';
 
 const Params = z.strictObject({
   atTick: z

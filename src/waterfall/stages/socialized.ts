@@ -16,12 +16,16 @@
  * payer: what it paid that tick).
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER } from '../../venue/ledger.js';
-import { allocateInto, policyCode } from '../allocate.js';
-import { defineStage, type StageInstance } from '../stage.js';
-import type { StagedWaterfall } from '../waterfall.js';
+import {
+  type Accounts,
+  allocateInto,
+  defineStage,
+  LEDGER,
+  policyCode,
+  type StagedWaterfall,
+  type StageInstance,
+  type VenueContext,
+} from '../../plugin.js';
 
 const DAY = 86_400;
 /** A pool levied in full but for this share of it (the rounding of a sum of many shares) is levied in full. */

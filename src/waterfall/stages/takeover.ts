@@ -8,11 +8,17 @@
  * payers. If nobody takes the offer within `patienceSeconds`, the account goes to the next closer.
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { TAKEOVER_SERVICE, type TakeoverService } from '../keepers.js';
-import { canHold, health, transferPosition } from '../ops.js';
-import { defineStage, type StageInstance } from '../stage.js';
+import {
+  type Accounts,
+  canHold,
+  defineStage,
+  health,
+  type StageInstance,
+  TAKEOVER_SERVICE,
+  type TakeoverService,
+  transferPosition,
+  type VenueContext,
+} from '../../plugin.js';
 
 const Params = z.strictObject({
   closeFactor: z

@@ -19,15 +19,21 @@
  * The vault's cash and inventory live in one system account row; its PnL counts as the LPs'.
  */
 import { z } from 'zod';
-import type { VenueContext } from '../../context.js';
-import { NO_FEE, NO_FLOW } from '../../engine/flags.js';
-import { holdFractions } from '../../engine/layout.js';
-import type { StageMetric } from '../../metrics.js';
-import type { Accounts } from '../../venue/accounts.js';
-import { LEDGER } from '../../venue/ledger.js';
-import { VAULT_SERVICE, type VaultService } from '../keepers.js';
-import { health, moveCash, transferPosition } from '../ops.js';
-import { defineStage, type StageInstance } from '../stage.js';
+import {
+  type Accounts,
+  defineStage,
+  health,
+  LEDGER,
+  moveCash,
+  NO_FEE,
+  NO_FLOW,
+  type StageInstance,
+  type StageMetric,
+  transferPosition,
+  VAULT_SERVICE,
+  type VaultService,
+  type VenueContext,
+} from '../../plugin.js';
 
 const nonneg = () => z.number().finite().min(0);
 
@@ -77,6 +83,11 @@ const Params = z.strictObject({
   depositCapUsd: nonneg().default(0).describe('deposits stop at this vault equity (USD; 0: no cap)'),
 });
 
+/** Slots of `Vault.st`: doubles in a typed array, never boxed. */
+const TOTAL = 0;
+const PEAK = 1;
+const MAX_DD = 2;
+
 /**
  * One run's vault: the stage, the LPs' view of it (`VaultService`) and the waterfall's. A class, not closures made in `build` (docs/performance.md).
  */
@@ -88,9 +99,8 @@ class Vault implements StageInstance, VaultService {
   private readonly pendingAt: Float64Array;
   private readonly pendingList: Int32Array;
   private pendingN = 0;
-  private total: number;
-  private peak = 1;
-  private maxDd = 0;
+  /** The vault's running numbers: total shares, the share price's peak and its largest drawdown (`TOTAL`, `PEAK`, `MAX_DD`). */
+  private readonly st = new Float64Array(3);
   /** Bankrupt and winding its book down (see the module comment). */
   private bankrupt = false;
   /** Went bankrupt at some point of the run. */
@@ -119,8 +129,8 @@ class Vault implements StageInstance, VaultService {
     this.pendingShares = sim.f64(n);
     this.pendingAt = sim.f64(n);
     this.pendingList = sim.i32(n);
-    this.total = params.initialUsd;
-    holdFractions(this, ['total', 'peak', 'maxDd']);
+    this.st[TOTAL] = params.initialUsd;
+    this.st[PEAK] = 1;
     if (params.initialUsd > 0) sim.transferIn(cashRow, params.initialUsd);
   }
 
@@ -130,9 +140,9 @@ class Vault implements StageInstance, VaultService {
 
   /** Equity per share, never below zero (limited liability: a share can be worth nothing, not less). */
   sharePrice(): number {
-    if (!(this.total > 0)) return 1;
+    if (!(this.st[TOTAL] > 0)) return 1;
     const e = this.equity();
-    return e > 0 ? e / this.total : 0;
+    return e > 0 ? e / this.st[TOTAL] : 0;
   }
 
   shares(lp: number): number {
@@ -140,7 +150,7 @@ class Vault implements StageInstance, VaultService {
   }
 
   totalShares(): number {
-    return this.total;
+    return this.st[TOTAL];
   }
 
   pending(lp: number): number {
@@ -158,7 +168,7 @@ class Vault implements StageInstance, VaultService {
 
   /** Largest share-price drawdown so far (fraction). */
   drawdown(): number {
-    return this.maxDd;
+    return this.st[MAX_DD];
   }
 
   deposit(lp: number, usd: number): number {
@@ -175,7 +185,7 @@ class Vault implements StageInstance, VaultService {
     const s = x / p;
     moveCash(sim, lp, this.cashRow, x);
     this.lpShares[lp] += s;
-    this.total += s;
+    this.st[TOTAL] += s;
     this.lockedUntil[lp] = sim.time + params.lockupSeconds;
     sim.log('deposit', lp, s, p, x);
     return s;
@@ -278,7 +288,7 @@ class Vault implements StageInstance, VaultService {
           moveCash(sim, row, lp, pay);
           // shares are never driven below zero by rounding: redeeming (almost) all of them redeems all
           lpShares[lp] = lpShares[lp] - s > 1e-12 * s ? lpShares[lp] - s : 0;
-          this.total = this.total - s > 1e-12 * s ? this.total - s : 0;
+          this.st[TOTAL] = this.st[TOTAL] - s > 1e-12 * s ? this.st[TOTAL] - s : 0;
           pendingShares[lp] = pendingShares[lp] - s > 1e-12 * s ? pendingShares[lp] - s : 0;
           sim.log('withdrawal', lp, s, p, pay);
         }
@@ -307,8 +317,8 @@ class Vault implements StageInstance, VaultService {
       this.lpShares.fill(0);
       this.pendingShares.fill(0);
       this.pendingN = 0;
-      this.total = 0;
-      this.maxDd = 1;
+      this.st[TOTAL] = 0;
+      this.st[MAX_DD] = 1;
     }
     const q = a.qty[row];
     if (q !== 0) {
@@ -351,9 +361,10 @@ class Vault implements StageInstance, VaultService {
 
   private trackPrice(): void {
     const p = this.sharePrice();
-    if (p > this.peak) this.peak = p;
-    const dd = 1 - p / this.peak;
-    if (dd > this.maxDd) this.maxDd = dd;
+    const st = this.st;
+    if (p > st[PEAK]) st[PEAK] = p;
+    const dd = 1 - p / st[PEAK];
+    if (dd > st[MAX_DD]) st[MAX_DD] = dd;
   }
 }
 

@@ -19,6 +19,7 @@ import { MAX_RUNS } from './experiment/define.js';
 import { type ExperimentOverrides, findExperiment, resolveExperiment } from './experiment/resolve.js';
 import { EXPORT_FORMATS, type ExportedFile, type ExportFormat, exportResults } from './export.js';
 import { listPriceModels } from './market/price/registry.js';
+import type { MetricDecl } from './metrics.js';
 import { gameSpec, mergeGameShards, runGameBatch } from './runner/game-batch.js';
 import type { ProgressMode } from './runner/progress.js';
 import {
@@ -34,7 +35,7 @@ import { writeFileAtomic } from './safe-fs.js';
 import { listStrategies } from './strategy.js';
 import { packageVersion } from './version.js';
 import { payerColumn } from './waterfall/payers.js';
-import { listStages } from './waterfall/stage.js';
+import { listStages, metricColumn } from './waterfall/stage.js';
 
 const badOption = (flag: string, message: string) =>
   new BackstopInputError([{ path: flag, message }], 'invalid option');
@@ -440,8 +441,8 @@ export function program(): Command {
         description: s.description,
         // a payer's who-paid column (runs.arrow) and its label in the report
         ...(s.pays !== undefined ? { pays: payerColumn(s.pays) } : {}),
-        // the summary metrics it contributes (its reporters)
-        metrics: [...(s.metrics ?? [])],
+        // the summary metrics it contributes (its reporters): built-in names, or columns of its own
+        metrics: (s.metrics ?? []).map((m: MetricDecl) => (typeof m === 'string' ? m : metricColumn(m))),
         params: describeParams(s.params),
       }));
       if (f.format === 'json') {
@@ -473,7 +474,10 @@ export function program(): Command {
         lines.push(
           `  ${s.name} [${s.role}]${s.pays ? ` → ${s.pays.column}${s.pays.loss ? ' (counts in loss)' : ''}` : ''} — ${s.description}`,
         );
-        if (s.metrics.length > 0) lines.push(`    metrics: ${s.metrics.join(', ')}`);
+        if (s.metrics.length > 0)
+          lines.push(
+            `    metrics: ${s.metrics.map((m) => (typeof m === 'string' ? m : `${m.column} (its own: ${m.description})`)).join(', ')}`,
+          );
         params(s.params);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

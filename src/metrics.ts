@@ -58,9 +58,10 @@ export const METRICS = [
 export type MetricName = (typeof METRICS)[number][0];
 /**
  * The summary metrics of one run; plus, for a run listing a payer stage with a who-paid column of its own
- * (`StageDef.pays`), that column (e.g. `paid_by_treasury`).
+ * (`StageDef.pays`), that column (e.g. `paid_by_treasury`), and for a stage with metrics of its own
+ * (`StageDef.metrics`), theirs.
  */
-export type RunMetrics = Record<MetricName, number> & { [ownPayerColumn: string]: number | undefined };
+export type RunMetrics = Record<MetricName, number> & { [ownColumn: string]: number | undefined };
 
 /** Names of the summary metrics, in column order. */
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m[0]);
@@ -81,6 +82,26 @@ export const STAGE_METRICS = [
 ] as const satisfies readonly MetricName[];
 /** A metric a stage may contribute. */
 export type StageMetric = (typeof STAGE_METRICS)[number];
+
+/**
+ * A summary metric of a plug-in stage's own (`StageDef.metrics`): a column added to `runs.arrow`, after the
+ * fixed metrics and the payers' own columns, of every batch that lists the stage; summarised by `analyze`
+ * like the fixed metrics, and shown by `list`.
+ */
+export interface MetricColumn {
+  /** Its column in `runs.arrow`: snake_case, e.g. `treasury_calls`. */
+  readonly column: string;
+  /** What it holds, with its unit in parentheses, e.g. "calls on the treasury (count)". */
+  readonly description: string;
+  /** The lowest value it can take (0 for a count or an amount paid): its intervals then stay above it. */
+  readonly min?: number;
+  /** The highest value it can take (1 for a fraction). */
+  readonly max?: number;
+}
+/** A stage's declaration of a metric: a built-in one it writes, or a column of its own. */
+export type MetricDecl = StageMetric | MetricColumn;
+/** The key of the field metadata that marks a stage's own metric column in runs.arrow (value: `1`). */
+export const STAGE_METRIC_META_KEY = 'stage_metric';
 
 /** The slot of metric `name` in a run's metric slots (`VenueContext.metrics`): its column index. */
 export function metricSlot(name: MetricName): number {

@@ -30,7 +30,7 @@ export { getPriceModel, listPriceModels, registerPriceModel } from './market/pri
 export type { PriceContext, PriceModel } from './market/price/types.js';
 export { SECONDS_PER_YEAR } from './market/price/types.js';
 // the metrics a stage may declare and write
-export type { MetricName, StageMetric } from './metrics.js';
+export type { MetricColumn, MetricDecl, MetricName, StageMetric } from './metrics.js';
 export { METRIC_NAMES, STAGE_METRICS } from './metrics.js';
 // per-agent random streams
 export { Stream } from './rng.js';

@@ -97,7 +97,7 @@ describe('metrics a stage declares', () => {
         }),
       ),
     ).toThrow(
-      /metrics must be a list of auctions, zero_bid_auctions, .*vault_max_drawdown \(got \["loss"\]\)/,
+      /metrics\[0\]: "loss" is not a metric a stage contributes \(auctions, zero_bid_auctions, .*vault_max_drawdown\); a metric of its own is \{ column, description \}/,
     );
   });
 

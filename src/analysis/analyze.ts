@@ -10,7 +10,7 @@ import { mixCounts } from '../engine/simulation.js';
 import { gameColumnRole } from '../experiment/game-columns.js';
 import { hasForbiddenKey, stagePositions } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
-import { fieldMeta, METRIC_NAMES } from '../metrics.js';
+import { fieldMeta, METRIC_NAMES, STAGE_METRIC_META_KEY } from '../metrics.js';
 import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
 import { type ColumnTable, checkArrowFile, readArrowFile, resultsFileError } from './arrow-io.js';
@@ -325,6 +325,15 @@ export function lossColumn(C: ColumnTable['columns'], n: number): Float64Array {
   return loss;
 }
 
+/** The range a column's field metadata declares (`min`, `max`), if any. */
+function metaBounds(meta: Record<string, string> | undefined): { min?: number; max?: number } | undefined {
+  if (meta?.min === undefined && meta?.max === undefined) return undefined;
+  return {
+    ...(meta.min !== undefined ? { min: Number(meta.min) } : {}),
+    ...(meta.max !== undefined ? { max: Number(meta.max) } : {}),
+  };
+}
+
 /** The who-paid columns of a runs.arrow table (see {@link Analysis.payers}). */
 export function payerColumnsOf(t: ColumnTable): { column: string; label: string }[] {
   const marked = t.names.flatMap((n) => {
@@ -372,6 +381,8 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
   const metricCols = [
     ...METRIC_NAMES.filter((m) => m in C),
     ...payers.map((p) => p.column).filter((c) => !(METRIC_NAMES as readonly string[]).includes(c)),
+    // the stages' own metrics (StageDef.metrics), which runs.arrow marks
+    ...t.names.filter((n) => t.meta?.[n]?.[STAGE_METRIC_META_KEY] !== undefined && n in C),
   ];
   // swept fields: from the manifest, else the columns between `seed` and `status`
   let fields = manifest?.sweep?.fields?.filter((f) => f in C) ?? [];
@@ -439,8 +450,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     const clusters = Float64Array.from(okRows, unitOf);
     const ms: Record<string, ColumnSummary> = {};
     for (const m of metrics) {
-      const meta: { min?: number; max?: number } | undefined =
-        fieldMeta(m) ?? (t.meta?.[m]?.min !== undefined ? { min: Number(t.meta[m].min) } : undefined);
+      const meta: { min?: number; max?: number } | undefined = fieldMeta(m) ?? metaBounds(t.meta?.[m]);
       ms[m] = summarize(pick(cols[m]), level, { clusters, min: meta?.min, max: meta?.max });
     }
     const groupLoss = pick(loss);

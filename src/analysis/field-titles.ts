@@ -48,6 +48,8 @@ function registered(
       return m ? toJson(m.params) : having(listPriceModels().map((x) => x.params));
     }
     if (/^waterfall\.stages\.\d+$/.test(at)) {
+      // the entry's `stage` is the config's own field (the stage's parameters do not include it)
+      if (next === 'stage') return undefined;
       const st = typeof v?.stage === 'string' ? getStage(v.stage) : undefined;
       return st ? toJson(st.params) : having(listStages().map((x) => x.params));
     }

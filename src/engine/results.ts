@@ -148,6 +148,17 @@ export function runResult(sim: Simulation): RunMetrics {
     conservation_error: sim.money() - sim.moneyStart,
   };
   for (let k = 0; k < own.length; k++) metrics[own[k].column] = paid[PAYER_SLOTS + k];
+  // the stages' own metrics, within the range each declares
+  const mine = sim.metricColumns;
+  for (let k = 0; k < mine.length; k++) {
+    const c = mine[k];
+    const v = t[METRIC_NAMES.length + k];
+    if ((c.min !== undefined && v < c.min) || (c.max !== undefined && v > c.max))
+      throw new Error(
+        `metric ${c.column} is ${v}, outside the range its stage declares (${c.min ?? '−∞'} to ${c.max ?? '∞'})`,
+      );
+    metrics[c.column] = v;
+  }
   checkResult(sim, metrics);
   return metrics;
 }
@@ -219,6 +230,7 @@ function checkResult(sim: Simulation, m: RunMetrics): void {
   let sum = 0;
   for (let k = 0; k < METRIC_NAMES.length; k++) sum += m[METRIC_NAMES[k]];
   for (const c of sim.payerColumns) sum += m[c.column]!;
+  for (const c of sim.metricColumns) sum += m[c.column]!;
   const gp = sim.groupPayoffs;
   for (let k = 0; k < gp.length; k++) sum += gp[k].pnl + gp[k].costs + gp[k].capital + gp[k].outsideOption;
   if (sim.seriesEvery > 0)
@@ -231,7 +243,11 @@ function checkResult(sim: Simulation, m: RunMetrics): void {
 
 /** Names the first metric, payoff or series value that is not finite (some value is not: see `checkResult`). */
 function notFinite(sim: Simulation, m: RunMetrics, scale: number): void {
-  for (const k of [...METRIC_NAMES, ...sim.payerColumns.map((c) => c.column)])
+  for (const k of [
+    ...METRIC_NAMES,
+    ...sim.payerColumns.map((c) => c.column),
+    ...sim.metricColumns.map((c) => c.column),
+  ])
     if (!Number.isFinite(m[k])) throw new InvariantError('finite', `metric ${k} is ${m[k]}`, scale);
   for (const g of sim.groupPayoffs)
     for (const k of ['pnl', 'costs', 'capital', 'outsideOption'] as const)

@@ -17,14 +17,14 @@
  */
 import type { SimConfig } from '../config/schema.js';
 import type { VenueContext } from '../context.js';
-import type { RunMetrics } from '../metrics.js';
+import type { MetricColumn, RunMetrics } from '../metrics.js';
 import { METRIC_NAMES, SERIES, type SeriesName } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { Accounts } from '../venue/accounts.js';
 import { LEDGER, LEDGER_SIZE, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
 import type { PayerColumn } from '../waterfall/payers.js';
-import { ownPayerColumns } from '../waterfall/stage.js';
+import { ownMetricColumns, ownPayerColumns } from '../waterfall/stage.js';
 import { buildWaterfall, systemRows, type Waterfall } from '../waterfall/waterfall.js';
 import { Arena } from './arena.js';
 import { EventLog, eventCode } from './events.js';
@@ -128,8 +128,13 @@ export class Simulation implements VenueContext {
   liquidations = 0;
   liquidatedNotional = 0;
   shortfall = 0;
-  /** The metric slots stages write (see {@link VenueContext.metrics}). */
-  readonly metrics = new Float64Array(METRIC_NAMES.length);
+  /**
+   * The metric slots stages write (see {@link VenueContext.metrics}): the fixed metrics' (by column), then the
+   * run's own metric columns ({@link Simulation.metricColumns}) from `METRIC_NAMES.length` on.
+   */
+  readonly metrics: Float64Array;
+  /** The metric columns of their own of the stages this run lists (`StageDef.metrics`), in stage order. */
+  readonly metricColumns: readonly MetricColumn[];
   insuranceFundStart = 0;
   insuranceFundMin = 0;
   minPrice = Number.POSITIVE_INFINITY;
@@ -179,6 +184,8 @@ export class Simulation implements VenueContext {
     this.seed = opts.seed >>> 0;
     this.payerColumns = ownPayerColumns(cfg.waterfall.stages as { stage: string }[]);
     this.paid = new Float64Array(PAYER_SLOTS + this.payerColumns.length);
+    this.metricColumns = ownMetricColumns(cfg.waterfall.stages as { stage: string }[]);
+    this.metrics = new Float64Array(METRIC_NAMES.length + this.metricColumns.length);
     this.streams = new RunStreams(this.seed);
     this.market = new Market(cfg, this.streams, opts.baseDir ?? process.cwd());
     this.events = new EventLog(opts.events ?? false);

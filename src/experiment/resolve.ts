@@ -15,9 +15,10 @@ import { parseConfig } from '../config/parse.js';
 import { type SimConfig, simConfigSchema } from '../config/schema.js';
 import { BackstopInputError, ConfigError, type InputIssue } from '../errors.js';
 import { loadModule } from '../load.js';
+import type { MetricDecl } from '../metrics.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { packageRoot } from '../version.js';
-import { getStage } from '../waterfall/stage.js';
+import { batchColumns, listStages } from '../waterfall/stage.js';
 
 /** Root of this package (see src/version.ts); here for the callers that resolve experiments by name. */
 export { packageRoot };
@@ -581,18 +582,24 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
     base = parseConfig(target, { prefix: 'base', baseDir });
   }
   const configs = pointConfigs(base, fields, points, sweepKind, baseDir);
-  // a payer's own who-paid column is a column of runs.arrow beside the swept fields: never one of their names
-  const clash = new Set<string>();
-  for (const c of configs)
-    for (const e of c.waterfall.stages as { stage: string }[]) {
-      const d = getStage(e.stage)?.pays;
-      if (!d || typeof d === 'string' || !fields.includes(d.column) || clash.has(d.column)) continue;
-      clash.add(d.column);
-      issues.push({
-        path: `sweep.${sweepKind}.${d.column}`,
-        message: `'${d.column}' is also the who-paid column (pays.column) of stage '${e.stage}': both would be columns of runs.arrow; rename the stage's column`,
-      });
-    }
+  // a stage's own column (who paid, or a metric) is a column of runs.arrow beside the swept fields: never
+  // one of their names
+  const own = batchColumns(configs);
+  for (const [c, what] of [
+    ...own.payers.map((p) => [p.column, 'who-paid column (pays.column)'] as const),
+    ...own.metrics.map((m) => [m.column, 'metric column (metrics[].column)'] as const),
+  ]) {
+    if (!fields.includes(c)) continue;
+    const stage = listStages().find(
+      (d) =>
+        (d.pays !== undefined && typeof d.pays !== 'string' && d.pays.column === c) ||
+        (d.metrics ?? []).some((m: MetricDecl) => typeof m !== 'string' && m.column === c),
+    )?.name;
+    issues.push({
+      path: `sweep.${sweepKind}.${c}`,
+      message: `'${c}' is also the ${what} of stage '${stage}': both would be columns of runs.arrow; rename the stage's column`,
+    });
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   const fieldTypes: FieldType[] = fields.map((f) => {
     const vals = points.map((p) => p[f]);

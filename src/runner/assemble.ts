@@ -7,11 +7,11 @@ import { EVENT_KINDS } from '../engine/events.js';
 import { gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
 import { columnMeta, metaEntries, unitOfDescription } from '../field-meta.js';
-import { METRIC_NAMES, SERIES } from '../metrics.js';
+import { METRIC_NAMES, SERIES, STAGE_METRIC_META_KEY } from '../metrics.js';
 import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
-import { extraColumns, type Plan } from './plan.js';
+import { extraColumns, ownColumns, type Plan } from './plan.js';
 
 /** Metrics that are counts: written as Int32. */
 export const COUNT_METRICS = new Set([
@@ -52,8 +52,21 @@ export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): M
  */
 export function runsColumns(plan: Plan, known?: ReadonlyMap<string, Map<string, string>>): ColSpec[] {
   const own = new Map((plan.payers ?? []).map((c) => [c.column, c]));
+  const ownMetric = new Map((plan.metrics ?? []).map((c) => [c.column, c]));
   const builtin = new Map<string, string>(Object.values(BUILTIN_PAYERS).map((c) => [c.column, c.label]));
   return withMeta(runsColumnTypes(plan), 'runs', plan.base).map((c) => {
+    const m = ownMetric.get(c.name);
+    if (m) {
+      const meta = metaEntries({
+        label: c.name.replace(/_/g, ' '),
+        unit: unitOfDescription(m.description),
+        description: m.description,
+        ...(m.min !== undefined ? { min: m.min } : {}),
+        ...(m.max !== undefined ? { max: m.max } : {}),
+      });
+      meta.set(STAGE_METRIC_META_KEY, '1');
+      return { ...c, meta };
+    }
     const o = own.get(c.name);
     const label = o?.label ?? builtin.get(c.name);
     // a swept parameter of a plug-in this process has not loaded (merge): as the shard that ran it wrote it
@@ -84,8 +97,8 @@ function runsColumnTypes(plan: Plan): ColSpec[] {
     ...METRIC_NAMES.map(
       (m) => ({ name: m, type: COUNT_METRICS.has(m) ? 'i32' : 'f64', nullable: true }) as ColSpec,
     ),
-    // the who-paid columns of the payers' own (plug-in stages)
-    ...(plan.payers ?? []).map((c) => ({ name: c.column, type: 'f64', nullable: true }) as ColSpec),
+    // the who-paid columns of the payers' own (plug-in stages), then the stages' own metrics
+    ...ownColumns(plan).map((c) => ({ name: c, type: 'f64', nullable: true }) as ColSpec),
     // a game batch: each game role's payoff per agent (PnL − outside option), what its equilibria rest on
     ...gameRoles(plan.game).map((r) => ({ name: payoffColumn(r), type: 'f64', nullable: true }) as ColSpec),
   ];

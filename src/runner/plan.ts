@@ -13,10 +13,11 @@ import { payoffColumn } from '../experiment/game-columns.js';
 import type { FieldType, ResolvedExperiment } from '../experiment/resolve.js';
 import type { SweepPoint } from '../experiment/sweep.js';
 import { getPriceModel } from '../market/price/registry.js';
+import type { MetricColumn } from '../metrics.js';
 import { listDir, readRegularFile } from '../safe-fs.js';
 import { packageRoot } from '../version.js';
 import type { PayerColumn } from '../waterfall/payers.js';
-import { ownPayerColumns } from '../waterfall/stage.js';
+import { batchColumns } from '../waterfall/stage.js';
 
 /** A batch's plan. */
 export interface Plan {
@@ -56,14 +57,25 @@ export interface Plan {
    * stage). Absent when there are none.
    */
   payers?: Required<PayerColumn>[];
+  /**
+   * The metric columns of their own (`StageDef.metrics`) of the stages some point lists, in order of first
+   * appearance: `runs.arrow` holds them after the payers' own columns (0 in a run whose config does not list
+   * the stage). Absent when there are none.
+   */
+  metrics?: MetricColumn[];
 }
 
 /**
  * Names of the values each run of a plan carries after the fixed metrics, in column order: its payers' own
- * columns, then a game batch's payoff per role.
+ * columns, its stages' own metric columns, then a game batch's payoff per role.
  */
-export function extraColumns(plan: Pick<Plan, 'payers' | 'game'>): string[] {
-  return [...(plan.payers ?? []).map((c) => c.column), ...gameRoles(plan.game).map(payoffColumn)];
+export function extraColumns(plan: Pick<Plan, 'payers' | 'metrics' | 'game'>): string[] {
+  return [...ownColumns(plan), ...gameRoles(plan.game).map(payoffColumn)];
+}
+
+/** The columns of their own a plan's stages add after the fixed metrics: who paid, then metrics. */
+export function ownColumns(plan: Pick<Plan, 'payers' | 'metrics'>): string[] {
+  return [...(plan.payers ?? []).map((c) => c.column), ...(plan.metrics ?? []).map((c) => c.column)];
 }
 
 /**
@@ -161,6 +173,7 @@ type Determining = Pick<
   | 'code'
   | 'inputs'
   | 'payers'
+  | 'metrics'
 >;
 
 /** The hash of a plan's determining fields (recomputed by each worker from what it was sent). */
@@ -176,6 +189,7 @@ export function planHash(p: Determining): string {
     chunkRuns: p.chunkRuns,
     ...(p.game ? { game: p.game } : {}),
     ...(p.payers ? { payers: p.payers } : {}),
+    ...(p.metrics ? { metrics: p.metrics } : {}),
     version: p.version,
     code: p.code,
     inputs: p.inputs,
@@ -195,10 +209,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     strategies: strategyPaths(e.baseInput),
     configs: e.configs,
   });
-  const payers: Required<PayerColumn>[] = [];
-  for (const c of e.configs)
-    for (const p of ownPayerColumns(c.waterfall.stages as { stage: string }[]))
-      if (!payers.some((q) => q.column === p.column)) payers.push(p);
+  const { payers, metrics } = batchColumns(e.configs);
   const d: Determining = {
     name: e.name,
     base,
@@ -210,6 +221,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     chunkRuns,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
     ...(payers.length > 0 ? { payers } : {}),
+    ...(metrics.length > 0 ? { metrics } : {}),
     version,
     code: codeDigest(),
     inputs,
@@ -235,6 +247,7 @@ export function buildPlan(e: ResolvedExperiment, version: string): Plan {
     inputs,
     ...(e.gameBatch ? { game: e.gameBatch } : {}),
     ...(payers.length > 0 ? { payers } : {}),
+    ...(metrics.length > 0 ? { metrics } : {}),
   };
 }
 
@@ -293,6 +306,18 @@ export function readPlan(dir: string): Plan | undefined {
             /^[a-z][a-z0-9_]*$/.test(c.column) &&
             typeof c.label === 'string' &&
             typeof c.description === 'string',
+        ))) &&
+    (p.metrics === undefined ||
+      (Array.isArray(p.metrics) &&
+        p.metrics.every(
+          (c) =>
+            c !== null &&
+            typeof c === 'object' &&
+            typeof c.column === 'string' &&
+            /^[a-z][a-z0-9_]*$/.test(c.column) &&
+            typeof c.description === 'string' &&
+            (c.min === undefined || typeof c.min === 'number') &&
+            (c.max === undefined || typeof c.max === 'number'),
         )));
   return ok ? (p as Plan) : undefined;
 }

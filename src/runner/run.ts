@@ -36,6 +36,7 @@ import {
   chunkRange,
   extraColumns,
   inputDigests,
+  ownColumns,
   type Plan,
   readPlan,
   shardChunks,
@@ -424,7 +425,7 @@ function manifestText(plan: Plan, x: ManifestExtra): string {
     ...(x.shards ? { shards: x.shards } : {}),
     files: resultFiles(plan),
     columns: {
-      metrics: [...METRIC_NAMES, ...(plan.payers ?? []).map((c) => c.column)],
+      metrics: [...METRIC_NAMES, ...ownColumns(plan)],
       series: SERIES.map((s) => s[0]),
     },
     version: plan.version,
@@ -490,7 +491,7 @@ function combine(plan: Plan, start: number, parts: Uint8Array[]): Uint8Array {
 
 /** A chunk of one failed run `g` with the error `message` (a worker crash, a time limit). */
 function failedRun(plan: Plan, g: number, message: string): Uint8Array {
-  // a part carries its payers' own columns and a game batch's payoff per role after the metrics
+  // a part carries its stages' own columns and a game batch's payoff per role after the metrics
   const c = new ChunkCollector(g, extraColumns(plan).length);
   const point = Math.floor(g / plan.runs);
   c.add({

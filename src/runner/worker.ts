@@ -18,7 +18,15 @@ import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
 import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
-import { changedInputs, codeDigest, digestFiles, inputFiles, type Plan, planHash } from './plan.js';
+import {
+  changedInputs,
+  codeDigest,
+  digestFiles,
+  inputFiles,
+  ownColumns,
+  type Plan,
+  planHash,
+} from './plan.js';
 
 /** What a batch's workers are given once (in `workerData.batch`). */
 export interface WorkerBatch {
@@ -97,8 +105,9 @@ export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promi
   const { plan, configs, baseDir } = batch;
   // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
   const roles = gameRoles(plan.game);
-  // then each payer's own who-paid column (0 where the point's config does not list its stage)
-  const own = (plan.payers ?? []).map((c) => c.column);
+  // then each payer's own who-paid column and each stage's own metric (0 where the point's config does not
+  // list its stage)
+  const own = ownColumns(plan);
   const out = new ChunkCollector(task.start, own.length + roles.length);
   const { series, events, seriesRuns } = plan.record;
   const watch = task.watch ? new Float64Array(task.watch) : undefined;

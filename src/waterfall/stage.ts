@@ -6,9 +6,22 @@
  */
 import type { z } from 'zod';
 import type { VenueContext } from '../context.js';
-import { METRIC_NAMES, STAGE_METRICS, type StageMetric } from '../metrics.js';
+import {
+  METRIC_NAMES,
+  type MetricColumn,
+  type MetricDecl,
+  STAGE_METRICS,
+  type StageMetric,
+} from '../metrics.js';
 import type { ServiceToken } from './keepers.js';
-import { BUILTIN_PAYERS, type PayerColumn, type PayerDecl, payerColumn, UNPAID_SEGMENTS } from './payers.js';
+import {
+  BUILTIN_PAYERS,
+  isBuiltinPayerColumn,
+  type PayerColumn,
+  type PayerDecl,
+  payerColumn,
+  UNPAID_SEGMENTS,
+} from './payers.js';
 import type { StagedWaterfall } from './waterfall.js';
 
 /**
@@ -74,11 +87,12 @@ export interface StageContext<P> {
   /** First of the system account rows the stage asked for with `rows` (−1 when none). */
   readonly firstRow: number;
   /**
-   * The slot in `sim.metrics` of a metric the stage declares (`StageDef.metrics`).
+   * The slot in `sim.metrics` of a metric the stage declares (`StageDef.metrics`): a built-in one's name, or
+   * the `column` of one of its own.
    *
    * @throws Error when the stage does not declare it
    */
-  metric(name: StageMetric): number;
+  metric(name: StageMetric | (string & {})): number;
   /**
    * Offers `impl` to agents as the service `token` names (`keepers(sim).service(token)`); the built-in
    * stages provide the auction, takeover, vault and capacity services this way.
@@ -102,9 +116,12 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   roleOf?(params: z.output<PS>): StageRole;
   /**
    * The summary metrics the stage contributes (its reporters): it adds to their slots as it runs (auctions
-   * started, ADL reductions) or sets them in `report` (the vault's return). Shown by `list`.
+   * started, ADL reductions) or sets them in `report` (the vault's return). Each is a built-in metric's name
+   * (`STAGE_METRICS`), or a column of its own, `{ column, description, min?, max? }`, which `runs.arrow` gains
+   * (after the fixed metrics and the payers' own columns) in every batch that lists the stage, and which
+   * `analyze` summarises like the others. Shown by `list`.
    */
-  readonly metrics?: readonly StageMetric[];
+  readonly metrics?: readonly MetricDecl[];
   /**
    * The who-paid column a paying stage's payments are booked in (required of a stage whose role is 'pay' or
    * 'both'): a built-in payer's short name (`'insuranceFund'`, `'vault'`, `'adl'`, `'socialized'`), or a
@@ -183,14 +200,13 @@ export function stageGaps(def: Record<string, unknown>): string[] {
   if (!(p && typeof p === 'object' && typeof p.safeParse === 'function'))
     gaps.push('it needs params (a zod object of its parameters, e.g. z.strictObject({}))');
   if (typeof def.build !== 'function') gaps.push('it needs build (a function returning the run’s stage)');
-  if (
-    def.metrics !== undefined &&
-    !(
-      Array.isArray(def.metrics) &&
-      def.metrics.every((m) => (STAGE_METRICS as readonly unknown[]).includes(m))
-    )
-  )
-    gaps.push(`metrics must be a list of ${STAGE_METRICS.join(', ')} (got ${JSON.stringify(def.metrics)})`);
+  if (def.metrics !== undefined) {
+    if (!Array.isArray(def.metrics))
+      gaps.push(
+        `metrics must be a list, each one of ${STAGE_METRICS.join(', ')} or { column, description } (got ${JSON.stringify(def.metrics)})`,
+      );
+    else gaps.push(...metricGaps(def.metrics, String(def.name), def.pays));
+  }
   for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows'] as const)
     if (def[k] !== undefined && typeof def[k] !== 'function')
       gaps.push(`${k} must be a function, when given`);
@@ -223,17 +239,16 @@ function payerGaps(c: Record<string, unknown>, stage: string): string[] {
     gaps.push(
       `pays.column must be a snake_case column name such as 'paid_by_treasury': lower-case letters, digits and _ (got ${JSON.stringify(col)})`,
     );
-  else if (
-    RESERVED.has(col) ||
-    (METRIC_NAMES as readonly string[]).includes(col) ||
-    col.startsWith('payoff_')
-  )
+  else if (fixedColumn(col))
     gaps.push(
       `pays.column: '${col}' is already a column of runs.arrow${Object.values(BUILTIN_PAYERS).some((b) => b.column === col) ? ` (a built-in payer's: declare pays: '${Object.entries(BUILTIN_PAYERS).find(([, b]) => b.column === col)![0]}' instead)` : ''}; name the stage's own column, e.g. 'paid_by_${stage.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}'`,
     );
   else
     for (const other of registry.values()) {
-      if (other.name === stage || other.pays === undefined) continue;
+      if (other.name === stage) continue;
+      if ((other.metrics ?? []).some((m) => typeof m !== 'string' && m.column === col))
+        gaps.push(`pays.column: '${col}' is stage '${other.name}'s metric`);
+      if (other.pays === undefined) continue;
       const o = payerColumn(other.pays);
       if (
         o.column === col &&
@@ -270,6 +285,74 @@ function payerGaps(c: Record<string, unknown>, stage: string): string[] {
   return gaps;
 }
 
+/** Whether `column` is taken by runs.arrow itself (an identifier, a fixed metric, a game's payoff). */
+function fixedColumn(column: string): boolean {
+  return (
+    RESERVED.has(column) ||
+    (METRIC_NAMES as readonly string[]).includes(column) ||
+    column.startsWith('payoff_')
+  );
+}
+
+/** What is wrong with a stage's metric declarations (see {@link stageGaps}). */
+function metricGaps(list: readonly unknown[], stage: string, pays: unknown): string[] {
+  const gaps: string[] = [];
+  const seen = new Set<string>();
+  const own = pays && typeof pays === 'object' ? (pays as { column?: unknown }).column : undefined;
+  list.forEach((m, k) => {
+    const at = `metrics[${k}]`;
+    if (typeof m === 'string') {
+      if (!(STAGE_METRICS as readonly string[]).includes(m))
+        gaps.push(
+          `${at}: ${JSON.stringify(m)} is not a metric a stage contributes (${STAGE_METRICS.join(', ')}); a metric of its own is { column, description }`,
+        );
+      else if (seen.has(m)) gaps.push(`${at}: ${m} is listed twice`);
+      seen.add(m);
+      return;
+    }
+    if (!m || typeof m !== 'object' || Array.isArray(m)) {
+      gaps.push(
+        `${at} must be a built-in metric's name or { column, description } (got ${JSON.stringify(m)})`,
+      );
+      return;
+    }
+    const c = m as Record<string, unknown>;
+    for (const key of Object.keys(c))
+      if (!['column', 'description', 'min', 'max'].includes(key))
+        gaps.push(`${at}.${key} is not a field of a metric (column, description, min, max)`);
+    const col = c.column;
+    if (typeof col !== 'string' || !/^[a-z][a-z0-9_]*$/.test(col) || col.length > 100)
+      gaps.push(
+        `${at}.column must be a snake_case column name such as 'treasury_calls': lower-case letters, digits and _, at most 100 (got ${JSON.stringify(col)})`,
+      );
+    else if (fixedColumn(col) || isBuiltinPayerColumn(col) || col === own)
+      gaps.push(`${at}.column: '${col}' is already a column of runs.arrow; name the stage's own metric`);
+    else if (seen.has(col)) gaps.push(`${at}.column: '${col}' is listed twice`);
+    else
+      for (const other of registry.values()) {
+        if (other.name === stage) continue;
+        const op = other.pays !== undefined && typeof other.pays !== 'string' ? other.pays.column : undefined;
+        if (op === col) gaps.push(`${at}.column: '${col}' is stage '${other.name}'s who-paid column`);
+        const o = (other.metrics ?? []).find(
+          (x): x is MetricColumn => typeof x !== 'string' && x.column === col,
+        );
+        if (o && (o.description !== c.description || o.min !== c.min || o.max !== c.max))
+          gaps.push(`${at}.column: '${col}' is stage '${other.name}'s metric, declared otherwise`);
+      }
+    if (typeof col === 'string') seen.add(col);
+    if (!(typeof c.description === 'string' && c.description.trim() !== ''))
+      gaps.push(
+        `${at}.description must say what the metric holds, with its unit, e.g. "calls on the treasury (count)" (got ${JSON.stringify(c.description)})`,
+      );
+    for (const b of ['min', 'max'] as const)
+      if (c[b] !== undefined && !(typeof c[b] === 'number' && Number.isFinite(c[b])))
+        gaps.push(`${at}.${b} must be a finite number, when given (got ${JSON.stringify(c[b])})`);
+    if (typeof c.min === 'number' && typeof c.max === 'number' && !(c.min < c.max))
+      gaps.push(`${at}: min (${c.min}) must be below max (${c.max})`);
+  });
+  return gaps;
+}
+
 /**
  * Registers a stage under its name (a later registration of the same name replaces the earlier).
  *
@@ -294,6 +377,47 @@ export function ownPayerColumns(stages: readonly { stage: string }[]): Required<
     if (!out.some((c) => c.column === d.column)) out.push(payerColumn(d));
   }
   return out;
+}
+
+/**
+ * The metric columns of their own (not built-in metrics) of the stages listed, each once, in the order of the
+ * list: what `runs.arrow` adds after the payers' own columns.
+ */
+export function ownMetricColumns(stages: readonly { stage: string }[]): MetricColumn[] {
+  const out: MetricColumn[] = [];
+  for (const s of stages)
+    for (const m of registry.get(s.stage)?.metrics ?? [])
+      if (typeof m !== 'string' && !out.some((c) => c.column === m.column)) out.push(metricColumn(m));
+  return out;
+}
+
+/**
+ * The columns of their own that a batch of these configs adds to `runs.arrow`: the payers' who-paid columns
+ * and the stages' metric columns, each once, in order of first appearance over the configs.
+ */
+export function batchColumns(configs: readonly { waterfall: { stages: readonly unknown[] } }[]): {
+  payers: Required<PayerColumn>[];
+  metrics: MetricColumn[];
+} {
+  const payers: Required<PayerColumn>[] = [];
+  const metrics: MetricColumn[] = [];
+  for (const c of configs) {
+    const stages = c.waterfall.stages as { stage: string }[];
+    for (const p of ownPayerColumns(stages)) if (!payers.some((q) => q.column === p.column)) payers.push(p);
+    for (const m of ownMetricColumns(stages))
+      if (!metrics.some((q) => q.column === m.column)) metrics.push(m);
+  }
+  return { payers, metrics };
+}
+
+/** A metric column as plans and files carry it: exactly its fields, bounds only when declared. */
+export function metricColumn(m: MetricColumn): MetricColumn {
+  return {
+    column: m.column,
+    description: m.description,
+    ...(m.min !== undefined ? { min: m.min } : {}),
+    ...(m.max !== undefined ? { max: m.max } : {}),
+  };
 }
 
 /** The stage called `name`, or undefined. */

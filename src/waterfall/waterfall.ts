@@ -19,7 +19,7 @@ import { zodIssues } from '../config/format.js';
 import type { SimConfig } from '../config/schema.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
-import { METRIC_NAMES, metricSlot, type StageMetric } from '../metrics.js';
+import { METRIC_NAMES, type MetricDecl, metricSlot } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
@@ -218,20 +218,25 @@ export class StagedWaterfall implements Waterfall {
       if (!def) throw new Error(`stage '${entry.stage}' is not registered`);
       const params = paramsOf(entry);
       const rows = def.rows?.(params) ?? 0;
-      const mine = (def.metrics ?? []) as readonly StageMetric[];
-      for (const m of mine) this.declared[metricSlot(m)] = 1;
+      const mine = def.metrics ?? [];
+      const slot = (m: MetricDecl): number =>
+        typeof m === 'string'
+          ? metricSlot(m)
+          : METRIC_NAMES.length + sim.metricColumns.findIndex((c) => c.column === m.column);
+      for (const m of mine) if (typeof m === 'string') this.declared[slot(m)] = 1;
       const inst = def.build({
         sim,
         params,
         waterfall: this,
         index,
         firstRow: rows > 0 ? row : -1,
-        metric: (name: StageMetric) => {
-          if (!mine.includes(name))
+        metric: (name: string) => {
+          const m = mine.find((d) => (typeof d === 'string' ? d : d.column) === name);
+          if (m === undefined)
             throw new Error(
               `stage '${def.name}' writes metric ${name} but does not declare it: add it to its metrics`,
             );
-          return metricSlot(name);
+          return slot(m);
         },
         provide: (token, impl) => this.keepers.provide(token, impl, def.name),
       });

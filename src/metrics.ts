@@ -63,6 +63,16 @@ export type MetricName = (typeof METRICS)[number][0];
  */
 export type RunMetrics = Record<MetricName, number> & { [ownColumn: string]: number | undefined };
 
+/** Metrics that are counts: whole numbers, written as Int32 (at most 2³¹ − 1). */
+export const COUNT_METRICS: ReadonlySet<string> = new Set([
+  'liquidations',
+  'auctions',
+  'zero_bid_auctions',
+  'adl_events',
+  'orders_cut',
+  'orders_rejected',
+]);
+
 /** Names of the summary metrics, in column order. */
 export const METRIC_NAMES: readonly MetricName[] = METRICS.map((m) => m[0]);
 

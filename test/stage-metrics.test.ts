@@ -101,6 +101,86 @@ describe('metrics a stage declares', () => {
     );
   });
 
+  it('writing the slot of a metric the engine computes fails the run, naming it', () => {
+    registerStage(
+      defineStage({
+        name: 'test-loss-writer',
+        description: 'writes the loss slot',
+        role: 'close',
+        params: z.strictObject({}),
+        build: ({ sim }) => new Counter(sim, metricSlot('loss')),
+      }),
+    );
+    expect(() => simulate({ ...crashConfig(300, 200), ...stages('test-loss-writer') }, { seed: 3 })).toThrow(
+      /metric loss's slot was written \(\d+\), but the engine computes loss: a stage writes only the metrics it declares/,
+    );
+  });
+
+  it('a declared count that is no whole number, or a metric outside its range, fails the run', () => {
+    const setter = (name: string, metric: 'zero_bid_auctions' | 'vault_max_drawdown', value: number) =>
+      registerStage(
+        defineStage({
+          name,
+          description: 'sets a metric at the end',
+          role: 'close',
+          metrics: [metric],
+          params: z.strictObject({}),
+          build: ({ sim, metric: slot }) => {
+            const k = slot(metric);
+            return {
+              liquidate: () => false,
+              report() {
+                sim.metrics[k] = value;
+              },
+            };
+          },
+        }),
+      );
+    setter('test-frac', 'zero_bid_auctions', 2.5);
+    setter('test-huge', 'zero_bid_auctions', 3e9);
+    setter('test-dd', 'vault_max_drawdown', 5);
+    const cfg = crashConfig(50, 20);
+    expect(() => simulate({ ...cfg, ...stages('test-frac') }, { seed: 1 })).toThrow(
+      'metric zero_bid_auctions is 2.5, not a count (a whole number from 0 to 2³¹ − 1)',
+    );
+    // an Int32 column would have wrapped it to a negative number
+    expect(() => simulate({ ...cfg, ...stages('test-huge') }, { seed: 1 })).toThrow(
+      'metric zero_bid_auctions is 3000000000, not a count',
+    );
+    expect(() => simulate({ ...cfg, ...stages('test-dd') }, { seed: 1 })).toThrow(
+      'metric vault_max_drawdown is 5, outside its range (0 to 1)',
+    );
+  });
+
+  it('a payer that books more than the shortfalls it was given fails the run: who paid must add up', () => {
+    registerStage(
+      defineStage({
+        name: 'test-fabricator',
+        description: 'books a payment that never happened',
+        role: 'pay',
+        pays: { column: 'paid_by_fabricator', label: 'fabricator', description: 'x (USD)' },
+        params: z.strictObject({}),
+        build: ({ waterfall, index }) => {
+          let once = true;
+          return {
+            cover: () => 0,
+            settleTick() {
+              if (once) waterfall.settled(index, 0, 1e6, 0, 1, 0);
+              once = false;
+            },
+          };
+        },
+      }),
+    );
+    const cfg = crashConfig(50, 20);
+    const waterfall = {
+      stages: [{ stage: 'market' }, { stage: 'test-fabricator' }, { stage: 'insurance-fund' }],
+    };
+    expect(() => simulate({ ...cfg, waterfall }, { seed: 1 })).toThrow(
+      /who paid does not add up: the shortfalls were [\d.e+]+ USD, the who-paid columns and unpaid book [\d.e+]+ USD/,
+    );
+  });
+
   it('list shows what each built-in stage contributes', () => {
     const j = JSON.parse(cli(['list', '--format', 'json']).stdout);
     const of = (n: string) => j.stages.find((s: { name: string }) => s.name === n).metrics;
@@ -171,7 +251,7 @@ describe('services a stage provides to agents (typed tokens)', () => {
     );
     const stages = [{ stage: 'test-fake-vault' }, { stage: 'vault' }, { stage: 'market' }];
     expect(() => simulate({ ...crashConfig(50, 20), waterfall: { stages } }, { seed: 1 })).toThrow(
-      "stage 'vault' provides service vault, which another stage listed provides already",
+      "stages 'test-fake-vault' and 'vault' both provide service vault, which only one stage listed may provide: list one of them",
     );
   });
 });

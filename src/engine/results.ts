@@ -6,7 +6,7 @@
  */
 
 import type { RunMetrics } from '../metrics.js';
-import { METRIC_NAMES, metricSlot, SERIES, STAGE_METRICS } from '../metrics.js';
+import { COUNT_METRICS, fieldMeta, METRIC_NAMES, metricSlot, SERIES, STAGE_METRICS } from '../metrics.js';
 import type { Accounts } from '../venue/accounts.js';
 import { LEDGER, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
 import { ROLE_CODE } from './flags.js';
@@ -99,13 +99,7 @@ export function runResult(sim: Simulation): RunMetrics {
   pnl[ROLE_CODE.lps] -= out[0];
   for (const gp of sim.groupPayoffs) gp.outsideOption = gp.capital * cfg.agents.riskFreeRate * years;
   const t = sim.metrics;
-  // a slot only a declaring stage may write (StageDef.metrics)
-  const declared = sim.waterfall.declared;
-  for (const m of STAGE_METRICS) {
-    const k = metricSlot(m);
-    if (t[k] !== 0 && declared?.[k] !== 1)
-      throw new Error(`metric ${m} was written (${t[k]}) but no stage listed declares it (StageDef.metrics)`);
-  }
+  checkStageMetrics(sim);
   sim.grossMoney = Math.max(sim.grossMoney, sim.grossBalance());
   const paid = sim.paid;
   // a payer of its own whose payments are a levy on the venue's users counts in its loss
@@ -148,6 +142,7 @@ export function runResult(sim: Simulation): RunMetrics {
     conservation_error: sim.money() - sim.moneyStart,
   };
   for (let k = 0; k < own.length; k++) metrics[own[k].column] = paid[PAYER_SLOTS + k];
+  checkWhoPaid(sim);
   // the stages' own metrics, within the range each declares
   const mine = sim.metricColumns;
   for (let k = 0; k < mine.length; k++) {
@@ -161,6 +156,56 @@ export function runResult(sim: Simulation): RunMetrics {
   }
   checkResult(sim, metrics);
   return metrics;
+}
+
+/**
+ * The metric slots the stages wrote: a stage metric only where a listed stage declares it (StageDef.metrics),
+ * within its range (a count a whole number that fits its Int32 column), and no other slot at all (the engine
+ * computes the other metrics itself).
+ *
+ * @throws Error naming the metric
+ */
+function checkStageMetrics(sim: Simulation): void {
+  const t = sim.metrics;
+  const declared = sim.waterfall.declared;
+  for (let k = 0; k < METRIC_NAMES.length; k++) {
+    const v = t[k];
+    const m = METRIC_NAMES[k];
+    if (v === 0 && declared?.[k] !== 1) continue;
+    if (!(STAGE_METRICS as readonly string[]).includes(m))
+      throw new Error(
+        `metric ${m}'s slot was written (${v}), but the engine computes ${m}: a stage writes only the metrics it declares (StageDef.metrics)`,
+      );
+    if (declared?.[k] !== 1)
+      throw new Error(`metric ${m} was written (${v}) but no stage listed declares it (StageDef.metrics)`);
+    const r = fieldMeta(m);
+    const count = COUNT_METRICS.has(m);
+    if (
+      (r?.min !== undefined && v < r.min) ||
+      (r?.max !== undefined && v > r.max) ||
+      (count && !(Number.isInteger(v) && v <= 2147483647))
+    )
+      throw new Error(
+        `metric ${m} is ${v}, ${count ? 'not a count (a whole number from 0 to 2³¹ − 1)' : `outside its range (${r?.min ?? '−∞'} to ${r?.max ?? '∞'})`}: a stage that declares it wrote it wrongly`,
+      );
+  }
+}
+
+/**
+ * Who paid: every shortfall is booked once, as paid by a payer (a who-paid column) or as unpaid, so the
+ * shortfall equals the sum of those columns, within rounding (1e-9 × the money in the system).
+ *
+ * @throws Error with both sides when a payer booked more, or less, than the shortfalls it was given
+ */
+function checkWhoPaid(sim: Simulation): void {
+  const paid = sim.paid;
+  let sum = 0;
+  for (let k = 0; k < paid.length; k++) sum += paid[k];
+  const scale = Math.max(1, sim.grossMoney);
+  if (!(Math.abs(sim.shortfall - sum) <= 1e-9 * scale))
+    throw new Error(
+      `who paid does not add up: the shortfalls were ${sim.shortfall} USD, the who-paid columns and unpaid book ${sum} USD (a payer booked more or less than it was given)`,
+    );
 }
 
 /**

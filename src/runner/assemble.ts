@@ -7,21 +7,11 @@ import { EVENT_KINDS } from '../engine/events.js';
 import { gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
 import { columnMeta, metaEntries, unitOfDescription } from '../field-meta.js';
-import { METRIC_NAMES, SERIES, STAGE_METRIC_META_KEY } from '../metrics.js';
+import { COUNT_METRICS, METRIC_NAMES, SERIES, STAGE_METRIC_META_KEY } from '../metrics.js';
 import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
 import { extraColumns, ownColumns, type Plan } from './plan.js';
-
-/** Metrics that are counts: written as Int32. */
-export const COUNT_METRICS = new Set([
-  'liquidations',
-  'auctions',
-  'zero_bid_auctions',
-  'adl_events',
-  'orders_cut',
-  'orders_rejected',
-]);
 
 /** The columns with their field metadata (units, descriptions) from the one metadata table. */
 function withMeta(cols: ColSpec[], table: 'runs' | 'series' | 'events', config?: unknown): ColSpec[] {

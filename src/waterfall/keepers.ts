@@ -98,6 +98,8 @@ export const CAPACITY_SERVICE = serviceToken<CapacityService>('capacity');
 export class Keepers {
   /** What the stages provide, by token. */
   private readonly provided = new Map<ServiceToken<unknown>, unknown[]>();
+  /** Which stage provided each (for the message when a second one does). */
+  private readonly providers = new Map<ServiceToken<unknown>, string[]>();
   // @internal the built-in services, kept at hand by `provide` (the calls below run per agent per tick)
   readonly auctionStages: AuctionService[] = [];
   takeoverStage: TakeoverService | undefined;
@@ -119,12 +121,17 @@ export class Keepers {
    */
   provide<T>(token: ServiceToken<T>, impl: T, by: string): void {
     const list = this.provided.get(token) ?? [];
+    const who = this.providers.get(token) ?? [];
     if (list.length > 0 && !token.many)
       throw new Error(
-        `stage '${by}' provides service ${token.name}, which another stage listed provides already`,
+        who[0] === by
+          ? `stage '${by}' provides service ${token.name} twice; only one provider of it is allowed`
+          : `stages '${who[0]}' and '${by}' both provide service ${token.name}, which only one stage listed may provide: list one of them`,
       );
     list.push(impl);
+    who.push(by);
     this.provided.set(token, list);
+    this.providers.set(token, who);
     if (token === (AUCTION_SERVICE as ServiceToken<unknown>)) this.auctionStages.push(impl as AuctionService);
     else if (token === (TAKEOVER_SERVICE as ServiceToken<unknown>))
       this.takeoverStage = impl as TakeoverService;

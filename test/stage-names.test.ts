@@ -84,6 +84,57 @@ describe('a stage addressed by name', () => {
     );
   });
 
+  it('one field reached twice (by name and by position, a preset or --set of a swept field, an override a later one wipes) is refused', async () => {
+    const base = { waterfall: { stages: STAGES } };
+    const both = resolve('twice', {
+      base,
+      sweep: { grid: { [FIELD]: [0, 1e6], 'waterfall.stages[1].reserveUsd': [5, 6] } },
+    });
+    await expect(both).rejects.toBeInstanceOf(ConfigError);
+    await expect(both).rejects.toThrow(
+      `sweep.grid.waterfall.stages[1].reserveUsd: is the same field as the swept ${FIELD} (both are waterfall.stages[1].reserveUsd)`,
+    );
+    const inside = resolve('inside', {
+      base,
+      sweep: { grid: { 'waterfall.stages[1]': [1, 2], [FIELD]: [0, 1] } },
+    });
+    await expect(inside).rejects.toThrow(`sweep.grid.${FIELD}: overlaps the swept waterfall.stages[1]`);
+    // --set of the swept field by position, and the other way round
+    const sweep = { grid: { [FIELD]: [0, 1e6] } };
+    await expect(resolve('set1', { base, sweep }, ['waterfall.stages[1].reserveUsd=5'])).rejects.toThrow(
+      `--set waterfall.stages[1].reserveUsd: this field is swept (sweep.grid.${FIELD}, waterfall.stages[1].reserveUsd)`,
+    );
+    const byPos = { grid: { 'waterfall.stages[1].reserveUsd': [0, 1e6] } };
+    await expect(resolve('set2', { base, sweep: byPos }, [`${FIELD}=5`])).rejects.toThrow(
+      `--set ${FIELD}: this field is swept (sweep.grid.waterfall.stages[1].reserveUsd)`,
+    );
+    // a preset's set of a swept field
+    const presets = { p: { set: { [FIELD]: 7 } } };
+    const file = join(dir, 'preset.json');
+    writeFileSync(file, JSON.stringify({ name: 'preset', runs: 2, seed: 1, base, presets, sweep }));
+    await expect(resolveExperiment({ file, overrides: { preset: 'p' } })).rejects.toThrow(
+      `presets.p.set.${FIELD}: this field is swept (sweep.grid.${FIELD}, waterfall.stages[1].reserveUsd)`,
+    );
+    // a later override that replaces what an earlier one of the same source set inside it
+    const wipe = resolve('wipe', { base }, [`${FIELD}=5`, `waterfall.stages=${JSON.stringify(STAGES)}`]);
+    await expect(wipe).rejects.toThrow(
+      `--set waterfall.stages: replaces what --set ${FIELD} set (waterfall.stages[1].reserveUsd is inside waterfall.stages)`,
+    );
+    // the other order is well defined (the list, then a field of it), and so is a wider override with a sweep inside it
+    const ok = await resolve('ok', { base, sweep }, [
+      `waterfall.stages=${JSON.stringify([STAGES[0], STAGES[2], STAGES[1]])}`,
+    ]);
+    expect(reserves(ok.configs)).toEqual([
+      ['market', 'socialized', 0],
+      ['market', 'socialized', 1e6],
+    ]);
+    const later = await resolve('later', { base }, [
+      `waterfall.stages=${JSON.stringify(STAGES)}`,
+      `${FIELD}=5`,
+    ]);
+    expect(reserves(later.configs)).toEqual([['market', 5, 'socialized']]);
+  });
+
   it('end to end: the column keeps the name and the stage parameter’s description; analyze reads it', () => {
     const file = join(dir, 'e2e.json');
     writeFileSync(

@@ -25,7 +25,16 @@ export { packageRoot };
 
 import { type Experiment, experimentSchema, MAX_SWEEP_POINTS } from './define.js';
 import { expandGame, type GamePlan } from './game.js';
-import { checkSchemaPath, clone, hasForbiddenKey, type PathSegment, parsePath, setPath } from './paths.js';
+import {
+  checkSchemaPath,
+  clone,
+  hasForbiddenKey,
+  joinPath,
+  type PathSegment,
+  parsePath,
+  setPath,
+  stagePositions,
+} from './paths.js';
 import {
   gridPoints,
   lhsPoints,
@@ -427,6 +436,57 @@ export function pointConfigs(
   return configs;
 }
 
+/** Whether setting path `a` sets `b` too (the same field, or one inside it): paths with stages by position. */
+function covers(a: string, b: string): boolean {
+  return a === b || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+}
+
+/**
+ * What reaches one field twice, which would silently keep only one of the values: two swept fields that are
+ * the same field (one naming a stage, one its position) or one inside the other; an override (a preset's
+ * `set`, `--set`) of a field the sweep varies, or of one inside it; a later override of the same source that replaces a field an
+ * earlier one set inside it (the result would depend on their order). Stages by name are compared at their
+ * position in `base` (the swept fields) or in the config as each override applied (`setAt`). Pure.
+ */
+export function overlapIssues(
+  fields: readonly string[],
+  sweepKind: string,
+  base: SimConfig,
+  setAt: readonly (readonly [where: string, at: string])[],
+): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const swept = fields.map((f) => {
+    const segs = parsePath(f.replace(/^base\./, ''));
+    return stagePositions(segs ? joinPath(segs) : f, base);
+  });
+  for (let j = 0; j < fields.length; j++)
+    for (let i = 0; i < j; i++)
+      if (covers(swept[i], swept[j]) || covers(swept[j], swept[i]))
+        issues.push({
+          path: `sweep.${sweepKind}.${fields[j]}`,
+          message: `${swept[i] === swept[j] ? 'is the same field as' : 'overlaps'} the swept ${fields[i]} (${swept[i] === swept[j] ? `both are ${swept[i]}` : `${swept[i]} and ${swept[j]}`}): one point would set it twice; sweep it once`,
+        });
+  const source = (where: string) => (where.startsWith('--set') ? '--set' : 'preset');
+  for (const [k, [where, at]] of setAt.entries()) {
+    // an override inside a swept field is lost at every point (a wider one keeps the rest of what it sets)
+    const f = swept.findIndex((s) => covers(s, at));
+    if (f >= 0)
+      issues.push({
+        path: where,
+        message: `this field is swept (sweep.${sweepKind}.${fields[f]}${swept[f] !== fields[f] ? `, ${swept[f]}` : ''}); change the sweep instead`,
+      });
+    for (let e = 0; e < k; e++) {
+      const [w0, at0] = setAt[e];
+      if (source(w0) === source(where) && at !== at0 && covers(at, at0))
+        issues.push({
+          path: where,
+          message: `replaces what ${w0} set (${at0} is inside ${at}), so that value would be lost: set ${at} first, or once`,
+        });
+    }
+  }
+  return issues;
+}
+
 /**
  * The preset and override step of {@link resolveExperiment}: the base config as written with the preset's
  * `ticks` and `agents` merged in, the runs, and the checked `set` paths of the preset and of `--set` (to be
@@ -572,15 +632,20 @@ export async function resolveExperiment(spec: ExperimentSpec): Promise<ResolvedE
   // with overrides to come, the base as written may not fit its run yet (a preset's shorter `ticks` with
   // its shocks moved by its `set`): the checks tied to the horizon wait for the config with the overrides
   let base = parseConfig(baseInput, { prefix: 'base', baseDir, skipHorizonChecks: sets.length > 0 });
+  // each override's field with its stages by position, as it applied (a stage named against the stages then)
+  const setAt: [string, string][] = [];
   if (sets.length > 0) {
     const target = clone(base) as unknown as Record<string, unknown>;
     for (const [where, segs, v] of sets) {
+      setAt.push([where, stagePositions(joinPath(segs), target)]);
       const bad = setPath(target, segs, v);
       if (bad) issues.push({ path: where, message: bad });
     }
     if (issues.length > 0) throw new ConfigError(issues);
     base = parseConfig(target, { prefix: 'base', baseDir });
   }
+  issues.push(...overlapIssues(fields, sweepKind, base, setAt));
+  if (issues.length > 0) throw new ConfigError(issues);
   const configs = pointConfigs(base, fields, points, sweepKind, baseDir);
   // a stage's own column (who paid, or a metric) is a column of runs.arrow beside the swept fields: never
   // one of their names

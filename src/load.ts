@@ -33,9 +33,20 @@ function loader() {
   return jiti;
 }
 
+/** Whether `e` is Node's failure to find the package `name` (imported by a module, not installed beside it). */
+function isMissing(e: unknown, name: string): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return (
+    err?.code === 'ERR_MODULE_NOT_FOUND' &&
+    typeof err.message === 'string' &&
+    err.message.includes(`Cannot find package '${name}'`)
+  );
+}
+
 /**
  * Imports the module at `path` (relative paths against `baseDir`) and returns its namespace. `.js`/`.mjs`
- * files are imported natively; `.ts`/`.mts` files go through jiti.
+ * files are imported natively (through jiti, as `.ts`/`.mts` files always are, when they import
+ * `backstop-sim` from a place where it is not installed).
  *
  * @throws BackstopInputError when the file does not exist or fails to load
  */
@@ -47,7 +58,14 @@ export async function loadModule(path: string, baseDir = process.cwd()): Promise
       'cannot load module',
     );
   try {
-    if (/\.(m|c)?js$/.test(abs)) return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    if (/\.(m|c)?js$/.test(abs)) {
+      try {
+        return (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+      } catch (e) {
+        // a JavaScript plug-in outside any project that has backstop-sim installed: resolved like a .ts one
+        if (!(isMissing(e, 'backstop-sim') && /\.m?js$/.test(abs))) throw e;
+      }
+    }
     return (await loader().import(abs)) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof BackstopInputError) throw e;

@@ -245,4 +245,39 @@ describe('a stage with metrics of its own, written as one file outside the repos
       "sweep.grid.ticks: 'ticks' is also the metric column (metrics[].column) of stage 'test-watcher'",
     );
   });
+
+  it('a JavaScript (.mjs) plug-in outside any project that installs backstop-sim loads too, in the workers as well', () => {
+    // plain JavaScript: counts the accounts handed to it, as the watcher does
+    writeFileSync(
+      join(dir, 'watcher.mjs'),
+      `import { defineStage, z } from 'backstop-sim';
+export default defineStage({
+  name: 'test-watcher-js',
+  description: 'counts the accounts handed to it (JavaScript)',
+  role: 'close',
+  metrics: [{ column: 'watched_accounts', description: 'accounts handed to the watcher (count)', min: 0 }],
+  params: z.strictObject({}),
+  build: ({ sim, metric }) => {
+    const k = metric('watched_accounts');
+    return { liquidate: () => { sim.metrics[k] += 1; return false; } };
+  },
+});
+`,
+    );
+    const l = cli(['list', '--module', join(dir, 'watcher.mjs')]);
+    expect(l.code, l.stderr).toBe(0);
+    expect(l.stdout).toContain('test-watcher-js [close]');
+    const file = join(dir, 'js.json');
+    const e = structuredClone(experiment) as Record<string, unknown> & { base: Record<string, unknown> };
+    delete e.sweep;
+    e.base.strategies = ['./watcher.mjs'];
+    e.base.waterfall = { stages: [{ stage: 'test-watcher-js' }, { stage: 'market' }] };
+    writeFileSync(file, JSON.stringify(e));
+    const r = cli(['run', file, '--out', join(dir, 'js'), '--quiet', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = [...readArrow(join(dir, 'js', 'runs.arrow'))].map(
+      (x) => x.toJSON() as Record<string, number>,
+    );
+    expect(rows.some((x) => x.watched_accounts > 0)).toBe(true);
+  });
 });

@@ -79,6 +79,12 @@ describe('a stage addressed by name', () => {
       sweep: { grid: { 'agents.traders.mix[noise].fraction': [0.5, 1] } },
     });
     await expect(other).rejects.toBeInstanceOf(ConfigError);
+    // a name a path cannot write (a registry name may hold any character): address it by position
+    await expect(
+      resolve('odd', { base: {}, sweep: { grid: { 'waterfall.stages[my_stage].x': [1, 2] } } }),
+    ).rejects.toThrow(
+      'sweep.grid.waterfall.stages[my_stage].x: malformed path: [my_stage] is neither a position ([0]) nor a stage name as a path writes it',
+    );
     await expect(other).rejects.toThrow(
       /sweep\.grid\.agents\.traders\.mix\[noise\]\.fraction: agents\.traders\.mix is a list: use \[index\] \(only waterfall\.stages takes a stage's \[name\]\)/,
     );
@@ -133,6 +139,38 @@ describe('a stage addressed by name', () => {
       `${FIELD}=5`,
     ]);
     expect(reserves(later.configs)).toEqual([['market', 5, 'socialized']]);
+  });
+
+  it("sweeping which stage an entry is does not carry the old stage's defaults to the new one", async () => {
+    const stages = [{ stage: 'dutch-auction' }, { stage: 'market' }, { stage: 'insurance-fund' }];
+    const kinds = { grid: { 'waterfall.stages[0].stage': ['dutch-auction', 'english-auction'] } };
+    const r = await resolve('kind', { base: { waterfall: { stages } }, sweep: kinds });
+    const [dutch, english] = r.configs.map((c) => c.waterfall.stages[0] as Record<string, unknown>);
+    expect(dutch.stage).toBe('dutch-auction');
+    expect(dutch.curve).toBeDefined();
+    // the English auction's own parameters, with its own defaults, and none of the Dutch auction's
+    expect(english.stage).toBe('english-auction');
+    expect(english.curve).toBeUndefined();
+    expect(english.tau).toBeDefined();
+    // by name, with a parameter of the new stage swept beside it
+    const named = await resolve('kind-named', {
+      base: { waterfall: { stages } },
+      sweep: {
+        zip: {
+          'waterfall.stages[dutch-auction].stage': ['english-auction'],
+          'waterfall.stages[0].ttl': [900],
+        },
+      },
+    });
+    expect(named.configs[0].waterfall.stages[0]).toMatchObject({ stage: 'english-auction', ttl: 900 });
+    // a parameter written for the old stage that the new one lacks is still refused, naming the point
+    const written = resolve('kind-written', {
+      base: { waterfall: { stages: [{ stage: 'dutch-auction', buf: 1.5 }, ...stages.slice(1)] } },
+      sweep: kinds,
+    });
+    await expect(written).rejects.toThrow(
+      /base\.waterfall\.stages\[0\]\.buf: unknown key.*\[sweep point 1: waterfall\.stages\[0\]\.stage="english-auction"\]/,
+    );
   });
 
   it('end to end: the column keeps the name and the stage parameter’s description; analyze reads it', () => {

@@ -29,6 +29,19 @@ export function parsePath(path: string): PathSegment[] | undefined {
   return out;
 }
 
+/**
+ * Why `path` does not parse, in words (see {@link parsePath}): a bracket that is neither a position nor a stage
+ * name as paths write it, or the general form.
+ */
+export function malformedPath(path: string): string {
+  const bracket = [...path.matchAll(/\[([^\]]*)\]/g)].find(
+    (m) => !/^\d+$/.test(m[1]) && !/^[a-z][a-z0-9-]*$/.test(m[1]),
+  );
+  if (bracket)
+    return `malformed path: [${bracket[1]}] is neither a position ([0]) nor a stage name as a path writes it (lower-case letters, digits and -, starting with a letter); address such a stage by its position`;
+  return 'malformed path; write it like venue.liquidationFee, agents.traders.mix[0].params.leverage or waterfall.stages[vault].lockupSeconds';
+}
+
 /** The first segment of `segments` that is a prototype key (`__proto__`, `constructor`, `prototype`), or undefined. */
 export function forbiddenSegment(segments: readonly PathSegment[]): string | undefined {
   return segments.find((s): s is string => typeof s === 'string' && FORBIDDEN_KEYS.has(s));

@@ -18,7 +18,7 @@ import { loadModule } from '../load.js';
 import type { MetricDecl } from '../metrics.js';
 import { getStrategy, listStrategies } from '../strategy.js';
 import { packageRoot } from '../version.js';
-import { batchColumns, listStages } from '../waterfall/stage.js';
+import { batchColumns, getStage, listStages } from '../waterfall/stage.js';
 
 /** Root of this package (see src/version.ts); here for the callers that resolve experiments by name. */
 export { packageRoot };
@@ -30,9 +30,11 @@ import {
   clone,
   hasForbiddenKey,
   joinPath,
+  malformedPath,
   type PathSegment,
   parsePath,
   setPath,
+  stageIndex,
   stagePositions,
 } from './paths.js';
 import {
@@ -338,7 +340,7 @@ export function sweepStep(
         ? FORBIDDEN_KEY_MESSAGE
         : segs
           ? checkSchemaPath(simConfigSchema, segs)
-          : 'malformed path';
+          : malformedPath(f);
       if (bad) issues.push({ path: `sweep.${kind}.${f}`, message: bad });
     }
   };
@@ -417,19 +419,27 @@ export function pointConfigs(
       continue;
     }
     const input = clone(base) as unknown as Record<string, unknown>;
-    const bad = Object.entries(pt)
-      .map(([p, v]) => setPath(input, parsePath(p)!, v))
-      .find((x) => x !== undefined);
-    if (bad) throw new ConfigError([{ path: `sweep.${sweepKind}`, message: bad }]);
+    // a stage swept to another kind first, so that the point's fields of that entry apply to the new stage
+    const order = Object.entries(pt).sort(([p], [q]) => Number(isStageKind(q)) - Number(isStageKind(p)));
+    const at = () =>
+      Object.entries(pt)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ');
+    for (const [p, v] of order) {
+      const segs = parsePath(p)!;
+      if (isStageKind(p)) shedDefaults(input, segs, v);
+      const bad = setPath(input, segs, v);
+      if (bad)
+        throw new ConfigError([
+          { path: `sweep.${sweepKind}.${p}`, message: `${bad} [sweep point ${i}: ${at()}]` },
+        ]);
+    }
     try {
       configs.push(parseConfig(input, { prefix: 'base', baseDir }));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      const at = Object.entries(pt)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(', ');
       throw new ConfigError(
-        e.issues.map((x) => ({ path: x.path, message: `${x.message} [sweep point ${i}: ${at}]` })),
+        e.issues.map((x) => ({ path: x.path, message: `${x.message} [sweep point ${i}: ${at()}]` })),
       );
     }
   }
@@ -487,6 +497,31 @@ export function overlapIssues(
   return issues;
 }
 
+/** Whether a swept path sets which stage an entry of the waterfall is (`waterfall.stages[0].stage`). */
+function isStageKind(path: string): boolean {
+  return /^(?:base\.)?waterfall\.stages\[[^\]]+\]\.stage$/.test(path);
+}
+
+/**
+ * Before a point turns a stage entry into another stage (`segs` ends in `.stage`): drops the parameters that
+ * the config's parsing filled in with the old stage's defaults, which are no parameters of the new stage and
+ * were never written (a value written that differs from its default stays, and the new stage's schema
+ * judges it). An entry that is already `name` is left as it is.
+ */
+function shedDefaults(input: Record<string, unknown>, segs: PathSegment[], name: unknown): void {
+  const stages = (input.waterfall as { stages?: unknown } | undefined)?.stages;
+  const at = segs[2];
+  const i = typeof at === 'object' ? stageIndex(stages, at.stage, 'waterfall.stages') : at;
+  if (!Array.isArray(stages) || typeof i !== 'number') return;
+  const entry = stages[i] as Record<string, unknown> | undefined;
+  if (!entry || typeof entry !== 'object' || entry.stage === name || typeof entry.stage !== 'string') return;
+  const defaults = getStage(entry.stage)?.params.safeParse({});
+  if (!defaults?.success) return;
+  const d = defaults.data as Record<string, unknown>;
+  for (const k of Object.keys(entry))
+    if (k !== 'stage' && k in d && JSON.stringify(entry[k]) === JSON.stringify(d[k])) delete entry[k];
+}
+
 /**
  * The preset and override step of {@link resolveExperiment}: the base config as written with the preset's
  * `ticks` and `agents` merged in, the runs, and the checked `set` paths of the preset and of `--set` (to be
@@ -517,8 +552,7 @@ export function overridesStep(
     if (!segs)
       return issues.push({
         path: `${where}${path}`,
-        message:
-          'malformed path; write it like venue.liquidationFee or agents.traders.mix[0].params.leverage',
+        message: malformedPath(p),
       });
     const bad =
       segs[0] === 'strategies'

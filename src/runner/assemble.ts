@@ -13,6 +13,9 @@ import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
 import { extraColumns, ownColumns, type Plan } from './plan.js';
 
+/** Metrics that are counts (written as Int32); defined beside the metrics (src/metrics.ts). */
+export { COUNT_METRICS };
+
 /** The columns with their field metadata (units, descriptions) from the one metadata table. */
 function withMeta(cols: ColSpec[], table: 'runs' | 'series' | 'events', config?: unknown): ColSpec[] {
   return cols.map((c) => {

@@ -7,6 +7,8 @@
  *   npm run bench -- --against DIR [--pairs N]
  *                                 # this build against another built checkout (e.g. a `git worktree` of the
  *                                 # commit before a change), size by size, side by side in one run
+ *   npm run bench -- --against DIR --interleaved [--pairs N] [--processes P]
+ *                                 # the same, both builds in each process, run by run (the steadier figure)
  *
  * - kernel_ns_per_agent_tick: a plain typed-array loop doing the margin arithmetic for every account every
  *   tick (what a vectorised implementation does per tick), measured in this process.
@@ -24,12 +26,21 @@
  * (`DIR/dist/bench/bench.js`, each in its own child processes) in pairs, in ABBA order so that a drift of the
  * machine's speed during the run (up to 2× on a shared VM) falls on both alike, and prints each side's
  * median and their ratio (this ÷ DIR). Each side runs its own model: a change to the model is timed too.
+ *
+ * `--interleaved` loads both builds into each child process and alternates single runs (this, DIR; then DIR,
+ * this; N pairs, default 40, each pair on the same seed); `--processes P` (default 8) such processes per case.
+ * The ratio is the mean over the processes of each one's geometric mean ratio, ± its standard error across
+ * processes: each process compiles the two builds its own way, so the process, not the pair, is the unit. Two child processes minutes apart see a machine whose
+ * speed drifts by ±10–20% between them (an A/A comparison of one build against itself read 0.925 in 8 ABBA
+ * pairs, docs/performance.md); two runs a few milliseconds apart see nearly the same machine, so the ratio of
+ * each pair is the steady figure. Both builds then share the process's heap and garbage collector, which
+ * is why the alternation: what one build's garbage costs falls on both alike.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from 'simple-statistics';
 import { CASCADE_SIZES, cascadeConfig } from '../experiments/bench-cascade.js';
 import { findExperiment } from '../src/experiment/resolve.js';
@@ -78,16 +89,30 @@ export function kernelNsPerAccountTick(n: number, ticks: number): number {
   return ns / (n * ticks);
 }
 
-/** Median single-thread wall time of `runs` seeded runs of `cfg` after warming up (≥ 1 s and ≥ 2 runs). */
+/** The CPU time of the median run of the last {@link timeRuns} (s): see `median_cpu_s`. */
+let lastCpu = Number.NaN;
+
+/**
+ * Median single-thread wall time of `runs` seeded runs of `cfg` after warming up (≥ 1 s and ≥ 2 runs). The
+ * median of the process's CPU time per run (user + system, every thread of the process: V8's compiler and
+ * garbage-collector helpers too) is left in `lastCpu`: on a shared machine, time the process waited for a
+ * core is in the wall time but not in the CPU time, so the CPU time of two builds is the steadier comparison
+ * of the work each does (what a run waits for, memory included, is in both).
+ */
 function timeRuns(cfg: SimConfigInput, runs: number): number {
   const w0 = performance.now();
   for (let k = 0; k < 2 || performance.now() - w0 < 1000; k++) simulate(cfg, { seed: 1_000_000 + k });
   const walls: number[] = [];
+  const cpus: number[] = [];
   for (let s = 1; s <= runs; s++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     simulate(cfg, { seed: s });
     walls.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1e6);
   }
+  lastCpu = median(cpus);
   return median(walls);
 }
 
@@ -177,6 +202,7 @@ function childEngine(size: Size, runs: number): void {
     agents: n,
     ticks,
     median_run_s: med,
+    median_cpu_s: lastCpu,
     ns_per_agent_tick: (med * 1e9) / (n * ticks),
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
   };
@@ -188,7 +214,13 @@ function childFeatures(traders: number, ticks: number, runs: number): void {
   const med = timeRuns(cfg, runs);
   const agents = traders + 30 + 40 + 10 + 5;
   process.stdout.write(
-    JSON.stringify({ agents, ticks, median_run_s: med, ns_per_agent_tick: (med * 1e9) / (agents * ticks) }),
+    JSON.stringify({
+      agents,
+      ticks,
+      median_run_s: med,
+      median_cpu_s: lastCpu,
+      ns_per_agent_tick: (med * 1e9) / (agents * ticks),
+    }),
   );
 }
 
@@ -209,6 +241,118 @@ function child<T>(args: string[], script = SELF): T {
   return JSON.parse(
     execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', maxBuffer: 1 << 22 }),
   );
+}
+
+/** One case of `--interleaved`: this build's and DIR's runs alternated in this process (see the header). */
+async function childInterleaved(dir: string, name: string, pairs: number, quick: boolean): Promise<void> {
+  const url = (rel: string) => pathToFileURL(join(resolve(dir), 'dist', rel)).href;
+  const theirs = (await import(url('src/index.js'))) as { simulate: typeof simulate };
+  const theirModel = (await import(url('experiments/bench-cascade.js'))) as {
+    cascadeConfig: typeof cascadeConfig;
+  };
+  let mine: SimConfigInput;
+  let other: SimConfigInput;
+  if (name === 'features') {
+    // the same config for both: the full-featured venue is defined here, not in the model
+    mine = other = fullFeaturedConfig(quick ? 10_000 : 50_000, 1440);
+  } else {
+    const [n, ticks] = SIZES[name as Size];
+    mine = cascadeConfig(n, ticks);
+    other = theirModel.cascadeConfig(n, ticks);
+  }
+  const time = (f: typeof simulate, cfg: SimConfigInput, seed: number) => {
+    const t0 = performance.now();
+    f(cfg, { seed });
+    return (performance.now() - t0) / 1000;
+  };
+  // warm-up: both compiled, at least 2 runs each and 1 s in all
+  const w0 = performance.now();
+  for (let k = 0; k < 2 || performance.now() - w0 < 1000; k++) {
+    time(simulate, mine, 1_000_000 + k);
+    time(theirs.simulate, other, 1_000_000 + k);
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let k = 0; k < pairs; k++) {
+    if (k % 2 === 0) {
+      a.push(time(simulate, mine, k + 1));
+      b.push(time(theirs.simulate, other, k + 1));
+    } else {
+      b.push(time(theirs.simulate, other, k + 1));
+      a.push(time(simulate, mine, k + 1));
+    }
+  }
+  const logs = a.map((x, k) => Math.log(x / b[k]));
+  const m = logs.reduce((p, q) => p + q, 0) / pairs;
+  const sd = pairs > 1 ? Math.sqrt(logs.reduce((p, q) => p + (q - m) ** 2, 0) / (pairs - 1)) : 0;
+  process.stdout.write(
+    JSON.stringify({
+      case: name,
+      pairs,
+      this_s: median(a),
+      against_s: median(b),
+      median_ratio: median(a.map((x, k) => x / b[k])),
+      geo_mean_ratio: Math.exp(m),
+      // the geometric mean's standard error, on the ratio scale (delta method)
+      se: (Math.exp(m) * sd) / Math.sqrt(pairs),
+    }),
+  );
+}
+
+/**
+ * `--against DIR --interleaved`: per case, `processes` child processes, each with both builds in it (see the
+ * header); the ratio is the mean over the processes of each one's geometric mean ratio, with the standard
+ * error across processes (each process compiles the two builds its own way, which moves its ratio by a few
+ * percent: the process, not the pair, is the unit).
+ */
+function compareInterleaved(
+  dir: string,
+  pairs: number,
+  processes: number,
+  quick: boolean,
+  json: boolean,
+): void {
+  const names = ['small', '10k', 'large', ...(quick ? [] : ['xl']), 'features'];
+  // runs of the larger cases take seconds: fewer pairs of them
+  const count = (n: string) =>
+    n === 'xl'
+      ? Math.max(2, Math.round(pairs / 10))
+      : n === 'features'
+        ? Math.max(3, Math.round(pairs / 5))
+        : pairs;
+  const rows = names.map((n) => {
+    const per = Array.from({ length: processes }, () =>
+      child<{ this_s: number; against_s: number; geo_mean_ratio: number }>([
+        '--interleaved-child',
+        dir,
+        n,
+        String(count(n)),
+        quick ? 'quick' : 'full',
+      ]),
+    );
+    const ratios = per.map((r) => r.geo_mean_ratio);
+    const mean = ratios.reduce((p, q) => p + q, 0) / processes;
+    const sd =
+      processes > 1
+        ? Math.sqrt(ratios.reduce((p, q) => p + (q - mean) ** 2, 0) / (processes - 1))
+        : Number.NaN;
+    const r = {
+      case: n,
+      processes,
+      pairs: count(n),
+      this_s: median(per.map((x) => x.this_s)),
+      against_s: median(per.map((x) => x.against_s)),
+      ratio: mean,
+      se: sd / Math.sqrt(processes),
+      per_process: ratios,
+    };
+    if (!json)
+      process.stdout.write(
+        `| ${n} | ${processes} × ${r.pairs} | ${r.this_s.toFixed(4)} | ${r.against_s.toFixed(4)} | ${r.ratio.toFixed(3)} ± ${r.se.toFixed(3)} | ${ratios.map((x) => x.toFixed(3)).join(' ')} |\n`,
+      );
+    return r;
+  });
+  if (json) process.stdout.write(`${JSON.stringify({ against: dir, interleaved: true, rows })}\n`);
 }
 
 /** `--against DIR`: this build and DIR's, size by size, in ABBA pairs (see the header). */
@@ -264,11 +408,21 @@ async function main(): Promise<void> {
   if (argv[0] === '--engine-child') return childEngine(argv[1] as Size, Number(argv[2]));
   if (argv[0] === '--features-child') return childFeatures(Number(argv[1]), Number(argv[2]), Number(argv[3]));
   if (argv[0] === '--parallel-child') return childParallel(Number(argv[1]), Number(argv[2]));
+  if (argv[0] === '--interleaved-child')
+    return childInterleaved(argv[1], argv[2], Number(argv[3]), argv[4] === 'quick');
   let against: string | undefined;
-  let pairs = 4;
+  const interleaved = argv.includes('--interleaved');
+  let pairs = interleaved ? 40 : 4;
+  let processes = 8;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
-    if (a === '--against' || a === '--pairs') {
+    if (a === '--processes') {
+      processes = Number(argv[++k]);
+      if (!Number.isInteger(processes) || processes < 1 || processes > 100) {
+        console.error(`--processes must be an integer from 1 to 100, got ${argv[k]}`);
+        process.exit(2);
+      }
+    } else if (a === '--against' || a === '--pairs') {
       const v = argv[++k];
       if (v === undefined) {
         console.error(`${a} needs a value`);
@@ -277,15 +431,21 @@ async function main(): Promise<void> {
       if (a === '--against') against = v;
       else {
         pairs = Number(v);
-        if (!Number.isInteger(pairs) || pairs < 1 || pairs > 100) {
-          console.error(`--pairs must be an integer from 1 to 100, got ${v}`);
+        if (!Number.isInteger(pairs) || pairs < 1 || pairs > 1000) {
+          console.error(`--pairs must be an integer from 1 to 1000, got ${v}`);
           process.exit(2);
         }
       }
-    } else if (!['--json', '--quick'].includes(a)) {
-      console.error(`unknown option ${a}; allowed: --json, --quick, --against DIR, --pairs N`);
+    } else if (!['--json', '--quick', '--interleaved'].includes(a)) {
+      console.error(
+        `unknown option ${a}; allowed: --json, --quick, --against DIR, --pairs N, --interleaved, --processes N`,
+      );
       process.exit(2);
     }
+  }
+  if (interleaved && against === undefined) {
+    console.error('--interleaved compares two builds: give the other with --against DIR');
+    process.exit(2);
   }
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
@@ -301,6 +461,14 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   log(`machine: ${machine.cpus} CPUs, ${machine.model}, Node ${machine.node}${quick ? ' (--quick)' : ''}\n`);
+  if (against !== undefined && interleaved) {
+    log(
+      `this build against ${against}: ${processes} processes per case, each with both builds, runs alternated (${pairs} pairs each; xl a tenth, features a fifth of them); ratio = this ÷ against, mean over the processes ± its standard error\n`,
+    );
+    log('| case | processes × pairs | this (s) | against (s) | ratio ± SE | per process |');
+    log('|---|---:|---:|---:|---:|---|');
+    return compareInterleaved(against, pairs, processes, quick, json);
+  }
   if (against !== undefined) {
     log(`this build against ${against}, ${pairs} pair(s) per case in ABBA order (median run, s)\n`);
     log('| case | this | against | ratio | ratio per pair |');

@@ -158,6 +158,19 @@ export function runResult(sim: Simulation): RunMetrics {
   return metrics;
 }
 
+/** Per metric slot: a stage metric (1), a count (1), and the range of its values (counts up to 2³¹ − 1). */
+const IS_STAGE = Uint8Array.from(METRIC_NAMES, (m) =>
+  (STAGE_METRICS as readonly string[]).includes(m) ? 1 : 0,
+);
+const IS_COUNT = Uint8Array.from(METRIC_NAMES, (m) => (COUNT_METRICS.has(m) ? 1 : 0));
+const SLOT_MIN = Float64Array.from(METRIC_NAMES, (m) => fieldMeta(m)?.min ?? Number.NEGATIVE_INFINITY);
+const SLOT_MAX = Float64Array.from(METRIC_NAMES, (m, k) =>
+  Math.min(
+    fieldMeta(m)?.max ?? Number.POSITIVE_INFINITY,
+    IS_COUNT[k] ? 2147483647 : Number.POSITIVE_INFINITY,
+  ),
+);
+
 /**
  * The metric slots the stages wrote: a stage metric only where a listed stage declares it (StageDef.metrics),
  * within its range (a count a whole number that fits its Int32 column), and no other slot at all (the engine
@@ -170,8 +183,17 @@ function checkStageMetrics(sim: Simulation): void {
   const declared = sim.waterfall.declared;
   for (let k = 0; k < METRIC_NAMES.length; k++) {
     const v = t[k];
-    const m = METRIC_NAMES[k];
     if (v === 0 && declared?.[k] !== 1) continue;
+    // a declared metric within its range (numbers only, once per run: the message is built when one is not)
+    if (
+      declared?.[k] === 1 &&
+      IS_STAGE[k] === 1 &&
+      v >= SLOT_MIN[k] &&
+      v <= SLOT_MAX[k] &&
+      (IS_COUNT[k] === 0 || Number.isInteger(v))
+    )
+      continue;
+    const m = METRIC_NAMES[k];
     if (!(STAGE_METRICS as readonly string[]).includes(m))
       throw new Error(
         `metric ${m}'s slot was written (${v}), but the engine computes ${m}: a stage writes only the metrics it declares (StageDef.metrics)`,

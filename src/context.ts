@@ -1,9 +1,9 @@
 /**
  * What plug-ins see of a run: {@link StrategyContext} for strategies, {@link VenueContext} for waterfall
- * stages. Both are interfaces the engine (`Simulation`) implements, so a plug-in is written, read and typed
- * against a few dozen documented members instead of the engine class, and cannot write the engine's clock
- * or tallies (`tick`, prices, open interest are read-only here). At run time the context is the engine object
- * itself: a call through it costs nothing more than before.
+ * stages. Both are interfaces the run's venue (`Venue`, src/venue/venue.ts) implements, so a plug-in is written,
+ * read and typed against a few dozen documented members instead of the engine class, and cannot write the
+ * engine's clock or tallies (`tick`, prices, open interest are read-only here). At run time the context is the
+ * venue object itself (the engine is a `Venue` that runs the loop): a call through it is a direct method call.
  */
 import type { SimConfig } from './config/schema.js';
 import type { EventKind } from './engine/events.js';

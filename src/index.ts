@@ -156,4 +156,5 @@ export type { BatchOptions, BatchResult, Shard } from './runner/run.js';
 export { mergeShards, runBatch } from './runner/run.js';
 export type { SimulateResult } from './simulate.js';
 export { simulate } from './simulate.js';
+export { Venue } from './venue/venue.js';
 export { StagedWaterfall } from './waterfall/waterfall.js';

@@ -7,8 +7,8 @@
 
 import type { RunMetrics } from '../metrics.js';
 import { COUNT_METRICS, fieldMeta, METRIC_NAMES, metricSlot, SERIES, STAGE_METRICS } from '../metrics.js';
-import type { Accounts } from '../venue/accounts.js';
 import { LEDGER, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
+import { agentsUpnl, NUM, openDeficit } from '../venue/venue.js';
 import { ROLE_CODE } from './flags.js';
 import type { Simulation } from './simulation.js';
 
@@ -33,29 +33,6 @@ export class InvariantError extends Error {
     super(`invariant broken (${invariant}): ${detail}`);
     this.name = 'InvariantError';
   }
-}
-
-/** Σ q·(mark − entry) over every account. */
-export function agentsUpnl(a: Accounts, mark: number): number {
-  let s = 0;
-  for (let i = 0; i < a.n; i++) s += a.qty[i] * (mark - a.entry[i]);
-  return s;
-}
-
-/**
- * Losses not yet realised: the negative equity of every account at the mark (agents' and system rows',
- * with or without a position: an account left with negative collateral is as much a loss as one still
- * holding an underwater position), unsettled funding included (at `finish` it is settled, mid-run it is
- * what settling it would leave).
- */
-export function openDeficit(sim: Simulation, mark: number): number {
-  const n = sim.accounts.n;
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    const e = sim.equity(i, mark);
-    if (e < 0) d -= e;
-  }
-  return d;
 }
 
 function sumBookShares(sim: Simulation): number {
@@ -100,7 +77,7 @@ export function runResult(sim: Simulation): RunMetrics {
   for (const gp of sim.groupPayoffs) gp.outsideOption = gp.capital * cfg.agents.riskFreeRate * years;
   const t = sim.metrics;
   checkStageMetrics(sim);
-  sim.grossMoney = Math.max(sim.grossMoney, sim.grossBalance());
+  sim.num[NUM.grossMoney] = Math.max(sim.grossMoney, sim.grossBalance());
   const paid = sim.paid;
   // a payer of its own whose payments are a levy on the venue's users counts in its loss
   let ownLoss = 0;

@@ -17,10 +17,10 @@
 
 import { zodIssues } from '../config/format.js';
 import type { SimConfig } from '../config/schema.js';
-import type { Simulation } from '../engine/simulation.js';
 import type { InputIssue } from '../errors.js';
 import { METRIC_NAMES, type MetricDecl, metricSlot } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
+import type { Venue } from '../venue/venue.js';
 import { Keepers, type VaultService } from './keepers.js';
 import { getStage, listStages, type StageInstance } from './stage.js';
 
@@ -202,7 +202,7 @@ export class StagedWaterfall implements Waterfall {
   private readonly roles: Int32Array;
   private readonly firstRow: number;
 
-  constructor(readonly sim: Simulation) {
+  constructor(readonly sim: Venue) {
     this.keepers = new Keepers(sim);
     const entries = sim.cfg.waterfall.stages as StageEntry[];
     this.firstRow = sim.nAgents;
@@ -361,8 +361,7 @@ export class StagedWaterfall implements Waterfall {
       sim.ledger[LEDGER.venueFees] -= r;
       cash[id] = target;
     }
-    const fund = sim.ledger[LEDGER.insuranceFund];
-    if (fund < sim.insuranceFundMin) sim.insuranceFundMin = fund;
+    sim.noteFund();
   }
 
   /** A payer's `cover` said it paid what it did not: the run ends with an error naming the stage. */
@@ -412,7 +411,7 @@ export class StagedWaterfall implements Waterfall {
 }
 
 /** Records `amount` of account `id`'s shortfall as unpaid: its debt moves to the bad-debt ledger. */
-export function leaveUnpaid(sim: Simulation, id: number, amount: number): void {
+export function leaveUnpaid(sim: Venue, id: number, amount: number): void {
   if (amount <= 0) return;
   sim.accounts.cash[id] += amount;
   sim.ledger[LEDGER.badDebt] -= amount;
@@ -421,6 +420,6 @@ export function leaveUnpaid(sim: Simulation, id: number, amount: number): void {
 }
 
 /** Builds the configured waterfall (`cfg.waterfall.stages`) for a run. */
-export function buildWaterfall(sim: Simulation): Waterfall {
+export function buildWaterfall(sim: Venue): Waterfall {
   return new StagedWaterfall(sim);
 }

@@ -67,7 +67,16 @@ export {
 export { canHold, health, maxTake, moveCash, transferPosition } from './waterfall/ops.js';
 export type { BuiltinPayer, PayerColumn, PayerDecl } from './waterfall/payers.js';
 // stages
-export type { StageContext, StageDef, StageInstance, StageRole } from './waterfall/stage.js';
+export type {
+  StageContext,
+  StageDef,
+  StageInstance,
+  StageRole,
+  StageState,
+  StageStateDecl,
+  StateArray,
+  StateSizes,
+} from './waterfall/stage.js';
 export { defineStage, getStage, listStages, registerStage } from './waterfall/stage.js';
 export type { StagedWaterfall, StageEntry, Waterfall } from './waterfall/waterfall.js';
 export { DEFAULT_STAGES, leaveUnpaid } from './waterfall/waterfall.js';

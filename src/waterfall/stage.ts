@@ -13,6 +13,7 @@ import {
   STAGE_METRICS,
   type StageMetric,
 } from '../metrics.js';
+import type { ColumnType } from '../strategy.js';
 import type { ServiceToken } from './keepers.js';
 import {
   BUILTIN_PAYERS,
@@ -74,8 +75,41 @@ export interface StageInstance {
   finish?(): void;
 }
 
+/**
+ * One per-run array a stage declares (`StageDef.state`): a column type, meaning one element per account row,
+ * or `{ type, length, fill }` (`fill`: the starting value of every element, default 0).
+ */
+export type StateArray =
+  | ColumnType
+  | { readonly type: ColumnType; readonly length: number; readonly fill?: number };
+
+/** A stage's per-run arrays by name (`StageDef.state`). */
+export type StageStateDecl = Record<string, StateArray>;
+
+type ArrayOf<A> = A extends 'f64' | { type: 'f64' }
+  ? Float64Array
+  : A extends 'i32' | { type: 'i32' }
+    ? Int32Array
+    : Uint8Array;
+
+/** The arrays of a {@link StageStateDecl}, allocated for one run: `ctx.state` in `build`. */
+export type StageState<S extends StageStateDecl> = { readonly [K in keyof S]: ArrayOf<S[K]> };
+
+/** The sizes of a run a stage's `state` may depend on. */
+export interface StateSizes {
+  /** Account rows in all (agents' and every stage's system rows). */
+  readonly accounts: number;
+  /** Agents' accounts (rows 0 … agents − 1). */
+  readonly agents: number;
+  /** This stage's own system rows (`StageDef.rows`). */
+  readonly rows: number;
+  /** Ticks of the run, and seconds per tick. */
+  readonly ticks: number;
+  readonly dtSeconds: number;
+}
+
 /** What `build` gets. */
-export interface StageContext<P> {
+export interface StageContext<P, S extends StageStateDecl = StageStateDecl> {
   /** The run, as a stage sees it: prices, accounts, the venue's operations. */
   readonly sim: VenueContext;
   /** The validated parameters. */
@@ -84,6 +118,8 @@ export interface StageContext<P> {
   readonly waterfall: StagedWaterfall;
   /** Position of the stage in `waterfall.stages`. */
   readonly index: number;
+  /** The per-run arrays the stage declares (`StageDef.state`), zeroed or filled, for this run only. */
+  readonly state: StageState<S>;
   /** First of the system account rows the stage asked for with `rows` (−1 when none). */
   readonly firstRow: number;
   /**
@@ -103,7 +139,7 @@ export interface StageContext<P> {
 }
 
 /** A stage definition; create one with {@link defineStage}. */
-export interface StageDef<PS extends z.ZodType = z.ZodType> {
+export interface StageDef<PS extends z.ZodType = z.ZodType, S extends StageStateDecl = StageStateDecl> {
   /** Name used in configs (`{ stage: name, ...params }`). */
   readonly name: string;
   /** One line for `backstop-sim list`. */
@@ -152,11 +188,21 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
   /** Role of the stage's system rows in the run's PnL by role (default 'lps'). */
   readonly rowRole?: 'traders' | 'lps';
   /**
-   * Builds the stage's state for one run. Per-account arrays should come from `ctx.sim.f64(n)` (`i32`, `u8`),
-   * and the instance should be of a class defined once in the module, as the built-in stages do (why:
-   * docs/performance.md).
+   * The stage's per-run arrays, from its validated parameters and the run's sizes: name → a column type (one
+   * element per account row) or `{ type, length, fill? }`. The engine allocates them for each run (they are
+   * recycled for the thread's next run, so `build` must not keep them beyond it) and hands them to `build` as
+   * `ctx.state`, typed by this declaration.
+   *
+   * @example
+   * state: (p, run) => ({ lastSeen: 'f64', bidder: { type: 'i32', length: p.slots, fill: -1 } }),
    */
-  build(ctx: StageContext<z.output<PS>>): StageInstance;
+  state?(params: z.output<PS>, run: StateSizes): S;
+  /**
+   * Builds the stage's instance for one run, with its arrays in `ctx.state`. The instance should be of a
+   * class defined once in the module, as the built-in stages do (why: docs/performance.md). An array that must
+   * grow during the run may come from `ctx.sim.f64(n)` (`i32`, `u8`).
+   */
+  build(ctx: StageContext<z.output<PS>, S>): StageInstance;
 }
 
 /**
@@ -171,8 +217,56 @@ export interface StageDef<PS extends z.ZodType = z.ZodType> {
  *   params: z.strictObject({}), build: () => new Nothing(),
  * }));
  */
-export function defineStage<PS extends z.ZodType>(def: StageDef<PS>): StageDef<PS> {
+export function defineStage<PS extends z.ZodType, S extends StageStateDecl = Record<string, never>>(
+  def: StageDef<PS, S>,
+): StageDef<PS, S> {
   return def;
+}
+
+const COLUMN_TYPES: readonly ColumnType[] = ['f64', 'i32', 'u8'];
+
+/**
+ * Allocates the arrays a stage declares (`StageDef.state`) for one run from `alloc` (the run's arena).
+ *
+ * @throws Error naming the stage and the array when the declaration is not one the engine can allocate (a
+ *   bug in the stage)
+ */
+export function allocStageState(
+  stage: string,
+  decl: unknown,
+  sizes: StateSizes,
+  alloc: { f64(n: number): Float64Array; i32(n: number): Int32Array; u8(n: number): Uint8Array },
+): Record<string, Float64Array | Int32Array | Uint8Array> {
+  const out: Record<string, Float64Array | Int32Array | Uint8Array> = {};
+  if (decl === undefined) return out;
+  const bad = (what: string): never => {
+    throw new Error(`stage '${stage}' state${what} (StageDef.state)`);
+  };
+  if (!decl || typeof decl !== 'object' || Array.isArray(decl))
+    bad(` must return an object of arrays by name, e.g. { bids: 'f64' } (got ${JSON.stringify(decl)})`);
+  for (const [name, a] of Object.entries(decl as Record<string, unknown>)) {
+    const spec = typeof a === 'string' ? { type: a, length: sizes.accounts } : (a as Record<string, unknown>);
+    if (
+      !spec ||
+      typeof spec !== 'object' ||
+      (typeof a === 'string' && !COLUMN_TYPES.includes(a as ColumnType))
+    )
+      bad(
+        `.${name} must be one of ${COLUMN_TYPES.join(', ')} or { type, length, fill? } (got ${JSON.stringify(a)})`,
+      );
+    const { type, length, fill } = spec as { type: unknown; length: unknown; fill?: unknown };
+    if (!COLUMN_TYPES.includes(type as ColumnType))
+      bad(`.${name}.type must be one of ${COLUMN_TYPES.join(', ')} (got ${JSON.stringify(type)})`);
+    if (!(typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= 2 ** 31 - 1))
+      bad(`.${name}.length must be a whole number ≥ 0 (got ${JSON.stringify(length)})`);
+    if (fill !== undefined && typeof fill !== 'number')
+      bad(`.${name}.fill must be a number, when given (got ${JSON.stringify(fill)})`);
+    const n = length as number;
+    const arr = type === 'f64' ? alloc.f64(n) : type === 'i32' ? alloc.i32(n) : alloc.u8(n);
+    if (typeof fill === 'number' && fill !== 0) arr.fill(fill);
+    out[name] = arr;
+  }
+  return out;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds stages of heterogeneous parameter types
@@ -207,7 +301,7 @@ export function stageGaps(def: Record<string, unknown>): string[] {
       );
     else gaps.push(...metricGaps(def.metrics, String(def.name), def.pays));
   }
-  for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows'] as const)
+  for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows', 'state'] as const)
     if (def[k] !== undefined && typeof def[k] !== 'function')
       gaps.push(`${k} must be a function, when given`);
   const pays = def.pays;

@@ -22,7 +22,7 @@ import { METRIC_NAMES, type MetricDecl, metricSlot } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
 import type { Venue } from '../venue/venue.js';
 import { Keepers, type VaultService } from './keepers.js';
-import { getStage, listStages, type StageInstance } from './stage.js';
+import { allocStageState, getStage, listStages, type StageInstance } from './stage.js';
 
 /** What the engine calls; built from the config by {@link buildWaterfall}. */
 export interface Waterfall {
@@ -224,11 +224,20 @@ export class StagedWaterfall implements Waterfall {
           ? metricSlot(m)
           : METRIC_NAMES.length + sim.metricColumns.findIndex((c) => c.column === m.column);
       for (const m of mine) if (typeof m === 'string') this.declared[slot(m)] = 1;
+      const sizes = {
+        accounts: sim.accounts.n,
+        agents: sim.nAgents,
+        rows,
+        ticks: sim.cfg.ticks,
+        dtSeconds: sim.cfg.dtSeconds,
+      };
+      const state = allocStageState(def.name, def.state?.(params, sizes), sizes, sim);
       const inst = def.build({
         sim,
         params,
         waterfall: this,
         index,
+        state,
         firstRow: rows > 0 ? row : -1,
         metric: (name: string) => {
           const m = mine.find((d) => (typeof d === 'string' ? d : d.column) === name);

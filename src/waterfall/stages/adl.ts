@@ -40,6 +40,8 @@ import {
   type StagedWaterfall,
   type StageInstance,
   type StageMetric,
+  type StageState,
+  type StateSizes,
   transferPosition,
   type VenueContext,
 } from '../../plugin.js';
@@ -95,6 +97,44 @@ type AdlParams = z.output<typeof Params>;
 const RANKINGS = ['bitmex', 'binance', 'upnl', 'largest'] as const;
 /** The closer leaves no position under this notional (USD) on either side of an assignment. */
 const MIN_LEFT_USD = 1;
+
+/**
+ * One run's arrays: per side, the ranked candidates and their versions, the ranking's heap (it grows with
+ * `sim.f64` when stale entries fill it); per account, its score and live version; the policy's scratch per
+ * winner offered. The closer also ranks the vault's row (an account past the agents): room for one more
+ * candidate, and per-account arrays over every row.
+ */
+function state(params: AdlParams, run: StateSizes) {
+  const closer = params.form === 'closer';
+  const nC = closer ? run.agents + 1 : run.agents;
+  const nIdx = closer ? run.accounts : run.agents;
+  const c32 = { type: 'i32', length: nC } as const;
+  const c64 = { type: 'f64', length: nC } as const;
+  const h64 = { type: 'f64', length: nC + 1 } as const;
+  const h32 = { type: 'i32', length: nC + 1 } as const;
+  return {
+    cand0: c32,
+    cand1: c32,
+    candVer0: c32,
+    candVer1: c32,
+    score: { type: 'f64', length: nIdx },
+    liveVer: { type: 'i32', length: nIdx, fill: -1 },
+    hs0: h64,
+    hs1: h64,
+    hi0: h32,
+    hi1: h32,
+    hv0: h32,
+    hv1: h32,
+    bId: c32,
+    bPnl: c64,
+    bCap: { type: 'f64', length: nC, fill: params.maxHaircut },
+    bRw: c64,
+    bGw: c64,
+    bEw: c64,
+    bOrder: c32,
+    bH: c64,
+  } as const;
+}
 
 /**
  * One run's ADL state. A class, not closures made in `build` (docs/performance.md).
@@ -161,6 +201,7 @@ class Adl implements StageInstance {
     params: AdlParams,
     private readonly waterfall: StagedWaterfall,
     metric: (name: StageMetric) => number,
+    st: StageState<ReturnType<typeof state>>,
   ) {
     this.mEvents = metric('adl_events');
     this.mNotional = metric('adl_notional');
@@ -179,25 +220,21 @@ class Adl implements StageInstance {
     this.priceRule =
       params.price === 'bankruptcy' ? 0 : params.price === 'ftx' ? 1 : params.price === 'oracle' ? 2 : 3;
     this.maxHaircut = params.maxHaircut;
-    // the closer also ranks the vault's row (an account past the agents): room for one more candidate, and
-    // per-account arrays over every row
-    const nC = this.closer ? nA + 1 : nA;
-    const nIdx = this.closer ? sim.accounts.n : nA;
-    this.cand = [sim.i32(nC), sim.i32(nC)];
-    this.candVer = [sim.i32(nC), sim.i32(nC)];
-    this.score = sim.f64(nIdx);
-    this.liveVer = sim.i32(nIdx).fill(-1);
-    this.hs = [sim.f64(nC + 1), sim.f64(nC + 1)];
-    this.hi = [sim.i32(nC + 1), sim.i32(nC + 1)];
-    this.hv = [sim.i32(nC + 1), sim.i32(nC + 1)];
-    this.bId = sim.i32(nC);
-    this.bPnl = sim.f64(nC);
-    this.bCap = sim.f64(nC).fill(params.maxHaircut);
-    this.bRw = sim.f64(nC);
-    this.bGw = sim.f64(nC);
-    this.bEw = sim.f64(nC);
-    this.bOrder = sim.i32(nC);
-    this.bH = sim.f64(nC);
+    this.cand = [st.cand0, st.cand1];
+    this.candVer = [st.candVer0, st.candVer1];
+    this.score = st.score;
+    this.liveVer = st.liveVer;
+    this.hs = [st.hs0, st.hs1];
+    this.hi = [st.hi0, st.hi1];
+    this.hv = [st.hv0, st.hv1];
+    this.bId = st.bId;
+    this.bPnl = st.bPnl;
+    this.bCap = st.bCap;
+    this.bRw = st.bRw;
+    this.bGw = st.bGw;
+    this.bEw = st.bEw;
+    this.bOrder = st.bOrder;
+    this.bH = st.bH;
   }
 
   private scoreOf(w: number, mark: number): number {
@@ -636,5 +673,6 @@ export default defineStage({
           },
         ]
       : [],
-  build: ({ sim, params, waterfall, metric }) => new Adl(sim, params, waterfall, metric),
+  state,
+  build: ({ sim, params, waterfall, metric, state: st }) => new Adl(sim, params, waterfall, metric, st),
 });

@@ -17,6 +17,8 @@ import {
   maxTake,
   moveCash,
   type StageInstance,
+  type StageState,
+  type StateSizes,
   transferPosition,
   type VenueContext,
 } from '../../plugin.js';
@@ -31,6 +33,23 @@ const Params = z.strictObject({
 });
 
 type CapacityProvidersParams = z.output<typeof Params>;
+
+/**
+ * Per account row: a provider's capacity per minute and per hour, what it used in the current minute and
+ * hour, which minute and hour those are (−1: none yet); the providers' rows and their shares of a take.
+ */
+function state(_p: CapacityProvidersParams, run: StateSizes) {
+  return {
+    perMin: 'f64',
+    perHour: 'f64',
+    usedMin: 'f64',
+    usedHour: 'f64',
+    minBucket: { type: 'f64', length: run.accounts, fill: -1 },
+    hourBucket: { type: 'f64', length: run.accounts, fill: -1 },
+    providers: 'i32',
+    share: 'f64',
+  } as const;
+}
 
 /**
  * One run's state, and the run's capacity service (`CAPACITY_SERVICE`). A class, not closures made in `build` (docs/performance.md).
@@ -51,19 +70,18 @@ class CapacityProviders implements StageInstance, CapacityService {
   constructor(
     private readonly sim: VenueContext,
     params: CapacityProvidersParams,
+    st: StageState<ReturnType<typeof state>>,
   ) {
-    const a = sim.accounts;
-    const n = a.n;
-    this.a = a;
+    this.a = sim.accounts;
     this.minNotionalUsd = params.minNotionalUsd;
-    this.perMin = sim.f64(n);
-    this.perHour = sim.f64(n);
-    this.usedMin = sim.f64(n);
-    this.usedHour = sim.f64(n);
-    this.minBucket = sim.f64(n).fill(-1);
-    this.hourBucket = sim.f64(n).fill(-1);
-    this.providers = sim.i32(n);
-    this.share = sim.f64(n);
+    this.perMin = st.perMin;
+    this.perHour = st.perHour;
+    this.usedMin = st.usedMin;
+    this.usedHour = st.usedHour;
+    this.minBucket = st.minBucket;
+    this.hourBucket = st.hourBucket;
+    this.providers = st.providers;
+    this.share = st.share;
   }
 
   remaining(k: number): number {
@@ -130,8 +148,9 @@ export default defineStage({
   description: 'closes positions against committed backstop providers, pro rata to capacity left (FTX)',
   role: 'close',
   params: Params,
-  build: ({ sim, params, provide }) => {
-    const stage = new CapacityProviders(sim, params);
+  state,
+  build: ({ sim, params, provide, state: st }) => {
+    const stage = new CapacityProviders(sim, params, st);
     provide(CAPACITY_SERVICE, stage);
     return stage;
   },

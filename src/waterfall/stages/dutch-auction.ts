@@ -71,9 +71,10 @@ class Dutch extends AuctionHouse {
     first: number,
     readonly p: z.output<typeof params>,
     metric: ConstructorParameters<typeof AuctionHouse>[7],
+    top: Float64Array,
   ) {
     super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund, metric);
-    this.top = sim.f64(p.slots);
+    this.top = top;
     this.curve = p.curve as AuctionCurve;
   }
   /** Lot value per unit of slot k now. */
@@ -157,6 +158,8 @@ export default defineStage({
   params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params: p, waterfall, index, firstRow, metric }) =>
-    new Dutch(sim, waterfall, index, firstRow, p, metric),
+  // per auction slot: its starting price
+  state: (p) => ({ top: { type: 'f64', length: p.slots } }),
+  build: ({ sim, params: p, waterfall, index, firstRow, metric, state }) =>
+    new Dutch(sim, waterfall, index, firstRow, p, metric, state.top),
 });

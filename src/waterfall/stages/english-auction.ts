@@ -10,7 +10,14 @@
  * See `../auctions.ts` for the lot, debt and short-lot conventions.
  */
 import { z } from 'zod';
-import { AUCTION_METRICS, AuctionHouse, canHold, defineStage, transferPosition } from '../../plugin.js';
+import {
+  AUCTION_METRICS,
+  AuctionHouse,
+  canHold,
+  defineStage,
+  type StageState,
+  transferPosition,
+} from '../../plugin.js';
 
 const params = z.strictObject({
   beg: z.number().finite().min(1).default(1.03).describe('minimum bid increase (multiplier; 1.03: 3%)'),
@@ -43,6 +50,18 @@ const params = z.strictObject({
     .describe('share of the penalty paid into the insurance fund'),
 });
 
+/** Per auction slot: the high bid's value, lot and time, its bidder (−1: none), the auction's end. */
+function state(p: z.output<typeof params>) {
+  const f64 = { type: 'f64', length: p.slots } as const;
+  return {
+    bidV: f64,
+    bidLot: f64,
+    bidTime: f64,
+    bidBy: { type: 'i32', length: p.slots, fill: -1 },
+    end: f64,
+  } as const;
+}
+
 class English extends AuctionHouse {
   readonly kind = 'english' as const;
   readonly bidV: Float64Array;
@@ -57,14 +76,14 @@ class English extends AuctionHouse {
     first: number,
     readonly p: z.output<typeof params>,
     metric: ConstructorParameters<typeof AuctionHouse>[7],
+    st: StageState<ReturnType<typeof state>>,
   ) {
     super(sim, wf, index, first, p.slots, p.chop, p.penaltyToFund, metric);
-    const n = p.slots;
-    this.bidV = sim.f64(n);
-    this.bidLot = sim.f64(n);
-    this.bidTime = sim.f64(n);
-    this.bidBy = sim.i32(n).fill(-1);
-    this.end = sim.f64(n);
+    this.bidV = st.bidV;
+    this.bidLot = st.bidLot;
+    this.bidTime = st.bidTime;
+    this.bidBy = st.bidBy;
+    this.end = st.end;
   }
   override price(id: number): number {
     const k = this.slot(id);
@@ -175,6 +194,7 @@ export default defineStage({
   params,
   rows: (p) => p.slots,
   rowRole: 'traders',
-  build: ({ sim, params: p, waterfall, index, firstRow, metric }) =>
-    new English(sim, waterfall, index, firstRow, p, metric),
+  state,
+  build: ({ sim, params: p, waterfall, index, firstRow, metric, state: st }) =>
+    new English(sim, waterfall, index, firstRow, p, metric, st),
 });

@@ -72,6 +72,7 @@ class MarketLiquidation implements StageInstance {
     private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
     private readonly waterfall: StagedWaterfall,
+    lastStep: Float64Array,
   ) {
     const a = sim.accounts;
     const v = sim.cfg.venue;
@@ -82,7 +83,7 @@ class MarketLiquidation implements StageInstance {
     this.toLiq = params.feeSplit.liquidator;
     if (this.toFund + this.toVault + this.toLiq > 1 + 1e-12)
       throw new Error('market.feeSplit shares sum to more than 1');
-    this.lastStep = params.fraction < 1 ? sim.f64(a.n).fill(Number.NEGATIVE_INFINITY) : undefined;
+    this.lastStep = params.fraction < 1 ? lastStep : undefined;
   }
 
   private chargeFee(id: number, notional: number): void {
@@ -154,5 +155,13 @@ export default defineStage({
   role: 'close',
   params: Params,
   alwaysHandles: () => true,
-  build: ({ sim, params, waterfall }) => new MarketLiquidation(sim, params, waterfall),
+  // per account row, when liquidations go in slices: the time of its last slice
+  state: (params, run) => ({
+    lastStep: {
+      type: 'f64',
+      length: params.fraction < 1 ? run.accounts : 0,
+      fill: Number.NEGATIVE_INFINITY,
+    },
+  }),
+  build: ({ sim, params, waterfall, state }) => new MarketLiquidation(sim, params, waterfall, state.lastStep),
 });

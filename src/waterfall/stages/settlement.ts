@@ -67,16 +67,14 @@ class Settlement implements StageInstance {
     private readonly sim: VenueContext,
     params: SettlementParams,
     private readonly waterfall: StagedWaterfall,
+    window: Float64Array,
   ) {
     this.a = sim.accounts;
     this.atTick = params.atTick === 'never' ? -1 : params.atTick;
     const price = params.price;
     this.priceRule = typeof price === 'number' ? 0 : price === 'oracle' ? 1 : 2;
     this.fixedPrice = typeof price === 'number' ? price : Number.NaN;
-    // a window longer than the run holds every reading so far, as one of exactly the run would
-    this.window = sim.f64(
-      Math.max(1, Math.min(sim.cfg.ticks, Math.round(params.twapSeconds / sim.cfg.dtSeconds))),
-    );
+    this.window = window;
   }
 
   private settle(p: number): void {
@@ -131,5 +129,13 @@ export default defineStage({
             message: `tick ${params.atTick} is after the run's last tick, so the settlement would never happen; allowed: 0 to ${run.ticks - 1} (ticks − 1), or 'never'`,
           },
         ],
-  build: ({ sim, params, waterfall }) => new Settlement(sim, params, waterfall),
+  // the oracle's readings over the TWAP window, one per tick: a window longer than the run holds every
+  // reading so far, as one of exactly the run would
+  state: (params, run) => ({
+    window: {
+      type: 'f64',
+      length: Math.max(1, Math.min(run.ticks, Math.round(params.twapSeconds / run.dtSeconds))),
+    },
+  }),
+  build: ({ sim, params, waterfall, state }) => new Settlement(sim, params, waterfall, state.window),
 });

@@ -24,10 +24,35 @@ import {
   policyCode,
   type StagedWaterfall,
   type StageInstance,
+  type StageState,
+  type StateSizes,
   type VenueContext,
 } from '../../plugin.js';
 
 const DAY = 86_400;
+
+/**
+ * Per agent: what it held at the start of the day, and the levy's scratch (payers, weights, caps, shares,
+ * order); the tick's pool of advanced shortfalls, 64 to start with (it grows with `sim.f64` when full).
+ */
+function state(_p: unknown, run: StateSizes) {
+  const f64 = { type: 'f64', length: run.agents } as const;
+  const i32 = { type: 'i32', length: run.agents } as const;
+  return {
+    dayBase: f64,
+    ids: i32,
+    w: f64,
+    cap: f64,
+    most: f64,
+    rw: f64,
+    order: i32,
+    h: f64,
+    pId: { type: 'i32', length: 64 },
+    pAmount: { type: 'f64', length: 64 },
+    pSide: { type: 'f64', length: 64 },
+    pPbk: { type: 'f64', length: 64 },
+  } as const;
+}
 /** A pool levied in full but for this share of it (the rounding of a sum of many shares) is levied in full. */
 const ROUNDING = 1e-12;
 
@@ -71,24 +96,23 @@ class Socialized implements StageInstance {
     params: z.output<typeof Params>,
     private readonly waterfall: StagedWaterfall,
     private readonly index: number,
+    st: StageState<ReturnType<typeof state>>,
   ) {
-    const nA = sim.nAgents;
     this.a = sim.accounts;
-    this.nA = nA;
+    this.nA = sim.nAgents;
     this.winners = params.over === 'winners';
-    this.dayBase = sim.f64(nA);
-    this.ids = sim.i32(nA);
-    this.w = sim.f64(nA);
-    this.cap = sim.f64(nA);
-    this.most = sim.f64(nA);
-    this.rw = sim.f64(nA);
-    this.order = sim.i32(nA);
-    this.h = sim.f64(nA);
-    const n0 = 64;
-    this.pId = sim.i32(n0);
-    this.pAmount = sim.f64(n0);
-    this.pSide = sim.f64(n0);
-    this.pPbk = sim.f64(n0);
+    this.dayBase = st.dayBase;
+    this.ids = st.ids;
+    this.w = st.w;
+    this.cap = st.cap;
+    this.most = st.most;
+    this.rw = st.rw;
+    this.order = st.order;
+    this.h = st.h;
+    this.pId = st.pId;
+    this.pAmount = st.pAmount;
+    this.pSide = st.pSide;
+    this.pPbk = st.pPbk;
   }
 
   /**
@@ -232,5 +256,6 @@ export default defineStage({
   role: 'pay',
   pays: 'socialized',
   params: Params,
-  build: ({ sim, params, waterfall, index }) => new Socialized(sim, params, waterfall, index),
+  state,
+  build: ({ sim, params, waterfall, index, state: st }) => new Socialized(sim, params, waterfall, index, st),
 });

@@ -14,6 +14,7 @@ import {
   defineStage,
   health,
   type StageInstance,
+  type StateSizes,
   TAKEOVER_SERVICE,
   type TakeoverService,
   transferPosition,
@@ -62,10 +63,12 @@ class Takeover implements StageInstance, TakeoverService {
   constructor(
     private readonly sim: VenueContext,
     private readonly params: z.output<typeof Params>,
+    since: Float64Array,
+    offered: Int32Array,
   ) {
     this.a = sim.accounts;
-    this.since = sim.f64(this.a.n).fill(-1);
-    this.offered = sim.i32(this.a.n);
+    this.since = since;
+    this.offered = offered;
   }
 
   private live(t: number): boolean {
@@ -135,8 +138,13 @@ export default defineStage({
   description: 'liquidators take over positions at a fixed discount to the oracle (close factor, bonus)',
   role: 'close',
   params: Params,
-  build({ sim, params, provide }) {
-    const stage = new Takeover(sim, params);
+  // per account row: when it was first offered (seconds; −1: not on offer); the rows on offer
+  state: (_p, run: StateSizes) => ({
+    since: { type: 'f64', length: run.accounts, fill: -1 },
+    offered: 'i32',
+  }),
+  build({ sim, params, provide, state }) {
+    const stage = new Takeover(sim, params, state.since, state.offered);
     provide(TAKEOVER_SERVICE, stage);
     return stage;
   },

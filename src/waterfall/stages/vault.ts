@@ -29,6 +29,7 @@ import {
   NO_FLOW,
   type StageInstance,
   type StageMetric,
+  type StageState,
   transferPosition,
   VAULT_SERVICE,
   type VaultService,
@@ -89,6 +90,18 @@ const PEAK = 1;
 const MAX_DD = 2;
 
 /**
+ * Per account row: the LP's shares, when its lock ends, the shares it asked to withdraw and when; the rows
+ * with a withdrawal pending.
+ */
+const STATE = {
+  lpShares: 'f64',
+  lockedUntil: 'f64',
+  pendingShares: 'f64',
+  pendingAt: 'f64',
+  pendingList: 'i32',
+} as const;
+
+/**
  * One run's vault: the stage, the LPs' view of it (`VaultService`) and the waterfall's. A class, not closures made in `build` (docs/performance.md).
  */
 class Vault implements StageInstance, VaultService {
@@ -118,17 +131,16 @@ class Vault implements StageInstance, VaultService {
     /** the vault's position in `waterfall.stages`: its own deficit goes to the payers after it */
     private readonly index: number,
     metric: (name: StageMetric) => number,
+    st: StageState<typeof STATE>,
   ) {
     this.mReturn = metric('vault_return');
     this.mDrawdown = metric('vault_max_drawdown');
-    const a = sim.accounts;
-    const n = a.n;
-    this.a = a;
-    this.lpShares = sim.f64(n);
-    this.lockedUntil = sim.f64(n);
-    this.pendingShares = sim.f64(n);
-    this.pendingAt = sim.f64(n);
-    this.pendingList = sim.i32(n);
+    this.a = sim.accounts;
+    this.lpShares = st.lpShares;
+    this.lockedUntil = st.lockedUntil;
+    this.pendingShares = st.pendingShares;
+    this.pendingAt = st.pendingAt;
+    this.pendingList = st.pendingList;
     this.st[TOTAL] = params.initialUsd;
     this.st[PEAK] = 1;
     if (params.initialUsd > 0) sim.transferIn(cashRow, params.initialUsd);
@@ -378,8 +390,9 @@ export default defineStage({
   params: Params,
   rows: () => 1,
   rowRole: 'lps',
-  build({ sim, params, waterfall, firstRow, index, metric, provide }) {
-    const vault = new Vault(sim, params, firstRow, index, metric);
+  state: () => STATE,
+  build({ sim, params, waterfall, firstRow, index, metric, provide, state }) {
+    const vault = new Vault(sim, params, firstRow, index, metric, state);
     provide(VAULT_SERVICE, vault);
     waterfall.vault = vault;
     return vault;

@@ -6,14 +6,7 @@
  * (`BACKSTOP_ARENA_POISON=1`, vitest.config.ts), so keeping one cannot go unnoticed.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  defineStage,
-  registerStage,
-  type StageInstance,
-  simulate,
-  type VenueContext,
-  z,
-} from '../src/index.js';
+import { defineStage, registerStage, type StageInstance, simulate, z } from '../src/index.js';
 import { crashConfig } from './helpers.js';
 
 /** What the last build of the test stages was handed. */
@@ -22,10 +15,7 @@ let sizes = { accounts: -1, agents: -1 };
 
 /** A closer that marks each account handed to it in its declared per-account array, then passes it on. */
 class Marker implements StageInstance {
-  constructor(
-    private readonly sim: VenueContext,
-    private readonly marks: Uint8Array,
-  ) {}
+  constructor(private readonly marks: Uint8Array) {}
   liquidate(id: number): boolean {
     this.marks[id] = 1;
     return false;
@@ -52,7 +42,7 @@ describe('per-run arrays a stage declares', () => {
       build: ({ sim, state }) => {
         seen = state;
         sizes = { accounts: sim.accounts.n, agents: sim.nAgents };
-        return new Marker(sim, state.marks);
+        return new Marker(state.marks);
       },
     }),
   );
@@ -98,7 +88,7 @@ describe('per-run arrays a stage declares', () => {
         }),
         build: ({ sim, state }) => {
           first = [...state.best, ...state.marks];
-          return new Marker(sim, state.marks);
+          return new Marker(state.marks);
         },
       }),
     );
@@ -131,7 +121,7 @@ describe('per-run arrays a stage declares', () => {
           params: z.strictObject({}),
           // biome-ignore lint/suspicious/noExplicitAny: a plug-in written without the types
           state: state as any,
-          build: ({ sim }) => new Marker(sim, new Uint8Array(sim.accounts.n)),
+          build: ({ sim }) => new Marker(new Uint8Array(sim.accounts.n)),
         }),
       );
       expect(() =>

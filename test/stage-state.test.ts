@@ -86,7 +86,7 @@ describe('per-run arrays a stage declares', () => {
           best: { type: 'f64', length: 7, fill: Number.NEGATIVE_INFINITY },
           marks: 'u8',
         }),
-        build: ({ sim, state }) => {
+        build: ({ state }) => {
           first = [...state.best, ...state.marks];
           return new Marker(state.marks);
         },

@@ -1,9 +1,9 @@
 import { BackstopInputError } from '../errors.js';
 import { loadModule } from '../load.js';
-import { registerPriceModel } from '../market/price/registry.js';
+import { getPriceModel, registerPriceModel } from '../market/price/registry.js';
 import type { PriceModel } from '../market/price/types.js';
-import { registerStrategy, type Strategy } from '../strategy.js';
-import { registerStage, type StageDef, stageGaps } from '../waterfall/stage.js';
+import { getStrategy, registerStrategy, type Strategy } from '../strategy.js';
+import { getStage, registerStage, type StageDef, stageGaps } from '../waterfall/stage.js';
 import { ROLES } from './schema.js';
 
 const isFn = (v: unknown) => typeof v === 'function';
@@ -42,6 +42,12 @@ function priceModelGaps(m: Record<string, unknown>): string[] {
     if (m[k] !== undefined && !isFn(m[k])) gaps.push(`${k} (a function, when given)`);
   return gaps;
 }
+
+/**
+ * What plug-in modules registered in this thread (`kind:name`): a module may replace what a module registered
+ * (the same plug-in loaded again, or a newer copy), never a built-in strategy, stage or price model.
+ */
+const fromModules = new Set<string>();
 
 /**
  * Loads the plug-in modules a config names in `strategies` (paths relative to `baseDir`, the config's
@@ -99,6 +105,20 @@ export async function loadConfigModules(input: unknown, baseDir: string, prefix 
           ],
           'cannot load module',
         );
+      const name = String(o.name);
+      const taken =
+        kind === 'strategy' ? getStrategy(name) : kind === 'stage' ? getStage(name) : getPriceModel(name);
+      if (taken && !fromModules.has(`${kind}:${name}`))
+        throw new BackstopInputError(
+          [
+            {
+              path: `${prefix}strategies[${k}]`,
+              message: `${p}: the ${kind} ${JSON.stringify(name)} (${key === 'default' ? 'the default export' : `export ${key}`}) has the name of a built-in ${kind}, which a plug-in may not replace; give it a name of its own (e.g. ${JSON.stringify(`my-${name}`)}) and list that`,
+            },
+          ],
+          'cannot load module',
+        );
+      fromModules.add(`${kind}:${name}`);
       if (kind === 'strategy') registerStrategy(o as unknown as Strategy);
       else if (kind === 'stage') registerStage(o as unknown as StageDef);
       else registerPriceModel(o as unknown as PriceModel);

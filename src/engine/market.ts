@@ -3,31 +3,11 @@ import { getPriceModel } from '../market/price/registry.js';
 import { applyShocks } from '../market/price/shocks.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import type { RunStreams, Stream } from '../rng.js';
+import { numbersAsDoubles } from './layout.js';
 
 /** The index moved by spot trades stays within these multiples of its own path (see `spotAfter`). */
 const LN_MIN_SPOT = Math.log(0.01);
 const LN_MAX_SPOT = Math.log(100);
-/**
- * Slots of `Market.s`, the market's running numbers: one Float64Array rather than number fields, so that each
- * is a double from the first run on (why: docs/performance.md, "object layout").
- */
-const ORACLE = 0;
-const MARK = 1;
-const IMPACT = 2;
-const FLOW = 3;
-const DEPTH = 4;
-const VOL = 5;
-const SPOT = 6;
-const SPOT_START = 7;
-const AGENT_DEPTH = 8;
-const CONGESTION = 9;
-const SQ_SUM = 10;
-const BAND_LOW = 11;
-const BAND_HIGH = 12;
-const ROOM_UP = 13;
-const ROOM_DOWN = 14;
-const SLOTS = 15;
-
 /**
  * Prices of one run: the exogenous index path (generated up front from the `index` stream, so it depends
  * on nothing but the run seed and the price model), the oracle, and the mark from the liquidity model.
@@ -35,89 +15,36 @@ const SLOTS = 15;
 export class Market {
   /** Index path, `ticks + 1` points; `index[t]` is the index during tick t (index[0] is the start). */
   readonly index: Float64Array;
-  /** The running numbers, indexed by the slot constants above. */
-  private readonly s = new Float64Array(SLOTS);
   /** Current oracle price. */
-  get oracle(): number {
-    return this.s[ORACLE];
-  }
-  set oracle(v: number) {
-    this.s[ORACLE] = v;
-  }
-  /** Current mark price. */
-  get mark(): number {
-    return this.s[MARK];
-  }
-  set mark(v: number) {
-    this.s[MARK] = v;
-  }
-  /** Relative price impact carried between ticks: mark = index · (1 + impact). */
-  get impact(): number {
-    return this.s[IMPACT];
-  }
-  set impact(v: number) {
-    this.s[IMPACT] = v;
-  }
-  /** Signed notional traded this tick through the book (USD, buys positive). */
-  get flow(): number {
-    return this.s[FLOW];
-  }
-  set flow(v: number) {
-    this.s[FLOW] = v;
-  }
-  /** Effective depth this tick: USD of signed flow that moves the price 1%. */
-  get depth(): number {
-    return this.s[DEPTH];
-  }
-  set depth(v: number) {
-    this.s[DEPTH] = v;
-  }
-  /** Annualised realized volatility of the index over the window. */
-  get realizedVol(): number {
-    return this.s[VOL];
-  }
-  set realizedVol(v: number) {
-    this.s[VOL] = v;
-  }
-  /** Log spot price impact from agents' spot trades: index[t] = base path · exp(spotImpact). */
-  get spotImpact(): number {
-    return this.s[SPOT];
-  }
-  set spotImpact(v: number) {
-    this.s[SPOT] = v;
-  }
-  /** Depth supplied by market-maker agents (USD per 1%), set by their strategy; used from the next tick. */
-  get agentDepth(): number {
-    return this.s[AGENT_DEPTH];
-  }
-  set agentDepth(v: number) {
-    this.s[AGENT_DEPTH] = v;
-  }
-  /** Network congestion level this tick (0 = calm); drives keepers' gas, delay and failures. */
-  get congestion(): number {
-    return this.s[CONGESTION];
-  }
-  set congestion(v: number) {
-    this.s[CONGESTION] = v;
-  }
-  /** Lowest price the book may fill at this tick: the band around the reference (oracle or index). */
-  get bandLow(): number {
-    return this.s[BAND_LOW];
-  }
-  set bandLow(v: number) {
-    this.s[BAND_LOW] = v;
-  }
-  /** Highest price the book may fill at this tick. */
-  get bandHigh(): number {
-    return this.s[BAND_HIGH];
-  }
-  set bandHigh(v: number) {
-    this.s[BAND_HIGH] = v;
-  }
+  oracle: number;
   /** Time (seconds) of the oracle's last update. */
   oracleTime = 0;
+  /** Current mark price. */
+  mark: number;
+  /** Relative price impact carried between ticks: mark = index · (1 + impact). */
+  impact = 0;
+  /** Signed notional traded this tick through the book (USD, buys positive). */
+  flow = 0;
+  /** Effective depth this tick: USD of signed flow that moves the price 1%. */
+  depth: number;
+  /** Annualised realized volatility of the index over the window. */
+  realizedVol: number;
+  /** Log spot price impact from agents' spot trades: index[t] = base path · exp(spotImpact). */
+  spotImpact = 0;
+  /** The part of `spotImpact` already in `index[t]` (its value when the tick began): spot orders of the tick walk the spot book from there. */
+  private spotTickStart = 0;
+  /** Depth supplied by market-maker agents (USD per 1%), set by their strategy; used from the next tick. */
+  agentDepth = 0;
+  /** Network congestion level this tick (0 = calm); drives keepers' gas, delay and failures. */
+  congestion = 0;
   /** Mark price of every tick so far: `marks[t]` is the mark of tick t (lookback strategies read it). */
   readonly marks: Float64Array;
+  /** Lowest and highest price the book may fill at this tick: the band around the reference (oracle or index). */
+  bandLow = 0;
+  bandHigh = Number.POSITIVE_INFINITY;
+  /** Notional (USD) that takes the book from the mark to the band's upper and lower edge this tick. */
+  private roomUp = Number.POSITIVE_INFINITY;
+  private roomDown = Number.POSITIVE_INFINITY;
 
   private readonly cfg: SimConfig['market'];
   /** `liquidity.impact === 'shared'`: orders in one tick walk the book together. */
@@ -130,6 +57,7 @@ export class Market {
   private readonly delayTicks: number;
   private readonly oracleRng: Stream;
   private readonly sq: Float64Array;
+  private sqSum = 0;
   private sqCount = 0;
   private sqPos = 0;
 
@@ -146,54 +74,52 @@ export class Market {
     });
     applyShocks(this.index, cfg.market.shocks, cfg.dtSeconds);
     this.oracleRng = streams.stream('oracle');
-    this.s[BAND_HIGH] = Number.POSITIVE_INFINITY;
-    this.s[ROOM_UP] = Number.POSITIVE_INFINITY;
-    this.s[ROOM_DOWN] = Number.POSITIVE_INFINITY;
     this.sharedBook = cfg.market.liquidity.impact === 'shared';
     this.bandWidth = cfg.venue.priceBand.width;
     this.bandOnOracle = cfg.venue.priceBand.reference === 'oracle';
     this.delayTicks = Math.round(this.cfg.oracle.delaySeconds / this.dt);
-    this.s[ORACLE] = this.index[0];
-    this.s[MARK] = this.index[0];
-    this.s[DEPTH] = this.cfg.liquidity.depthUsd;
-    this.s[VOL] = this.cfg.liquidity.refVol;
+    this.oracle = this.index[0];
+    this.mark = this.index[0];
+    this.depth = this.cfg.liquidity.depthUsd;
+    this.realizedVol = this.cfg.liquidity.refVol;
     this.sq = new Float64Array(this.cfg.liquidity.volWindowTicks);
     this.marks = new Float64Array(cfg.ticks + 1);
-    this.marks[0] = this.s[MARK];
+    this.marks[0] = this.mark;
+    numbersAsDoubles(this);
     // the starting state (strategies' init) trades inside the band around the first price
     this.applyBand(0);
   }
 
   /** Phase 1 of tick t: index, realized volatility, depth and the mark for this tick. */
   beginTick(t: number): void {
-    if (t > 0 && this.s[SPOT] !== 0) {
-      this.s[SPOT] *= this.cfg.spot.resilience;
-      this.index[t] *= Math.exp(this.s[SPOT]);
+    if (t > 0 && this.spotImpact !== 0) {
+      this.spotImpact *= this.cfg.spot.resilience;
+      this.index[t] *= Math.exp(this.spotImpact);
     }
-    this.s[SPOT_START] = t > 0 ? this.s[SPOT] : 0;
+    this.spotTickStart = t > 0 ? this.spotImpact : 0;
     const p = this.index[t];
     if (t > 0) {
       const r = Math.log(p / this.index[t - 1]);
       const r2 = r * r;
-      this.s[SQ_SUM] += r2 - this.sq[this.sqPos];
+      this.sqSum += r2 - this.sq[this.sqPos];
       this.sq[this.sqPos] = r2;
       this.sqPos = (this.sqPos + 1) % this.sq.length;
       if (this.sqCount < this.sq.length) this.sqCount++;
       const yearFraction = this.dt / SECONDS_PER_YEAR;
-      this.s[VOL] = Math.sqrt(Math.max(0, this.s[SQ_SUM]) / this.sqCount / yearFraction);
+      this.realizedVol = Math.sqrt(Math.max(0, this.sqSum) / this.sqCount / yearFraction);
     }
     const liq = this.cfg.liquidity;
-    const excess = this.sqCount > 1 ? Math.max(0, this.s[VOL] / liq.refVol - 1) : 0;
-    this.s[DEPTH] = (liq.depthUsd + this.s[AGENT_DEPTH]) / (1 + liq.thinning * excess);
-    this.s[MARK] = p * (1 + this.s[IMPACT]);
-    this.marks[t] = this.s[MARK];
-    this.s[FLOW] = 0;
+    const excess = this.sqCount > 1 ? Math.max(0, this.realizedVol / liq.refVol - 1) : 0;
+    this.depth = (liq.depthUsd + this.agentDepth) / (1 + liq.thinning * excess);
+    this.mark = p * (1 + this.impact);
+    this.marks[t] = this.mark;
+    this.flow = 0;
     const c = this.cfg.congestion;
     if (c.series) {
       const v = c.series.values;
-      this.s[CONGESTION] = v[Math.min(v.length - 1, Math.floor((t * this.dt) / c.series.everySeconds))];
+      this.congestion = v[Math.min(v.length - 1, Math.floor((t * this.dt) / c.series.everySeconds))];
     } else {
-      this.s[CONGESTION] = c.baseline + (this.sqCount > 1 ? c.sensitivity * excess : 0);
+      this.congestion = c.baseline + (this.sqCount > 1 ? c.sensitivity * excess : 0);
     }
   }
 
@@ -202,9 +128,9 @@ export class Market {
     const o = this.cfg.oracle;
     const now = t * this.dt;
     const src = this.index[Math.max(0, t - this.delayTicks)];
-    if (now - this.oracleTime >= o.heartbeatSeconds || Math.abs(src / this.s[ORACLE] - 1) >= o.deviation) {
+    if (now - this.oracleTime >= o.heartbeatSeconds || Math.abs(src / this.oracle - 1) >= o.deviation) {
       // log-normal noise: a print is never zero or negative, however noisy the oracle
-      this.s[ORACLE] = o.noise > 0 ? src * Math.exp(o.noise * this.oracleRng.normal()) : src;
+      this.oracle = o.noise > 0 ? src * Math.exp(o.noise * this.oracleRng.normal()) : src;
       this.oracleTime = now;
     }
     this.applyBand(t);
@@ -218,21 +144,21 @@ export class Market {
    * order fills up to the band's edge and the rest is rejected (see {@link Market.bookLimit}).
    */
   private applyBand(t: number): void {
-    const ref = this.bandOnOracle ? this.s[ORACLE] : this.index[t];
-    this.s[BAND_LOW] = ref * (1 - this.bandWidth);
-    this.s[BAND_HIGH] = ref * (1 + this.bandWidth);
-    let mk = this.s[MARK];
-    if (mk < this.s[BAND_LOW]) mk = this.s[BAND_LOW];
-    else if (mk > this.s[BAND_HIGH]) mk = this.s[BAND_HIGH];
-    if (mk !== this.s[MARK]) {
-      this.s[MARK] = mk;
+    const ref = this.bandOnOracle ? this.oracle : this.index[t];
+    this.bandLow = ref * (1 - this.bandWidth);
+    this.bandHigh = ref * (1 + this.bandWidth);
+    let mk = this.mark;
+    if (mk < this.bandLow) mk = this.bandLow;
+    else if (mk > this.bandHigh) mk = this.bandHigh;
+    if (mk !== this.mark) {
+      this.mark = mk;
       this.marks[t] = mk;
-      this.s[IMPACT] = mk / this.index[t] - 1;
+      this.impact = mk / this.index[t] - 1;
     }
     // the mark and the depth hold for the tick: so does how far the book is from the band's edges
-    const room = 100 * this.s[DEPTH];
-    this.s[ROOM_UP] = (this.s[BAND_HIGH] / mk - 1) * room;
-    this.s[ROOM_DOWN] = (1 - this.s[BAND_LOW] / mk) * room;
+    const room = 100 * this.depth;
+    this.roomUp = (this.bandHigh / mk - 1) * room;
+    this.roomDown = (1 - this.bandLow / mk) * room;
   }
 
   /**
@@ -246,15 +172,15 @@ export class Market {
    */
   spotFill(t: number, f: number): number {
     const p = this.spotQuote(t, f);
-    if (this.cfg.spot.depthUsd > 0) this.s[SPOT] = this.spotAfter(f);
+    if (this.cfg.spot.depthUsd > 0) this.spotImpact = this.spotAfter(f);
     return p;
   }
 
   /** The price {@link Market.spotFill} would fill `f` at now, without trading. */
   spotQuote(t: number, f: number): number {
     if (this.cfg.spot.depthUsd <= 0 || f === 0) return this.index[t];
-    const p = this.index[t] * Math.exp(this.s[SPOT] - this.s[SPOT_START]);
-    const m = this.spotAfter(f) - this.s[SPOT];
+    const p = this.index[t] * Math.exp(this.spotImpact - this.spotTickStart);
+    const m = this.spotAfter(f) - this.spotImpact;
     return Math.abs(m) < 1e-9 ? p * (1 + m / 2) : (p * Math.expm1(m)) / m;
   }
 
@@ -265,7 +191,7 @@ export class Market {
   spotLimit(side: number): number {
     const d = this.cfg.spot.depthUsd;
     if (d <= 0) return Number.POSITIVE_INFINITY;
-    const room = side > 0 ? LN_MAX_SPOT - this.s[SPOT] : this.s[SPOT] - LN_MIN_SPOT;
+    const room = side > 0 ? LN_MAX_SPOT - this.spotImpact : this.spotImpact - LN_MIN_SPOT;
     return Math.max(0, room * 100 * d);
   }
 
@@ -275,7 +201,7 @@ export class Market {
    * overflowed the index.
    */
   private spotAfter(f: number): number {
-    const after = this.s[SPOT] + f / (100 * this.cfg.spot.depthUsd);
+    const after = this.spotImpact + f / (100 * this.cfg.spot.depthUsd);
     return after < LN_MIN_SPOT ? LN_MIN_SPOT : Math.min(after, LN_MAX_SPOT);
   }
 
@@ -290,8 +216,8 @@ export class Market {
    * {@link Market.bookLimit} first, so the price is inside the band; it is held there against rounding.
    */
   impactPrice(f: number): number {
-    const x = this.s[MARK] * (1 + (this.sharedBook ? this.s[FLOW] + f : f) / (100 * this.s[DEPTH]));
-    return x < this.s[BAND_LOW] ? this.s[BAND_LOW] : Math.min(x, this.s[BAND_HIGH]);
+    const x = this.mark * (1 + (this.sharedBook ? this.flow + f : f) / (100 * this.depth));
+    return x < this.bandLow ? this.bandLow : Math.min(x, this.bandHigh);
   }
 
   /**
@@ -299,8 +225,8 @@ export class Market {
    * without its price leaving the band: the band's edge less the flow this tick's earlier orders took.
    */
   bookLimit(side: number): number {
-    const used = this.sharedBook ? this.s[FLOW] : 0;
-    const f = side > 0 ? this.s[ROOM_UP] - used : this.s[ROOM_DOWN] + used;
+    const used = this.sharedBook ? this.flow : 0;
+    const f = side > 0 ? this.roomUp - used : this.roomDown + used;
     return Math.max(f, 0);
   }
 
@@ -309,6 +235,6 @@ export class Market {
    * tick's mark is held inside that tick's band (`applyBand`), so the impact needs no bound of its own.
    */
   endTick(): void {
-    this.s[IMPACT] = this.cfg.liquidity.resilience * this.s[IMPACT] + this.s[FLOW] / (100 * this.s[DEPTH]);
+    this.impact = this.cfg.liquidity.resilience * this.impact + this.flow / (100 * this.depth);
   }
 }

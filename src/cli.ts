@@ -282,8 +282,8 @@ function addBatchOptions(cmd: Command, kind: 'batch' | 'game'): Command {
     .option(
       '--shard <i/N>',
       game
-        ? 'run shard i of N (or auto/N from the array-job index): its runs only, no equilibria; merge the shards for game.arrow and equilibria.json'
-        : 'run shard i of N (or auto/N from the array-job index)',
+        ? 'run shard i of N, i from 0 to N − 1 (or auto/N from the array-job index): its runs only, no equilibria; merge the shards for game.arrow and equilibria.json'
+        : 'run shard i of N, i from 0 to N − 1 (or auto/N from the array-job index)',
     )
     .option('--resume', `keep the runs an interrupted ${kind} finished in --out and run only the rest`)
     .option('--fail-fast', 'stop at the first failed run')

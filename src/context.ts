@@ -1,8 +1,11 @@
 /**
  * What plug-ins see of a run: {@link StrategyContext} for strategies, {@link VenueContext} for waterfall
  * stages. Both are interfaces the run's venue (`Venue`, src/venue/venue.ts) implements, so a plug-in is written,
- * read and typed against a few dozen documented members instead of the engine class, and cannot write the
- * engine's clock or tallies (`tick`, prices, open interest are read-only here). At run time the context is the
+ * read and typed against a few dozen documented members instead of the engine class, and its types do not
+ * let it write the engine's clock or tallies (`tick`, prices, open interest are read-only here). Plug-ins
+ * are trusted code that runs in the engine's thread: a cast gets past the types, and the run's checks
+ * (conservation, finiteness, who paid, declared metrics, a frozen config) catch much of what that breaks,
+ * not all of it. At run time the context is the
  * venue object itself (the engine is a `Venue` that runs the loop): a call through it is a direct method call.
  */
 import type { SimConfig } from './config/schema.js';
@@ -15,7 +18,7 @@ import type { Waterfall } from './waterfall/waterfall.js';
 
 /** What a strategy's `init`, `act` and `holdings` get: prices, account columns, trades and money moves. */
 export interface StrategyContext {
-  /** The validated config of the run. */
+  /** The validated config of the run (frozen: a run may not change it). */
   readonly cfg: SimConfig;
   /** The current tick (0 before the first). */
   readonly tick: number;

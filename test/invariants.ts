@@ -8,6 +8,7 @@ import '../src/index.js';
 import { METRIC_NAMES, type RunMetrics, SERIES } from '../src/metrics.js';
 import { simulate } from '../src/simulate.js';
 import { LEDGER } from '../src/venue/ledger.js';
+import { VAULT_SERVICE } from '../src/waterfall/keepers.js';
 import type { StagedWaterfall } from '../src/waterfall/waterfall.js';
 import { ROOT } from './cli-helpers.js';
 import './waterfall-keepers.js';
@@ -62,7 +63,7 @@ export function checkRun(config: unknown, seed: number): CheckedRun {
       return paid;
     };
   });
-  const vault = wf.keepers.vaultStage;
+  const vault = wf.keepers.service(VAULT_SERVICE);
   const nA = sim.nAgents;
   const a = sim.accounts;
   const tol = () => 1e-9 * Math.max(1, sim.moneyScale);

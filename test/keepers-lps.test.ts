@@ -7,6 +7,7 @@ import {
   type SimConfigInput,
   Simulation,
   simulate,
+  VAULT_SERVICE,
 } from '../src/index.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
 
@@ -162,7 +163,7 @@ describe('backstop LP decision rules', () => {
     const k = keepers(s);
     const [panic, passive] = [0, 1];
     expect(k.vaultShares(panic)).toBeCloseTo(1e6, 6);
-    const row = s.waterfall.vault!.cashRow;
+    const row = keepers(s).service(VAULT_SERVICE)!.cashRow;
     // a loss of x USD taken out of the vault (to outside: money stays conserved)
     const lose = (x: number) => {
       s.accounts.cash[row] -= x;
@@ -319,7 +320,7 @@ describe('more decision rules', () => {
       },
     });
     const k = keepers(s);
-    const row = s.waterfall.vault!.cashRow;
+    const row = keepers(s).service(VAULT_SERVICE)!.cashRow;
     // the vault earns (or loses) a steady x per tick, from (to) outside
     const drift = (x: number) => {
       s.accounts.cash[row] += x;

@@ -11,12 +11,14 @@ import { describe, expect, it } from 'vitest';
 import {
   defineStrategy,
   EVENT_KINDS,
+  keepers,
   parseConfig,
   registerStrategy,
   SECONDS_PER_YEAR,
   type SimConfigInput,
   Simulation,
   simulate,
+  VAULT_SERVICE,
   z,
 } from '../src/index.js';
 import { expectConserved, expectWhoPaid } from './helpers.js';
@@ -69,12 +71,12 @@ describe('the vault', () => {
     // 10,000 + 500 ≥ 3,620: taken over
     const rich = new Simulation(parseConfig(cfg(10_000)), { seed: 1, events: true });
     rich.run();
-    const vault = rich.waterfall.keepers!.vaultStage!;
+    const vault = keepers(rich).service(VAULT_SERVICE)!;
     expect(vault.position()).toBeCloseTo(50, 9);
     // 2,000 + 500 < 3,620: passed to the market stage, which closes it through the book
     const poor = new Simulation(parseConfig(cfg(2_000)), { seed: 1, events: true });
     poor.run();
-    expect(poor.waterfall.keepers!.vaultStage!.position()).toBe(0);
+    expect(keepers(poor).service(VAULT_SERVICE)!.position()).toBe(0);
     const ev = poor.events.columns();
     const k = Array.from(ev.kind, (c) => EVENT_KINDS[c]);
     expect(k).toContain('liquidation');

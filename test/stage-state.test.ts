@@ -110,6 +110,20 @@ describe('per-run arrays a stage declares', () => {
     ],
     [() => ({ a: { type: 'i32', length: 3, fill: 'x' } }), "stage 'test-bad' state.a.fill must be a number"],
     [() => [1, 2], "stage 'test-bad' state must return an object of arrays by name"],
+    [
+      () => ({ a: { type: 'u8', length: 3, fill: 300 } }),
+      "state.a.fill must be a whole number from 0 to 255 for type 'u8'",
+    ],
+    [
+      () => ({ a: { type: 'i32', length: 3, fill: 2.5 } }),
+      'state.a.fill must be a whole number from -2147483648',
+    ],
+    [
+      () => {
+        throw new Error('no slots');
+      },
+      "stage 'test-bad' state (StageDef.state) failed: no slots",
+    ],
   ])(
     'a declaration the engine cannot allocate fails the run naming the stage and the array (%#)',
     (state, msg) => {

@@ -11,7 +11,7 @@ import { gameColumnRole } from '../experiment/game-columns.js';
 import { hasForbiddenKey, stagePositions } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES, STAGE_METRIC_META_KEY } from '../metrics.js';
-import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
+import { BUILTIN_PAYERS, PAYER_LOSS_META_KEY, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type AdlOutcomes, adlOutcomes } from './adl-outcomes.js';
 import { type ColumnTable, checkArrowFile, readArrowFile, resultsFileError } from './arrow-io.js';
 import {
@@ -123,6 +123,8 @@ export interface Analysis {
    * payers' columns it has.
    */
   payers: { column: string; label: string }[];
+  /** The columns the venue's loss (`loss`) sums, in column order (see {@link lossTermsOf}). */
+  lossTerms: string[];
   /** One entry per group, in order of first appearance. */
   groups: GroupAnalysis[];
   /** Paired comparisons between groups. */
@@ -334,6 +336,16 @@ function metaBounds(meta: Record<string, string> | undefined): { min?: number; m
   };
 }
 
+/**
+ * The columns the venue's loss sums in a runs.arrow table: the who-paid columns that count in it (their
+ * field metadata says so), then what went unpaid and what is still open; without that metadata (a file
+ * written before it), the built-in definition socialized_loss + unpaid + open_deficit.
+ */
+export function lossTermsOf(t: ColumnTable): string[] {
+  const marked = t.names.filter((n) => t.meta?.[n]?.[PAYER_LOSS_META_KEY] === '1' && n in t.columns);
+  return [...(marked.length > 0 ? marked : ['socialized_loss']), 'unpaid', 'open_deficit'];
+}
+
 /** The who-paid columns of a runs.arrow table (see {@link Analysis.payers}). */
 export function payerColumnsOf(t: ColumnTable): { column: string; label: string }[] {
   const marked = t.names.flatMap((n) => {
@@ -451,7 +463,16 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     const ms: Record<string, ColumnSummary> = {};
     for (const m of metrics) {
       const meta: { min?: number; max?: number } | undefined = fieldMeta(m) ?? metaBounds(t.meta?.[m]);
-      ms[m] = summarize(pick(cols[m]), level, { clusters, min: meta?.min, max: meta?.max });
+      const v = pick(cols[m]);
+      // the declared range bounds the interval, widened to what the column holds: a plug-in's own metric is
+      // 0 in the runs of points that do not list its stage, whatever range it declares
+      let lo = meta?.min;
+      let hi = meta?.max;
+      for (let k = 0; k < v.length; k++) {
+        if (lo !== undefined && v[k] < lo) lo = v[k];
+        if (hi !== undefined && v[k] > hi) hi = v[k];
+      }
+      ms[m] = summarize(v, level, { clusters, min: lo, max: hi });
     }
     const groupLoss = pick(loss);
     const sortedLoss = sortedCopy(groupLoss);
@@ -580,6 +601,7 @@ export function analyze(dir: string, opts: AnalyzeOptions = {}): Analysis {
     level,
     metrics,
     payers,
+    lossTerms: lossTermsOf(t),
     groups,
     comparisons,
     methods: {

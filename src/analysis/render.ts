@@ -248,7 +248,7 @@ export function analysisTable(a: Analysis): string {
   out.push(
     `${a.experiment ?? a.dir}: ${runs} runs (${failed} failed) in ${a.groups.length} group${a.groups.length === 1 ? '' : 's'}` +
       (a.by.length ? ` by ${a.by.join(', ')}` : ''),
-    `intervals: ${pct}%; loss = socialized_loss + unpaid + open_deficit (USD)`,
+    `intervals: ${pct}%; loss = ${a.lossTerms.join(' + ')} (USD)`,
   );
   const pooled = a.groups.some((g) => g.clusters < g.ok);
   if (pooled)

@@ -16,6 +16,7 @@ export const EVENT_KINDS = [
   'vault',
   'levy',
   'bankrupt',
+  'paid',
 ] as const;
 /** An event kind. */
 export type EventKind = (typeof EVENT_KINDS)[number];

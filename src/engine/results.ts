@@ -8,7 +8,7 @@
 import type { RunMetrics } from '../metrics.js';
 import { COUNT_METRICS, fieldMeta, METRIC_NAMES, metricSlot, SERIES, STAGE_METRICS } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS } from '../venue/ledger.js';
-import { agentsUpnl, NUM, openDeficit } from '../venue/venue.js';
+import { agentsUpnl, openDeficit } from '../venue/venue.js';
 import { ROLE_CODE } from './flags.js';
 import type { Simulation } from './simulation.js';
 
@@ -77,7 +77,7 @@ export function runResult(sim: Simulation): RunMetrics {
   for (const gp of sim.groupPayoffs) gp.outsideOption = gp.capital * cfg.agents.riskFreeRate * years;
   const t = sim.metrics;
   checkStageMetrics(sim);
-  sim.num[NUM.grossMoney] = Math.max(sim.grossMoney, sim.grossBalance());
+  sim.grossMoney = Math.max(sim.grossMoney, sim.grossBalance());
   const paid = sim.paid;
   // a payer of its own whose payments are a levy on the venue's users counts in its loss
   let ownLoss = 0;

@@ -21,7 +21,7 @@ import { SERIES, type SeriesName } from '../metrics.js';
 import type { Stream } from '../rng.js';
 import { type AgentGroup, getStrategy, type Strategy } from '../strategy.js';
 import { LEDGER, LEDGER_SIZE } from '../venue/ledger.js';
-import { NUM, type RunOptions, Venue } from '../venue/venue.js';
+import { type RunOptions, Venue } from '../venue/venue.js';
 import { buildWaterfall, systemRows } from '../waterfall/waterfall.js';
 import { ROLE_CODE } from './flags.js';
 import { runResult } from './results.js';
@@ -125,8 +125,8 @@ export class Simulation extends Venue {
     const collateral = this.sumCash(n);
     const fund = cfg.venue.insuranceFund + cfg.venue.insuranceFundShareOfCollateral * collateral;
     this.move(LEDGER.outside, LEDGER.insuranceFund, fund);
-    this.num[NUM.insuranceFundStart] = fund;
-    this.num[NUM.insuranceFundMin] = fund;
+    this.insuranceFundStart = fund;
+    this.insuranceFundMin = fund;
     this.wire(buildWaterfall(this));
 
     this.seriesEvery = opts.series ?? 0;
@@ -175,8 +175,8 @@ export class Simulation extends Venue {
   start(): void {
     for (let gi = 0; gi < this.groups.length; gi++) this.strategies[gi].init?.(this.groups[gi], this);
     this.accounts.rekeyAll();
-    this.num[NUM.moneyStart] = this.money();
-    this.num[NUM.grossMoney] = this.grossBalance();
+    this.moneyStart = this.money();
+    this.grossMoney = this.grossBalance();
     this.started = true;
   }
 
@@ -200,10 +200,10 @@ export class Simulation extends Venue {
 
     // margin check and liquidation
     this.tickLiquidations = 0;
-    this.num[NUM.tickShortfall] = 0;
+    this.tickShortfall = 0;
     const p = this.checkPrice;
     const a = this.accounts;
-    let count = a.crossed(p, this.num[NUM.phi], this.candidates, 0);
+    let count = a.crossed(p, this.phi, this.candidates, 0);
     if (count > 0) {
       // confirm with the exact equity test; false alarms (rounding) go back into the index
       let k = 0;
@@ -226,32 +226,12 @@ export class Simulation extends Venue {
     this.waterfall.endTick?.();
 
     // record
-    const s = this.num;
-    if (m.mark < s[NUM.minPrice]) s[NUM.minPrice] = m.mark;
+    if (m.mark < this.minPrice) this.minPrice = m.mark;
     const basis = Math.abs(m.mark / m.index[t] - 1);
-    if (basis > s[NUM.maxBasis]) s[NUM.maxBasis] = basis;
+    if (basis > this.maxBasis) this.maxBasis = basis;
     this.noteFund();
     if (this.seriesEvery > 0 && t % this.seriesEvery === 0) this.recordSeries(t / this.seriesEvery);
     m.endTick();
-  }
-
-  // ---------------------------------------------------------------- run statistics
-
-  /** All money after the starting state was set up (see `money`). */
-  get moneyStart(): number {
-    return this.num[NUM.moneyStart];
-  }
-  /** @internal the larger gross money of the start and the end (see {@link Simulation.moneyScale}) */
-  get grossMoney(): number {
-    return this.num[NUM.grossMoney];
-  }
-  /** Lowest mark so far (USD). */
-  get minPrice(): number {
-    return this.num[NUM.minPrice];
-  }
-  /** Largest |mark / index − 1| so far. */
-  get maxBasis(): number {
-    return this.num[NUM.maxBasis];
   }
 
   private recordSeries(row: number): void {
@@ -260,13 +240,13 @@ export class Simulation extends Venue {
     s.index![row] = m.index[this.tick];
     s.oracle![row] = m.oracle;
     s.mark![row] = m.mark;
-    s.open_interest![row] = this.num[NUM.longQty] * m.mark;
+    s.open_interest![row] = this.longQty * m.mark;
     s.insurance_fund![row] = this.ledger[LEDGER.insuranceFund];
     s.vault_equity![row] = this.waterfall.vaultEquity?.() ?? this.ledger[LEDGER.vault];
     s.liquidations![row] = this.tickLiquidations;
-    s.shortfall![row] = this.num[NUM.tickShortfall];
+    s.shortfall![row] = this.tickShortfall;
     s.depth![row] = m.depth;
-    s.funding_index![row] = this.num[NUM.phi];
+    s.funding_index![row] = this.phi;
   }
 
   /** All money: agents' collateral and wallets plus every ledger account. */

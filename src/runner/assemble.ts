@@ -8,7 +8,7 @@ import { gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
 import { columnMeta, metaEntries, unitOfDescription } from '../field-meta.js';
 import { COUNT_METRICS, METRIC_NAMES, SERIES, STAGE_METRIC_META_KEY } from '../metrics.js';
-import { BUILTIN_PAYERS, PAYER_META_KEY } from '../waterfall/payers.js';
+import { BUILTIN_PAYERS, PAYER_LOSS_META_KEY, PAYER_META_KEY } from '../waterfall/payers.js';
 import { type ColSpec, TableSink } from './arrow.js';
 import { unpackChunk } from './pack.js';
 import { extraColumns, ownColumns, type Plan } from './plan.js';
@@ -38,7 +38,7 @@ export function fileMeta(plan: Pick<Plan, 'name' | 'version'>, table: string): M
 
 /**
  * Columns of `runs.arrow` for a plan. Every who-paid column says so in its field metadata (`payer`: its
- * label in the who-paid figure), so that the analysis and the report find a plug-in payer's column from
+ * label in the who-paid figure; `in_loss`: '1' when what it pays counts in the venue's loss), so that the analysis and the report find a plug-in payer's column from
  * the file alone; a payer's own column takes its description (and unit) from the stage's declaration.
  * `known`: field metadata already written for these columns (a shard's runs.arrow), for the columns this
  * process cannot describe.
@@ -74,6 +74,8 @@ export function runsColumns(plan: Plan, known?: ReadonlyMap<string, Map<string, 
         })
       : new Map(c.meta);
     meta.set(PAYER_META_KEY, label);
+    if (o ? o.loss : Object.values(BUILTIN_PAYERS).some((b) => b.column === c.name && 'loss' in b && b.loss))
+      meta.set(PAYER_LOSS_META_KEY, '1');
     return { ...c, meta };
   });
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { SimConfig } from '../config/schema.js';
 import { type GamePlan, gameRoles } from '../experiment/game.js';
 import { payoffColumn } from '../experiment/game-columns.js';
@@ -116,12 +116,60 @@ export function digestFiles(files: Map<string, string>): Record<string, string> 
   return out;
 }
 
+/** Relative import specifiers in a module's source (static and dynamic imports, re-exports, require). */
+const IMPORT_RE = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
+const SOURCE_EXT = /\.(?:[cm]?[jt]s|tsx?)$/;
+
+/** The file a relative import `spec` from `from` loads, when it can be found (TypeScript's `.js` → `.ts` too). */
+function resolveImport(from: string, spec: string): string | undefined {
+  const base = resolve(dirname(from), spec);
+  const tries = [base];
+  if (/\.[cm]?js$/.test(base)) tries.push(base.replace(/js$/, 'ts'));
+  for (const e of ['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs', '.json', '/index.ts', '/index.js'])
+    tries.push(base + e);
+  return tries.find((f) => existsSync(f) && statSync(f).isFile());
+}
+
+/**
+ * The local files the modules `roots` import, directly or through each other (relative specifiers only, and
+ * none of backstop-sim's own: packages are the installation's, recorded by their version): a plug-in's helper file changed between an
+ * interrupted batch and its `--resume` changes the plan, so the two never mix in one runs.arrow.
+ */
+export function localImports(roots: readonly string[]): string[] {
+  const seen = new Set(roots);
+  const pkg = packageRoot() + sep;
+  const out: string[] = [];
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (!SOURCE_EXT.test(f)) continue;
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(IMPORT_RE)) {
+      const g = resolveImport(f, m[1]);
+      // the package's own files are its version's (recorded in the manifest)
+      if (g === undefined || seen.has(g) || g.startsWith(pkg)) continue;
+      seen.add(g);
+      out.push(g);
+      stack.push(g);
+    }
+  }
+  return out.sort();
+}
+
 /** The files of {@link inputDigests}, by key, as absolute paths. */
 export function inputFiles(src: InputSources): Map<string, string> {
   const files = new Map<string, string>();
   files.set(`experiment ${basename(src.file)}`, src.file);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(src.baseDir, p));
   for (const p of src.strategies) files.set(`base.strategies ${p}`, abs(p));
+  // what the experiment and its modules import from their own folders (keyed relative to the experiment's)
+  for (const f of localImports([src.file, ...src.strategies.map(abs)]))
+    files.set(`import ${relative(src.baseDir, f)}`, f);
   for (const c of src.configs) {
     const idx = c.market.index as { model: string } & Record<string, unknown>;
     const named = getPriceModel(idx.model)?.files?.(idx as never) ?? [];

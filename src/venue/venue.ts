@@ -15,6 +15,7 @@ import type { VenueContext } from '../context.js';
 import { Arena } from '../engine/arena.js';
 import { EventLog, eventCode } from '../engine/events.js';
 import { NO_FEE, NO_FLOW, NO_IMPACT } from '../engine/flags.js';
+import { numbersAsDoubles } from '../engine/layout.js';
 import { Market } from '../engine/market.js';
 import { METRIC_NAMES, type MetricColumn } from '../metrics.js';
 import { RunStreams, type Stream } from '../rng.js';
@@ -36,40 +37,28 @@ export interface RunOptions {
   baseDir?: string;
 }
 
+/** Configs already frozen in this thread (a runner's worker runs thousands of runs of a few configs). */
+const frozen = new WeakSet<object>();
+
 /**
- * Slots of {@link Venue.num}, the venue's running numbers. They live in one Float64Array rather than in
- * number fields so that each is a double from the first run on (why: docs/performance.md, "object layout").
- * @internal
+ * Freezes a run's config, deeply: the runs of a batch share their config object within a worker thread, so a
+ * plug-in that changed it (`ctx.cfg.venue.takerFee = 0`) would change every later run of that thread, and
+ * the results would depend on the number of workers. Frozen, such a write throws and fails the run, naming
+ * the field in the error. Typed arrays (replay data) cannot be frozen and are left as they are.
  */
-export const NUM = {
-  /** Cumulative funding index (USD per unit of long position paid so far). */
-  phi: 0,
-  /** Sum of long positions; sum of short positions (negative). */
-  longQty: 1,
-  shortQty: 2,
-  liquidatedNotional: 3,
-  /** Shortfall over the run, and in the current tick. */
-  shortfall: 4,
-  tickShortfall: 5,
-  /** Share of trading fees paid into the insurance fund (the waterfall's `tradingFeeToFund`). */
-  feeToFund: 6,
-  insuranceFundStart: 7,
-  insuranceFundMin: 8,
-  maxBasis: 9,
-  minPrice: 10,
-  /** All money once the starting state is set up, and the larger gross money of the start and the end. */
-  moneyStart: 11,
-  grossMoney: 12,
-} as const;
-const NUM_SLOTS = 13;
-const PHI = NUM.phi;
-const LONG = NUM.longQty;
-const SHORT = NUM.shortQty;
-const LIQ_NOTIONAL = NUM.liquidatedNotional;
-const SHORTFALL = NUM.shortfall;
-const TICK_SHORTFALL = NUM.tickShortfall;
-const FEE_TO_FUND = NUM.feeToFund;
-const FUND_MIN = NUM.insuranceFundMin;
+export function freezeConfig(cfg: object): void {
+  if (frozen.has(cfg)) return;
+  const stack: object[] = [cfg];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const o = stack.pop()!;
+    if (ArrayBuffer.isView(o) || seen.has(o)) continue;
+    seen.add(o);
+    Object.freeze(o);
+    for (const v of Object.values(o)) if (v !== null && typeof v === 'object') stack.push(v);
+  }
+  frozen.add(cfg);
+}
 
 /** Σ q·(mark − entry) over every account. */
 export function agentsUpnl(a: Accounts, mark: number): number {
@@ -129,11 +118,32 @@ export class Venue implements VenueContext {
   readonly bookShare: Float64Array;
   /** The waterfall, wired by the engine once the starting capital is in (see {@link Venue.wire}). */
   waterfall!: Waterfall;
-  /** @internal the running numbers, indexed by {@link NUM} */
-  readonly num = new Float64Array(NUM_SLOTS);
 
   /** Current tick. */
   tick = 0;
+  /** Cumulative funding index (USD per unit of long position paid so far). */
+  phi = 0;
+  /** Sum of long positions and of short positions (base units, shorts negative). */
+  longQty = 0;
+  shortQty = 0;
+  /** Notional liquidated so far (USD). */
+  liquidatedNotional = 0;
+  /** Shortfall so far, and in the current tick (USD, before it is paid). */
+  shortfall = 0;
+  /** @internal */
+  tickShortfall = 0;
+  /** The insurance fund at the start, and its lowest balance so far (USD). */
+  insuranceFundStart = 0;
+  insuranceFundMin = 0;
+  /** Largest |mark / index − 1| so far; lowest mark so far (USD). */
+  maxBasis = 0;
+  minPrice = Number.POSITIVE_INFINITY;
+  /** All money after the starting state was set up (see `Simulation.money`). */
+  moneyStart = 0;
+  /** @internal the larger gross money of the start and the end (see `Simulation.moneyScale`) */
+  grossMoney = 0;
+  /** Share of every trading fee a stage takes (the waterfall's `tradingFeeShare`, to `feeTo`). */
+  private feeShare = 0;
   /** Liquidations so far, and in the current tick. */
   liquidations = 0;
   /** @internal */
@@ -143,6 +153,8 @@ export class Venue implements VenueContext {
   ordersRejected = 0;
   /** Funding has moved at least once (until then every account's funding snapshot is 0). */
   private fundingEverMoved = false;
+  /** The ledger account a stage's share of trading fees goes to (see {@link Venue.feeShare}). */
+  private feeTo: number = LEDGER.venueFees;
   /** The starting state is set up: agents' orders no longer take flags. */
   protected started = false;
   /** `market.liquidity.agentSlippage` */
@@ -160,6 +172,7 @@ export class Venue implements VenueContext {
    * never margin-checked or acted on), with its prices, its ledger and nothing in it yet.
    */
   constructor(cfg: SimConfig, opts: RunOptions, nAgents: number, systemRows: number) {
+    freezeConfig(cfg);
     this.cfg = cfg;
     this.seed = opts.seed >>> 0;
     this.payerColumns = ownPayerColumns(cfg.waterfall.stages as { stage: string }[]);
@@ -180,46 +193,21 @@ export class Venue implements VenueContext {
     this.accounts.active.fill(0, nAgents);
     this.accounts.group.fill(-1, nAgents);
     this.bookShare = this.f64(n);
-    this.num[NUM.minPrice] = Number.POSITIVE_INFINITY;
+    // every number field a double from the first run on (src/engine/layout.ts)
+    numbersAsDoubles(this);
   }
 
   /** @internal Connects the waterfall the engine built on this venue. */
   protected wire(waterfall: Waterfall): void {
     this.waterfall = waterfall;
-    this.num[FEE_TO_FUND] = waterfall.tradingFeeToFund ?? 0;
-  }
-
-  /** Cumulative funding index (USD per unit of long position paid so far). */
-  get phi(): number {
-    return this.num[PHI];
-  }
-  /** Sum of long positions and of short positions (base units, shorts negative). */
-  get longQty(): number {
-    return this.num[LONG];
-  }
-  get shortQty(): number {
-    return this.num[SHORT];
-  }
-  /** Shortfall so far (USD, before it is paid). */
-  get shortfall(): number {
-    return this.num[SHORTFALL];
-  }
-  /** Notional liquidated so far (USD). */
-  get liquidatedNotional(): number {
-    return this.num[LIQ_NOTIONAL];
-  }
-  /** The insurance fund at the start, and its lowest balance so far (USD). */
-  get insuranceFundStart(): number {
-    return this.num[NUM.insuranceFundStart];
-  }
-  get insuranceFundMin(): number {
-    return this.num[FUND_MIN];
+    this.feeShare = waterfall.tradingFeeShare ?? 0;
+    this.feeTo = waterfall.tradingFeeTo ?? LEDGER.venueFees;
   }
 
   /** @internal Takes the insurance fund's balance into its running minimum. */
   noteFund(): void {
     const fund = this.ledger[LEDGER.insuranceFund];
-    if (fund < this.num[FUND_MIN]) this.num[FUND_MIN] = fund;
+    if (fund < this.insuranceFundMin) this.insuranceFundMin = fund;
   }
 
   // ---------------------------------------------------------------- per-run arrays
@@ -279,7 +267,7 @@ export class Venue implements VenueContext {
     const a = this.accounts;
     // without funding every snapshot is 0: skip that column (a cache miss per call at 1M accounts)
     if (!this.fundingEverMoved) return a.cash[i] + a.qty[i] * (p - a.entry[i]);
-    return a.equity(i, p, this.num[PHI]);
+    return a.equity(i, p, this.phi);
   }
   /** Whether account i is below maintenance at the checked price. */
   isLiquidatable(i: number): boolean {
@@ -464,12 +452,12 @@ export class Venue implements VenueContext {
     const a = this.accounts;
     // no funding has ever accrued: every snapshot is 0 already (saves a cache miss per fill)
     if (!this.fundingEverMoved) return;
-    const owed = a.qty[i] * (this.num[PHI] - a.fundIdx[i]);
+    const owed = a.qty[i] * (this.phi - a.fundIdx[i]);
     if (owed !== 0) {
       a.cash[i] -= owed;
       this.ledger[LEDGER.funding] += owed;
     }
-    a.fundIdx[i] = this.num[PHI];
+    a.fundIdx[i] = this.phi;
   }
 
   // ---------------------------------------------------------------- trading
@@ -510,9 +498,7 @@ export class Venue implements VenueContext {
       // initial margin on an order that opens, grows or flips a position, at the mark (the quick test
       // first: most pass) and at the oracle when margin is checked there
       const n = Math.abs(nq) * m.mark;
-      const e = this.fundingEverMoved
-        ? a.equity(i, m.mark, this.num[PHI])
-        : a.cash[i] + q * (m.mark - a.entry[i]);
+      const e = this.fundingEverMoved ? a.equity(i, m.mark, this.phi) : a.cash[i] + q * (m.mark - a.entry[i]);
       const fee =
         (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
       if (
@@ -550,7 +536,7 @@ export class Venue implements VenueContext {
    */
   private closeWhole(i: number, q: number, u: number, x: number, flags: number): void {
     const a = this.accounts;
-    const pbk = a.bankruptcyPrice(i, this.num[PHI]);
+    const pbk = a.bankruptcyPrice(i, this.phi);
     this.fill(i, u, x, flags);
     if (a.qty[i] === 0 && a.cash[i] < 0) this.waterfall.coverShortfall(i, -a.cash[i], q > 0 ? 1 : -1, pbk);
   }
@@ -560,7 +546,7 @@ export class Venue implements VenueContext {
     const a = this.accounts;
     const nq = q + u;
     const n = Math.abs(nq) * p;
-    const e = this.fundingEverMoved ? a.equity(i, p, this.num[PHI]) : a.cash[i] + q * (p - a.entry[i]);
+    const e = this.fundingEverMoved ? a.equity(i, p, this.phi) : a.cash[i] + q * (p - a.entry[i]);
     const fee = (flags & NO_FEE) !== 0 ? 0 : this.takerFee * Math.abs(x) * (this.feeOnAll ? Math.abs(u) : 0);
     if (
       e - Math.abs(x - p) * Math.abs(u) - fee >= this.initialMarginRate(n) * n &&
@@ -635,9 +621,9 @@ export class Venue implements VenueContext {
       const feeQty = this.cfg.venue.feeOn === 'all' ? Math.abs(dq) : closing;
       const fee = Math.min(this.cfg.venue.takerFee * feeQty * Math.abs(x), Math.max(0, this.equity(i)));
       if (fee > 0) {
-        if (this.num[FEE_TO_FUND] > 0) {
-          const f = fee * this.num[FEE_TO_FUND];
-          this.charge(i, LEDGER.insuranceFund, f);
+        if (this.feeShare > 0) {
+          const f = fee * this.feeShare;
+          this.charge(i, this.feeTo, f);
           this.charge(i, LEDGER.venueFees, fee - f);
         } else this.charge(i, LEDGER.venueFees, fee);
       }
@@ -649,11 +635,10 @@ export class Venue implements VenueContext {
   }
 
   private updateOpenInterest(before: number, after: number): void {
-    const s = this.num;
-    if (before > 0) s[LONG] -= before;
-    else if (before < 0) s[SHORT] -= before;
-    if (after > 0) s[LONG] += after;
-    else if (after < 0) s[SHORT] += after;
+    if (before > 0) this.longQty -= before;
+    else if (before < 0) this.shortQty -= before;
+    if (after > 0) this.longQty += after;
+    else if (after < 0) this.shortQty += after;
   }
 
   /**
@@ -707,10 +692,10 @@ export class Venue implements VenueContext {
     const cap = this.cfg.market.funding.cap;
     const rate = Math.min(cap, Math.max(-cap, (m.mark - p) / p));
     const d = rate * m.mark;
-    this.num[PHI] += d;
+    this.phi += d;
     this.fundingEverMoved = true;
     // the book's counterparty holds −(net agent position) and settles at once
-    const marketPos = -(this.num[LONG] + this.num[SHORT]);
+    const marketPos = -(this.longQty + this.shortQty);
     const owed = marketPos * d;
     this.ledger[LEDGER.market] -= owed;
     this.ledger[LEDGER.funding] += owed;
@@ -728,13 +713,13 @@ export class Venue implements VenueContext {
   noteLiquidation(notional: number): void {
     this.liquidations++;
     this.tickLiquidations++;
-    this.num[LIQ_NOTIONAL] += notional;
+    this.liquidatedNotional += notional;
   }
 
   /** Records a shortfall (before it is paid). */
   noteShortfall(amount: number): void {
-    this.num[SHORTFALL] += amount;
-    this.num[TICK_SHORTFALL] += amount;
+    this.shortfall += amount;
+    this.tickShortfall += amount;
   }
 
   /** Logs an event when events are recorded (the account's state, when given, is from {@link snap}). */

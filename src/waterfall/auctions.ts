@@ -20,7 +20,7 @@ import type { VenueContext } from '../context.js';
  */
 import type { StageMetric } from '../metrics.js';
 import { LEDGER } from '../venue/ledger.js';
-import { AUCTION_SERVICE, type AuctionService } from './keepers.js';
+import { AUCTION_SERVICE, type AuctionService, serviceToken } from './keepers.js';
 import { moveCash, transferPosition } from './ops.js';
 import type { StageInstance } from './stage.js';
 import type { StagedWaterfall } from './waterfall.js';
@@ -31,6 +31,9 @@ export const AUCTION_METRICS = [
   'zero_bid_auctions',
   'zero_bid_value',
 ] as const satisfies readonly StageMetric[];
+
+/** What the auction stages of a run share: the tab of every lot in their auctions (see `houseDebt`). */
+const AUCTION_DEBT = serviceToken<Float64Array>('auction-debt', { many: true });
 
 export abstract class AuctionHouse implements AuctionService, StageInstance {
   abstract readonly kind: 'dutch' | 'english';
@@ -46,6 +49,11 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
   readonly zero: Uint8Array;
   /** Tab of the lots now in this stage's auctions (USD: MakerDAO's `dirt`). */
   dirt = 0;
+  /**
+   * Tab of the lots in every auction stage of the run together (USD: MakerDAO's `Dirt`), one number the
+   * auction stages share through the waterfall (`StagedWaterfall.shared`).
+   */
+  protected readonly houseDebt: Float64Array;
   /** Per account: how many of its lots are in this stage's auctions now. */
   private readonly open: Int32Array;
   /** Slots of the metrics an auction stage declares (`AUCTION_METRICS`). */
@@ -64,6 +72,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     readonly penaltyToFund: number,
     metric: (name: StageMetric) => number,
   ) {
+    this.houseDebt = waterfall.shared(AUCTION_DEBT, () => new Float64Array(1));
     this.mAuctions = metric('auctions');
     this.mZeroBid = metric('zero_bid_auctions');
     this.mZeroValue = metric('zero_bid_value');
@@ -178,7 +187,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     this.resets[k] = 0;
     this.zero[k] = 0;
     this.dirt += this.tab0[k];
-    this.waterfall.auctionDebt += this.tab0[k];
+    this.houseDebt[0] += this.tab0[k];
     sim.metrics[this.mAuctions]++;
     sim.noteLiquidation(lot * sim.mark);
     sim.log('kick', id, dq, pbk, this.tab0[k]);
@@ -192,7 +201,7 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
     const lot = Math.abs(a.qty[row]);
     const part = units >= lot ? this.tabLeft(k) : (this.tabLeft(k) * units) / lot;
     this.dirt -= part;
-    this.waterfall.auctionDebt -= part;
+    this.houseDebt[0] -= part;
     transferPosition(this.sim, row, keeper, units >= lot ? a.qty[row] : this.sgn[k] * units, x);
     if (a.qty[row] === 0) this.settle(k);
   }
@@ -233,9 +242,9 @@ export abstract class AuctionHouse implements AuctionService, StageInstance {
   private release(k: number): void {
     const left = this.tabLeft(k);
     this.dirt -= left;
-    this.waterfall.auctionDebt -= left;
+    this.houseDebt[0] -= left;
     if (Math.abs(this.dirt) < 1e-9) this.dirt = 0;
-    if (Math.abs(this.waterfall.auctionDebt) < 1e-9) this.waterfall.auctionDebt = 0;
+    if (Math.abs(this.houseDebt[0]) < 1e-9) this.houseDebt[0] = 0;
     this.open[this.owner[k]]--;
     this.owner[k] = -1;
   }

@@ -61,6 +61,8 @@ export interface VaultService {
   equity(): number;
   /** The vault's signed position (base units). */
   position(): number;
+  /** The vault's own account row (its cash and the positions it took over). */
+  readonly cashRow: number;
 }
 
 /** The backstop capacity providers' stage, as providers see it. */
@@ -100,11 +102,11 @@ export class Keepers {
   private readonly provided = new Map<ServiceToken<unknown>, unknown[]>();
   /** Which stage provided each (for the message when a second one does). */
   private readonly providers = new Map<ServiceToken<unknown>, string[]>();
-  // @internal the built-in services, kept at hand by `provide` (the calls below run per agent per tick)
-  readonly auctionStages: AuctionService[] = [];
-  takeoverStage: TakeoverService | undefined;
-  vaultStage: VaultService | undefined;
-  capacityStage: CapacityService | undefined;
+  // the built-in services, kept at hand by `provide` (the calls below run per agent per tick)
+  private readonly auctionStages: AuctionService[] = [];
+  private takeoverStage: TakeoverService | undefined;
+  private vaultStage: VaultService | undefined;
+  private capacityStage: CapacityService | undefined;
   private readonly watchers: Int32Array;
   private watching = 0;
   private cursor = 0;

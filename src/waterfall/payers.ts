@@ -80,3 +80,6 @@ export function isBuiltinPayerColumn(column: string): boolean {
 
 /** Field-metadata key that marks a `runs.arrow` column as a who-paid column; its value is the label. */
 export const PAYER_META_KEY = 'payer';
+
+/** Field-metadata key (value '1') of a who-paid column whose payments count in the venue's loss (`loss`). */
+export const PAYER_LOSS_META_KEY = 'in_loss';

@@ -261,6 +261,11 @@ export function allocStageState(
       bad(`.${name}.length must be a whole number ≥ 0 (got ${JSON.stringify(length)})`);
     if (fill !== undefined && typeof fill !== 'number')
       bad(`.${name}.fill must be a number, when given (got ${JSON.stringify(fill)})`);
+    if (typeof fill === 'number' && type !== 'f64') {
+      const [lo, hi] = type === 'u8' ? [0, 255] : [-(2 ** 31), 2 ** 31 - 1];
+      if (!(Number.isInteger(fill) && fill >= lo && fill <= hi))
+        bad(`.${name}.fill must be a whole number from ${lo} to ${hi} for type '${type}' (got ${fill})`);
+    }
     const n = length as number;
     const arr = type === 'f64' ? alloc.f64(n) : type === 'i32' ? alloc.i32(n) : alloc.u8(n);
     if (typeof fill === 'number' && fill !== 0) arr.fill(fill);

@@ -21,7 +21,7 @@ import type { InputIssue } from '../errors.js';
 import { METRIC_NAMES, type MetricDecl, metricSlot } from '../metrics.js';
 import { LEDGER, PAYER, PAYER_SLOTS, type Payer } from '../venue/ledger.js';
 import type { Venue } from '../venue/venue.js';
-import { Keepers, type VaultService } from './keepers.js';
+import { Keepers, type ServiceToken, VAULT_SERVICE, type VaultService } from './keepers.js';
 import { allocStageState, getStage, listStages, type StageInstance } from './stage.js';
 
 /** What the engine calls; built from the config by {@link buildWaterfall}. */
@@ -43,10 +43,11 @@ export interface Waterfall {
   holdingsValue?(i: number): number;
   /** Whether a stage holds part of account i's position that may come back to it (it cannot leave yet). */
   holds?(i: number): boolean;
-  /** Vault equity at the mark (USD), when there is a vault. */
+  /** Vault equity at the mark (USD), when a stage provides the vault service. */
   vaultEquity?(): number;
-  /** Share of trading fees paid into the insurance fund (the rest to the venue). */
-  readonly tradingFeeToFund?: number;
+  /** Share of every trading fee a stage takes (`StagedWaterfall.takeTradingFees`), and the ledger account it goes to. */
+  readonly tradingFeeShare?: number;
+  readonly tradingFeeTo?: number;
   /** Per metric slot: 1 when a stage declares the metric (`StageDef.metrics`); only those may be written. */
   readonly declared?: Uint8Array;
   /** Role (0 traders, 2 lps) of system account row `i` in the PnL by role. */
@@ -181,11 +182,14 @@ export class StagedWaterfall implements Waterfall {
   readonly stages: StageInstance[] = [];
   /** Stage names, in config order. */
   readonly names: string[] = [];
-  tradingFeeToFund = 0;
-  /** @internal the vault stage, when configured (liquidation-fee share, vault metrics). */
-  vault: (VaultService & { cashRow: number }) | undefined;
-  /** @internal USD debt in auctions now (all auction stages: MakerDAO's `Dirt`). */
-  auctionDebt = 0;
+  /** What {@link StagedWaterfall.takeTradingFees} set: a share of every trading fee, and where it goes. */
+  tradingFeeShare = 0;
+  tradingFeeTo: number = LEDGER.venueFees;
+  /** The vault service, when a listed stage provides it (for the payoffs' vault shares and the series). */
+  private vault: VaultService | undefined;
+  /** Objects the stages of this run share, by token (see {@link StagedWaterfall.shared}). */
+  private readonly sharedBy = new Map<ServiceToken<unknown>, unknown>();
+  private feeTaker = '';
   /** Per metric slot: 1 when a listed stage declares the metric (`StageDef.metrics`). */
   readonly declared: Uint8Array;
   private readonly closers: StageInstance[] = [];
@@ -202,7 +206,7 @@ export class StagedWaterfall implements Waterfall {
   private readonly roles: Int32Array;
   private readonly firstRow: number;
 
-  constructor(readonly sim: Venue) {
+  constructor(private readonly sim: Venue) {
     this.keepers = new Keepers(sim);
     const entries = sim.cfg.waterfall.stages as StageEntry[];
     this.firstRow = sim.nAgents;
@@ -231,7 +235,15 @@ export class StagedWaterfall implements Waterfall {
         ticks: sim.cfg.ticks,
         dtSeconds: sim.cfg.dtSeconds,
       };
-      const state = allocStageState(def.name, def.state?.(params, sizes), sizes, sim);
+      let decl: unknown;
+      try {
+        decl = def.state?.(params, sizes);
+      } catch (e) {
+        throw new Error(
+          `stage '${def.name}' state (StageDef.state) failed: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+      const state = allocStageState(def.name, decl, sizes, sim);
       const inst = def.build({
         sim,
         params,
@@ -277,6 +289,34 @@ export class StagedWaterfall implements Waterfall {
     this.payerAt = Int32Array.from(payAt);
     this.payerColumn = Int32Array.from(payCol);
     this.deferred = Uint8Array.from(this.payers, (p) => (p.settleTick ? 1 : 0));
+    this.vault = this.keepers.service(VAULT_SERVICE);
+  }
+
+  /**
+   * The object the stages of this run share under `token`: `make()`'s on the first call of the run, the same
+   * one on every later call (e.g. the debt in auctions of all auction stages together, MakerDAO's `Dirt`).
+   */
+  shared<T>(token: ServiceToken<T>, make: () => T): T {
+    if (!this.sharedBy.has(token)) this.sharedBy.set(token, make());
+    return this.sharedBy.get(token) as T;
+  }
+
+  /**
+   * Routes `share` (0 to 1) of every trading fee to ledger account `to` (the rest stays the venue's), from the
+   * next trade on: the insurance fund's share of fees. One listed stage may take fees.
+   *
+   * @throws Error when another listed stage already takes them, naming both
+   */
+  takeTradingFees(share: number, to: number, stage: string): void {
+    if (this.feeTaker !== '')
+      throw new Error(
+        `stages '${this.feeTaker}' and '${stage}' both take a share of trading fees; list one of them`,
+      );
+    if (!(share >= 0 && share <= 1))
+      throw new Error(`stage '${stage}': a share of trading fees must be in [0, 1] (got ${share})`);
+    this.feeTaker = stage;
+    this.tradingFeeShare = share;
+    this.tradingFeeTo = to;
   }
 
   liquidate(id: number): void {
@@ -359,7 +399,13 @@ export class StagedWaterfall implements Waterfall {
       // what a payer's own rounding leaves (a sum of many shares) is its payment too; a payer that settles
       // at the end of the tick books what it paid then (`settled`)
       const last = rem <= DUST_SHARE * amount;
-      if (this.deferred[k] === 0) sim.paid[this.payerColumn[k]] += last ? paid + rem : paid;
+      if (this.deferred[k] === 0) {
+        const booked = last ? paid + rem : paid;
+        sim.paid[this.payerColumn[k]] += booked;
+        // a payer with a column of its own (a plug-in's) has no event of its own: the waterfall logs its
+        // payment, so that each tick's payer events still sum to its shortfalls
+        if (this.payerColumn[k] >= PAYER_SLOTS) sim.log('paid', id, 0, 0, booked);
+      }
       if (last) rem = 0;
     }
     leaveUnpaid(sim, id, rem);

@@ -43,6 +43,7 @@ import {
   type StageState,
   type StateSizes,
   transferPosition,
+  VAULT_SERVICE,
   type VenueContext,
 } from '../../plugin.js';
 
@@ -280,7 +281,7 @@ class Adl implements StageInstance {
       if (queued) score[w] = this.scoreOf(w, mark);
     }
     // the closer deleverages the vault's book too, as venues do the backstop's
-    const vr = this.closer ? (this.waterfall.vault?.cashRow ?? -1) : -1;
+    const vr = this.closer ? (this.waterfall.keepers.service(VAULT_SERVICE)?.cashRow ?? -1) : -1;
     if (vr >= 0 && this.isWinner(vr, sb, mark, -1)) {
       c[m++] = vr;
       if (queued) score[vr] = this.scoreOf(vr, mark);

@@ -90,7 +90,7 @@ class Dutch extends AuctionHouse {
   }
   override liquidate(id: number): boolean {
     const p = this.p;
-    const room = Math.min(p.hole - this.dirt, p.Hole - this.waterfall.auctionDebt);
+    const room = Math.min(p.hole - this.dirt, p.Hole - this.houseDebt[0]);
     if (!(room > 0)) return false;
     const tab = this.tabOf(id);
     let fraction = tab <= room ? 1 : room / tab;

@@ -164,7 +164,7 @@ class English extends AuctionHouse {
         if (units < L) {
           const back = (this.tabLeft(k) * (L - units)) / L;
           this.dirt -= back;
-          this.waterfall.auctionDebt -= back;
+          this.houseDebt[0] -= back;
           transferPosition(sim, id, this.owner[k], this.sgn[k] * (L - units), this.pbk[k]);
         }
         if (this.bidV[k] === 0) {

@@ -48,7 +48,7 @@ export default defineStage({
   pays: 'insuranceFund',
   params: Params,
   build({ sim, params, waterfall }) {
-    waterfall.tradingFeeToFund = params.tradingFeeShare;
+    waterfall.takeTradingFees(params.tradingFeeShare, LEDGER.insuranceFund, 'insurance-fund');
     return new InsuranceFund(sim, params);
   },
 });

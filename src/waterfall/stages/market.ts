@@ -16,6 +16,7 @@ import {
   NO_FEE,
   type StagedWaterfall,
   type StageInstance,
+  VAULT_SERVICE,
   type VenueContext,
 } from '../../plugin.js';
 
@@ -96,7 +97,7 @@ class MarketLiquidation implements StageInstance {
       sim.charge(id, LEDGER.insuranceFund, f);
       rest -= f;
     }
-    const vault = waterfall.vault;
+    const vault = this.toVault > 0 ? waterfall.keepers.service(VAULT_SERVICE) : undefined;
     if (this.toVault > 0 && vault) {
       const x = fee * this.toVault;
       moveCash(sim, id, vault.cashRow, x);

@@ -19,6 +19,7 @@ import {
   NO_FLOW,
   type StagedWaterfall,
   type StageInstance,
+  VAULT_SERVICE,
   type VenueContext,
 } from '../../plugin.js';
 
@@ -79,7 +80,7 @@ class Settlement implements StageInstance {
 
   private settle(p: number): void {
     const { sim, a, waterfall } = this;
-    const vault = waterfall.vault?.cashRow ?? -1;
+    const vault = waterfall.keepers.service(VAULT_SERVICE)?.cashRow ?? -1;
     for (let i = 0; i < a.n; i++) {
       const q = a.qty[i];
       if (q === 0 || (i >= sim.nAgents && i !== vault)) continue;

@@ -391,10 +391,9 @@ export default defineStage({
   rows: () => 1,
   rowRole: 'lps',
   state: () => STATE,
-  build({ sim, params, waterfall, firstRow, index, metric, provide, state }) {
+  build({ sim, params, firstRow, index, metric, provide, state }) {
     const vault = new Vault(sim, params, firstRow, index, metric, state);
     provide(VAULT_SERVICE, vault);
-    waterfall.vault = vault;
     return vault;
   },
 });

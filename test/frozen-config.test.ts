@@ -1,40 +1,86 @@
 /**
- * A run's config is frozen (issue 19 review): the runs of a batch share their config object within a worker
- * thread, so a plug-in that changed it would change every later run of that thread and the results would
- * depend on the number of workers. A write now fails the run, naming the field, and the config a caller
- * passed keeps its values.
+ * The runner's configs are frozen (issue 19 review): the runs of a batch share their config object within a
+ * worker thread, so a plug-in that changed it would change every later run of that thread and the results
+ * would depend on the number of workers. A write now fails its run, naming the field, and the batch is the
+ * same on any number of workers.
  */
-import { describe, expect, it } from 'vitest';
-import { defineStrategy, parseConfig, registerStrategy, Simulation, simulate, z } from '../src/index.js';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/index.js';
+import { freezeConfig } from '../src/venue/venue.js';
+import { cli, readArrow, tmp } from './cli-helpers.js';
 import { crashConfig } from './helpers.js';
 
-describe('the config of a run', () => {
-  registerStrategy(
-    defineStrategy({
-      name: 'test-cfg-writer',
-      role: 'traders',
-      description: 'sets the taker fee to 0 in its first act',
-      params: z.strictObject({}),
-      act(_g, sim) {
-        (sim.cfg.venue as { takerFee: number }).takerFee = 0;
-      },
-    }),
-  );
+const dir = tmp('bs-frozen-config-');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('cannot be changed by a plug-in: the write fails the run, naming the field', () => {
-    const base = crashConfig(50, 20);
-    const cfg = parseConfig({
-      ...base,
-      agents: { ...base.agents, traders: { count: 10, mix: [{ strategy: 'test-cfg-writer', fraction: 1 }] } },
+// from tick 5 of its run, sets the venue's taker fee to 0 (for its own run: and, unfrozen, the thread's next ones)
+const WRITER = `import { defineStrategy, z } from 'backstop-sim';
+export default defineStrategy({
+  name: 'test-cfg-writer',
+  role: 'traders',
+  description: 'sets the taker fee to 0',
+  params: z.strictObject({}),
+  act(_g, sim) {
+    if (sim.tick === 5) (sim.cfg.venue as { takerFee: number }).takerFee = 0;
+  },
+});
+`;
+
+describe('the config of a batch', () => {
+  it('a plug-in that writes it fails its run, naming the field, on any number of workers alike', () => {
+    writeFileSync(join(dir, 'writer.ts'), WRITER);
+    const exp = {
+      name: 'writer',
+      description: 'a strategy that writes the config',
+      base: {
+        strategies: ['./writer.ts'],
+        ticks: 20,
+        agents: {
+          traders: {
+            count: 20,
+            mix: [
+              { strategy: 'noise', fraction: 0.5 },
+              { strategy: 'test-cfg-writer', fraction: 0.5 },
+            ],
+          },
+        },
+      },
+      runs: 4,
+      seed: 3,
+    };
+    writeFileSync(join(dir, 'writer.json'), JSON.stringify(exp));
+    const outs = [1, 2].map((w) => {
+      const out = join(dir, `out-${w}`);
+      const r = cli([
+        'run',
+        join(dir, 'writer.json'),
+        '--out',
+        out,
+        '--quiet',
+        '--workers',
+        String(w),
+        '--failures-ok',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return out;
     });
-    expect(() => simulate(cfg, { seed: 1 })).toThrow(/Cannot assign to read only property 'takerFee'/);
-    expect(cfg.venue.takerFee).toBeGreaterThan(0);
+    const t = readArrow(join(outs[0], 'runs.arrow'));
+    for (const r of t) {
+      const row = r.toJSON() as { status: string; error: string };
+      expect(row.status).toBe('failed');
+      expect(row.error).toMatch(/Cannot assign to read only property 'takerFee'/);
+    }
+    expect(readFileSync(join(outs[1], 'runs.arrow')).equals(readFileSync(join(outs[0], 'runs.arrow')))).toBe(
+      true,
+    );
   });
 
-  it('every nested object of the config a run is built on is frozen, its values unchanged', () => {
+  it('freezeConfig freezes every nested object (typed arrays aside) and changes no value', () => {
     const cfg = parseConfig(crashConfig(50, 20));
     const before = JSON.stringify(cfg);
-    new Simulation(cfg, { seed: 2 }).run();
+    freezeConfig(cfg);
     expect(JSON.stringify(cfg)).toBe(before);
     const walk = (o: unknown): void => {
       if (o === null || typeof o !== 'object' || ArrayBuffer.isView(o)) return;

@@ -68,6 +68,29 @@ describe('a plug-in with the name of a built-in', () => {
     expect(r.stderr).toContain('the strategy "noise" (export mine) has the name of a built-in strategy');
   });
 
+  it('two listed stages declaring a service only one may provide are refused by validate (exit 2)', () => {
+    const src = `import { defineStage, VAULT_SERVICE, z } from 'backstop-sim';
+export default defineStage({
+  name: 'my-vault',
+  description: 'claims to be the vault',
+  role: 'close',
+  provides: [VAULT_SERVICE],
+  params: z.strictObject({}),
+  build: () => ({ liquidate: () => false }),
+});
+`;
+    writeFileSync(join(dir, 'my-vault.ts'), src);
+    const cfg = config('my-vault.ts', 'my-vault');
+    cfg.waterfall.stages.push({ stage: 'vault' });
+    const path = join(dir, 'my-vault.json');
+    writeFileSync(path, JSON.stringify({ name: 'v', description: 'x', base: cfg, runs: 1, seed: 1 }));
+    const r = cli(['validate', path]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      "'vault' and 'my-vault' (stages[0]) both provide service vault, which only one stage listed may provide",
+    );
+  });
+
   it('a name of its own runs', () => {
     const r = simulateWith('mine.ts', STAGE('my-passer'), config('mine.ts', 'my-passer'));
     expect(r.code, r.stderr).toBe(0);

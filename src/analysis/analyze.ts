@@ -4,11 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FORBIDDEN_KEYS, inputValueIssues } from '../config/input-check.js';
+import { inputValueIssues } from '../config/input-check.js';
 import { simConfigSchema } from '../config/schema.js';
 import { mixCounts } from '../engine/simulation.js';
 import { gameColumnRole } from '../experiment/game-columns.js';
-import { hasForbiddenKey, stagePositions } from '../experiment/paths.js';
+import { hasForbiddenKey, malformedPath, parsePath, setPath as setSegments } from '../experiment/paths.js';
 import { SECONDS_PER_YEAR } from '../market/price/types.js';
 import { fieldMeta, METRIC_NAMES, STAGE_METRIC_META_KEY } from '../metrics.js';
 import { BUILTIN_PAYERS, PAYER_LOSS_META_KEY, PAYER_META_KEY } from '../waterfall/payers.js';
@@ -238,22 +238,18 @@ export function readResultsJson(path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Sets a dotted path (`a.b.0.c`, `a.b[0].c` or `waterfall.stages[vault].c`) in a (deep-copied) plain object. */
+/**
+ * Sets a dotted path (`a.b[0].c`, `a.b.0.c` or `waterfall.stages[vault].c`) in a (deep-copied) plain object:
+ * the experiment's own `setPath` (src/experiment/paths.ts) on the parsed path.
+ *
+ * @throws Error naming the path when it is malformed, reserved, or runs through a list element or a field
+ *   the object does not have
+ */
 export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
-  // a stage addressed by name: its position in this config
-  const parts = stagePositions(path, obj)
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.');
-  // a path read from a file: never through a prototype
-  if (parts.some((k) => FORBIDDEN_KEYS.has(k))) throw new Error(`${path}: a reserved name is no config path`);
-  let o: Record<string, unknown> = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const k = parts[i];
-    const next = o[k];
-    if (next === null || typeof next !== 'object') o[k] = /^\d+$/.test(parts[i + 1]) ? [] : {};
-    o = o[k] as Record<string, unknown>;
-  }
-  o[parts[parts.length - 1]] = value;
+  const segments = parsePath(path.replace(/\.(\d+)(?=\.|$)/g, '[$1]'));
+  if (!segments) throw new Error(`${path}: ${malformedPath(path)}`);
+  const bad = setSegments(obj, segments, value);
+  if (bad !== undefined) throw new Error(`${path}: ${bad}`);
 }
 
 /** Expected capital per agent of a capital distribution. */

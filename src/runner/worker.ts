@@ -16,6 +16,7 @@ import { gameRoles, rolePayoff, seedPoint } from '../experiment/game.js';
 import { loadExperimentFile } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
+import { freezeConfig } from '../venue/venue.js';
 import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
 import {
@@ -103,6 +104,8 @@ function checkStamps(): void {
 /** Runs one chunk of the batch in `workerData.batch`. */
 export async function runChunkPacked(task: ChunkTask, batch: WorkerBatch): Promise<Uint8Array> {
   const { plan, configs, baseDir } = batch;
+  // the thread's runs share these configs: frozen, a plug-in's write fails its run instead of the next ones
+  for (const c of configs) freezeConfig(c);
   // a game batch's runs add their roles' payoffs per agent; its profiles share their mechanism point's seeds
   const roles = gameRoles(plan.game);
   // then each payer's own who-paid column and each stage's own metric (0 where the point's config does not

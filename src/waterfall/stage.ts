@@ -181,6 +181,12 @@ export interface StageDef<PS extends z.ZodType = z.ZodType, S extends StageState
    * last; each with the parameter's name as `path` (the stage's place in the list is prefixed).
    */
   checkRun?(params: z.output<PS>, run: { ticks: number }): { path: string; message: string }[];
+  /**
+   * The services the stage provides to agents and other stages (`ctx.provide` in `build`): declared, two
+   * listed stages providing a service only one may are refused when the config is checked (exit 2), not
+   * when the run is built.
+   */
+  readonly provides?: readonly ServiceToken<unknown>[];
   /** zod object of the parameters (without `stage`); every field has a default and a unit. */
   readonly params: PS;
   /** System account rows the stage needs (e.g. the vault's position, one per auction lot). */
@@ -306,6 +312,16 @@ export function stageGaps(def: Record<string, unknown>): string[] {
       );
     else gaps.push(...metricGaps(def.metrics, String(def.name), def.pays));
   }
+  if (
+    def.provides !== undefined &&
+    !(
+      Array.isArray(def.provides) &&
+      def.provides.every(
+        (t) => t && typeof t === 'object' && typeof t.name === 'string' && typeof t.many === 'boolean',
+      )
+    )
+  )
+    gaps.push('provides must be a list of service tokens (serviceToken(name)), when given');
   for (const k of ['roleOf', 'alwaysCovers', 'alwaysHandles', 'checkRun', 'rows', 'state'] as const)
     if (def[k] !== undefined && typeof def[k] !== 'function')
       gaps.push(`${k} must be a function, when given`);

@@ -97,6 +97,7 @@ export function checkStages(
   let firstCloser = -1;
   let terminal = -1;
   let fullPayer = -1;
+  const provider = new Map<ServiceToken<unknown>, number>();
   stages.forEach((entry, i) => {
     const p = at(`waterfall.stages[${i}]`);
     const def = getStage(String(entry.stage));
@@ -150,6 +151,17 @@ export function checkStages(
         });
       if (firstCloser < 0) firstCloser = i;
       if (def.alwaysHandles?.(r.data) && terminal < 0) terminal = i;
+    }
+    // a service only one stage may provide, declared by two listed stages
+    for (const token of def.provides ?? []) {
+      if (token.many) continue;
+      const other = provider.get(token);
+      if (other !== undefined)
+        issues.push({
+          path: `${p}.stage`,
+          message: `'${def.name}' and '${String(stages[other].stage)}' (stages[${other}]) both provide service ${token.name}, which only one stage listed may provide: list one of them`,
+        });
+      else provider.set(token, i);
     }
   });
   if (stages.length > 0 && firstCloser < 0 && issues.length === 0)

@@ -147,6 +147,7 @@ export default defineStage({
   name: 'capacity-providers',
   description: 'closes positions against committed backstop providers, pro rata to capacity left (FTX)',
   role: 'close',
+  provides: [CAPACITY_SERVICE],
   params: Params,
   state,
   build: ({ sim, params, provide, state: st }) => {

@@ -137,6 +137,7 @@ export default defineStage({
   name: 'takeover',
   description: 'liquidators take over positions at a fixed discount to the oracle (close factor, bonus)',
   role: 'close',
+  provides: [TAKEOVER_SERVICE],
   params: Params,
   // per account row: when it was first offered (seconds; −1: not on offer); the rows on offer
   state: (_p, run: StateSizes) => ({

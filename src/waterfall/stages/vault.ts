@@ -387,6 +387,7 @@ export default defineStage({
   role: 'both',
   pays: 'vault',
   metrics: ['vault_return', 'vault_max_drawdown'],
+  provides: [VAULT_SERVICE],
   params: Params,
   rows: () => 1,
   rowRole: 'lps',

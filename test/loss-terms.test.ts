@@ -4,7 +4,7 @@
  * runs.arrow, marked in its field metadata (`in_loss`), and named in the definition `analyze` prints and
  * returns (`lossTerms`); a payer that does not count (the venue's own treasury) is not.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readArrow, tmp } from './cli-helpers.js';
@@ -125,6 +125,11 @@ describe('the loss a payer counts in', () => {
     expect(r.stdout).toContain('loss = socialized_loss + paid_by_levy_true + unpaid + open_deficit (USD)');
     const j = JSON.parse(cli(['analyze', out(true), '--format', 'json']).stdout);
     expect(j.lossTerms).toEqual(['socialized_loss', 'paid_by_levy_true', 'unpaid', 'open_deficit']);
+    const rep = cli(['report', out(true)]);
+    expect(rep.code, rep.stderr).toBe(0);
+    expect(readFileSync(join(out(true), 'report', 'index.html'), 'utf8')).toContain(
+      'Loss = socialized loss + paid by levy true + unpaid + open deficit at the end (USD)',
+    );
   });
 
   it('a payer that does not count in the loss is not a term of it', () => {

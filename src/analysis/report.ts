@@ -1032,7 +1032,7 @@ ${
   a
     ? `<p>${a.groups.reduce((s, g) => s + g.runs, 0)} runs in ${a.groups.length} group(s)${
         a.by.length ? ` by ${esc(a.by.join(', '))}` : ''
-      }. Loss = socialized loss + unpaid + open deficit at the end (USD). ${esc(methodsText(a))}</p>`
+      }. Loss = ${esc(a.lossTerms.map((c) => c.replace(/_/g, ' ')).join(' + '))} at the end (USD). ${esc(methodsText(a))}</p>`
     : `<p>An empirical game: ${eq ? eq.points.length : 0} sweep point(s), ${eq?.runs ?? 0} runs per profile. Payoffs are PnL − outside option per agent (USD); loss = socialized loss + unpaid + open deficit (USD). Payoff intervals are 95% t-intervals over the profile's runs; the venue's mean loss has its 95% interval on the log scale (a loss is never negative), P(insolvency) a Wilson interval.</p>`
 }
 <h2>Figures</h2>

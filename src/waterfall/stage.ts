@@ -232,18 +232,29 @@ export function defineStage<PS extends z.ZodType, S extends StageStateDecl = Rec
 const COLUMN_TYPES: readonly ColumnType[] = ['f64', 'i32', 'u8'];
 
 /**
- * Allocates the arrays a stage declares (`StageDef.state`) for one run from `alloc` (the run's arena).
+ * Allocates the arrays stage `def` declares (`StageDef.state`) for one run with parameters `params`, from
+ * `alloc` (the run's arena).
  *
- * @throws Error naming the stage and the array when the declaration is not one the engine can allocate (a
- *   bug in the stage)
+ * @throws Error naming the stage (and the array) when its `state` throws or declares what the engine cannot
+ *   allocate (a bug in the stage)
  */
 export function allocStageState(
-  stage: string,
-  decl: unknown,
+  def: Pick<StageDef, 'name' | 'state'>,
+  params: unknown,
   sizes: StateSizes,
   alloc: { f64(n: number): Float64Array; i32(n: number): Int32Array; u8(n: number): Uint8Array },
 ): Record<string, Float64Array | Int32Array | Uint8Array> {
   const out: Record<string, Float64Array | Int32Array | Uint8Array> = {};
+  if (def.state === undefined) return out;
+  const stage = def.name;
+  let decl: unknown;
+  try {
+    decl = def.state(params, sizes);
+  } catch (e) {
+    throw new Error(
+      `stage '${stage}' state (StageDef.state) failed: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
   if (decl === undefined) return out;
   const bad = (what: string): never => {
     throw new Error(`stage '${stage}' state${what} (StageDef.state)`);

@@ -247,15 +247,7 @@ export class StagedWaterfall implements Waterfall {
         ticks: sim.cfg.ticks,
         dtSeconds: sim.cfg.dtSeconds,
       };
-      let decl: unknown;
-      try {
-        decl = def.state?.(params, sizes);
-      } catch (e) {
-        throw new Error(
-          `stage '${def.name}' state (StageDef.state) failed: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
-      const state = allocStageState(def.name, decl, sizes, sim);
+      const state = allocStageState(def, params, sizes, sim);
       const inst = def.build({
         sim,
         params,

@@ -17,6 +17,31 @@ export function expectWhoPaid(r: SimulateResult): void {
   expect(Math.abs(m.shortfall - sum)).toBeLessThanOrEqual(1e-9 * Math.max(1, m.shortfall));
 }
 
+/**
+ * The crash venue of the plug-in tests that run a stage written as one file (payer, metric, loss): 300
+ * traders, a fifth of them holding at 20×, through a crash of `change` at tick 60 of 120.
+ */
+export function pluginCrashBase(change = -0.35) {
+  return {
+    ticks: 120,
+    market: {
+      index: { model: 'gbm', p0: 2000, sigma: 0.8 },
+      shocks: [{ atTick: 60, change, durationSeconds: 3600 }],
+      liquidity: { depthUsd: 6000000 },
+    },
+    agents: {
+      traders: {
+        count: 300,
+        capital: { dist: 'uniform', min: 1000, max: 100000 },
+        mix: [
+          { strategy: 'noise', fraction: 0.8 },
+          { strategy: 'hold', fraction: 0.2, params: { side: 'random', leverage: 20 } },
+        ],
+      },
+    },
+  };
+}
+
 /** A small bench-like venue: noise traders, a crash in the middle. */
 export function crashConfig(n = 500, ticks = 600) {
   return {

@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readArrow, tmp } from './cli-helpers.js';
+import { pluginCrashBase } from './helpers.js';
 
 const dir = tmp('bs-loss-terms-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,23 +41,8 @@ const experiment = (loss: boolean) => ({
   description: 'a crash venue with a levy before the insurance fund',
   base: {
     strategies: [`./levy-${loss}.ts`],
-    ticks: 120,
-    market: {
-      index: { model: 'gbm', p0: 2000, sigma: 0.8 },
-      shocks: [{ atTick: 60, change: -0.35, durationSeconds: 3600 }],
-      liquidity: { depthUsd: 6000000 },
-    },
+    ...pluginCrashBase(-0.35),
     venue: { insuranceFund: 0, insuranceFundShareOfCollateral: 0 },
-    agents: {
-      traders: {
-        count: 300,
-        capital: { dist: 'uniform', min: 1000, max: 100000 },
-        mix: [
-          { strategy: 'noise', fraction: 0.8 },
-          { strategy: 'hold', fraction: 0.2, params: { side: 'random', leverage: 20 } },
-        ],
-      },
-    },
     waterfall: { stages: [{ stage: 'market' }, { stage: `test-levy-${loss}` }, { stage: 'socialized' }] },
   },
   runs: 4,

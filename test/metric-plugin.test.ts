@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readArrow, tmp } from './cli-helpers.js';
+import { pluginCrashBase } from './helpers.js';
 
 const dir = tmp('bs-metric-plugin-');
 const out = join(dir, 'out');
@@ -57,22 +58,7 @@ const experiment = {
   description: 'a crash venue with a watching stage before the market',
   base: {
     strategies: ['./watcher.ts'],
-    ticks: 120,
-    market: {
-      index: { model: 'gbm', p0: 2000, sigma: 0.8 },
-      shocks: [{ atTick: 60, change: -0.3, durationSeconds: 3600 }],
-      liquidity: { depthUsd: 6000000 },
-    },
-    agents: {
-      traders: {
-        count: 300,
-        capital: { dist: 'uniform', min: 1000, max: 100000 },
-        mix: [
-          { strategy: 'noise', fraction: 0.8 },
-          { strategy: 'hold', fraction: 0.2, params: { side: 'random', leverage: 20 } },
-        ],
-      },
-    },
+    ...pluginCrashBase(-0.3),
     waterfall: { stages: [{ stage: 'test-watcher' }, { stage: 'market' }, { stage: 'insurance-fund' }] },
   },
   // the second point lists an English auction instead of the watcher: its columns are 0 there

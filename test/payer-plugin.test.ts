@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, readArrow, tmp } from './cli-helpers.js';
+import { pluginCrashBase } from './helpers.js';
 
 const dir = tmp('bs-payer-plugin-');
 const out = join(dir, 'out');
@@ -47,23 +48,8 @@ const experiment = {
   description: 'a crash venue whose fee income pays shortfalls before the insurance fund',
   base: {
     strategies: ['./treasury.ts'],
-    ticks: 120,
-    market: {
-      index: { model: 'gbm', p0: 2000, sigma: 0.8 },
-      shocks: [{ atTick: 60, change: -0.35, durationSeconds: 3600 }],
-      liquidity: { depthUsd: 6000000 },
-    },
+    ...pluginCrashBase(-0.35),
     venue: { insuranceFund: 0, insuranceFundShareOfCollateral: 0.005 },
-    agents: {
-      traders: {
-        count: 300,
-        capital: { dist: 'uniform', min: 1000, max: 100000 },
-        mix: [
-          { strategy: 'noise', fraction: 0.8 },
-          { strategy: 'hold', fraction: 0.2, params: { side: 'random', leverage: 20 } },
-        ],
-      },
-    },
     waterfall: { stages: [{ stage: 'market' }, { stage: 'test-treasury' }, { stage: 'insurance-fund' }] },
   },
   sweep: { grid: { 'waterfall.stages[1].capUsd': [0, 1e12] } },

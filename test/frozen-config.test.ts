@@ -7,8 +7,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freezeConfig } from '../src/config/freeze.js';
 import { parseConfig } from '../src/index.js';
-import { freezeConfig } from '../src/venue/venue.js';
 import { cli, readArrow, tmp } from './cli-helpers.js';
 import { crashConfig } from './helpers.js';
 

@@ -10,13 +10,13 @@ import { statSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { move } from 'piscina';
 import '../builtins.js';
+import { freezeConfig } from '../config/freeze.js';
 import { loadConfigModules } from '../config/modules.js';
 import type { SimConfig } from '../config/schema.js';
 import { gameRoles, rolePayoff, seedPoint } from '../experiment/game.js';
 import { loadExperimentFile } from '../experiment/resolve.js';
 import { deriveRunSeed } from '../rng.js';
 import { simulateParsed } from '../simulate.js';
-import { freezeConfig } from '../venue/venue.js';
 import { packageVersion } from '../version.js';
 import { ChunkCollector } from './pack.js';
 import {
